@@ -1,0 +1,75 @@
+//! Society registry API (R-SOC-1): public list; records for those allowed; administration.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::parse_json;
+use crate::auth::policy::Action;
+use crate::db::societies::{self, Society, SocietyFilter, SocietyRaw};
+use crate::error::{AppError, AppResult};
+use crate::web::{AppState, Ctx};
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicSociety {
+    pub code: String,
+    pub name: String,
+    /// Discipline group in Chinese (理科 / 工科 / 农科 / 医科 / 交叉).
+    pub category: String,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ListParams {
+    /// Discipline group letter A–E.
+    pub group: Option<String>,
+    /// Search in code and name.
+    pub q: Option<String>,
+}
+
+/// The active societies (public: code, name, category).
+#[utoipa::path(get, path = "/api/v1/societies", tag = "societies", params(ListParams), responses((status = 200, body = Vec<PublicSociety>)))]
+pub async fn list(State(state): State<AppState>, Query(p): Query<ListParams>) -> AppResult<Response> {
+    let all = societies::list(&state.db, &SocietyFilter { group: p.group, q: p.q, include_inactive: Some(false) }).await?;
+    let out: Vec<PublicSociety> = all.into_iter().map(|s| PublicSociety { code: s.code, name: s.name, category: s.category }).collect();
+    Ok(Json(out).into_response())
+}
+
+/// A society's full record (staff, or the society's own people; others: 404).
+#[utoipa::path(get, path = "/api/v1/societies/{code}", tag = "societies", params(("code" = String, Path)),
+    responses((status = 200, body = Society), (status = 404, body = crate::api::ApiErrors)), security(("bearer" = [])))]
+pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> AppResult<Response> {
+    let s = crate::web::societies::load_readable(&state, &ctx, &code).await?;
+    Ok(Json(s).into_response())
+}
+
+/// Registers a society (administrators).
+#[utoipa::path(post, path = "/api/v1/societies", tag = "societies", request_body = SocietyRaw,
+    responses((status = 201, body = Society), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
+pub async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> AppResult<Response> {
+    ctx.require(Action::ManageSocieties, None)?;
+    let raw: SocietyRaw = parse_json(&body)?;
+    let input = raw.parse().map_err(AppError::Invalid)?;
+    let s = societies::create(&state.db, &ctx.actor(), state.clock.now(), &input).await?;
+    Ok((http::StatusCode::CREATED, Json(s)).into_response())
+}
+
+/// Replaces a society's record (administrators). The code in the body must match the path.
+#[utoipa::path(put, path = "/api/v1/societies/{code}", tag = "societies", params(("code" = String, Path)), request_body = SocietyRaw,
+    responses((status = 200, body = Society), (status = 404, body = crate::api::ApiErrors), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
+pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, body: Bytes) -> AppResult<Response> {
+    ctx.require(Action::ManageSocieties, None)?;
+    let existing = societies::by_code(&state.db, &code).await?.ok_or(AppError::NotFound)?;
+    let mut raw: SocietyRaw = parse_json(&body)?;
+    if raw.code.trim().is_empty() {
+        raw.code = existing.code.clone();
+    }
+    if raw.active.is_none() {
+        raw.active = Some(existing.active);
+    }
+    let input = raw.parse().map_err(AppError::Invalid)?;
+    let s = societies::update(&state.db, &ctx.actor(), state.clock.now(), &existing.code, &input).await?;
+    Ok(Json(s).into_response())
+}

@@ -1,0 +1,391 @@
+//! The command line: `serve`, `migrate`, `demo`, user administration, catalogue and society
+//! tools, `audit verify`. Every state change made here is audited as `cli:<os user>`.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::{password, random_password};
+use crate::config::{Config, Overrides};
+use crate::db::audit::{self, Actor};
+use crate::db::users::{self, NewUser, UserUpdate};
+use crate::db::{self, catalogues, societies};
+use crate::i18n::{Lang, T};
+use crate::model::{NewPassword, Role, Username};
+
+#[derive(Parser)]
+#[command(name = "reformwatch", version, about = "ReformWatch 学会改革监测考核平台")]
+pub struct Cli {
+    /// TOML configuration file (defaults < file < REFORMWATCH_* environment < flags).
+    #[arg(long, global = true, env = "REFORMWATCH_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data directory for the embedded SQLite database.
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// sqlite://… or postgres://…
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web pages and the JSON API.
+    Serve {
+        /// Load demonstration data and print demo logins.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        addr: Option<SocketAddr>,
+    },
+    /// Create or update the database schema.
+    Migrate,
+    /// Load demonstration data into the database.
+    Demo,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Task catalogues (R-CAT).
+    #[command(subcommand)]
+    Catalogue(CatalogueCmd),
+    /// Society registry (R-SOC).
+    #[command(subcommand)]
+    Society(SocietyCmd),
+    /// The audit trail (R-X-2).
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Print the effective configuration (secrets masked).
+    Config,
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create an account; prints a generated password unless --password-stdin is given.
+    Add(UserAdd),
+    /// Set a new password (generated and printed, or read from stdin).
+    Passwd {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable an account and end its sessions.
+    Disable { username: String },
+    /// List accounts.
+    List,
+}
+
+#[derive(Args)]
+struct UserAdd {
+    #[arg(long)]
+    username: String,
+    /// admin | reviewer | society_editor | society_viewer
+    #[arg(long)]
+    role: String,
+    /// Society code for society roles, e.g. A-03.
+    #[arg(long)]
+    society: Option<String>,
+    #[arg(long)]
+    display_name: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Subcommand)]
+enum CatalogueCmd {
+    /// Print a stored catalogue's tasks.
+    Show {
+        #[arg(long, default_value_t = 2017)]
+        year: i32,
+    },
+    /// Validate a catalogue file without storing it.
+    Check { file: PathBuf },
+    /// Validate and store a catalogue file (replaces that year's).
+    Load { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum SocietyCmd {
+    /// Import societies from .csv or .xlsx (all rows or none).
+    Import { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Verify the hash chain; names the first broken entry.
+    Verify,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let addr = match &cli.command {
+        Command::Serve { addr, .. } => *addr,
+        _ => None,
+    };
+    let (config, warnings) = Config::load(cli.config.as_deref(), Overrides { addr, data_dir: cli.data_dir.clone(), database_url: cli.database_url.clone() })?;
+    init_logging(&config.log);
+    for w in warnings {
+        tracing::warn!("{w}");
+    }
+    if let Command::Catalogue(CatalogueCmd::Check { file }) = &cli.command {
+        return catalogue_check(file);
+    }
+    if let Command::Config = &cli.command {
+        print!("{}", config.to_masked_toml());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let state = crate::build_state(config).await?;
+    let db = state.db.clone();
+    let now = state.clock.now();
+    let actor = Actor::cli();
+    match cli.command {
+        Command::Serve { demo, .. } => serve(state, demo).await,
+        Command::Migrate => {
+            println!("database is up to date ({})", db::mask_url(&state.config.database_url()));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => {
+            let accounts = crate::demo::load(&db, &actor, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            print_demo(&accounts, None);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(cmd) => user_cmd(&db, &actor, now, cmd).await,
+        Command::Catalogue(CatalogueCmd::Show { year }) => {
+            let c = state.catalogues.get(&db, year).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let Some(c) = c else {
+                eprintln!("no catalogue stored for {year}");
+                return Ok(ExitCode::from(2));
+            };
+            println!("{} {} — {} tasks, plan deadline {} ({})", c.year, c.title_zh, c.tasks.len(), c.plan_deadline, c.timezone.name());
+            for t in &c.tasks {
+                println!("{:>3}  {:<8}  {}  /  {}", t.number, t.class.as_str(), t.title_zh, t.title_en);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Catalogue(CatalogueCmd::Load { file }) => {
+            let source = std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            match catalogues::store(&db, &actor, now, &source, &file.display().to_string(), false).await {
+                Ok(c) => {
+                    println!("stored the {} catalogue ({} tasks)", c.year, c.tasks.len());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(catalogues::StoreCatalogueError::Invalid(e)) => {
+                    eprintln!("{e}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(catalogues::StoreCatalogueError::App(e)) => Err(anyhow::anyhow!("{e}")),
+            }
+        }
+        Command::Catalogue(CatalogueCmd::Check { .. }) | Command::Config => Ok(ExitCode::SUCCESS),
+        Command::Society(SocietyCmd::Import { file }) => {
+            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let t = T::new(Lang::Zh);
+            match crate::import::parse_societies(&name, &bytes) {
+                Ok(rows) => {
+                    let s = societies::import(&db, &actor, now, &rows).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!("imported: {} created, {} updated, {} unchanged", s.created, s.updated, s.unchanged);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("{}", e.message(&t));
+                    if let crate::import::ImportError::Rows(rows) = &e {
+                        for r in rows {
+                            eprintln!("  第 {} 行 [{}]: {}", r.line, r.column, t.field(&r.error));
+                        }
+                    }
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+        Command::Audit(AuditCmd::Verify) => match audit::verify(&db).await? {
+            Ok(n) => {
+                println!("audit trail intact: {n} entries");
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(broken) => {
+                eprintln!("audit trail BROKEN: {broken}");
+                Ok(ExitCode::from(1))
+            }
+        },
+    }
+}
+
+fn catalogue_check(file: &PathBuf) -> anyhow::Result<ExitCode> {
+    let source = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    match reformwatch_core::catalogue::parse(&source, &file.display().to_string()) {
+        Ok(c) => {
+            println!("{}: valid catalogue for {} with {} tasks", file.display(), c.year, c.tasks.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+fn read_password_stdin() -> anyhow::Result<String> {
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s)?;
+    Ok(s.lines().next().unwrap_or("").to_string())
+}
+
+async fn user_cmd(db: &db::Db, actor: &Actor, now: chrono::DateTime<chrono::Utc>, cmd: UserCmd) -> anyhow::Result<ExitCode> {
+    let t = T::new(Lang::En);
+    let fail = |e: crate::error::AppError| -> anyhow::Error {
+        match e {
+            crate::error::AppError::Invalid(errs) => anyhow::anyhow!(errs.iter().map(|e| format!("{}: {}", e.field, t.field(e))).collect::<Vec<_>>().join("; ")),
+            other => anyhow::anyhow!("{other}"),
+        }
+    };
+    match cmd {
+        UserCmd::Add(a) => {
+            let username = Username::parse(&a.username).map_err(|e| fail(e.into()))?;
+            let role = Role::parse(&a.role).ok_or_else(|| anyhow::anyhow!("unknown role {:?} (admin, reviewer, society_editor, society_viewer)", a.role))?;
+            let society_id = match (&a.society, role.is_society_role()) {
+                (Some(code), true) => Some(societies::by_code(db, code).await.map_err(fail)?.ok_or_else(|| anyhow::anyhow!("no society with code {code}"))?.id),
+                (None, true) => anyhow::bail!("--society is required for role {}", role.as_str()),
+                (Some(_), false) => anyhow::bail!("--society is only for society roles"),
+                (None, false) => None,
+            };
+            let (pw, generated) = if a.password_stdin { (read_password_stdin()?, false) } else { (random_password()?, true) };
+            let parsed = NewPassword::parse(&pw, "password").map_err(|e| fail(e.into()))?;
+            let hash = password::hash(&parsed).await?;
+            let display = a.display_name.clone().unwrap_or_else(|| username.as_str().to_string());
+            let user = users::create(db, actor, now, &NewUser { username: username.as_str(), display_name: &display, password_hash: &hash, role, society_id, demo: false })
+                .await
+                .map_err(fail)?;
+            println!("created {} ({})", user.username, role.as_str());
+            if generated {
+                println!("password: {pw}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCmd::Passwd { username, password_stdin } => {
+            let user = users::by_username(db, &username).await.map_err(fail)?.ok_or_else(|| anyhow::anyhow!("no user {username}"))?;
+            let (pw, generated) = if password_stdin { (read_password_stdin()?, false) } else { (random_password()?, true) };
+            let parsed = NewPassword::parse(&pw, "password").map_err(|e| fail(e.into()))?;
+            let hash = password::hash(&parsed).await?;
+            users::set_password(db, actor, now, user.user.id, &hash).await.map_err(fail)?;
+            println!("password changed for {username}; all its sessions ended");
+            if generated {
+                println!("password: {pw}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCmd::Disable { username } => {
+            let u = users::by_username(db, &username).await.map_err(fail)?.ok_or_else(|| anyhow::anyhow!("no user {username}"))?.user;
+            users::update(db, actor, now, u.id, &UserUpdate { display_name: &u.display_name, role: u.role, society_id: u.society_id, disabled: true }).await.map_err(fail)?;
+            println!("disabled {username}");
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCmd::List => {
+            for u in users::list(db).await.map_err(fail)? {
+                println!(
+                    "{:<24} {:<15} {:<8} {}{}",
+                    u.username,
+                    u.role.as_str(),
+                    u.society_code.as_deref().unwrap_or("-"),
+                    u.display_name,
+                    if u.disabled { "  [disabled]" } else { "" }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_demo(accounts: &[crate::demo::DemoAccount], addr: Option<SocketAddr>) {
+    println!();
+    println!("ReformWatch demonstration data loaded (演示数据). Demo logins (new passwords at every start):");
+    for a in accounts {
+        println!("  {:<10} {:<16} {:<8} password: {}", a.username, a.role.as_str(), a.society.unwrap_or(""), a.password);
+    }
+    if let Some(addr) = addr {
+        println!("Open http://{addr}/login");
+    }
+    println!();
+}
+
+async fn serve(state: crate::AppState, demo: bool) -> anyhow::Result<ExitCode> {
+    let addr = state.config.addr;
+    let now = state.clock.now();
+    let demo_accounts = if demo {
+        Some(crate::demo::load(&state.db, &Actor::cli(), now).await.map_err(|e| anyhow::anyhow!("{e}"))?)
+    } else {
+        None
+    };
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(http.addr = %local, db = %db::mask_url(&state.config.database_url()), "ReformWatch serving");
+    match &demo_accounts {
+        Some(accounts) => print_demo(accounts, Some(local)),
+        None => {
+            if users::count(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))? == 0 {
+                println!("\nNo accounts yet. Create the first administrator:\n  reformwatch user add --username admin --role admin --display-name 管理员\n(prints a generated password), then open http://{local}/login\n");
+            } else {
+                println!("\nReformWatch at http://{local}/\n");
+            }
+        }
+    }
+    // Housekeeping: expired sessions and old throttle rows.
+    let housekeeping = state.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+            let now = housekeeping.clock.now();
+            if let Err(e) = db::sessions::purge_expired(&housekeeping.db, housekeeping.config.session_policy(), now).await {
+                tracing::warn!(error = %e, "session purge failed");
+            }
+        }
+    });
+    let app = crate::app(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

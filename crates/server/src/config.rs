@@ -1,0 +1,187 @@
+//! Configuration: defaults → optional TOML file → `REFORMWATCH_*` environment → command-line
+//! flags (STYLE 11). Secrets are masked when printed.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Address to listen on.
+    pub addr: SocketAddr,
+    /// Folder for the embedded database and (later) evidence files.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; default: `sqlite://<data_dir>/reformwatch.db`.
+    pub database_url: Option<String>,
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Trust the first `X-Forwarded-For` address (only behind your own reverse proxy).
+    pub trust_proxy: bool,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    pub login_window_minutes: i64,
+    pub login_failures_per_account: i64,
+    pub login_failures_per_address: i64,
+    /// Largest accepted request body (uploads), bytes.
+    pub max_upload_bytes: usize,
+    /// Log filter, e.g. `info` or `reformwatch=debug`.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("reformwatch-data"),
+            database_url: None,
+            secure_cookies: false,
+            trust_proxy: false,
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            login_window_minutes: 15,
+            login_failures_per_account: 5,
+            login_failures_per_address: 20,
+            max_upload_bytes: 20 * 1024 * 1024,
+            log: "info".to_string(),
+        }
+    }
+}
+
+const KNOWN_KEYS: &[&str] = &[
+    "addr",
+    "data_dir",
+    "database_url",
+    "secure_cookies",
+    "trust_proxy",
+    "session_idle_minutes",
+    "session_absolute_hours",
+    "login_window_minutes",
+    "login_failures_per_account",
+    "login_failures_per_address",
+    "max_upload_bytes",
+    "log",
+];
+
+/// Values given on the command line; `None` leaves the lower layers' value.
+#[derive(Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addr: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Loads the layers; returns the config and warnings (unknown keys in the file).
+    pub fn load(file: Option<&Path>, overrides: Overrides) -> anyhow::Result<(Config, Vec<String>)> {
+        let mut warnings = Vec::new();
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
+            let table: toml::Table = toml::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?;
+            for key in table.keys() {
+                if !KNOWN_KEYS.contains(&key.as_str()) {
+                    warnings.push(format!("unknown key `{key}` in {} (ignored)", path.display()));
+                }
+            }
+            fig = fig.merge(Toml::file(path));
+        }
+        fig = fig
+            .merge(Env::prefixed("REFORMWATCH_").only(KNOWN_KEYS))
+            .merge(Serialized::defaults(overrides));
+        let config: Config = fig.extract().map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        config.check()?;
+        Ok((config, warnings))
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        if self.session_idle_minutes <= 0 || self.session_absolute_hours <= 0 {
+            anyhow::bail!("session lifetimes must be positive");
+        }
+        if self.login_failures_per_account <= 0 || self.login_failures_per_address <= 0 {
+            anyhow::bail!("login failure limits must be positive");
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => url.trim().to_string(),
+            _ => format!("sqlite://{}?mode=rwc", self.data_dir.join("reformwatch.db").display()),
+        }
+    }
+
+    pub fn session_policy(&self) -> crate::db::sessions::SessionPolicy {
+        crate::db::sessions::SessionPolicy {
+            idle: chrono::Duration::minutes(self.session_idle_minutes),
+            absolute: chrono::Duration::hours(self.session_absolute_hours),
+        }
+    }
+
+    pub fn throttle_policy(&self) -> crate::db::throttle::ThrottlePolicy {
+        crate::db::throttle::ThrottlePolicy {
+            window: chrono::Duration::minutes(self.login_window_minutes),
+            per_account: self.login_failures_per_account,
+            per_address: self.login_failures_per_address,
+        }
+    }
+
+    /// The configuration as TOML with secrets masked.
+    pub fn to_masked_toml(&self) -> String {
+        let mut masked = self.clone();
+        masked.database_url = Some(crate::db::mask_url(&self.database_url()));
+        toml::to_string_pretty(&masked).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &crate::db::mask_url(&self.database_url()))
+            .field("secure_cookies", &self.secure_cookies)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_apply_in_order_and_unknown_keys_warn() {
+        let dir = std::env::temp_dir().join(format!("rw-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("rw.toml");
+        std::fs::write(&file, "addr = \"127.0.0.1:9000\"\ndata_dir = \"/srv/rw\"\ncolour = \"blue\"\n").unwrap();
+        let (c, warnings) = Config::load(Some(&file), Overrides { data_dir: Some("/tmp/flag".into()), ..Default::default() }).unwrap();
+        assert_eq!(c.addr.port(), 9000);
+        assert_eq!(c.data_dir, PathBuf::from("/tmp/flag"));
+        assert_eq!(c.session_idle_minutes, 30);
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("colour"));
+    }
+
+    #[test]
+    fn secrets_are_masked() {
+        let c = Config { database_url: Some("postgres://rw:hunter2@db/rw".into()), ..Default::default() };
+        assert!(!format!("{c:?}").contains("hunter2"));
+        assert!(!c.to_masked_toml().contains("hunter2"));
+        assert!(c.to_masked_toml().contains("****"));
+    }
+
+    #[test]
+    fn default_database_is_sqlite_in_data_dir() {
+        let c = Config { data_dir: "/var/lib/rw".into(), ..Default::default() };
+        assert_eq!(c.database_url(), "sqlite:///var/lib/rw/reformwatch.db?mode=rwc");
+    }
+}

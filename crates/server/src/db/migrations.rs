@@ -1,0 +1,107 @@
+//! Embedded migrations, one set per backend with the same versions (checked by a test).
+
+use anyhow::Context;
+use sqlx::{AssertSqlSafe, Row};
+
+use super::{Backend, Db};
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sqlite: include_str!("../../migrations/sqlite/0001_init.sql"),
+    postgres: include_str!("../../migrations/postgres/0001_init.sql"),
+}];
+
+/// Applies every migration not yet applied, each in its own transaction.
+pub async fn run(db: &Db) -> anyhow::Result<()> {
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .execute(&db.pool)
+    .await
+    .context("creating schema_migrations")?;
+    for m in MIGRATIONS {
+        let mut tx = db.begin().await?;
+        let done = sqlx::query("SELECT COUNT(*) FROM schema_migrations WHERE version = $1")
+            .bind(m.version)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get::<i64, _>(0)?;
+        if done > 0 {
+            tx.rollback().await?;
+            continue;
+        }
+        let sql = match db.backend {
+            Backend::Sqlite => m.sqlite,
+            Backend::Postgres => m.postgres,
+        };
+        sqlx::raw_sql(AssertSqlSafe(sql))
+            .execute(&mut *tx)
+            .await
+            .with_context(|| format!("migration {} {}", m.version, m.name))?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(m.version)
+            .bind(m.name)
+            .bind(super::ts(chrono::Utc::now()))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(migration.version = m.version, migration.name = m.name, "applied migration");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The two backends' schemas must describe the same tables and columns.
+    fn tables(sql: &str) -> Vec<(String, Vec<String>)> {
+        let mut out = Vec::new();
+        let mut current: Option<(String, Vec<String>)> = None;
+        for line in sql.lines() {
+            let line = line.trim();
+            if let Some(rest) = line.strip_prefix("CREATE TABLE ") {
+                let name = rest.split_whitespace().next().unwrap_or("").to_string();
+                current = Some((name, Vec::new()));
+            } else if line.starts_with(");") {
+                if let Some(t) = current.take() {
+                    out.push(t);
+                }
+            } else if let Some((_, cols)) = current.as_mut() {
+                let first = line.split_whitespace().next().unwrap_or("");
+                if !first.is_empty()
+                    && first.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    && !matches!(first, "check")
+                {
+                    cols.push(first.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn backends_have_the_same_schema() {
+        for m in MIGRATIONS {
+            let a = tables(m.sqlite);
+            let b = tables(m.postgres);
+            assert!(!a.is_empty());
+            assert_eq!(a, b, "migration {} differs between backends", m.version);
+        }
+    }
+
+    #[test]
+    fn versions_increase() {
+        for pair in MIGRATIONS.windows(2) {
+            assert!(pair[0].version < pair[1].version);
+        }
+    }
+}

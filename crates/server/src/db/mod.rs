@@ -1,0 +1,195 @@
+//! Store layer: one `Db` over sqlx's `Any` driver, SQLite or PostgreSQL (R-X-4).
+//!
+//! SQL is portable between the two backends: `$N` placeholders (SQLite accepts them),
+//! times as RFC 3339 UTC text, booleans declared `BOOLEAN`. Write transactions on SQLite
+//! start with `BEGIN IMMEDIATE` so that two writers never deadlock on a lock upgrade.
+
+pub mod audit;
+pub mod catalogues;
+pub mod migrations;
+pub mod sessions;
+pub mod settings;
+pub mod societies;
+pub mod throttle;
+pub mod tokens;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, Utc};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, ConnectOptions, Executor, Row, Transaction};
+
+pub type Tx = Transaction<'static, Any>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+/// SQLite settings we rely on; checked at start-up (`Db::check_settings`).
+const SQLITE_PRAGMAS: &[&str] = &[
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA busy_timeout = 10000",
+];
+
+impl Db {
+    /// Connects and runs the migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            bail!("unsupported database URL (use sqlite://… or postgres://…)");
+        };
+        let mut options = AnyConnectOptions::from_str(url)
+            .with_context(|| "invalid database URL".to_string())?;
+        options = options.disable_statement_logging();
+        let pool = match backend {
+            Backend::Sqlite => {
+                // WAL is a property of the file; set it once on a first connection.
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            for pragma in SQLITE_PRAGMAS {
+                                conn.execute(*pragma).await?;
+                            }
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options)
+                    .await
+            }
+        }
+        .with_context(|| format!("cannot connect to the database ({})", mask_url(url)))?;
+        let db = Db { pool, backend };
+        db.check_settings().await?;
+        migrations::run(&db).await?;
+        Ok(db)
+    }
+
+    /// Verifies the SQLite durability and integrity settings (WAL, synchronous=FULL,
+    /// foreign keys, busy timeout ≥ 5 s) on a pooled connection.
+    pub async fn check_settings(&self) -> anyhow::Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        let mut conn = self.pool.acquire().await?;
+        let journal: String = sqlx::query("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        let sync: i64 = sqlx::query("PRAGMA synchronous")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        let fk: i64 = sqlx::query("PRAGMA foreign_keys")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        let busy: i64 = sqlx::query("PRAGMA busy_timeout")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        // An in-memory database reports "memory"; files must be in WAL mode.
+        if !(journal.eq_ignore_ascii_case("wal") || journal.eq_ignore_ascii_case("memory")) {
+            bail!("SQLite journal_mode is {journal}, expected WAL");
+        }
+        if sync != 2 {
+            bail!("SQLite synchronous is {sync}, expected 2 (FULL)");
+        }
+        if fk != 1 {
+            bail!("SQLite foreign_keys is off");
+        }
+        if busy < 5000 {
+            bail!("SQLite busy_timeout is {busy} ms, expected at least 5000");
+        }
+        Ok(())
+    }
+
+    /// Begins a write transaction (`BEGIN IMMEDIATE` on SQLite).
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+}
+
+/// Hides the password in a database URL for logs and printed config.
+pub fn mask_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("****"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Timestamps are stored as fixed-width RFC 3339 UTC text so that text order is time order.
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Is this error a unique-constraint violation (so the caller can report a field error)?
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => {
+            db.is_unique_violation()
+                || db.code().as_deref() == Some("23505")
+                || db.message().contains("UNIQUE constraint failed")
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_password() {
+        assert_eq!(
+            mask_url("postgres://u:secret@localhost/db"),
+            "postgres://u:****@localhost/db"
+        );
+        assert_eq!(mask_url("sqlite://x.db"), "sqlite://x.db");
+    }
+
+    #[test]
+    fn timestamps_sort_as_text() {
+        let a = parse_ts("2017-05-22T15:59:59Z").unwrap();
+        let b = parse_ts("2017-05-22T16:00:00.5Z").unwrap();
+        assert!(ts(a) < ts(b));
+        assert_eq!(parse_ts(&ts(a)), Some(a));
+    }
+}

@@ -1,0 +1,27 @@
+//! Small key/value settings stored in the database (e.g. whether this is demonstration data).
+
+use sqlx::Row;
+
+use super::Db;
+use crate::error::AppResult;
+
+pub const DEMO: &str = "demo";
+
+pub async fn get(db: &Db, key: &str) -> AppResult<Option<String>> {
+    let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+        .bind(key)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
+}
+
+/// Sets a value inside the caller's transaction (callers audit the change they make).
+pub async fn set_in(tx: &mut super::Tx, key: &str, value: &str) -> AppResult<()> {
+    sqlx::query("DELETE FROM settings WHERE key = $1").bind(key).execute(&mut **tx).await?;
+    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
+        .bind(key)
+        .bind(value)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,214 @@
+//! Accounts (R-X-1).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+
+use super::audit::{self, Actor, Change};
+use super::{Db, Tx, is_unique_violation, ts};
+use crate::error::{AppError, AppResult};
+use crate::model::{FieldError, Role};
+
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The society a society editor or viewer belongs to (its code).
+    pub society_code: Option<String>,
+    #[serde(skip)]
+    pub society_id: Option<i64>,
+    pub disabled: bool,
+    pub demo: bool,
+}
+
+pub struct UserWithHash {
+    pub user: User,
+    pub password_hash: String,
+}
+
+const COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.society_id, s.code, u.disabled, u.demo, u.password_hash";
+const FROM: &str = "FROM users u LEFT JOIN societies s ON s.id = u.society_id";
+
+fn from_row(row: &AnyRow) -> Result<UserWithHash, sqlx::Error> {
+    let role: String = row.try_get(3)?;
+    Ok(UserWithHash {
+        user: User {
+            id: row.try_get(0)?,
+            username: row.try_get(1)?,
+            display_name: row.try_get(2)?,
+            role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("bad role {role}").into()))?,
+            society_id: row.try_get(4)?,
+            society_code: row.try_get(5)?,
+            disabled: row.try_get(6)?,
+            demo: row.try_get(7)?,
+        },
+        password_hash: row.try_get(8)?,
+    })
+}
+
+fn snapshot(u: &User) -> serde_json::Value {
+    serde_json::to_value(u).unwrap_or(serde_json::Value::Null)
+}
+
+pub async fn list(db: &Db) -> AppResult<Vec<User>> {
+    let rows = sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} {FROM} ORDER BY u.username")))
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows.iter().map(|r| from_row(r).map(|u| u.user)).collect::<Result<_, _>>()?)
+}
+
+pub async fn count(db: &Db) -> AppResult<i64> {
+    Ok(sqlx::query("SELECT COUNT(*) FROM users")
+        .fetch_one(&db.pool)
+        .await?
+        .try_get(0)?)
+}
+
+pub async fn by_username(db: &Db, username: &str) -> AppResult<Option<UserWithHash>> {
+    let row = sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} {FROM} WHERE u.username = $1")))
+        .bind(username.trim().to_ascii_lowercase())
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+pub async fn by_id(db: &Db, id: i64) -> AppResult<Option<User>> {
+    let row = sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} {FROM} WHERE u.id = $1")))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.as_ref().map(from_row).transpose()?.map(|u| u.user))
+}
+
+async fn by_id_tx(tx: &mut Tx, id: i64) -> Result<Option<User>, sqlx::Error> {
+    let row = sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} {FROM} WHERE u.id = $1")))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.as_ref().map(from_row).transpose()?.map(|u| u.user))
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub role: Role,
+    pub society_id: Option<i64>,
+    pub demo: bool,
+}
+
+pub async fn create_in(db: &Db, tx: &mut Tx, actor: &Actor, now: DateTime<Utc>, new: &NewUser<'_>) -> AppResult<User> {
+    if new.role.is_society_role() != new.society_id.is_some() {
+        return Err(FieldError::new("society", "err-society-role").into());
+    }
+    let row = sqlx::query(
+        "INSERT INTO users (username, display_name, password_hash, role, society_id, disabled, demo, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+    )
+    .bind(new.username)
+    .bind(new.display_name)
+    .bind(new.password_hash)
+    .bind(new.role.as_str())
+    .bind(new.society_id)
+    .bind(false)
+    .bind(new.demo)
+    .bind(ts(now))
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::from(FieldError::new("username", "err-username-taken").arg("value", new.username))
+        } else {
+            e.into()
+        }
+    })?;
+    let id: i64 = row.try_get(0)?;
+    let user = by_id_tx(tx, id).await?.ok_or(AppError::NotFound)?;
+    audit::record(db, tx, actor, now, Change {
+        action: "user.create",
+        object_type: "user",
+        object_id: &user.username,
+        before: None,
+        after: Some(snapshot(&user)),
+    })
+    .await?;
+    Ok(user)
+}
+
+pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, new: &NewUser<'_>) -> AppResult<User> {
+    let mut tx = db.begin().await?;
+    let u = create_in(db, &mut tx, actor, now, new).await?;
+    tx.commit().await?;
+    Ok(u)
+}
+
+/// Changes role, society, display name and disabled flag. Disabling ends the user's sessions
+/// and revokes nothing else (tokens stop working while disabled).
+pub struct UserUpdate<'a> {
+    pub display_name: &'a str,
+    pub role: Role,
+    pub society_id: Option<i64>,
+    pub disabled: bool,
+}
+
+pub async fn update(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, upd: &UserUpdate<'_>) -> AppResult<User> {
+    if upd.role.is_society_role() != upd.society_id.is_some() {
+        return Err(FieldError::new("society", "err-society-role").into());
+    }
+    let mut tx = db.begin().await?;
+    let before = by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    sqlx::query("UPDATE users SET display_name = $2, role = $3, society_id = $4, disabled = $5, updated_at = $6 WHERE id = $1")
+        .bind(id)
+        .bind(upd.display_name)
+        .bind(upd.role.as_str())
+        .bind(upd.society_id)
+        .bind(upd.disabled)
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
+    let after = by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if before.role != after.role || before.society_id != after.society_id || after.disabled {
+        // Privileges changed or the account was disabled: end its sessions.
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+    }
+    if before != after {
+        audit::record(db, &mut tx, actor, now, Change {
+            action: if after.disabled && !before.disabled { "user.disable" } else { "user.update" },
+            object_type: "user",
+            object_id: &after.username,
+            before: Some(snapshot(&before)),
+            after: Some(snapshot(&after)),
+        })
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Sets a new password hash and ends all of the user's sessions.
+pub async fn set_password(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, password_hash: &str) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    let user = by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(password_hash)
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+    audit::record(db, &mut tx, actor, now, Change {
+        action: "user.password",
+        object_type: "user",
+        object_id: &user.username,
+        before: None,
+        // The hash itself is never written to the trail.
+        after: Some(json!({"password": "changed"})),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

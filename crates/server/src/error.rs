@@ -1,0 +1,45 @@
+//! The one application error. The web layer renders it as an HTML page or re-rendered form,
+//! the API as the JSON envelope `{"errors":[{"code","message","field"}]}`. Internal details are
+//! logged, never sent to the client.
+
+use crate::model::{FieldError, FieldErrors};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("login required")]
+    Unauthorized,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error("too many attempts")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("request refused by CSRF protection")]
+    CsrfRejected,
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("internal error: {0:#}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl From<FieldError> for AppError {
+    fn from(e: FieldError) -> Self {
+        AppError::Invalid(vec![e])
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(e: FieldErrors) -> Self {
+        AppError::Invalid(e)
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,180 @@
+//! User-facing text lives in `locales/zh-CN.toml` and `locales/en-US.toml` (flat key → text,
+//! `{name}` placeholders), embedded in the binary. Chinese first; a test checks that both files
+//! have the same keys and placeholders.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use crate::model::FieldError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        if s.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if s.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+    /// First supported language of an Accept-Language header, by order (q-values rarely matter).
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        header.split(',').find_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
+    }
+    pub fn is_en(self) -> bool {
+        self == Lang::En
+    }
+}
+
+const ZH_SOURCE: &str = include_str!("../locales/zh-CN.toml");
+const EN_SOURCE: &str = include_str!("../locales/en-US.toml");
+
+pub struct Messages {
+    zh: HashMap<String, String>,
+    en: HashMap<String, String>,
+}
+
+fn load(source: &str, name: &str) -> anyhow::Result<HashMap<String, String>> {
+    toml::from_str(source).map_err(|e| anyhow::anyhow!("locales/{name}: {e}"))
+}
+
+impl Messages {
+    pub fn load() -> anyhow::Result<Messages> {
+        Ok(Messages {
+            zh: load(ZH_SOURCE, "zh-CN.toml")?,
+            en: load(EN_SOURCE, "en-US.toml")?,
+        })
+    }
+
+    /// The process-wide messages (parsed once; validated by tests and at start-up).
+    pub fn global() -> Arc<Messages> {
+        static M: OnceLock<Arc<Messages>> = OnceLock::new();
+        M.get_or_init(|| {
+            Arc::new(Messages::load().unwrap_or_else(|e| {
+                tracing::error!("{e}");
+                Messages { zh: HashMap::new(), en: HashMap::new() }
+            }))
+        })
+        .clone()
+    }
+
+    pub fn get<'a>(&'a self, lang: Lang, key: &'a str) -> &'a str {
+        let map = if lang.is_en() { &self.en } else { &self.zh };
+        map.get(key).map(String::as_str).unwrap_or(key)
+    }
+
+    pub fn format(&self, lang: Lang, key: &str, args: &[(String, String)]) -> String {
+        let mut s = self.get(lang, key).to_string();
+        for (name, value) in args {
+            s = s.replace(&format!("{{{name}}}"), value);
+        }
+        s
+    }
+
+    pub fn field_error(&self, lang: Lang, e: &FieldError) -> String {
+        self.format(lang, &e.key, &e.args)
+    }
+}
+
+/// A translator bound to one language, handed to templates as `t`.
+#[derive(Clone)]
+pub struct T {
+    pub lang: Lang,
+    messages: Arc<Messages>,
+}
+
+impl T {
+    pub fn new(lang: Lang) -> T {
+        T { lang, messages: Messages::global() }
+    }
+    pub fn t(&self, key: &str) -> String {
+        self.messages.get(self.lang, key).to_string()
+    }
+    pub fn t1(&self, key: &str, name: &str, value: &dyn std::fmt::Display) -> String {
+        self.messages.format(self.lang, key, &[(name.to_string(), value.to_string())])
+    }
+    pub fn field(&self, e: &FieldError) -> String {
+        self.messages.field_error(self.lang, e)
+    }
+    /// Chinese or English variant of a bilingual value.
+    pub fn pick<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        if self.lang.is_en() && !en.is_empty() { en } else { zh }
+    }
+    pub fn is_en(&self) -> bool {
+        self.lang.is_en()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn placeholders(s: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let mut rest = s;
+        while let Some(start) = rest.find('{') {
+            if let Some(end) = rest[start..].find('}') {
+                out.insert(rest[start + 1..start + end].to_string());
+                rest = &rest[start + end + 1..];
+            } else {
+                break;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn both_languages_have_every_key_and_placeholder() {
+        let m = Messages::load().unwrap();
+        let zh: BTreeSet<_> = m.zh.keys().collect();
+        let en: BTreeSet<_> = m.en.keys().collect();
+        let only_zh: Vec<_> = zh.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&zh).collect();
+        assert!(only_zh.is_empty() && only_en.is_empty(), "zh only: {only_zh:?}; en only: {only_en:?}");
+        for k in zh {
+            assert_eq!(placeholders(&m.zh[k]), placeholders(&m.en[k]), "placeholders differ for {k}");
+            assert!(!m.zh[k].trim().is_empty() && !m.en[k].trim().is_empty(), "empty text for {k}");
+        }
+    }
+
+    #[test]
+    fn accept_language() {
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Some(Lang::En));
+        assert_eq!(Lang::from_accept_language("fr, zh-CN;q=0.8"), Some(Lang::Zh));
+        assert_eq!(Lang::from_accept_language("fr"), None);
+    }
+
+    /// Every key used in code and templates exists (keys are written as t("…") / "err-…").
+    #[test]
+    fn keys_used_in_templates_exist() {
+        let m = Messages::load().unwrap();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let mut missing = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (i, _) in text.match_indices("t(\"") {
+                let rest = &text[i + 3..];
+                let key = &rest[..rest.find('"').unwrap()];
+                if !m.zh.contains_key(key) {
+                    missing.push(format!("{}: {key}", path.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing keys: {missing:#?}");
+    }
+}

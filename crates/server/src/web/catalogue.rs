@@ -1,0 +1,216 @@
+//! Catalogue pages (R-CAT-*): the task list by class, each task's page with the full Chinese
+//! clause, and the administrator's upload of another year's file.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Response};
+use reformwatch_core::catalogue::{Catalogue, TaskClass};
+
+use super::page::{Page, render, see_other};
+use super::{AppState, Ctx};
+use crate::auth::policy::Action;
+use crate::db::catalogues::{self, StoreCatalogueError, StoredCatalogue};
+use crate::error::{AppError, AppResult};
+use crate::i18n::T;
+
+#[derive(Template)]
+#[template(path = "catalogue_years.html")]
+struct Years {
+    page: Page,
+    catalogues: Vec<StoredCatalogue>,
+}
+
+pub async fn years(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let t = ctx.t();
+    let catalogues = catalogues::list(&state.db).await?;
+    Ok(render(&Years { page: Page::new(&ctx, t.t("catalogues-title")), catalogues }))
+}
+
+pub struct TaskRow {
+    pub number: u32,
+    pub title: String,
+    pub excerpt: String,
+}
+
+pub struct Group {
+    pub class: &'static str,
+    pub label: String,
+    pub rule: String,
+    pub tasks: Vec<TaskRow>,
+}
+
+#[derive(Template)]
+#[template(path = "catalogue_tasks.html")]
+struct TaskList {
+    page: Page,
+    year: i32,
+    summary: String,
+    groups: Vec<Group>,
+}
+
+pub fn class_rule(t: &T, c: &Catalogue, class: TaskClass) -> String {
+    match class {
+        TaskClass::Basic => t.t("class-rule-basic"),
+        TaskClass::Election => t.t("class-rule-election"),
+        TaskClass::Optional => t.t1("class-rule-optional", "min", &c.min_optional),
+    }
+}
+
+pub fn class_label(t: &T, class: TaskClass) -> String {
+    t.t(&format!("class-{}", class.as_str()))
+}
+
+pub(crate) async fn load(state: &AppState, year: &str) -> AppResult<std::sync::Arc<Catalogue>> {
+    let year: i32 = year.parse().map_err(|_| AppError::NotFound)?;
+    state.catalogues.get(&state.db, year).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn task_list(State(state): State<AppState>, ctx: Ctx, Path(year): Path<String>) -> AppResult<Response> {
+    let t = ctx.t();
+    let c = load(&state, &year).await?;
+    let groups = [TaskClass::Basic, TaskClass::Election, TaskClass::Optional]
+        .into_iter()
+        .map(|class| Group {
+            class: class.as_str(),
+            label: class_label(&t, class),
+            rule: class_rule(&t, &c, class),
+            tasks: c
+                .tasks_of(class)
+                .map(|task| TaskRow {
+                    number: task.number,
+                    title: t.pick(&task.title_zh, &task.title_en).to_string(),
+                    excerpt: excerpt(&task.clause_zh, 70),
+                })
+                .collect(),
+        })
+        .collect();
+    let title = format!("{} {}", c.year, t.t("catalogue-title"));
+    Ok(render(&TaskList {
+        page: Page::new(&ctx, title),
+        year: c.year,
+        summary: t.pick(&c.title_zh, &c.title_en).to_string(),
+        groups,
+    }))
+}
+
+fn excerpt(s: &str, chars: usize) -> String {
+    let mut out: String = s.chars().take(chars).collect();
+    if s.chars().count() > chars {
+        out.push('…');
+    }
+    out
+}
+
+#[derive(Template)]
+#[template(path = "catalogue_task.html")]
+struct TaskPage {
+    page: Page,
+    year: i32,
+    number: u32,
+    title: String,
+    class: &'static str,
+    class_label: String,
+    class_rule: String,
+    clause_zh: String,
+    criteria: Option<String>,
+    documents: Vec<String>,
+    rules: Vec<(String, String)>,
+    prev: Option<u32>,
+    next: Option<u32>,
+}
+
+pub async fn task_page(State(state): State<AppState>, ctx: Ctx, Path((year, number)): Path<(String, String)>) -> AppResult<Response> {
+    let t = ctx.t();
+    let c = load(&state, &year).await?;
+    let number: u32 = number.parse().map_err(|_| AppError::NotFound)?;
+    let task = c.task(number).ok_or(AppError::NotFound)?;
+    let documents = task
+        .required_documents
+        .iter()
+        .map(|id| c.document(id).map(|d| t.pick(&d.name_zh, &d.name_en).to_string()).unwrap_or_else(|| id.clone()))
+        .collect();
+    let criteria = if t.is_en() {
+        task.criteria_en.clone().or_else(|| task.criteria_zh.clone())
+    } else {
+        task.criteria_zh.clone()
+    };
+    let title = t.pick(&task.title_zh, &task.title_en).to_string();
+    Ok(render(&TaskPage {
+        page: Page::new(&ctx, title.clone()),
+        year: c.year,
+        number,
+        title,
+        class: task.class.as_str(),
+        class_label: class_label(&t, task.class),
+        class_rule: class_rule(&t, &c, task.class),
+        clause_zh: task.clause_zh.clone(),
+        criteria,
+        documents,
+        rules: task.rules.iter().map(|r| (r.id.clone(), r.clause_zh.clone())).collect(),
+        prev: c.task(number.wrapping_sub(1)).map(|t| t.number),
+        next: c.task(number + 1).map(|t| t.number),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "catalogue_load.html")]
+struct LoadPage {
+    page: Page,
+    error: Option<String>,
+    catalogues: Vec<StoredCatalogue>,
+}
+
+pub async fn load_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    ctx.require(Action::LoadCatalogue, None)?;
+    let t = ctx.t();
+    Ok(render(&LoadPage {
+        page: Page::new(&ctx, t.t("catalogue-load-title")),
+        error: None,
+        catalogues: catalogues::list(&state.db).await?,
+    }))
+}
+
+/// Reads the one uploaded file of a multipart form: (file name, bytes).
+pub(crate) async fn read_upload(mut form: Multipart, field: &str, max_bytes: usize) -> AppResult<Option<(String, Vec<u8>)>> {
+    while let Some(mut part) = form.next_field().await.map_err(|_| AppError::PayloadTooLarge)? {
+        if part.name() != Some(field) {
+            continue;
+        }
+        let name = part.file_name().unwrap_or("upload").to_string();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = part.chunk().await.map_err(|_| AppError::PayloadTooLarge)? {
+            if bytes.len() + chunk.len() > max_bytes {
+                return Err(AppError::PayloadTooLarge);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if bytes.is_empty() {
+            return Ok(None);
+        }
+        return Ok(Some((name, bytes)));
+    }
+    Ok(None)
+}
+
+pub async fn load_submit(State(state): State<AppState>, ctx: Ctx, form: Multipart) -> AppResult<Response> {
+    ctx.require(Action::LoadCatalogue, None)?;
+    let t = ctx.t();
+    let upload = read_upload(form, "file", 2 * 1024 * 1024).await?;
+    let error = match upload {
+        None => t.t("err-no-file"),
+        Some((name, bytes)) => match String::from_utf8(bytes) {
+            Err(_) => t.t("err-catalogue-utf8"),
+            Ok(source) => {
+                let safe_name = crate::model::text(&name, "file", 200, false).unwrap_or_else(|_| "upload.toml".into());
+                match catalogues::store(&state.db, &ctx.actor(), state.clock.now(), &source, &safe_name, false).await {
+                    Ok(c) => return Ok(see_other(&format!("/catalogues/{}", c.year), "catalogue-loaded")),
+                    Err(StoreCatalogueError::Invalid(e)) => t.t1("err-catalogue-invalid", "detail", &e),
+                    Err(StoreCatalogueError::App(e)) => return Err(e),
+                }
+            }
+        },
+    };
+    let page = LoadPage { page: Page::new(&ctx, t.t("catalogue-load-title")), error: Some(error), catalogues: catalogues::list(&state.db).await? };
+    Ok((http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+}
+

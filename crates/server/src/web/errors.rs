@@ -1,0 +1,85 @@
+//! HTML error pages. Unauthenticated page requests go to the login page and come back.
+
+use askama::Template;
+use axum::response::{IntoResponse, Redirect, Response};
+use http::StatusCode;
+use http::header::{HeaderValue, RETRY_AFTER};
+
+use super::Ctx;
+use super::page::Page;
+use crate::error::AppError;
+use crate::i18n::Lang;
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    page: Page,
+    heading: String,
+    message: String,
+}
+
+pub fn status_of(err: &AppError) -> StatusCode {
+    match err {
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden | AppError::CsrfRejected => StatusCode::FORBIDDEN,
+        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+pub fn error_key(err: &AppError) -> &'static str {
+    match err {
+        AppError::NotFound => "not-found",
+        AppError::Unauthorized => "unauthorized",
+        AppError::Forbidden => "forbidden",
+        AppError::CsrfRejected => "csrf",
+        AppError::Invalid(_) => "invalid",
+        AppError::TooManyRequests { .. } => "too-many",
+        AppError::PayloadTooLarge => "too-large",
+        AppError::Internal(_) => "internal",
+    }
+}
+
+pub fn html_error(err: &AppError, lang: Lang, path: &str, ctx: Option<&Ctx>) -> Response {
+    if let AppError::Internal(e) = err {
+        tracing::error!(http.path = %path, error = %format!("{e:#}"), "internal error");
+    }
+    if matches!(err, AppError::Unauthorized) {
+        let next = percent_encoding::utf8_percent_encode(path, percent_encoding::NON_ALPHANUMERIC).to_string();
+        return Redirect::to(&format!("/login?next={next}")).into_response();
+    }
+    // A minimal context: the error page must render even when the request context is missing.
+    let ctx = ctx.cloned().unwrap_or(Ctx {
+        lang,
+        user: None,
+        session_id: None,
+        via_token: false,
+        demo: false,
+        ip: String::new(),
+        path: path.to_string(),
+        is_api: false,
+    });
+    let key = error_key(err);
+    let t = ctx.t();
+    let mut message = t.t(&format!("error-{key}-text"));
+    if let AppError::Invalid(fields) = err {
+        let details: Vec<String> = fields.iter().map(|f| t.field(f)).collect();
+        message = format!("{message} {}", details.join("；"));
+    }
+    let page = ErrorPage { page: Page::new(&ctx, t.t(&format!("error-{key}"))), heading: t.t(&format!("error-{key}")), message };
+    let html = page.render().unwrap_or_else(|_| "error".to_string());
+    let mut resp = (status_of(err), axum::response::Html(html)).into_response();
+    if let AppError::TooManyRequests { retry_after_secs } = err
+        && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
+    {
+        resp.headers_mut().insert(RETRY_AFTER, v);
+    }
+    resp
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}

@@ -1,0 +1,76 @@
+//! Home page (by role), health check, language switch.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use http::header::{HeaderValue, SET_COOKIE};
+use serde::Deserialize;
+
+use super::page::{Page, render, safe_next};
+use super::{AppState, Ctx};
+use crate::i18n::Lang;
+use crate::model::Role;
+
+pub struct Card {
+    pub href: String,
+    pub title: String,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    page: Page,
+    cards: Vec<Card>,
+}
+
+pub async fn home(ctx: Ctx) -> Response {
+    let t = ctx.t();
+    let card = |href: String, key: &str| Card { href, title: t.t(&format!("card-{key}")), text: t.t(&format!("card-{key}-text")) };
+    let mut cards = Vec::new();
+    match ctx.user.as_ref().map(|u| (u.role, u.society_code.clone())) {
+        Some((Role::SocietyEditor | Role::SocietyViewer, Some(code))) => {
+            cards.push(card(format!("/societies/{code}"), "my-society"));
+        }
+        Some((Role::Admin, _)) => {
+            cards.push(card("/societies".into(), "societies"));
+            cards.push(card("/admin/users".into(), "users"));
+            cards.push(card("/admin/audit".into(), "audit"));
+        }
+        Some((Role::Reviewer, _)) => cards.push(card("/societies".into(), "societies")),
+        _ => cards.push(card("/login".into(), "login")),
+    }
+    cards.push(card("/catalogues/2017".into(), "catalogue"));
+    cards.push(card("/api/openapi.json".into(), "api"));
+    render(&Home { page: Page::new(&ctx, t.t("home-title")), cards })
+}
+
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    match sqlx::query("SELECT 1").execute(&state.db.pool).await {
+        Ok(_) => axum::Json(serde_json::json!({"status": "ok"})).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (http::StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "unavailable"}))).into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LangForm {
+    lang: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Remembers the chosen language in a cookie for a year.
+pub async fn set_language(State(state): State<AppState>, Form(form): Form<LangForm>) -> Response {
+    let lang = Lang::parse(&form.lang).unwrap_or(Lang::Zh);
+    let code = if lang.is_en() { "en" } else { "zh" };
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    let mut resp = Redirect::to(&safe_next(&form.next)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("rw_lang={code}; Path=/; Max-Age=31536000; SameSite=Lax{secure}")) {
+        resp.headers_mut().insert(SET_COOKIE, v);
+    }
+    resp
+}

@@ -1,0 +1,137 @@
+//! Web shell: the router (built from one route table), request context (language, user),
+//! CSRF protection, security headers and error rendering. Pages live in one file per feature.
+
+pub mod account;
+pub mod assets;
+pub mod audit;
+pub mod catalogue;
+pub mod context;
+pub mod errors;
+pub mod home;
+pub mod login;
+pub mod page;
+pub mod societies;
+pub mod users;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::MethodRouter;
+use http::Method;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::db::catalogues::CatalogueCache;
+
+pub use context::Ctx;
+
+/// Everything a handler may use. No application state lives only here: the database is the
+/// truth; `catalogues` is a cache keyed by content hash.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub catalogues: CatalogueCache,
+    pub clock: crate::clock::Clock,
+}
+
+/// Who may call a route (R-X-1). Handlers enforce it through the policy function; the
+/// authorisation test walks this table with every role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, without an account.
+    Public,
+    /// Any signed-in user.
+    Authenticated,
+    /// Administrators and reviewers.
+    Staff,
+    /// Administrators only.
+    Admin,
+    /// Signed-in users allowed on the society named by `{code}` (others: 404).
+    SocietyScoped,
+}
+
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    handler: MethodRouter<AppState>,
+}
+
+fn route(method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> RouteSpec {
+    RouteSpec { method, path, access, handler }
+}
+
+/// The route table: every page and API route with its declared access.
+pub fn routes() -> Vec<RouteSpec> {
+    use Access::*;
+    use axum::routing::{get, patch, post, put};
+    let g = Method::GET;
+    let p = Method::POST;
+    let mut r = vec![
+        route(g.clone(), "/", Public, get(home::home)),
+        route(g.clone(), "/healthz", Public, get(home::healthz)),
+        route(g.clone(), "/assets/{file}", Public, get(assets::asset)),
+        route(g.clone(), "/login", Public, get(login::login_page)),
+        route(p.clone(), "/login", Public, post(login::login_submit)),
+        route(p.clone(), "/logout", Authenticated, post(login::logout)),
+        route(p.clone(), "/lang", Public, post(home::set_language)),
+        route(g.clone(), "/catalogues", Public, get(catalogue::years)),
+        route(g.clone(), "/catalogues/{year}", Public, get(catalogue::task_list)),
+        route(g.clone(), "/catalogues/{year}/tasks/{number}", Public, get(catalogue::task_page)),
+        route(g.clone(), "/admin/catalogues", Admin, get(catalogue::load_page)),
+        route(p.clone(), "/admin/catalogues", Admin, post(catalogue::load_submit)),
+        route(g.clone(), "/societies", Authenticated, get(societies::list)),
+        route(g.clone(), "/societies/new", Admin, get(societies::new_page)),
+        route(p.clone(), "/societies", Admin, post(societies::create)),
+        route(g.clone(), "/societies/import", Admin, get(societies::import_page)),
+        route(p.clone(), "/societies/import", Admin, post(societies::import_submit)),
+        route(g.clone(), "/societies/{code}", SocietyScoped, get(societies::show)),
+        route(g.clone(), "/societies/{code}/edit", Admin, get(societies::edit_page)),
+        route(p.clone(), "/societies/{code}", Admin, post(societies::update)),
+        route(p.clone(), "/societies/{code}/active", Admin, post(societies::set_active)),
+        route(p.clone(), "/societies/{code}/election", Admin, post(societies::set_election)),
+        route(g.clone(), "/admin/users", Admin, get(users::list)),
+        route(g.clone(), "/admin/users/new", Admin, get(users::new_page)),
+        route(p.clone(), "/admin/users", Admin, post(users::create)),
+        route(g.clone(), "/admin/users/{id}", Admin, get(users::edit_page)),
+        route(p.clone(), "/admin/users/{id}", Admin, post(users::update)),
+        route(p.clone(), "/admin/users/{id}/password", Admin, post(users::reset_password)),
+        route(g.clone(), "/admin/audit", Admin, get(audit::page)),
+        route(g.clone(), "/account", Authenticated, get(account::page)),
+        route(p.clone(), "/account/password", Authenticated, post(account::change_password)),
+        route(p.clone(), "/account/tokens", Authenticated, post(account::create_token)),
+        route(p.clone(), "/account/tokens/{id}/revoke", Authenticated, post(account::revoke_token)),
+    ];
+    use crate::api;
+    r.extend([
+        route(g.clone(), "/api/openapi.json", Public, get(api::openapi_json)),
+        route(g.clone(), "/api/v1/catalogues", Public, get(api::catalogues::list)),
+        route(p.clone(), "/api/v1/catalogues", Admin, post(api::catalogues::load)),
+        route(g.clone(), "/api/v1/catalogues/{year}", Public, get(api::catalogues::get_year)),
+        route(g.clone(), "/api/v1/societies", Public, get(api::societies::list)),
+        route(p.clone(), "/api/v1/societies", Admin, post(api::societies::create)),
+        route(g.clone(), "/api/v1/societies/{code}", SocietyScoped, get(api::societies::get_one)),
+        route(Method::PUT, "/api/v1/societies/{code}", Admin, put(api::societies::update)),
+        route(g.clone(), "/api/v1/users", Admin, get(api::users::list)),
+        route(p.clone(), "/api/v1/users", Admin, post(api::users::create)),
+        route(Method::PATCH, "/api/v1/users/{id}", Admin, patch(api::users::update)),
+        route(g.clone(), "/api/v1/me", Authenticated, get(api::users::me)),
+        route(g, "/api/v1/audit", Admin, get(api::audit::list)),
+    ]);
+    r
+}
+
+/// Builds the application: routes, context (language, user, CSRF), headers, error rendering.
+pub fn app(state: AppState) -> Router {
+    let mut router: Router<AppState> = Router::new();
+    for spec in routes() {
+        router = router.route(spec.path, spec.handler);
+    }
+    router
+        .fallback(errors::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), context::middleware))
+        .layer(DefaultBodyLimit::max(state.config.max_upload_bytes))
+        .with_state(state)
+}
