@@ -269,7 +269,7 @@ pub fn evaluate_rule(
     rule: &RuleDecl,
     facts: &Facts,
 ) -> RuleVerdict {
-    let outcome = if rule.applies == Applies::ElectionYear {
+    let mut outcome = if rule.applies == Applies::ElectionYear {
         match facts.election_year {
             Some(false) => Outcome::new(
                 Verdict::NotApplicable,
@@ -286,18 +286,17 @@ pub fn evaluate_rule(
     } else {
         apply(catalogue, rule, facts)
     };
-    let mut outcome = outcome;
     if outcome.verdict == Verdict::Fail && rule.severity == Severity::InPrinciple {
         outcome.verdict = Verdict::Warning;
-        outcome.zh.push_str("（“原则上”条款：需书面说明理由。）");
+        outcome.zh.push_str("（原则性要求：需书面说明理由。）");
         outcome
             .en
-            .push_str(" (An \"in principle\" clause: a written justification is needed.)");
+            .push_str(" (An in-principle requirement: a written justification is needed.)");
     }
     if let (Some(zh), Some(en)) = (&rule.note_zh, &rule.note_en)
         && outcome.verdict != Verdict::NotApplicable
     {
-        outcome.zh.push_str(" 注：");
+        outcome.zh.push_str("注：");
         outcome.zh.push_str(zh);
         outcome.en.push_str(" Note: ");
         outcome.en.push_str(en);
@@ -920,12 +919,12 @@ fn eval_kind(catalogue: &Catalogue, kind: &RuleKind, facts: &Facts) -> Result<Ou
                     format!(
                         "{below_zh}；{}，超过上一届 {}；但{growth_zh}，超过 {pct}%，可适当放宽，仅适用分档上限。",
                         nl.zh_n(new),
-                        nl.count(i128::from(new - prev))
+                        nl.count(i128::from(new) - i128::from(prev))
                     ),
                     format!(
                         "{below_en}; {}, {} above the previous council; but {growth_en}, more than {pct}%: relaxed, only the band cap applies.",
                         nl.en_n(new),
-                        group(new - prev)
+                        group_wide(i128::from(new) - i128::from(prev))
                     ),
                 )
             } else {
@@ -934,12 +933,12 @@ fn eval_kind(catalogue: &Catalogue, kind: &RuleKind, facts: &Facts) -> Result<Ou
                     format!(
                         "{below_zh}；{}，超过上一届 {}；{growth_zh}，未超过 {pct}%，不能放宽。",
                         nl.zh_n(new),
-                        nl.count(i128::from(new - prev))
+                        nl.count(i128::from(new) - i128::from(prev))
                     ),
                     format!(
                         "{below_en}; {}, {} above the previous council; {growth_en}, not more than {pct}%: not relaxed.",
                         nl.en_n(new),
-                        group(new - prev)
+                        group_wide(i128::from(new) - i128::from(prev))
                     ),
                 )
             }

@@ -17,7 +17,11 @@ use crate::i18n::{Lang, T};
 use crate::model::{NewPassword, Role, Username};
 
 #[derive(Parser)]
-#[command(name = "reformwatch", version, about = "ReformWatch 学会改革监测考核平台")]
+#[command(
+    name = "reformwatch",
+    version,
+    about = "ReformWatch 学会改革监测考核平台"
+)]
 pub struct Cli {
     /// TOML configuration file (defaults < file < REFORMWATCH_* environment < flags).
     #[arg(long, global = true, env = "REFORMWATCH_CONFIG")]
@@ -123,7 +127,10 @@ enum AuditCmd {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start runtime: {e}");
@@ -140,8 +147,12 @@ pub fn main() -> ExitCode {
 }
 
 fn init_logging(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -149,7 +160,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve { addr, .. } => *addr,
         _ => None,
     };
-    let (config, warnings) = Config::load(cli.config.as_deref(), Overrides { addr, data_dir: cli.data_dir.clone(), database_url: cli.database_url.clone() })?;
+    let (config, warnings) = Config::load(
+        cli.config.as_deref(),
+        Overrides {
+            addr,
+            data_dir: cli.data_dir.clone(),
+            database_url: cli.database_url.clone(),
+        },
+    )?;
     init_logging(&config.log);
     for w in warnings {
         tracing::warn!("{w}");
@@ -168,30 +186,62 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve { demo, .. } => serve(state, demo).await,
         Command::Migrate => {
-            println!("database is up to date ({})", db::mask_url(&state.config.database_url()));
+            println!(
+                "database is up to date ({})",
+                db::mask_url(&state.config.database_url())
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo => {
-            let accounts = crate::demo::load(&db, &actor, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let accounts = crate::demo::load(&db, &actor, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             print_demo(&accounts, None);
             Ok(ExitCode::SUCCESS)
         }
         Command::User(cmd) => user_cmd(&db, &actor, now, cmd).await,
         Command::Catalogue(CatalogueCmd::Show { year }) => {
-            let c = state.catalogues.get(&db, year).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let c = state
+                .catalogues
+                .get(&db, year)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             let Some(c) = c else {
                 eprintln!("no catalogue stored for {year}");
                 return Ok(ExitCode::from(2));
             };
-            println!("{} {} — {} tasks, plan deadline {} ({})", c.year, c.title_zh, c.tasks.len(), c.plan_deadline, c.timezone.name());
+            println!(
+                "{} {} — {} tasks, plan deadline {} ({})",
+                c.year,
+                c.title_zh,
+                c.tasks.len(),
+                c.plan_deadline,
+                c.timezone.name()
+            );
             for t in &c.tasks {
-                println!("{:>3}  {:<8}  {}  /  {}", t.number, t.class.as_str(), t.title_zh, t.title_en);
+                println!(
+                    "{:>3}  {:<8}  {}  /  {}",
+                    t.number,
+                    t.class.as_str(),
+                    t.title_zh,
+                    t.title_en
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Catalogue(CatalogueCmd::Load { file }) => {
-            let source = std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            match catalogues::store(&db, &actor, now, &source, &file.display().to_string(), false).await {
+            let source = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            match catalogues::store(
+                &db,
+                &actor,
+                now,
+                &source,
+                &file.display().to_string(),
+                false,
+            )
+            .await
+            {
                 Ok(c) => {
                     println!("stored the {} catalogue ({} tasks)", c.year, c.tasks.len());
                     Ok(ExitCode::SUCCESS)
@@ -205,13 +255,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Catalogue(CatalogueCmd::Check { .. }) | Command::Config => Ok(ExitCode::SUCCESS),
         Command::Society(SocietyCmd::Import { file }) => {
-            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let bytes =
+                std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
             let t = T::new(Lang::Zh);
             match crate::import::parse_societies(&name, &bytes) {
                 Ok(rows) => {
-                    let s = societies::import(&db, &actor, now, &rows).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-                    println!("imported: {} created, {} updated, {} unchanged", s.created, s.updated, s.unchanged);
+                    let s = societies::import(&db, &actor, now, &rows)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!(
+                        "imported: {} created, {} updated, {} unchanged",
+                        s.created, s.updated, s.unchanged
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
@@ -239,10 +298,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn catalogue_check(file: &PathBuf) -> anyhow::Result<ExitCode> {
-    let source = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let source =
+        std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     match reformwatch_core::catalogue::parse(&source, &file.display().to_string()) {
         Ok(c) => {
-            println!("{}: valid catalogue for {} with {} tasks", file.display(), c.year, c.tasks.len());
+            println!(
+                "{}: valid catalogue for {} with {} tasks",
+                file.display(),
+                c.year,
+                c.tasks.len()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
@@ -258,43 +323,95 @@ fn read_password_stdin() -> anyhow::Result<String> {
     Ok(s.lines().next().unwrap_or("").to_string())
 }
 
-async fn user_cmd(db: &db::Db, actor: &Actor, now: chrono::DateTime<chrono::Utc>, cmd: UserCmd) -> anyhow::Result<ExitCode> {
+async fn user_cmd(
+    db: &db::Db,
+    actor: &Actor,
+    now: chrono::DateTime<chrono::Utc>,
+    cmd: UserCmd,
+) -> anyhow::Result<ExitCode> {
     let t = T::new(Lang::En);
     let fail = |e: crate::error::AppError| -> anyhow::Error {
         match e {
-            crate::error::AppError::Invalid(errs) => anyhow::anyhow!(errs.iter().map(|e| format!("{}: {}", e.field, t.field(e))).collect::<Vec<_>>().join("; ")),
+            crate::error::AppError::Invalid(errs) => anyhow::anyhow!(
+                errs.iter()
+                    .map(|e| format!("{}: {}", e.field, t.field(e)))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
             other => anyhow::anyhow!("{other}"),
         }
     };
     match cmd {
         UserCmd::Add(a) => {
             let username = Username::parse(&a.username).map_err(|e| fail(e.into()))?;
-            let role = Role::parse(&a.role).ok_or_else(|| anyhow::anyhow!("unknown role {:?} (admin, reviewer, society_editor, society_viewer)", a.role))?;
+            let role = Role::parse(&a.role).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "unknown role {:?} (admin, reviewer, society_editor, society_viewer)",
+                    a.role
+                )
+            })?;
             let society_id = match (&a.society, role.is_society_role()) {
-                (Some(code), true) => Some(societies::by_code(db, code).await.map_err(fail)?.ok_or_else(|| anyhow::anyhow!("no society with code {code}"))?.id),
+                (Some(code), true) => Some(
+                    societies::by_code(db, code)
+                        .await
+                        .map_err(fail)?
+                        .ok_or_else(|| anyhow::anyhow!("no society with code {code}"))?
+                        .id,
+                ),
                 (None, true) => anyhow::bail!("--society is required for role {}", role.as_str()),
                 (Some(_), false) => anyhow::bail!("--society is only for society roles"),
                 (None, false) => None,
             };
-            let (pw, generated) = if a.password_stdin { (read_password_stdin()?, false) } else { (random_password()?, true) };
+            let (pw, generated) = if a.password_stdin {
+                (read_password_stdin()?, false)
+            } else {
+                (random_password()?, true)
+            };
             let parsed = NewPassword::parse(&pw, "password").map_err(|e| fail(e.into()))?;
             let hash = password::hash(&parsed).await?;
-            let display = a.display_name.clone().unwrap_or_else(|| username.as_str().to_string());
-            let user = users::create(db, actor, now, &NewUser { username: username.as_str(), display_name: &display, password_hash: &hash, role, society_id, demo: false })
-                .await
-                .map_err(fail)?;
+            let display = a
+                .display_name
+                .clone()
+                .unwrap_or_else(|| username.as_str().to_string());
+            let user = users::create(
+                db,
+                actor,
+                now,
+                &NewUser {
+                    username: username.as_str(),
+                    display_name: &display,
+                    password_hash: &hash,
+                    role,
+                    society_id,
+                    demo: false,
+                },
+            )
+            .await
+            .map_err(fail)?;
             println!("created {} ({})", user.username, role.as_str());
             if generated {
                 println!("password: {pw}");
             }
             Ok(ExitCode::SUCCESS)
         }
-        UserCmd::Passwd { username, password_stdin } => {
-            let user = users::by_username(db, &username).await.map_err(fail)?.ok_or_else(|| anyhow::anyhow!("no user {username}"))?;
-            let (pw, generated) = if password_stdin { (read_password_stdin()?, false) } else { (random_password()?, true) };
+        UserCmd::Passwd {
+            username,
+            password_stdin,
+        } => {
+            let user = users::by_username(db, &username)
+                .await
+                .map_err(fail)?
+                .ok_or_else(|| anyhow::anyhow!("no user {username}"))?;
+            let (pw, generated) = if password_stdin {
+                (read_password_stdin()?, false)
+            } else {
+                (random_password()?, true)
+            };
             let parsed = NewPassword::parse(&pw, "password").map_err(|e| fail(e.into()))?;
             let hash = password::hash(&parsed).await?;
-            users::set_password(db, actor, now, user.user.id, &hash).await.map_err(fail)?;
+            users::set_password(db, actor, now, user.user.id, &hash)
+                .await
+                .map_err(fail)?;
             println!("password changed for {username}; all its sessions ended");
             if generated {
                 println!("password: {pw}");
@@ -302,8 +419,25 @@ async fn user_cmd(db: &db::Db, actor: &Actor, now: chrono::DateTime<chrono::Utc>
             Ok(ExitCode::SUCCESS)
         }
         UserCmd::Disable { username } => {
-            let u = users::by_username(db, &username).await.map_err(fail)?.ok_or_else(|| anyhow::anyhow!("no user {username}"))?.user;
-            users::update(db, actor, now, u.id, &UserUpdate { display_name: &u.display_name, role: u.role, society_id: u.society_id, disabled: true }).await.map_err(fail)?;
+            let u = users::by_username(db, &username)
+                .await
+                .map_err(fail)?
+                .ok_or_else(|| anyhow::anyhow!("no user {username}"))?
+                .user;
+            users::update(
+                db,
+                actor,
+                now,
+                u.id,
+                &UserUpdate {
+                    display_name: &u.display_name,
+                    role: u.role,
+                    society_id: u.society_id,
+                    disabled: true,
+                },
+            )
+            .await
+            .map_err(fail)?;
             println!("disabled {username}");
             Ok(ExitCode::SUCCESS)
         }
@@ -325,9 +459,17 @@ async fn user_cmd(db: &db::Db, actor: &Actor, now: chrono::DateTime<chrono::Utc>
 
 fn print_demo(accounts: &[crate::demo::DemoAccount], addr: Option<SocketAddr>) {
     println!();
-    println!("ReformWatch demonstration data loaded (演示数据). Demo logins (new passwords at every start):");
+    println!(
+        "ReformWatch demonstration data loaded (演示数据). Demo logins (new passwords at every start):"
+    );
     for a in accounts {
-        println!("  {:<10} {:<16} {:<8} password: {}", a.username, a.role.as_str(), a.society.unwrap_or(""), a.password);
+        println!(
+            "  {:<10} {:<16} {:<8} password: {}",
+            a.username,
+            a.role.as_str(),
+            a.society.unwrap_or(""),
+            a.password
+        );
     }
     if let Some(addr) = addr {
         println!("Open http://{addr}/login");
@@ -339,18 +481,30 @@ async fn serve(state: crate::AppState, demo: bool) -> anyhow::Result<ExitCode> {
     let addr = state.config.addr;
     let now = state.clock.now();
     let demo_accounts = if demo {
-        Some(crate::demo::load(&state.db, &Actor::cli(), now).await.map_err(|e| anyhow::anyhow!("{e}"))?)
+        Some(
+            crate::demo::load(&state.db, &Actor::cli(), now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        )
     } else {
         None
     };
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr()?;
     tracing::info!(http.addr = %local, db = %db::mask_url(&state.config.database_url()), "ReformWatch serving");
     match &demo_accounts {
         Some(accounts) => print_demo(accounts, Some(local)),
         None => {
-            if users::count(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))? == 0 {
-                println!("\nNo accounts yet. Create the first administrator:\n  reformwatch user add --username admin --role admin --display-name 管理员\n(prints a generated password), then open http://{local}/login\n");
+            if users::count(&state.db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                == 0
+            {
+                println!(
+                    "\nNo accounts yet. Create the first administrator:\n  reformwatch user add --username admin --role admin --display-name 管理员\n(prints a generated password), then open http://{local}/login\n"
+                );
             } else {
                 println!("\nReformWatch at http://{local}/\n");
             }
@@ -362,15 +516,24 @@ async fn serve(state: crate::AppState, demo: bool) -> anyhow::Result<ExitCode> {
         loop {
             tokio::time::sleep(std::time::Duration::from_secs(600)).await;
             let now = housekeeping.clock.now();
-            if let Err(e) = db::sessions::purge_expired(&housekeeping.db, housekeeping.config.session_policy(), now).await {
+            if let Err(e) = db::sessions::purge_expired(
+                &housekeeping.db,
+                housekeeping.config.session_policy(),
+                now,
+            )
+            .await
+            {
                 tracing::warn!(error = %e, "session purge failed");
             }
         }
     });
     let app = crate::app(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -380,7 +543,8 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -17,6 +17,7 @@ impl Clock {
     }
     /// Moves this clock forward (tests only in practice).
     pub fn advance(&self, by: Duration) {
-        self.offset_secs.fetch_add(by.num_seconds(), Ordering::Relaxed);
+        self.offset_secs
+            .fetch_add(by.num_seconds(), Ordering::Relaxed);
     }
 }

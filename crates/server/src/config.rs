@@ -79,7 +79,10 @@ pub struct Overrides {
 
 impl Config {
     /// Loads the layers; returns the config and warnings (unknown keys in the file).
-    pub fn load(file: Option<&Path>, overrides: Overrides) -> anyhow::Result<(Config, Vec<String>)> {
+    pub fn load(
+        file: Option<&Path>,
+        overrides: Overrides,
+    ) -> anyhow::Result<(Config, Vec<String>)> {
         let mut warnings = Vec::new();
         let mut fig = Figment::from(Serialized::defaults(Config::default()));
         if let Some(path) = file {
@@ -89,7 +92,10 @@ impl Config {
                 .map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?;
             for key in table.keys() {
                 if !KNOWN_KEYS.contains(&key.as_str()) {
-                    warnings.push(format!("unknown key `{key}` in {} (ignored)", path.display()));
+                    warnings.push(format!(
+                        "unknown key `{key}` in {} (ignored)",
+                        path.display()
+                    ));
                 }
             }
             fig = fig.merge(Toml::file(path));
@@ -97,7 +103,9 @@ impl Config {
         fig = fig
             .merge(Env::prefixed("REFORMWATCH_").only(KNOWN_KEYS))
             .merge(Serialized::defaults(overrides));
-        let config: Config = fig.extract().map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        let config: Config = fig
+            .extract()
+            .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
         config.check()?;
         Ok((config, warnings))
     }
@@ -115,7 +123,10 @@ impl Config {
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) if !url.trim().is_empty() => url.trim().to_string(),
-            _ => format!("sqlite://{}?mode=rwc", self.data_dir.join("reformwatch.db").display()),
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("reformwatch.db").display()
+            ),
         }
     }
 
@@ -162,8 +173,19 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("rw-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("rw.toml");
-        std::fs::write(&file, "addr = \"127.0.0.1:9000\"\ndata_dir = \"/srv/rw\"\ncolour = \"blue\"\n").unwrap();
-        let (c, warnings) = Config::load(Some(&file), Overrides { data_dir: Some("/tmp/flag".into()), ..Default::default() }).unwrap();
+        std::fs::write(
+            &file,
+            "addr = \"127.0.0.1:9000\"\ndata_dir = \"/srv/rw\"\ncolour = \"blue\"\n",
+        )
+        .unwrap();
+        let (c, warnings) = Config::load(
+            Some(&file),
+            Overrides {
+                data_dir: Some("/tmp/flag".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(c.addr.port(), 9000);
         assert_eq!(c.data_dir, PathBuf::from("/tmp/flag"));
         assert_eq!(c.session_idle_minutes, 30);
@@ -173,7 +195,10 @@ mod tests {
 
     #[test]
     fn secrets_are_masked() {
-        let c = Config { database_url: Some("postgres://rw:hunter2@db/rw".into()), ..Default::default() };
+        let c = Config {
+            database_url: Some("postgres://rw:hunter2@db/rw".into()),
+            ..Default::default()
+        };
         assert!(!format!("{c:?}").contains("hunter2"));
         assert!(!c.to_masked_toml().contains("hunter2"));
         assert!(c.to_masked_toml().contains("****"));
@@ -181,7 +206,13 @@ mod tests {
 
     #[test]
     fn default_database_is_sqlite_in_data_dir() {
-        let c = Config { data_dir: "/var/lib/rw".into(), ..Default::default() };
-        assert_eq!(c.database_url(), "sqlite:///var/lib/rw/reformwatch.db?mode=rwc");
+        let c = Config {
+            data_dir: "/var/lib/rw".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            c.database_url(),
+            "sqlite:///var/lib/rw/reformwatch.db?mode=rwc"
+        );
     }
 }

@@ -24,8 +24,18 @@ pub struct DemoAccount {
 const ACCOUNTS: &[(&str, &str, Role, Option<&str>)] = &[
     ("admin", "科协管理员（演示）", Role::Admin, None),
     ("reviewer", "评审专家（演示）", Role::Reviewer, None),
-    ("editor", "中国数学会填报人（演示）", Role::SocietyEditor, Some("A-01")),
-    ("viewer", "中国数学会负责人（演示）", Role::SocietyViewer, Some("A-01")),
+    (
+        "editor",
+        "中国数学会填报人（演示）",
+        Role::SocietyEditor,
+        Some("A-01"),
+    ),
+    (
+        "viewer",
+        "中国数学会负责人（演示）",
+        Role::SocietyViewer,
+        Some("A-01"),
+    ),
 ];
 
 /// Loads the registry and (re)creates the demo accounts with new passwords.
@@ -44,21 +54,47 @@ pub async fn load(db: &Db, actor: &Actor, now: DateTime<Utc>) -> AppResult<Vec<D
                     Some(code) => societies::by_code(db, code).await?.map(|s| s.id),
                     None => None,
                 };
-                users::create(db, actor, now, &NewUser { username, display_name: display, password_hash: &hash, role: *role, society_id, demo: true }).await?;
+                users::create(
+                    db,
+                    actor,
+                    now,
+                    &NewUser {
+                        username,
+                        display_name: display,
+                        password_hash: &hash,
+                        role: *role,
+                        society_id,
+                        demo: true,
+                    },
+                )
+                .await?;
             }
         }
-        out.push(DemoAccount { username, role: *role, society: *society, password: pw });
+        out.push(DemoAccount {
+            username,
+            role: *role,
+            society: *society,
+            password: pw,
+        });
     }
     let mut tx = db.begin().await?;
     if settings::get(db, settings::DEMO).await?.as_deref() != Some("true") {
         settings::set_in(&mut tx, settings::DEMO, "true").await?;
-        audit::record(db, &mut tx, actor, now, Change {
-            action: "demo.load",
-            object_type: "system",
-            object_id: "demo",
-            before: None,
-            after: Some(json!({"societies_created": summary.created, "accounts": ACCOUNTS.len()})),
-        })
+        audit::record(
+            db,
+            &mut tx,
+            actor,
+            now,
+            Change {
+                action: "demo.load",
+                object_type: "system",
+                object_id: "demo",
+                before: None,
+                after: Some(
+                    json!({"societies_created": summary.created, "accounts": ACCOUNTS.len()}),
+                ),
+            },
+        )
         .await?;
     }
     tx.commit().await?;

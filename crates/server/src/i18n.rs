@@ -32,7 +32,9 @@ impl Lang {
     }
     /// First supported language of an Accept-Language header, by order (q-values rarely matter).
     pub fn from_accept_language(header: &str) -> Option<Lang> {
-        header.split(',').find_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
+        header
+            .split(',')
+            .find_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
     }
     pub fn is_en(self) -> bool {
         self == Lang::En
@@ -65,7 +67,10 @@ impl Messages {
         M.get_or_init(|| {
             Arc::new(Messages::load().unwrap_or_else(|e| {
                 tracing::error!("{e}");
-                Messages { zh: HashMap::new(), en: HashMap::new() }
+                Messages {
+                    zh: HashMap::new(),
+                    en: HashMap::new(),
+                }
             }))
         })
         .clone()
@@ -98,20 +103,28 @@ pub struct T {
 
 impl T {
     pub fn new(lang: Lang) -> T {
-        T { lang, messages: Messages::global() }
+        T {
+            lang,
+            messages: Messages::global(),
+        }
     }
     pub fn t(&self, key: &str) -> String {
         self.messages.get(self.lang, key).to_string()
     }
     pub fn t1(&self, key: &str, name: &str, value: &dyn std::fmt::Display) -> String {
-        self.messages.format(self.lang, key, &[(name.to_string(), value.to_string())])
+        self.messages
+            .format(self.lang, key, &[(name.to_string(), value.to_string())])
     }
     pub fn field(&self, e: &FieldError) -> String {
         self.messages.field_error(self.lang, e)
     }
     /// Chinese or English variant of a bilingual value.
     pub fn pick<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
-        if self.lang.is_en() && !en.is_empty() { en } else { zh }
+        if self.lang.is_en() && !en.is_empty() {
+            en
+        } else {
+            zh
+        }
     }
     pub fn is_en(&self) -> bool {
         self.lang.is_en()
@@ -144,17 +157,30 @@ mod tests {
         let en: BTreeSet<_> = m.en.keys().collect();
         let only_zh: Vec<_> = zh.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&zh).collect();
-        assert!(only_zh.is_empty() && only_en.is_empty(), "zh only: {only_zh:?}; en only: {only_en:?}");
+        assert!(
+            only_zh.is_empty() && only_en.is_empty(),
+            "zh only: {only_zh:?}; en only: {only_en:?}"
+        );
         for k in zh {
-            assert_eq!(placeholders(&m.zh[k]), placeholders(&m.en[k]), "placeholders differ for {k}");
-            assert!(!m.zh[k].trim().is_empty() && !m.en[k].trim().is_empty(), "empty text for {k}");
+            assert_eq!(
+                placeholders(&m.zh[k]),
+                placeholders(&m.en[k]),
+                "placeholders differ for {k}"
+            );
+            assert!(
+                !m.zh[k].trim().is_empty() && !m.en[k].trim().is_empty(),
+                "empty text for {k}"
+            );
         }
     }
 
     #[test]
     fn accept_language() {
         assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Some(Lang::En));
-        assert_eq!(Lang::from_accept_language("fr, zh-CN;q=0.8"), Some(Lang::Zh));
+        assert_eq!(
+            Lang::from_accept_language("fr, zh-CN;q=0.8"),
+            Some(Lang::Zh)
+        );
         assert_eq!(Lang::from_accept_language("fr"), None);
     }
 

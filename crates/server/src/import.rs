@@ -14,12 +14,40 @@ use crate::model::FieldError;
 pub const SOCIETY_COLUMNS: &[(&str, &[&str], bool)] = &[
     ("code", &["code", "代码", "学会代码", "编码", "编号"], true),
     ("name", &["name", "名称", "学会名称", "学会"], true),
-    ("discipline_group", &["discipline_group", "category", "group", "学科", "学科群", "类别", "分类"], false),
+    (
+        "discipline_group",
+        &[
+            "discipline_group",
+            "category",
+            "group",
+            "学科",
+            "学科群",
+            "类别",
+            "分类",
+        ],
+        false,
+    ),
     ("short_name", &["short_name", "简称", "学会简称"], false),
-    ("supporting_unit", &["supporting_unit", "挂靠单位", "支撑单位"], false),
-    ("contact_name", &["contact_name", "contact", "联系人"], false),
-    ("contact_phone", &["contact_phone", "phone", "联系电话", "电话"], false),
-    ("contact_email", &["contact_email", "email", "电子邮箱", "邮箱"], false),
+    (
+        "supporting_unit",
+        &["supporting_unit", "挂靠单位", "支撑单位"],
+        false,
+    ),
+    (
+        "contact_name",
+        &["contact_name", "contact", "联系人"],
+        false,
+    ),
+    (
+        "contact_phone",
+        &["contact_phone", "phone", "联系电话", "电话"],
+        false,
+    ),
+    (
+        "contact_email",
+        &["contact_email", "email", "电子邮箱", "邮箱"],
+        false,
+    ),
     ("active", &["active", "启用", "状态"], false),
 ];
 
@@ -49,7 +77,9 @@ impl ImportError {
                     e.message_zh()
                 }
             }
-            ImportError::MissingColumns(cols) => t.t1("err-import-missing-columns", "columns", &cols.join(", ")),
+            ImportError::MissingColumns(cols) => {
+                t.t1("err-import-missing-columns", "columns", &cols.join(", "))
+            }
             ImportError::Rows(rows) => t.t1("err-import-rows", "count", &rows.len()),
         }
     }
@@ -65,7 +95,8 @@ fn parse_bool(raw: &str) -> Option<bool> {
 }
 
 pub fn parse_societies(file_name: &str, bytes: &[u8]) -> Result<Vec<SocietyInput>, ImportError> {
-    let table: Table = read_table(file_name, bytes, &Limits::default()).map_err(ImportError::File)?;
+    let table: Table =
+        read_table(file_name, bytes, &Limits::default()).map_err(ImportError::File)?;
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut missing = Vec::new();
     for (field, aliases, required) in SOCIETY_COLUMNS {
@@ -92,12 +123,20 @@ pub fn parse_societies(file_name: &str, bytes: &[u8]) -> Result<Vec<SocietyInput
                 .unwrap_or_default()
         };
         let header = |field: &str| -> String {
-            index.get(field).and_then(|i| table.headers.get(*i)).cloned().unwrap_or_else(|| field.to_string())
+            index
+                .get(field)
+                .and_then(|i| table.headers.get(*i))
+                .cloned()
+                .unwrap_or_else(|| field.to_string())
         };
         let active_raw = cell("active");
         let active = parse_bool(&active_raw);
         if !active_raw.trim().is_empty() && active.is_none() {
-            errors.push(RowError { line: row.line, column: header("active"), error: FieldError::new("active", "err-bool").arg("value", active_raw.trim()) });
+            errors.push(RowError {
+                line: row.line,
+                column: header("active"),
+                error: FieldError::new("active", "err-bool").arg("value", active_raw.trim()),
+            });
         }
         let raw = SocietyRaw {
             code: cell("code"),
@@ -116,14 +155,20 @@ pub fn parse_societies(file_name: &str, bytes: &[u8]) -> Result<Vec<SocietyInput
                     errors.push(RowError {
                         line: row.line,
                         column: header("code"),
-                        error: FieldError::new("code", "err-import-duplicate-code").arg("value", input.code.as_str()).arg("row", first),
+                        error: FieldError::new("code", "err-import-duplicate-code")
+                            .arg("value", input.code.as_str())
+                            .arg("row", first),
                     });
                 }
                 out.push(input);
             }
             Err(field_errors) => {
                 for e in field_errors {
-                    errors.push(RowError { line: row.line, column: header(&e.field), error: e });
+                    errors.push(RowError {
+                        line: row.line,
+                        column: header(&e.field),
+                        error: e,
+                    });
                 }
             }
         }
@@ -135,7 +180,9 @@ pub fn parse_societies(file_name: &str, bytes: &[u8]) -> Result<Vec<SocietyInput
             errors.push(RowError {
                 line: row.line,
                 column: "name".into(),
-                error: FieldError::new("name", "err-import-duplicate-name").arg("value", &input.name).arg("row", first),
+                error: FieldError::new("name", "err-import-duplicate-name")
+                    .arg("value", &input.name)
+                    .arg("row", first),
             });
         }
     }
@@ -160,7 +207,10 @@ mod tests {
     fn builtin_registry_parses() {
         let rows = parse_societies("societies-2017.csv", BUILTIN_SOCIETIES_CSV.as_bytes()).unwrap();
         assert_eq!(rows.len(), 209);
-        assert!(rows.iter().any(|r| r.code.as_str() == "A-03" && r.name == "中国力学学会"));
+        assert!(
+            rows.iter()
+                .any(|r| r.code.as_str() == "A-03" && r.name == "中国力学学会")
+        );
     }
 
     #[test]
@@ -168,12 +218,24 @@ mod tests {
         let csv = "代码,名称,学科\nA-01,中国数学会,理科\nX-1,,理科\nA-01,重复学会,理科\nB-02,某学会,文科\n";
         match parse_societies("x.csv", csv.as_bytes()) {
             Err(ImportError::Rows(rows)) => {
-                let lines: Vec<_> = rows.iter().map(|r| (r.line, r.error.key.as_str())).collect();
+                let lines: Vec<_> = rows
+                    .iter()
+                    .map(|r| (r.line, r.error.key.as_str()))
+                    .collect();
                 assert!(lines.contains(&(3, "err-society-code")), "{lines:?}");
                 assert!(lines.contains(&(3, "err-required")), "{lines:?}");
-                assert!(lines.contains(&(4, "err-import-duplicate-code")), "{lines:?}");
+                assert!(
+                    lines.contains(&(4, "err-import-duplicate-code")),
+                    "{lines:?}"
+                );
                 assert!(lines.contains(&(5, "err-group")), "{lines:?}");
-                assert_eq!(rows.iter().find(|r| r.line == 3 && r.error.field == "code").unwrap().column, "代码");
+                assert_eq!(
+                    rows.iter()
+                        .find(|r| r.line == 3 && r.error.field == "code")
+                        .unwrap()
+                        .column,
+                    "代码"
+                );
             }
             other => panic!("expected row errors, got {other:?}"),
         }
@@ -188,6 +250,8 @@ mod tests {
 
     #[test]
     fn missing_required_columns() {
-        assert!(matches!(parse_societies("x.csv", b"foo,bar\n1,2\n"), Err(ImportError::MissingColumns(c)) if c == vec!["code".to_string(), "name".to_string()]));
+        assert!(
+            matches!(parse_societies("x.csv", b"foo,bar\n1,2\n"), Err(ImportError::MissingColumns(c)) if c == vec!["code".to_string(), "name".to_string()])
+        );
     }
 }

@@ -23,12 +23,23 @@ pub use web::{AppState, app};
 /// state the router needs. Tests and `serve` share it.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     if config.database_url.is_none() {
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", config.data_dir.display()))?;
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create data directory {}: {e}",
+                config.data_dir.display()
+            )
+        })?;
     }
     i18n::Messages::load()?;
     let db = db::Db::connect(&config.database_url()).await?;
     let clock = clock::Clock::default();
-    db::catalogues::ensure_builtin(&db, clock.now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(AppState { db, config: Arc::new(config), catalogues: Default::default(), clock })
+    db::catalogues::ensure_builtin(&db, clock.now())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(AppState {
+        db,
+        config: Arc::new(config),
+        catalogues: Default::default(),
+        clock,
+    })
 }

@@ -36,15 +36,12 @@ impl SocietyCode {
     pub fn parse(raw: &str) -> Result<SocietyCode, FieldError> {
         let s = raw.trim().to_ascii_uppercase();
         let bytes = s.as_bytes();
-        let ok = bytes.len() >= 4
-            && matches!(bytes[0], b'A'..=b'E')
-            && bytes[1] == b'-'
-            && {
-                let rest = &s[2..];
-                let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
-                let suffix = &rest[digits.len()..];
-                (2..=3).contains(&digits.len()) && matches!(suffix, "" | "W" | "G")
-            };
+        let ok = bytes.len() >= 4 && matches!(bytes[0], b'A'..=b'E') && bytes[1] == b'-' && {
+            let rest = &s[2..];
+            let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+            let suffix = &rest[digits.len()..];
+            (2..=3).contains(&digits.len()) && matches!(suffix, "" | "W" | "G")
+        };
         if ok {
             Ok(SocietyCode(s))
         } else {
@@ -172,8 +169,7 @@ impl Username {
     pub fn parse(raw: &str) -> Result<Username, FieldError> {
         let s = raw.trim();
         let ok = (3..=64).contains(&s.chars().count())
-            && s
-                .chars()
+            && s.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
         if ok {
             Ok(Username(s.to_ascii_lowercase()))
@@ -213,7 +209,12 @@ impl std::fmt::Debug for NewPassword {
 }
 
 /// Trims a free-text field and enforces a maximum length.
-pub fn text(raw: &str, field: &str, max_chars: usize, required: bool) -> Result<String, FieldError> {
+pub fn text(
+    raw: &str,
+    field: &str,
+    max_chars: usize,
+    required: bool,
+) -> Result<String, FieldError> {
     let s = raw.trim();
     if required && s.is_empty() {
         return Err(FieldError::new(field, "err-required"));
@@ -221,7 +222,9 @@ pub fn text(raw: &str, field: &str, max_chars: usize, required: bool) -> Result<
     if s.chars().count() > max_chars {
         return Err(FieldError::new(field, "err-too-long").arg("max", max_chars));
     }
-    if s.chars().any(|c| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')) {
+    if s.chars()
+        .any(|c| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+    {
         return Err(FieldError::new(field, "err-control-chars"));
     }
     Ok(s.to_string())
@@ -239,7 +242,10 @@ mod tests {
         for bad in ["", "A03", "F-01", "A-1", "A-0001", "A-01X", "A-", "中-01"] {
             assert!(SocietyCode::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(SocietyCode::parse("b-07").unwrap().group(), DisciplineGroup::B);
+        assert_eq!(
+            SocietyCode::parse("b-07").unwrap().group(),
+            DisciplineGroup::B
+        );
     }
 
     #[test]

@@ -347,7 +347,11 @@ fn council_not_above_previous() {
         };
         let v = assert_verdict(&facts, "council-not-above-previous", want, case);
         if want == Verdict::Warning {
-            assert!(v.explanation_zh.contains("原则上"), "{}", v.explanation_zh);
+            assert!(
+                v.explanation_zh.contains("书面说明"),
+                "{}",
+                v.explanation_zh
+            );
             assert!(
                 v.explanation_en.contains("justification"),
                 "{}",
@@ -1039,6 +1043,20 @@ proptest! {
             prop_assert!(!v.explanation_en.trim().is_empty(), "{}", v.rule);
             prop_assert!(!v.clause.is_empty());
             prop_assert!(cat.task(v.task).unwrap().clause_zh.contains(&v.clause));
+        }
+    }
+
+    /// Unvalidated input (negative, extreme) never panics or overflows: `evaluate` is total.
+    #[test]
+    fn total_on_extreme_values(values in proptest::collection::vec(any::<i64>(), 19), election in any::<bool>()) {
+        let mut f = Facts { election_year: Some(election), ..Facts::default() };
+        let names = FACT_FIELDS.iter().filter(|f| f.kind == FactKind::Int).map(|f| f.name);
+        for (name, v) in names.zip(values) {
+            *f.int_slot(name).unwrap() = Some(v);
+        }
+        let cat = builtin_2017();
+        for v in evaluate(&cat, &f) {
+            prop_assert!(!v.explanation_zh.is_empty() && !v.explanation_en.is_empty());
         }
     }
 

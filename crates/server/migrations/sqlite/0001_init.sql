@@ -1,5 +1,7 @@
 -- ReformWatch schema, SQLite. Kept in step with ../postgres/0001_init.sql (a test compares them).
--- Times are RFC 3339 UTC text with microseconds (sortable); booleans are BOOLEAN (0/1).
+-- Times are RFC 3339 UTC text with microseconds (sortable). Booleans are INTEGER 0/1 here
+-- (sqlx's Any driver cannot decode SQLite's BOOLEAN type) and BOOLEAN on PostgreSQL;
+-- `db::get_bool` reads both.
 
 CREATE TABLE settings (
     key TEXT PRIMARY KEY,
@@ -11,7 +13,7 @@ CREATE TABLE catalogues (
     file_name TEXT NOT NULL,
     source TEXT NOT NULL,
     sha256 TEXT NOT NULL,
-    builtin BOOLEAN NOT NULL,
+    builtin INTEGER NOT NULL,
     loaded_at TEXT NOT NULL,
     loaded_by TEXT NOT NULL
 );
@@ -26,7 +28,7 @@ CREATE TABLE societies (
     contact_name TEXT NOT NULL DEFAULT '',
     contact_phone TEXT NOT NULL DEFAULT '',
     contact_email TEXT NOT NULL DEFAULT '',
-    active BOOLEAN NOT NULL DEFAULT 1,
+    active INTEGER NOT NULL DEFAULT 1,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
@@ -34,7 +36,7 @@ CREATE TABLE societies (
 CREATE TABLE society_years (
     society_id INTEGER NOT NULL REFERENCES societies(id),
     year INTEGER NOT NULL,
-    election_year BOOLEAN NOT NULL,
+    election_year INTEGER NOT NULL,
     PRIMARY KEY (society_id, year)
 );
 
@@ -45,8 +47,8 @@ CREATE TABLE users (
     password_hash TEXT NOT NULL,
     role TEXT NOT NULL CHECK (role IN ('admin','reviewer','society_editor','society_viewer')),
     society_id INTEGER REFERENCES societies(id),
-    disabled BOOLEAN NOT NULL DEFAULT 0,
-    demo BOOLEAN NOT NULL DEFAULT 0,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    demo INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     CHECK ((role IN ('society_editor','society_viewer')) = (society_id IS NOT NULL))

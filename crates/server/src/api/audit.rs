@@ -10,7 +10,11 @@ use crate::error::AppResult;
 use crate::web::{AppState, Ctx};
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditFilter), responses((status = 200, body = Vec<AuditEntry>)), security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<AuditFilter>) -> AppResult<Response> {
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(filter): Query<AuditFilter>,
+) -> AppResult<Response> {
     ctx.require(Action::ReadAudit, None)?;
     Ok(Json(audit::list(&state.db, &filter).await?).into_response())
 }

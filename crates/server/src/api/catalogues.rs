@@ -71,7 +71,15 @@ pub fn dto(c: &Catalogue) -> CatalogueDto {
         plan_deadline_utc: c.plan_deadline_utc().to_rfc3339(),
         min_optional: c.min_optional,
         report_due_day: c.report_due_day,
-        documents: c.documents.iter().map(|d| DocumentDto { id: d.id.clone(), name_zh: d.name_zh.clone(), name_en: d.name_en.clone() }).collect(),
+        documents: c
+            .documents
+            .iter()
+            .map(|d| DocumentDto {
+                id: d.id.clone(),
+                name_zh: d.name_zh.clone(),
+                name_en: d.name_en.clone(),
+            })
+            .collect(),
         tasks: c
             .tasks
             .iter()
@@ -85,7 +93,14 @@ pub fn dto(c: &Catalogue) -> CatalogueDto {
                 criteria_en: t.criteria_en.clone(),
                 required_documents: t.required_documents.clone(),
                 facts: t.facts.clone(),
-                rules: t.rules.iter().map(|r| RuleDto { id: r.id.clone(), clause_zh: r.clause_zh.clone() }).collect(),
+                rules: t
+                    .rules
+                    .iter()
+                    .map(|r| RuleDto {
+                        id: r.id.clone(),
+                        clause_zh: r.clause_zh.clone(),
+                    })
+                    .collect(),
             })
             .collect(),
     }
@@ -100,7 +115,10 @@ pub async fn list(State(state): State<AppState>) -> AppResult<Response> {
 /// One year's task catalogue with every task's full clause text.
 #[utoipa::path(get, path = "/api/v1/catalogues/{year}", tag = "catalogues", params(("year" = i32, Path, description = "e.g. 2017")),
     responses((status = 200, body = CatalogueDto), (status = 404, body = crate::api::ApiErrors)))]
-pub async fn get_year(State(state): State<AppState>, Path(year): Path<String>) -> AppResult<Response> {
+pub async fn get_year(
+    State(state): State<AppState>,
+    Path(year): Path<String>,
+) -> AppResult<Response> {
     let c = crate::web::catalogue::load(&state, &year).await?;
     Ok(Json(dto(&c)).into_response())
 }
@@ -110,8 +128,18 @@ pub async fn get_year(State(state): State<AppState>, Path(year): Path<String>) -
     responses((status = 201, body = CatalogueDto), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
 pub async fn load(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> AppResult<Response> {
     ctx.require(Action::LoadCatalogue, None)?;
-    let source = String::from_utf8(body.to_vec()).map_err(|_| FieldError::new("body", "err-catalogue-utf8"))?;
-    match catalogues::store(&state.db, &ctx.actor(), state.clock.now(), &source, "api-upload.toml", false).await {
+    let source = String::from_utf8(body.to_vec())
+        .map_err(|_| FieldError::new("body", "err-catalogue-utf8"))?;
+    match catalogues::store(
+        &state.db,
+        &ctx.actor(),
+        state.clock.now(),
+        &source,
+        "api-upload.toml",
+        false,
+    )
+    .await
+    {
         Ok(c) => Ok((http::StatusCode::CREATED, Json(dto(&c))).into_response()),
         Err(StoreCatalogueError::Invalid(e)) => Err(AppError::Invalid(vec![
             FieldError::new("body", "err-catalogue-invalid").arg("detail", e.to_string()),

@@ -45,9 +45,17 @@ pub fn error_response(err: &AppError, lang: Lang) -> Response {
     let errors = match err {
         AppError::Invalid(fields) => fields
             .iter()
-            .map(|f| ApiError { code: f.key.trim_start_matches("err-").to_string(), message: m.field_error(lang, f), field: Some(f.field.clone()) })
+            .map(|f| ApiError {
+                code: f.key.trim_start_matches("err-").to_string(),
+                message: m.field_error(lang, f),
+                field: Some(f.field.clone()),
+            })
             .collect(),
-        _ => vec![ApiError { code: key.replace('-', "_"), message: m.get(lang, &format!("error-{key}-text")).to_string(), field: None }],
+        _ => vec![ApiError {
+            code: key.replace('-', "_"),
+            message: m.get(lang, &format!("error-{key}-text")).to_string(),
+            field: None,
+        }],
     };
     let mut resp = (status_of(err), Json(ApiErrors { errors })).into_response();
     if let AppError::TooManyRequests { retry_after_secs } = err
@@ -68,16 +76,30 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         let inner = e.into_inner();
         let msg = inner.to_string();
         let (field, key) = if let Some(rest) = msg.strip_prefix("unknown field `") {
-            (rest.split('`').next().unwrap_or("").to_string(), "err-json-unknown-field")
+            (
+                rest.split('`').next().unwrap_or("").to_string(),
+                "err-json-unknown-field",
+            )
         } else if let Some(rest) = msg.strip_prefix("missing field `") {
-            (rest.split('`').next().unwrap_or("").to_string(), "err-json-missing-field")
+            (
+                rest.split('`').next().unwrap_or("").to_string(),
+                "err-json-missing-field",
+            )
         } else if inner.is_syntax() || inner.is_eof() {
             (String::new(), "err-json-syntax")
         } else {
             (path.clone(), "err-json-type")
         };
-        let field = if field.is_empty() || field == "." { path } else { field };
-        AppError::Invalid(vec![FieldError::new(&field, key).arg("field", &field).arg("detail", msg.split(" at line").next().unwrap_or(&msg))])
+        let field = if field.is_empty() || field == "." {
+            path
+        } else {
+            field
+        };
+        AppError::Invalid(vec![
+            FieldError::new(&field, key)
+                .arg("field", &field)
+                .arg("detail", msg.split(" at line").next().unwrap_or(&msg)),
+        ])
     })
 }
 
@@ -100,7 +122,10 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 

@@ -31,16 +31,38 @@ pub struct ListParams {
 
 /// The active societies (public: code, name, category).
 #[utoipa::path(get, path = "/api/v1/societies", tag = "societies", params(ListParams), responses((status = 200, body = Vec<PublicSociety>)))]
-pub async fn list(State(state): State<AppState>, Query(p): Query<ListParams>) -> AppResult<Response> {
-    let all = societies::list(&state.db, &SocietyFilter { group: p.group, q: p.q, include_inactive: Some(false) }).await?;
-    let out: Vec<PublicSociety> = all.into_iter().map(|s| PublicSociety { code: s.code, name: s.name, category: s.category }).collect();
+pub async fn list(
+    State(state): State<AppState>,
+    Query(p): Query<ListParams>,
+) -> AppResult<Response> {
+    let all = societies::list(
+        &state.db,
+        &SocietyFilter {
+            group: p.group,
+            q: p.q,
+            include_inactive: Some(false),
+        },
+    )
+    .await?;
+    let out: Vec<PublicSociety> = all
+        .into_iter()
+        .map(|s| PublicSociety {
+            code: s.code,
+            name: s.name,
+            category: s.category,
+        })
+        .collect();
     Ok(Json(out).into_response())
 }
 
 /// A society's full record (staff, or the society's own people; others: 404).
 #[utoipa::path(get, path = "/api/v1/societies/{code}", tag = "societies", params(("code" = String, Path)),
     responses((status = 200, body = Society), (status = 404, body = crate::api::ApiErrors)), security(("bearer" = [])))]
-pub async fn get_one(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> AppResult<Response> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
     let s = crate::web::societies::load_readable(&state, &ctx, &code).await?;
     Ok(Json(s).into_response())
 }
@@ -59,9 +81,16 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> App
 /// Replaces a society's record (administrators). The code in the body must match the path.
 #[utoipa::path(put, path = "/api/v1/societies/{code}", tag = "societies", params(("code" = String, Path)), request_body = SocietyRaw,
     responses((status = 200, body = Society), (status = 404, body = crate::api::ApiErrors), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
-pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, body: Bytes) -> AppResult<Response> {
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
     ctx.require(Action::ManageSocieties, None)?;
-    let existing = societies::by_code(&state.db, &code).await?.ok_or(AppError::NotFound)?;
+    let existing = societies::by_code(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut raw: SocietyRaw = parse_json(&body)?;
     if raw.code.trim().is_empty() {
         raw.code = existing.code.clone();
@@ -70,6 +99,13 @@ pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(code): Path<St
         raw.active = Some(existing.active);
     }
     let input = raw.parse().map_err(AppError::Invalid)?;
-    let s = societies::update(&state.db, &ctx.actor(), state.clock.now(), &existing.code, &input).await?;
+    let s = societies::update(
+        &state.db,
+        &ctx.actor(),
+        state.clock.now(),
+        &existing.code,
+        &input,
+    )
+    .await?;
     Ok(Json(s).into_response())
 }

@@ -54,33 +54,57 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> App
     ctx.require(Action::ManageUsers, None)?;
     let req: CreateUser = parse_json(&body)?;
     let mut errors = Vec::new();
-    let username = Username::parse(&req.username).map_err(|e| errors.push(e)).ok();
-    let display_name = text(&req.display_name, "display_name", 60, true).map_err(|e| errors.push(e)).ok();
-    let society_id = crate::web::users::resolve_society(&state, Some(req.role), req.society.as_deref().unwrap_or(""))
-        .await
+    let username = Username::parse(&req.username)
         .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
+        .ok();
+    let display_name = text(&req.display_name, "display_name", 60, true)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let society_id = crate::web::users::resolve_society(
+        &state,
+        Some(req.role),
+        req.society.as_deref().unwrap_or(""),
+    )
+    .await
+    .map_err(|e| errors.push(e))
+    .ok()
+    .flatten();
     let generated = req.password.is_none();
     let pw_text = match req.password {
         Some(p) => p,
         None => random_password().map_err(AppError::Internal)?,
     };
-    let pw = NewPassword::parse(&pw_text, "password").map_err(|e| errors.push(e)).ok();
-    let (Some(username), Some(display_name), Some(pw), true) = (username, display_name, pw, errors.is_empty()) else {
+    let pw = NewPassword::parse(&pw_text, "password")
+        .map_err(|e| errors.push(e))
+        .ok();
+    let (Some(username), Some(display_name), Some(pw), true) =
+        (username, display_name, pw, errors.is_empty())
+    else {
         return Err(AppError::Invalid(errors));
     };
     let hash = password::hash(&pw).await?;
-    let user = users::create(&state.db, &ctx.actor(), state.clock.now(), &NewUser {
-        username: username.as_str(),
-        display_name: &display_name,
-        password_hash: &hash,
-        role: req.role,
-        society_id,
-        demo: false,
-    })
+    let user = users::create(
+        &state.db,
+        &ctx.actor(),
+        state.clock.now(),
+        &NewUser {
+            username: username.as_str(),
+            display_name: &display_name,
+            password_hash: &hash,
+            role: req.role,
+            society_id,
+            demo: false,
+        },
+    )
     .await?;
-    Ok((http::StatusCode::CREATED, Json(CreatedUser { user, generated_password: generated.then_some(pw_text) })).into_response())
+    Ok((
+        http::StatusCode::CREATED,
+        Json(CreatedUser {
+            user,
+            generated_password: generated.then_some(pw_text),
+        }),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -96,10 +120,17 @@ pub struct PatchUser {
 /// Changes role, society, display name or the disabled flag (administrators).
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)), request_body = PatchUser,
     responses((status = 200, body = User), (status = 404, body = crate::api::ApiErrors), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
-pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: Bytes) -> AppResult<Response> {
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
     let me = ctx.require(Action::ManageUsers, None)?.clone();
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let user = users::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let user = users::by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let req: PatchUser = parse_json(&body)?;
     let role = req.role.unwrap_or(user.role);
     let display_name = match &req.display_name {
@@ -118,6 +149,18 @@ pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     if me.id == user.id && (disabled || role != Role::Admin) {
         return Err(FieldError::new("role", "err-self-lockout").into());
     }
-    let updated = users::update(&state.db, &ctx.actor(), state.clock.now(), id, &UserUpdate { display_name: &display_name, role, society_id, disabled }).await?;
+    let updated = users::update(
+        &state.db,
+        &ctx.actor(),
+        state.clock.now(),
+        id,
+        &UserUpdate {
+            display_name: &display_name,
+            role,
+            society_id,
+            disabled,
+        },
+    )
+    .await?;
     Ok(Json(updated).into_response())
 }

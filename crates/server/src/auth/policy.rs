@@ -46,7 +46,11 @@ pub fn authorize(user: Option<&User>, action: Action, owner: Option<i64>) -> Res
     };
     if allowed {
         Ok(())
-    } else if owner.is_some() && matches!(action, Action::ReadSociety | Action::EditSocietyData) && !own && user.role.is_society_role() {
+    } else if owner.is_some()
+        && matches!(action, Action::ReadSociety | Action::EditSocietyData)
+        && !own
+        && user.role.is_society_role()
+    {
         // Another society's object: hidden.
         Err(AppError::NotFound)
     } else {
@@ -76,12 +80,24 @@ mod tests {
         let editor = user(Role::SocietyEditor, Some(3));
         assert!(authorize(Some(&editor), Action::ReadSociety, Some(3)).is_ok());
         assert!(authorize(Some(&editor), Action::EditSocietyData, Some(3)).is_ok());
-        assert!(matches!(authorize(Some(&editor), Action::ReadSociety, Some(4)), Err(AppError::NotFound)));
-        assert!(matches!(authorize(Some(&editor), Action::ManageSocieties, Some(3)), Err(AppError::Forbidden)));
+        assert!(matches!(
+            authorize(Some(&editor), Action::ReadSociety, Some(4)),
+            Err(AppError::NotFound)
+        ));
+        assert!(matches!(
+            authorize(Some(&editor), Action::ManageSocieties, Some(3)),
+            Err(AppError::Forbidden)
+        ));
         let viewer = user(Role::SocietyViewer, Some(3));
         assert!(authorize(Some(&viewer), Action::ReadSociety, Some(3)).is_ok());
-        assert!(matches!(authorize(Some(&viewer), Action::EditSocietyData, Some(3)), Err(AppError::Forbidden)));
-        assert!(matches!(authorize(Some(&viewer), Action::ReadSociety, Some(4)), Err(AppError::NotFound)));
+        assert!(matches!(
+            authorize(Some(&viewer), Action::EditSocietyData, Some(3)),
+            Err(AppError::Forbidden)
+        ));
+        assert!(matches!(
+            authorize(Some(&viewer), Action::ReadSociety, Some(4)),
+            Err(AppError::NotFound)
+        ));
     }
 
     #[test]
@@ -92,7 +108,10 @@ mod tests {
         assert!(authorize(Some(&reviewer), Action::ManageUsers, None).is_err());
         let admin = user(Role::Admin, None);
         assert!(authorize(Some(&admin), Action::ManageUsers, None).is_ok());
-        assert!(matches!(authorize(None, Action::ReadSociety, Some(1)), Err(AppError::Unauthorized)));
+        assert!(matches!(
+            authorize(None, Action::ReadSociety, Some(1)),
+            Err(AppError::Unauthorized)
+        ));
         let mut disabled = user(Role::Admin, None);
         disabled.disabled = true;
         assert!(authorize(Some(&disabled), Action::ManageUsers, None).is_err());

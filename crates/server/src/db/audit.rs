@@ -189,9 +189,8 @@ pub async fn verify(db: &Db) -> Result<Result<i64, Broken>, sqlx::Error> {
     )
     .fetch_all(&db.pool)
     .await?;
-    let mut expected_seq = 1;
     let mut prev = GENESIS.to_string();
-    for row in &rows {
+    for (expected_seq, row) in (1_i64..).zip(rows.iter()) {
         let seq: i64 = row.try_get(0)?;
         let before: Option<String> = row.try_get(6)?;
         let after: Option<String> = row.try_get(7)?;
@@ -221,7 +220,6 @@ pub async fn verify(db: &Db) -> Result<Result<i64, Broken>, sqlx::Error> {
             return Ok(Err(Broken::Unlinked { seq }));
         }
         prev = hash;
-        expected_seq += 1;
     }
     Ok(Ok(rows.len() as i64))
 }
@@ -260,7 +258,11 @@ pub async fn list(db: &Db, filter: &AuditFilter) -> Result<Vec<AuditEntry>, sqlx
     if let Some(a) = filter.action.as_deref().filter(|s| !s.trim().is_empty()) {
         push(&mut sql, " AND action = $?", a.trim().to_string());
     }
-    if let Some(a) = filter.object_type.as_deref().filter(|s| !s.trim().is_empty()) {
+    if let Some(a) = filter
+        .object_type
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
         push(&mut sql, " AND object_type = $?", a.trim().to_string());
     }
     if let Some(a) = filter.object_id.as_deref().filter(|s| !s.trim().is_empty()) {
@@ -306,10 +308,25 @@ mod tests {
     #[test]
     fn hash_depends_on_every_field() {
         let base = entry_hash(1, "t", "a", "x", "o", "1", Some("{}"), None, GENESIS);
-        assert_ne!(base, entry_hash(2, "t", "a", "x", "o", "1", Some("{}"), None, GENESIS));
-        assert_ne!(base, entry_hash(1, "t", "a", "x", "o", "1", None, None, GENESIS));
-        assert_ne!(base, entry_hash(1, "t", "a", "x", "o", "1", None, Some("{}"), GENESIS));
-        assert_ne!(base, entry_hash(1, "t", "ax", "", "o", "1", Some("{}"), None, GENESIS));
-        assert_eq!(base, entry_hash(1, "t", "a", "x", "o", "1", Some("{}"), None, GENESIS));
+        assert_ne!(
+            base,
+            entry_hash(2, "t", "a", "x", "o", "1", Some("{}"), None, GENESIS)
+        );
+        assert_ne!(
+            base,
+            entry_hash(1, "t", "a", "x", "o", "1", None, None, GENESIS)
+        );
+        assert_ne!(
+            base,
+            entry_hash(1, "t", "a", "x", "o", "1", None, Some("{}"), GENESIS)
+        );
+        assert_ne!(
+            base,
+            entry_hash(1, "t", "ax", "", "o", "1", Some("{}"), None, GENESIS)
+        );
+        assert_eq!(
+            base,
+            entry_hash(1, "t", "a", "x", "o", "1", Some("{}"), None, GENESIS)
+        );
     }
 }

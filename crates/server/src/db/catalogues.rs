@@ -43,7 +43,7 @@ pub async fn list(db: &Db) -> AppResult<Vec<StoredCatalogue>> {
                 year: r.try_get::<i64, _>(0)? as i32,
                 file_name: r.try_get(1)?,
                 sha256: r.try_get(2)?,
-                builtin: r.try_get(3)?,
+                builtin: super::get_bool(r, 3)?,
                 loaded_at: r.try_get(4)?,
                 loaded_by: r.try_get(5)?,
             })
@@ -61,7 +61,12 @@ impl CatalogueCache {
             .await?;
         let Some(row) = row else { return Ok(None) };
         let sha: String = row.try_get(0)?;
-        if let Some(c) = self.parsed.lock().map_err(|_| anyhow::anyhow!("cache poisoned"))?.get(&sha) {
+        if let Some(c) = self
+            .parsed
+            .lock()
+            .map_err(|_| anyhow::anyhow!("cache poisoned"))?
+            .get(&sha)
+        {
             return Ok(Some(c.clone()));
         }
         let file_name: String = row.try_get(1)?;
@@ -91,12 +96,21 @@ pub async fn ensure_builtin(db: &Db, now: DateTime<Utc>) -> AppResult<()> {
     if exists > 0 {
         return Ok(());
     }
-    store(db, &Actor::System, now, catalogue::BUILTIN_2017_SOURCE, "catalogues/2017.toml", true)
-        .await
-        .map_err(|e| match e {
-            StoreCatalogueError::Invalid(e) => AppError::Internal(anyhow::anyhow!("built-in catalogue: {e}")),
-            StoreCatalogueError::App(e) => e,
-        })?;
+    store(
+        db,
+        &Actor::System,
+        now,
+        catalogue::BUILTIN_2017_SOURCE,
+        "catalogues/2017.toml",
+        true,
+    )
+    .await
+    .map_err(|e| match e {
+        StoreCatalogueError::Invalid(e) => {
+            AppError::Internal(anyhow::anyhow!("built-in catalogue: {e}"))
+        }
+        StoreCatalogueError::App(e) => e,
+    })?;
     Ok(())
 }
 
@@ -148,13 +162,21 @@ pub async fn store(
         .execute(&mut *tx)
         .await?;
     let year = parsed.year.to_string();
-    audit::record(db, &mut tx, actor, now, Change {
-        action: "catalogue.load",
-        object_type: "catalogue",
-        object_id: &year,
-        before,
-        after: Some(json!({"sha256": sha, "file_name": file_name, "tasks": parsed.tasks.len()})),
-    })
+    audit::record(
+        db,
+        &mut tx,
+        actor,
+        now,
+        Change {
+            action: "catalogue.load",
+            object_type: "catalogue",
+            object_id: &year,
+            before,
+            after: Some(
+                json!({"sha256": sha, "file_name": file_name, "tasks": parsed.tasks.len()}),
+            ),
+        },
+    )
     .await
     .map_err(AppError::from)?;
     tx.commit().await?;

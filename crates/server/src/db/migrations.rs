@@ -46,14 +46,20 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
             .execute(&mut *tx)
             .await
             .with_context(|| format!("migration {} {}", m.version, m.name))?;
-        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(m.version)
-            .bind(m.name)
-            .bind(super::ts(chrono::Utc::now()))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(m.version)
+        .bind(m.name)
+        .bind(super::ts(chrono::Utc::now()))
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
-        tracing::info!(migration.version = m.version, migration.name = m.name, "applied migration");
+        tracing::info!(
+            migration.version = m.version,
+            migration.name = m.name,
+            "applied migration"
+        );
     }
     Ok(())
 }

@@ -54,8 +54,8 @@ impl Db {
         } else {
             bail!("unsupported database URL (use sqlite://… or postgres://…)");
         };
-        let mut options = AnyConnectOptions::from_str(url)
-            .with_context(|| "invalid database URL".to_string())?;
+        let mut options =
+            AnyConnectOptions::from_str(url).with_context(|| "invalid database URL".to_string())?;
         options = options.disable_statement_logging();
         let pool = match backend {
             Backend::Sqlite => {
@@ -169,6 +169,14 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
                 || db.message().contains("UNIQUE constraint failed")
         }
         _ => false,
+    }
+}
+
+/// Reads a boolean column portably: PostgreSQL `BOOLEAN`, SQLite `INTEGER` 0/1.
+pub fn get_bool(row: &sqlx::any::AnyRow, idx: usize) -> Result<bool, sqlx::Error> {
+    match row.try_get::<bool, _>(idx) {
+        Ok(b) => Ok(b),
+        Err(_) => Ok(row.try_get::<i64, _>(idx)? != 0),
     }
 }
 

@@ -26,7 +26,13 @@ impl Default for SessionPolicy {
 
 /// Starts a session for `user_id`, replacing `old_id` if the browser had one (a new id at
 /// every login). Returns the id for the cookie.
-pub async fn create(db: &Db, user_id: i64, old_id: Option<&str>, ip: &str, now: DateTime<Utc>) -> AppResult<String> {
+pub async fn create(
+    db: &Db,
+    user_id: i64,
+    old_id: Option<&str>,
+    ip: &str,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
     let id = random_token()?;
     let mut tx = db.begin().await?;
     if let Some(old) = old_id {
@@ -47,12 +53,18 @@ pub async fn create(db: &Db, user_id: i64, old_id: Option<&str>, ip: &str, now: 
 }
 
 /// The user of a live session, refreshing its idle timer; expired sessions are deleted.
-pub async fn resolve(db: &Db, id: &str, policy: SessionPolicy, now: DateTime<Utc>) -> AppResult<Option<i64>> {
+pub async fn resolve(
+    db: &Db,
+    id: &str,
+    policy: SessionPolicy,
+    now: DateTime<Utc>,
+) -> AppResult<Option<i64>> {
     let id_hash = hash_secret(id);
-    let row = sqlx::query("SELECT user_id, created_at, last_seen_at FROM sessions WHERE id_hash = $1")
-        .bind(&id_hash)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row =
+        sqlx::query("SELECT user_id, created_at, last_seen_at FROM sessions WHERE id_hash = $1")
+            .bind(&id_hash)
+            .fetch_optional(&db.pool)
+            .await?;
     let Some(row) = row else { return Ok(None) };
     let user_id: i64 = row.try_get(0)?;
     let created = parse_ts(&row.try_get::<String, _>(1)?);

@@ -17,7 +17,10 @@ pub async fn get(db: &Db, key: &str) -> AppResult<Option<String>> {
 
 /// Sets a value inside the caller's transaction (callers audit the change they make).
 pub async fn set_in(tx: &mut super::Tx, key: &str, value: &str) -> AppResult<()> {
-    sqlx::query("DELETE FROM settings WHERE key = $1").bind(key).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM settings WHERE key = $1")
+        .bind(key)
+        .execute(&mut **tx)
+        .await?;
     sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
         .bind(key)
         .bind(value)

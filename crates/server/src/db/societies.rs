@@ -72,8 +72,11 @@ pub struct SocietyRaw {
 impl SocietyRaw {
     pub fn parse(&self) -> Result<SocietyInput, FieldErrors> {
         let mut errors = Vec::new();
-        let code = SocietyCode::parse(&self.code).map_err(|e| errors.push(e)).ok();
-        let mut field = |r: Result<String, FieldError>| r.map_err(|e| errors.push(e)).unwrap_or_default();
+        let code = SocietyCode::parse(&self.code)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let mut field =
+            |r: Result<String, FieldError>| r.map_err(|e| errors.push(e)).unwrap_or_default();
         let name = field(text(&self.name, "name", 100, true));
         let short_name = field(text(&self.short_name, "short_name", 40, false));
         let supporting_unit = field(text(&self.supporting_unit, "supporting_unit", 100, false));
@@ -147,7 +150,7 @@ fn from_row(row: &AnyRow) -> Result<Society, sqlx::Error> {
         contact_name: row.try_get(6)?,
         contact_phone: row.try_get(7)?,
         contact_email: row.try_get(8)?,
-        active: row.try_get(9)?,
+        active: super::get_bool(row, 9)?,
     })
 }
 
@@ -172,8 +175,16 @@ pub async fn list(db: &Db, filter: &SocietyFilter) -> AppResult<Vec<Society>> {
         sql.push_str(" AND active = $1");
         // placeholder numbering continues below
     }
-    let base = if filter.include_inactive.unwrap_or(false) { 0 } else { 1 };
-    if let Some(g) = filter.group.as_deref().and_then(DisciplineGroup::from_letter) {
+    let base = if filter.include_inactive.unwrap_or(false) {
+        0
+    } else {
+        1
+    };
+    if let Some(g) = filter
+        .group
+        .as_deref()
+        .and_then(DisciplineGroup::from_letter)
+    {
         binds.push(g.letter().to_string());
         sql.push_str(&format!(" AND discipline_group = ${}", base + binds.len()));
     }
@@ -207,10 +218,12 @@ pub async fn by_code(db: &Db, code: &str) -> AppResult<Option<Society>> {
 }
 
 pub async fn by_id(db: &Db, id: i64) -> AppResult<Option<Society>> {
-    let row = sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} FROM societies WHERE id = $1")))
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM societies WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
     Ok(row.as_ref().map(from_row).transpose()?)
 }
 
@@ -339,7 +352,12 @@ pub async fn update_in(
     Ok(after)
 }
 
-pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, input: &SocietyInput) -> AppResult<Society> {
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: &SocietyInput,
+) -> AppResult<Society> {
     let mut tx = db.begin().await?;
     let s = create_in(db, &mut tx, actor, now, input).await?;
     tx.commit().await?;
@@ -431,22 +449,25 @@ pub async fn import(
 
 /// The societies electing their council in `year` (R-SOC-1, per-year flag).
 pub async fn election_flag(db: &Db, society_id: i64, year: i32) -> AppResult<Option<bool>> {
-    let row = sqlx::query("SELECT election_year FROM society_years WHERE society_id = $1 AND year = $2")
-        .bind(society_id)
-        .bind(i64::from(year))
-        .fetch_optional(&db.pool)
-        .await?;
-    Ok(row.map(|r| r.try_get::<bool, _>(0)).transpose()?)
+    let row =
+        sqlx::query("SELECT election_year FROM society_years WHERE society_id = $1 AND year = $2")
+            .bind(society_id)
+            .bind(i64::from(year))
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(row.map(|r| super::get_bool(&r, 0)).transpose()?)
 }
 
 /// All per-year election flags of one society, by year.
 pub async fn election_flags(db: &Db, society_id: i64) -> AppResult<Vec<(i32, bool)>> {
-    let rows = sqlx::query("SELECT year, election_year FROM society_years WHERE society_id = $1 ORDER BY year")
-        .bind(society_id)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT year, election_year FROM society_years WHERE society_id = $1 ORDER BY year",
+    )
+    .bind(society_id)
+    .fetch_all(&db.pool)
+    .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get::<i64, _>(0)? as i32, r.try_get::<bool, _>(1)?)))
+        .map(|r| Ok((r.try_get::<i64, _>(0)? as i32, super::get_bool(r, 1)?)))
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -460,13 +481,14 @@ pub async fn set_election_flag(
     election_year: bool,
 ) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    let before = sqlx::query("SELECT election_year FROM society_years WHERE society_id = $1 AND year = $2")
-        .bind(society.id)
-        .bind(i64::from(year))
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| r.try_get::<bool, _>(0))
-        .transpose()?;
+    let before =
+        sqlx::query("SELECT election_year FROM society_years WHERE society_id = $1 AND year = $2")
+            .bind(society.id)
+            .bind(i64::from(year))
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| super::get_bool(&r, 0))
+            .transpose()?;
     if before == Some(election_year) {
         tx.rollback().await?;
         return Ok(());
@@ -524,7 +546,10 @@ mod tests {
 
     #[test]
     fn group_defaults_to_code_letter_and_must_agree() {
-        assert_eq!(raw("C-01", "x学会", "").parse().unwrap().group, DisciplineGroup::C);
+        assert_eq!(
+            raw("C-01", "x学会", "").parse().unwrap().group,
+            DisciplineGroup::C
+        );
         let errs = raw("C-01", "x学会", "理科").parse().unwrap_err();
         assert_eq!(errs[0].key, "err-group-mismatch");
     }

@@ -25,16 +25,29 @@ impl Default for ThrottlePolicy {
 }
 
 /// Seconds to wait if this account or address has used up its failures in the window.
-pub async fn blocked_for(db: &Db, policy: ThrottlePolicy, username: &str, ip: &str, now: DateTime<Utc>) -> AppResult<Option<u64>> {
+pub async fn blocked_for(
+    db: &Db,
+    policy: ThrottlePolicy,
+    username: &str,
+    ip: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<u64>> {
     let since = ts(now - policy.window);
     let mut wait: Option<u64> = None;
-    for (column, value, limit) in [("username", username, policy.per_account), ("ip", ip, policy.per_address)] {
+    for (column, value, limit) in [
+        ("username", username, policy.per_account),
+        ("ip", ip, policy.per_address),
+    ] {
         let sql = if column == "username" {
             "SELECT COUNT(*), MIN(at) FROM login_failures WHERE username = $1 AND at >= $2"
         } else {
             "SELECT COUNT(*), MIN(at) FROM login_failures WHERE ip = $1 AND at >= $2"
         };
-        let row = sqlx::query(sql).bind(value).bind(&since).fetch_one(&db.pool).await?;
+        let row = sqlx::query(sql)
+            .bind(value)
+            .bind(&since)
+            .fetch_one(&db.pool)
+            .await?;
         let count: i64 = row.try_get(0)?;
         if count >= limit {
             // Wait until enough failures leave the window: the oldest one relevant.
@@ -61,7 +74,12 @@ pub async fn blocked_for(db: &Db, policy: ThrottlePolicy, username: &str, ip: &s
     Ok(wait)
 }
 
-pub async fn record_failure(db: &Db, username: &str, ip: &str, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn record_failure(
+    db: &Db,
+    username: &str,
+    ip: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     sqlx::query("INSERT INTO login_failures (username, ip, at) VALUES ($1, $2, $3)")
         .bind(username)
         .bind(ip)
@@ -72,7 +90,12 @@ pub async fn record_failure(db: &Db, username: &str, ip: &str, now: DateTime<Utc
 }
 
 /// A successful login clears the account's failures and prunes old rows.
-pub async fn record_success(db: &Db, policy: ThrottlePolicy, username: &str, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn record_success(
+    db: &Db,
+    policy: ThrottlePolicy,
+    username: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     sqlx::query("DELETE FROM login_failures WHERE username = $1 OR at < $2")
         .bind(username)
         .bind(ts(now - policy.window))

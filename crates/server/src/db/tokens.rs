@@ -22,7 +22,14 @@ pub struct ApiToken {
 
 pub const PREFIX: &str = "rw_";
 
-pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, user_id: i64, username: &str, name: &str) -> AppResult<(ApiToken, String)> {
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    user_id: i64,
+    username: &str,
+    name: &str,
+) -> AppResult<(ApiToken, String)> {
     let secret = format!("{PREFIX}{}", random_token()?);
     let mut tx = db.begin().await?;
     let row = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
@@ -33,16 +40,31 @@ pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, user_id: i64, us
         .fetch_one(&mut *tx)
         .await?;
     let id: i64 = row.try_get(0)?;
-    audit::record(db, &mut tx, actor, now, Change {
-        action: "token.create",
-        object_type: "user",
-        object_id: username,
-        before: None,
-        after: Some(json!({"token_id": id, "name": name})),
-    })
+    audit::record(
+        db,
+        &mut tx,
+        actor,
+        now,
+        Change {
+            action: "token.create",
+            object_type: "user",
+            object_id: username,
+            before: None,
+            after: Some(json!({"token_id": id, "name": name})),
+        },
+    )
     .await?;
     tx.commit().await?;
-    Ok((ApiToken { id, name: name.to_string(), created_at: ts(now), last_used_at: None, revoked_at: None }, secret))
+    Ok((
+        ApiToken {
+            id,
+            name: name.to_string(),
+            created_at: ts(now),
+            last_used_at: None,
+            revoked_at: None,
+        },
+        secret,
+    ))
 }
 
 pub async fn list(db: &Db, user_id: i64) -> AppResult<Vec<ApiToken>> {
@@ -65,7 +87,14 @@ pub async fn list(db: &Db, user_id: i64) -> AppResult<Vec<ApiToken>> {
 }
 
 /// Revokes one of the user's own tokens; another user's token id answers NotFound.
-pub async fn revoke(db: &Db, actor: &Actor, now: DateTime<Utc>, user_id: i64, username: &str, token_id: i64) -> AppResult<()> {
+pub async fn revoke(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    user_id: i64,
+    username: &str,
+    token_id: i64,
+) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let r = sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
         .bind(token_id)
@@ -76,13 +105,19 @@ pub async fn revoke(db: &Db, actor: &Actor, now: DateTime<Utc>, user_id: i64, us
     if r.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(db, &mut tx, actor, now, Change {
-        action: "token.revoke",
-        object_type: "user",
-        object_id: username,
-        before: Some(json!({"token_id": token_id})),
-        after: None,
-    })
+    audit::record(
+        db,
+        &mut tx,
+        actor,
+        now,
+        Change {
+            action: "token.revoke",
+            object_type: "user",
+            object_id: username,
+            before: Some(json!({"token_id": token_id})),
+            after: None,
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(())
@@ -98,7 +133,10 @@ pub async fn resolve(db: &Db, secret: &str, now: DateTime<Utc>) -> AppResult<Opt
     let Some(row) = row else { return Ok(None) };
     let id: i64 = row.try_get(0)?;
     let last: Option<String> = row.try_get(2)?;
-    let stale = last.as_deref().and_then(super::parse_ts).is_none_or(|t| now - t > chrono::Duration::minutes(5));
+    let stale = last
+        .as_deref()
+        .and_then(super::parse_ts)
+        .is_none_or(|t| now - t > chrono::Duration::minutes(5));
     if stale {
         sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
             .bind(id)

@@ -40,11 +40,12 @@ fn from_row(row: &AnyRow) -> Result<UserWithHash, sqlx::Error> {
             id: row.try_get(0)?,
             username: row.try_get(1)?,
             display_name: row.try_get(2)?,
-            role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("bad role {role}").into()))?,
+            role: Role::parse(&role)
+                .ok_or_else(|| sqlx::Error::Decode(format!("bad role {role}").into()))?,
             society_id: row.try_get(4)?,
             society_code: row.try_get(5)?,
-            disabled: row.try_get(6)?,
-            demo: row.try_get(7)?,
+            disabled: super::get_bool(row, 6)?,
+            demo: super::get_bool(row, 7)?,
         },
         password_hash: row.try_get(8)?,
     })
@@ -55,10 +56,15 @@ fn snapshot(u: &User) -> serde_json::Value {
 }
 
 pub async fn list(db: &Db) -> AppResult<Vec<User>> {
-    let rows = sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} {FROM} ORDER BY u.username")))
-        .fetch_all(&db.pool)
-        .await?;
-    Ok(rows.iter().map(|r| from_row(r).map(|u| u.user)).collect::<Result<_, _>>()?)
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} {FROM} ORDER BY u.username"
+    )))
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| from_row(r).map(|u| u.user))
+        .collect::<Result<_, _>>()?)
 }
 
 pub async fn count(db: &Db) -> AppResult<i64> {
@@ -69,26 +75,32 @@ pub async fn count(db: &Db) -> AppResult<i64> {
 }
 
 pub async fn by_username(db: &Db, username: &str) -> AppResult<Option<UserWithHash>> {
-    let row = sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} {FROM} WHERE u.username = $1")))
-        .bind(username.trim().to_ascii_lowercase())
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} {FROM} WHERE u.username = $1"
+    )))
+    .bind(username.trim().to_ascii_lowercase())
+    .fetch_optional(&db.pool)
+    .await?;
     Ok(row.as_ref().map(from_row).transpose()?)
 }
 
 pub async fn by_id(db: &Db, id: i64) -> AppResult<Option<User>> {
-    let row = sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} {FROM} WHERE u.id = $1")))
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} {FROM} WHERE u.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
     Ok(row.as_ref().map(from_row).transpose()?.map(|u| u.user))
 }
 
 async fn by_id_tx(tx: &mut Tx, id: i64) -> Result<Option<User>, sqlx::Error> {
-    let row = sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} {FROM} WHERE u.id = $1")))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} {FROM} WHERE u.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
     Ok(row.as_ref().map(from_row).transpose()?.map(|u| u.user))
 }
 
@@ -101,7 +113,13 @@ pub struct NewUser<'a> {
     pub demo: bool,
 }
 
-pub async fn create_in(db: &Db, tx: &mut Tx, actor: &Actor, now: DateTime<Utc>, new: &NewUser<'_>) -> AppResult<User> {
+pub async fn create_in(
+    db: &Db,
+    tx: &mut Tx,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    new: &NewUser<'_>,
+) -> AppResult<User> {
     if new.role.is_society_role() != new.society_id.is_some() {
         return Err(FieldError::new("society", "err-society-role").into());
     }
@@ -128,18 +146,29 @@ pub async fn create_in(db: &Db, tx: &mut Tx, actor: &Actor, now: DateTime<Utc>, 
     })?;
     let id: i64 = row.try_get(0)?;
     let user = by_id_tx(tx, id).await?.ok_or(AppError::NotFound)?;
-    audit::record(db, tx, actor, now, Change {
-        action: "user.create",
-        object_type: "user",
-        object_id: &user.username,
-        before: None,
-        after: Some(snapshot(&user)),
-    })
+    audit::record(
+        db,
+        tx,
+        actor,
+        now,
+        Change {
+            action: "user.create",
+            object_type: "user",
+            object_id: &user.username,
+            before: None,
+            after: Some(snapshot(&user)),
+        },
+    )
     .await?;
     Ok(user)
 }
 
-pub async fn create(db: &Db, actor: &Actor, now: DateTime<Utc>, new: &NewUser<'_>) -> AppResult<User> {
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    new: &NewUser<'_>,
+) -> AppResult<User> {
     let mut tx = db.begin().await?;
     let u = create_in(db, &mut tx, actor, now, new).await?;
     tx.commit().await?;
@@ -155,7 +184,13 @@ pub struct UserUpdate<'a> {
     pub disabled: bool,
 }
 
-pub async fn update(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, upd: &UserUpdate<'_>) -> AppResult<User> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    upd: &UserUpdate<'_>,
+) -> AppResult<User> {
     if upd.role.is_society_role() != upd.society_id.is_some() {
         return Err(FieldError::new("society", "err-society-role").into());
     }
@@ -173,16 +208,29 @@ pub async fn update(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, upd: &U
     let after = by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     if before.role != after.role || before.society_id != after.society_id || after.disabled {
         // Privileges changed or the account was disabled: end its sessions.
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
     }
     if before != after {
-        audit::record(db, &mut tx, actor, now, Change {
-            action: if after.disabled && !before.disabled { "user.disable" } else { "user.update" },
-            object_type: "user",
-            object_id: &after.username,
-            before: Some(snapshot(&before)),
-            after: Some(snapshot(&after)),
-        })
+        audit::record(
+            db,
+            &mut tx,
+            actor,
+            now,
+            Change {
+                action: if after.disabled && !before.disabled {
+                    "user.disable"
+                } else {
+                    "user.update"
+                },
+                object_type: "user",
+                object_id: &after.username,
+                before: Some(snapshot(&before)),
+                after: Some(snapshot(&after)),
+            },
+        )
         .await?;
     }
     tx.commit().await?;
@@ -190,7 +238,13 @@ pub async fn update(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, upd: &U
 }
 
 /// Sets a new password hash and ends all of the user's sessions.
-pub async fn set_password(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, password_hash: &str) -> AppResult<()> {
+pub async fn set_password(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    password_hash: &str,
+) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let user = by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
@@ -199,15 +253,24 @@ pub async fn set_password(db: &Db, actor: &Actor, now: DateTime<Utc>, id: i64, p
         .bind(ts(now))
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
-    audit::record(db, &mut tx, actor, now, Change {
-        action: "user.password",
-        object_type: "user",
-        object_id: &user.username,
-        before: None,
-        // The hash itself is never written to the trail.
-        after: Some(json!({"password": "changed"})),
-    })
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        db,
+        &mut tx,
+        actor,
+        now,
+        Change {
+            action: "user.password",
+            object_type: "user",
+            object_id: &user.username,
+            before: None,
+            // The hash itself is never written to the trail.
+            after: Some(json!({"password": "changed"})),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(())

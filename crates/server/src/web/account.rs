@@ -26,14 +26,26 @@ struct AccountPage {
     password_error: Option<String>,
 }
 
-async fn account_page(state: &AppState, ctx: &Ctx, done: Option<&str>, new_token: Option<String>, password_error: Option<String>) -> AppResult<Response> {
+async fn account_page(
+    state: &AppState,
+    ctx: &Ctx,
+    done: Option<&str>,
+    new_token: Option<String>,
+    password_error: Option<String>,
+) -> AppResult<Response> {
     let user = ctx.require(Action::OwnAccount, None)?;
     let t = ctx.t();
     let society = match user.society_id {
-        Some(id) => societies::by_id(&state.db, id).await?.map(|s| (s.code, s.name)),
+        Some(id) => societies::by_id(&state.db, id)
+            .await?
+            .map(|s| (s.code, s.name)),
         None => None,
     };
-    let status = if password_error.is_some() { http::StatusCode::UNPROCESSABLE_ENTITY } else { http::StatusCode::OK };
+    let status = if password_error.is_some() {
+        http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        http::StatusCode::OK
+    };
     let page = AccountPage {
         page: Page::new(ctx, t.t("account-title")).with_flash(done),
         username: user.username.clone(),
@@ -45,7 +57,11 @@ async fn account_page(state: &AppState, ctx: &Ctx, done: Option<&str>, new_token
     Ok((status, render(&page)).into_response())
 }
 
-pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<super::societies::DoneQuery>) -> AppResult<Response> {
+pub async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<super::societies::DoneQuery>,
+) -> AppResult<Response> {
     account_page(&state, &ctx, q.done.as_deref(), None, None).await
 }
 
@@ -57,10 +73,16 @@ pub struct PasswordForm {
     new_password: String,
 }
 
-pub async fn change_password(State(state): State<AppState>, ctx: Ctx, Form(form): Form<PasswordForm>) -> AppResult<Response> {
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
     let user = ctx.require(Action::OwnAccount, None)?.clone();
     let t = ctx.t();
-    let stored = users::by_username(&state.db, &user.username).await?.ok_or(AppError::Unauthorized)?;
+    let stored = users::by_username(&state.db, &user.username)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     if !password::verify(&form.current, &stored.password_hash).await {
         return account_page(&state, &ctx, None, None, Some(t.t("err-current-password"))).await;
     }
@@ -80,16 +102,40 @@ pub struct TokenForm {
     name: String,
 }
 
-pub async fn create_token(State(state): State<AppState>, ctx: Ctx, Form(form): Form<TokenForm>) -> AppResult<Response> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<TokenForm>,
+) -> AppResult<Response> {
     let user = ctx.require(Action::OwnAccount, None)?.clone();
     let name = text(&form.name, "name", 60, true)?;
-    let (_, secret) = tokens::create(&state.db, &ctx.actor(), state.clock.now(), user.id, &user.username, &name).await?;
+    let (_, secret) = tokens::create(
+        &state.db,
+        &ctx.actor(),
+        state.clock.now(),
+        user.id,
+        &user.username,
+        &name,
+    )
+    .await?;
     account_page(&state, &ctx, None, Some(secret), None).await
 }
 
-pub async fn revoke_token(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let user = ctx.require(Action::OwnAccount, None)?.clone();
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    tokens::revoke(&state.db, &ctx.actor(), state.clock.now(), user.id, &user.username, id).await?;
+    tokens::revoke(
+        &state.db,
+        &ctx.actor(),
+        state.clock.now(),
+        user.id,
+        &user.username,
+        id,
+    )
+    .await?;
     Ok(see_other("/account", "token-revoked"))
 }

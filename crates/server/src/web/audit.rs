@@ -36,15 +36,32 @@ struct AuditPage {
 }
 
 pub const KNOWN_ACTIONS: &[&str] = &[
-    "session.login", "session.logout", "user.create", "user.update", "user.disable", "user.password", "token.create", "token.revoke",
-    "society.create", "society.update", "society.election_year", "catalogue.load", "demo.load",
+    "session.login",
+    "session.logout",
+    "user.create",
+    "user.update",
+    "user.disable",
+    "user.password",
+    "token.create",
+    "token.revoke",
+    "society.create",
+    "society.update",
+    "society.election_year",
+    "catalogue.load",
+    "demo.load",
 ];
 
 fn pretty(v: &Option<serde_json::Value>) -> String {
-    v.as_ref().map(|v| serde_json::to_string_pretty(v).unwrap_or_default()).unwrap_or_default()
+    v.as_ref()
+        .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
+        .unwrap_or_default()
 }
 
-pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<AuditFilter>) -> AppResult<Response> {
+pub async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(filter): Query<AuditFilter>,
+) -> AppResult<Response> {
     ctx.require(Action::ReadAudit, None)?;
     let t = ctx.t();
     let entries = audit::list(&state.db, &filter).await?;
@@ -54,7 +71,13 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<
     };
     let older = (entries.len() as i64 == audit::PAGE_SIZE).then(|| {
         let last = entries.last().map(|e| e.seq).unwrap_or(0);
-        let enc = |s: &Option<String>| percent_encoding::utf8_percent_encode(s.as_deref().unwrap_or(""), percent_encoding::NON_ALPHANUMERIC).to_string();
+        let enc = |s: &Option<String>| {
+            percent_encoding::utf8_percent_encode(
+                s.as_deref().unwrap_or(""),
+                percent_encoding::NON_ALPHANUMERIC,
+            )
+            .to_string()
+        };
         format!(
             "/admin/audit?actor={}&action={}&object_type={}&object_id={}&before_seq={last}",
             enc(&filter.actor),

@@ -23,7 +23,10 @@ struct Years {
 pub async fn years(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let t = ctx.t();
     let catalogues = catalogues::list(&state.db).await?;
-    Ok(render(&Years { page: Page::new(&ctx, t.t("catalogues-title")), catalogues }))
+    Ok(render(&Years {
+        page: Page::new(&ctx, t.t("catalogues-title")),
+        catalogues,
+    }))
 }
 
 pub struct TaskRow {
@@ -62,10 +65,18 @@ pub fn class_label(t: &T, class: TaskClass) -> String {
 
 pub(crate) async fn load(state: &AppState, year: &str) -> AppResult<std::sync::Arc<Catalogue>> {
     let year: i32 = year.parse().map_err(|_| AppError::NotFound)?;
-    state.catalogues.get(&state.db, year).await?.ok_or(AppError::NotFound)
+    state
+        .catalogues
+        .get(&state.db, year)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
-pub async fn task_list(State(state): State<AppState>, ctx: Ctx, Path(year): Path<String>) -> AppResult<Response> {
+pub async fn task_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(year): Path<String>,
+) -> AppResult<Response> {
     let t = ctx.t();
     let c = load(&state, &year).await?;
     let groups = [TaskClass::Basic, TaskClass::Election, TaskClass::Optional]
@@ -119,7 +130,11 @@ struct TaskPage {
     next: Option<u32>,
 }
 
-pub async fn task_page(State(state): State<AppState>, ctx: Ctx, Path((year, number)): Path<(String, String)>) -> AppResult<Response> {
+pub async fn task_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((year, number)): Path<(String, String)>,
+) -> AppResult<Response> {
     let t = ctx.t();
     let c = load(&state, &year).await?;
     let number: u32 = number.parse().map_err(|_| AppError::NotFound)?;
@@ -127,10 +142,16 @@ pub async fn task_page(State(state): State<AppState>, ctx: Ctx, Path((year, numb
     let documents = task
         .required_documents
         .iter()
-        .map(|id| c.document(id).map(|d| t.pick(&d.name_zh, &d.name_en).to_string()).unwrap_or_else(|| id.clone()))
+        .map(|id| {
+            c.document(id)
+                .map(|d| t.pick(&d.name_zh, &d.name_en).to_string())
+                .unwrap_or_else(|| id.clone())
+        })
         .collect();
     let criteria = if t.is_en() {
-        task.criteria_en.clone().or_else(|| task.criteria_zh.clone())
+        task.criteria_en
+            .clone()
+            .or_else(|| task.criteria_zh.clone())
     } else {
         task.criteria_zh.clone()
     };
@@ -146,7 +167,11 @@ pub async fn task_page(State(state): State<AppState>, ctx: Ctx, Path((year, numb
         clause_zh: task.clause_zh.clone(),
         criteria,
         documents,
-        rules: task.rules.iter().map(|r| (r.id.clone(), r.clause_zh.clone())).collect(),
+        rules: task
+            .rules
+            .iter()
+            .map(|r| (r.id.clone(), r.clause_zh.clone()))
+            .collect(),
         prev: c.task(number.wrapping_sub(1)).map(|t| t.number),
         next: c.task(number + 1).map(|t| t.number),
     }))
@@ -171,8 +196,16 @@ pub async fn load_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
 }
 
 /// Reads the one uploaded file of a multipart form: (file name, bytes).
-pub(crate) async fn read_upload(mut form: Multipart, field: &str, max_bytes: usize) -> AppResult<Option<(String, Vec<u8>)>> {
-    while let Some(mut part) = form.next_field().await.map_err(|_| AppError::PayloadTooLarge)? {
+pub(crate) async fn read_upload(
+    mut form: Multipart,
+    field: &str,
+    max_bytes: usize,
+) -> AppResult<Option<(String, Vec<u8>)>> {
+    while let Some(mut part) = form
+        .next_field()
+        .await
+        .map_err(|_| AppError::PayloadTooLarge)?
+    {
         if part.name() != Some(field) {
             continue;
         }
@@ -192,7 +225,11 @@ pub(crate) async fn read_upload(mut form: Multipart, field: &str, max_bytes: usi
     Ok(None)
 }
 
-pub async fn load_submit(State(state): State<AppState>, ctx: Ctx, form: Multipart) -> AppResult<Response> {
+pub async fn load_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: Multipart,
+) -> AppResult<Response> {
     ctx.require(Action::LoadCatalogue, None)?;
     let t = ctx.t();
     let upload = read_upload(form, "file", 2 * 1024 * 1024).await?;
@@ -201,16 +238,36 @@ pub async fn load_submit(State(state): State<AppState>, ctx: Ctx, form: Multipar
         Some((name, bytes)) => match String::from_utf8(bytes) {
             Err(_) => t.t("err-catalogue-utf8"),
             Ok(source) => {
-                let safe_name = crate::model::text(&name, "file", 200, false).unwrap_or_else(|_| "upload.toml".into());
-                match catalogues::store(&state.db, &ctx.actor(), state.clock.now(), &source, &safe_name, false).await {
-                    Ok(c) => return Ok(see_other(&format!("/catalogues/{}", c.year), "catalogue-loaded")),
-                    Err(StoreCatalogueError::Invalid(e)) => t.t1("err-catalogue-invalid", "detail", &e),
+                let safe_name = crate::model::text(&name, "file", 200, false)
+                    .unwrap_or_else(|_| "upload.toml".into());
+                match catalogues::store(
+                    &state.db,
+                    &ctx.actor(),
+                    state.clock.now(),
+                    &source,
+                    &safe_name,
+                    false,
+                )
+                .await
+                {
+                    Ok(c) => {
+                        return Ok(see_other(
+                            &format!("/catalogues/{}", c.year),
+                            "catalogue-loaded",
+                        ));
+                    }
+                    Err(StoreCatalogueError::Invalid(e)) => {
+                        t.t1("err-catalogue-invalid", "detail", &e)
+                    }
                     Err(StoreCatalogueError::App(e)) => return Err(e),
                 }
             }
         },
     };
-    let page = LoadPage { page: Page::new(&ctx, t.t("catalogue-load-title")), error: Some(error), catalogues: catalogues::list(&state.db).await? };
+    let page = LoadPage {
+        page: Page::new(&ctx, t.t("catalogue-load-title")),
+        error: Some(error),
+        catalogues: catalogues::list(&state.db).await?,
+    };
     Ok((http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
-

@@ -144,9 +144,17 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     let has_cookie = req.headers().get(header::COOKIE).is_some();
     if unsafe_method && !via_token && !csrf_ok(req.headers(), has_cookie) {
         tracing::warn!(http.path = %path, "CSRF check refused a request");
-        return finish(render(AppError::CsrfRejected, lang, is_api, &path, None), &path);
+        return finish(
+            render(AppError::CsrfRejected, lang, is_api, &path, None),
+            &path,
+        );
     }
-    let demo = settings::get(&state.db, settings::DEMO).await.ok().flatten().as_deref() == Some("true");
+    let demo = settings::get(&state.db, settings::DEMO)
+        .await
+        .ok()
+        .flatten()
+        .as_deref()
+        == Some("true");
     let ctx = Ctx {
         lang,
         user,
@@ -167,16 +175,32 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
 
 type Resolved = (Option<User>, Option<String>, bool);
 
-async fn resolve_user(state: &AppState, headers: &HeaderMap, now: chrono::DateTime<chrono::Utc>) -> Result<Resolved, AppError> {
-    if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+async fn resolve_user(
+    state: &AppState,
+    headers: &HeaderMap,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Resolved, AppError> {
+    if let Some(auth) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         let token = auth.strip_prefix("Bearer ").ok_or(AppError::Unauthorized)?;
-        let user_id = tokens::resolve(&state.db, token, now).await?.ok_or(AppError::Unauthorized)?;
-        let user = users::by_id(&state.db, user_id).await?.filter(|u| !u.disabled).ok_or(AppError::Unauthorized)?;
+        let user_id = tokens::resolve(&state.db, token, now)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        let user = users::by_id(&state.db, user_id)
+            .await?
+            .filter(|u| !u.disabled)
+            .ok_or(AppError::Unauthorized)?;
         return Ok((Some(user), None, true));
     }
     if let Some(sid) = cookie(headers, SESSION_COOKIE).filter(|s| !s.is_empty()) {
-        if let Some(user_id) = sessions::resolve(&state.db, sid, state.config.session_policy(), now).await? {
-            let user = users::by_id(&state.db, user_id).await?.filter(|u| !u.disabled);
+        if let Some(user_id) =
+            sessions::resolve(&state.db, sid, state.config.session_policy(), now).await?
+        {
+            let user = users::by_id(&state.db, user_id)
+                .await?
+                .filter(|u| !u.disabled);
             if user.is_some() {
                 return Ok((user, Some(sid.to_string()), false));
             }
@@ -194,12 +218,19 @@ pub struct ErrorMarker(pub std::sync::Arc<AppError>);
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut r = StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        r.extensions_mut().insert(ErrorMarker(std::sync::Arc::new(self)));
+        r.extensions_mut()
+            .insert(ErrorMarker(std::sync::Arc::new(self)));
         r
     }
 }
 
-fn render(err: impl Into<std::sync::Arc<AppError>>, lang: Lang, is_api: bool, path: &str, ctx: Option<&Ctx>) -> Response {
+fn render(
+    err: impl Into<std::sync::Arc<AppError>>,
+    lang: Lang,
+    is_api: bool,
+    path: &str,
+    ctx: Option<&Ctx>,
+) -> Response {
     let err: std::sync::Arc<AppError> = err.into();
     if is_api {
         crate::api::error_response(&err, lang)
@@ -226,7 +257,11 @@ fn finish(mut response: Response, path: &str) -> Response {
     set(h, "x-frame-options", "DENY");
     set(h, "referrer-policy", "same-origin");
     set(h, "cross-origin-opener-policy", "same-origin");
-    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=()");
+    set(
+        h,
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=()",
+    );
     if !path.starts_with("/assets/") && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -235,8 +270,11 @@ fn finish(mut response: Response, path: &str) -> Response {
 
 pub fn session_cookie(value: &str, secure: bool, max_age_secs: i64) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    let v = format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
-    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static("rw_session=; Path=/; Max-Age=0"))
+    let v = format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+    );
+    HeaderValue::from_str(&v)
+        .unwrap_or_else(|_| HeaderValue::from_static("rw_session=; Path=/; Max-Age=0"))
 }
 
 #[cfg(test)]
@@ -253,12 +291,33 @@ mod tests {
 
     #[test]
     fn csrf_rules() {
-        assert!(csrf_ok(&headers(&[("sec-fetch-site", "same-origin")]), true));
-        assert!(!csrf_ok(&headers(&[("sec-fetch-site", "cross-site")]), true));
+        assert!(csrf_ok(
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            true
+        ));
+        assert!(!csrf_ok(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            true
+        ));
         assert!(!csrf_ok(&headers(&[("sec-fetch-site", "same-site")]), true));
-        assert!(csrf_ok(&headers(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:8080")]), true));
-        assert!(!csrf_ok(&headers(&[("host", "127.0.0.1:8080"), ("origin", "http://evil.example")]), true));
-        assert!(!csrf_ok(&headers(&[("host", "127.0.0.1:8080"), ("origin", "null")]), true));
+        assert!(csrf_ok(
+            &headers(&[
+                ("host", "127.0.0.1:8080"),
+                ("origin", "http://127.0.0.1:8080")
+            ]),
+            true
+        ));
+        assert!(!csrf_ok(
+            &headers(&[
+                ("host", "127.0.0.1:8080"),
+                ("origin", "http://evil.example")
+            ]),
+            true
+        ));
+        assert!(!csrf_ok(
+            &headers(&[("host", "127.0.0.1:8080"), ("origin", "null")]),
+            true
+        ));
         assert!(!csrf_ok(&headers(&[("host", "127.0.0.1:8080")]), true));
         assert!(csrf_ok(&headers(&[("host", "127.0.0.1:8080")]), false));
     }
@@ -268,7 +327,10 @@ mod tests {
         let h = headers(&[("cookie", "a=1; rw_session=abc; rw_lang=en")]);
         assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
         assert_eq!(language(&h), Lang::En);
-        assert_eq!(language(&headers(&[("accept-language", "en-GB")])), Lang::En);
+        assert_eq!(
+            language(&headers(&[("accept-language", "en-GB")])),
+            Lang::En
+        );
         assert_eq!(language(&HeaderMap::new()), Lang::Zh);
     }
 }

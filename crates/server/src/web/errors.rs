@@ -48,7 +48,8 @@ pub fn html_error(err: &AppError, lang: Lang, path: &str, ctx: Option<&Ctx>) -> 
         tracing::error!(http.path = %path, error = %format!("{e:#}"), "internal error");
     }
     if matches!(err, AppError::Unauthorized) {
-        let next = percent_encoding::utf8_percent_encode(path, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let next = percent_encoding::utf8_percent_encode(path, percent_encoding::NON_ALPHANUMERIC)
+            .to_string();
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
     // A minimal context: the error page must render even when the request context is missing.
@@ -69,7 +70,11 @@ pub fn html_error(err: &AppError, lang: Lang, path: &str, ctx: Option<&Ctx>) -> 
         let details: Vec<String> = fields.iter().map(|f| t.field(f)).collect();
         message = format!("{message} {}", details.join("；"));
     }
-    let page = ErrorPage { page: Page::new(&ctx, t.t(&format!("error-{key}"))), heading: t.t(&format!("error-{key}")), message };
+    let page = ErrorPage {
+        page: Page::new(&ctx, t.t(&format!("error-{key}"))),
+        heading: t.t(&format!("error-{key}")),
+        message,
+    };
     let html = page.render().unwrap_or_else(|_| "error".to_string());
     let mut resp = (status_of(err), axum::response::Html(html)).into_response();
     if let AppError::TooManyRequests { retry_after_secs } = err

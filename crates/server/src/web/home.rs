@@ -27,7 +27,11 @@ struct Home {
 
 pub async fn home(ctx: Ctx) -> Response {
     let t = ctx.t();
-    let card = |href: String, key: &str| Card { href, title: t.t(&format!("card-{key}")), text: t.t(&format!("card-{key}-text")) };
+    let card = |href: String, key: &str| Card {
+        href,
+        title: t.t(&format!("card-{key}")),
+        text: t.t(&format!("card-{key}-text")),
+    };
     let mut cards = Vec::new();
     match ctx.user.as_ref().map(|u| (u.role, u.society_code.clone())) {
         Some((Role::SocietyEditor | Role::SocietyViewer, Some(code))) => {
@@ -43,7 +47,10 @@ pub async fn home(ctx: Ctx) -> Response {
     }
     cards.push(card("/catalogues/2017".into(), "catalogue"));
     cards.push(card("/api/openapi.json".into(), "api"));
-    render(&Home { page: Page::new(&ctx, t.t("home-title")), cards })
+    render(&Home {
+        page: Page::new(&ctx, t.t("home-title")),
+        cards,
+    })
 }
 
 pub async fn healthz(State(state): State<AppState>) -> Response {
@@ -51,7 +58,11 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
         Ok(_) => axum::Json(serde_json::json!({"status": "ok"})).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            (http::StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "unavailable"}))).into_response()
+            (
+                http::StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({"status": "unavailable"})),
+            )
+                .into_response()
         }
     }
 }
@@ -67,9 +78,15 @@ pub struct LangForm {
 pub async fn set_language(State(state): State<AppState>, Form(form): Form<LangForm>) -> Response {
     let lang = Lang::parse(&form.lang).unwrap_or(Lang::Zh);
     let code = if lang.is_en() { "en" } else { "zh" };
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     let mut resp = Redirect::to(&safe_next(&form.next)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("rw_lang={code}; Path=/; Max-Age=31536000; SameSite=Lax{secure}")) {
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "rw_lang={code}; Path=/; Max-Age=31536000; SameSite=Lax{secure}"
+    )) {
         resp.headers_mut().insert(SET_COOKIE, v);
     }
     resp

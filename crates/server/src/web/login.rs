@@ -61,10 +61,16 @@ pub struct LoginForm {
 /// A real hash to verify against when the user does not exist, so timing does not tell.
 fn dummy_hash() -> &'static str {
     static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    H.get_or_init(|| password::hash_sync("not a real password, only for timing").unwrap_or_default())
+    H.get_or_init(|| {
+        password::hash_sync("not a real password, only for timing").unwrap_or_default()
+    })
 }
 
-pub async fn login_submit(State(state): State<AppState>, ctx: Ctx, Form(form): Form<LoginForm>) -> AppResult<Response> {
+pub async fn login_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
     let t = ctx.t();
     let now = state.clock.now();
     let username = form.username.trim().to_ascii_lowercase();
@@ -86,7 +92,10 @@ pub async fn login_submit(State(state): State<AppState>, ctx: Ctx, Form(form): F
         return Ok(resp);
     }
     let found = users::by_username(&state.db, &username).await?;
-    let hash = found.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
+    let hash = found
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| dummy_hash().to_string());
     let ok = password::verify(&form.password, &hash).await;
     let user = match (ok, found) {
         (true, Some(u)) if !u.user.disabled => u.user,
@@ -107,22 +116,35 @@ pub async fn login_submit(State(state): State<AppState>, ctx: Ctx, Form(form): F
     throttle::record_success(&state.db, policy, &username, now).await?;
     let sid = sessions::create(&state.db, user.id, ctx.session_id.as_deref(), &ctx.ip, now).await?;
     let mut tx = state.db.begin().await?;
-    audit::record(&state.db, &mut tx, &Actor::User(user.username.clone()), now, Change {
-        action: "session.login",
-        object_type: "user",
-        object_id: &user.username,
-        before: None,
-        after: Some(json!({"ip": ctx.ip})),
-    })
+    audit::record(
+        &state.db,
+        &mut tx,
+        &Actor::User(user.username.clone()),
+        now,
+        Change {
+            action: "session.login",
+            object_type: "user",
+            object_id: &user.username,
+            before: None,
+            after: Some(json!({"ip": ctx.ip})),
+        },
+    )
     .await?;
     tx.commit().await?;
     let target = match (user.role.is_society_role(), form.next.trim()) {
-        (true, "" | "/") => user.society_code.as_ref().map(|c| format!("/societies/{c}")).unwrap_or_else(|| "/".into()),
+        (true, "" | "/") => user
+            .society_code
+            .as_ref()
+            .map(|c| format!("/societies/{c}"))
+            .unwrap_or_else(|| "/".into()),
         _ => safe_next(&form.next),
     };
     let mut resp = Redirect::to(&target).into_response();
     let max_age = state.config.session_absolute_hours * 3600;
-    resp.headers_mut().insert(SET_COOKIE, session_cookie(&sid, state.config.secure_cookies, max_age));
+    resp.headers_mut().insert(
+        SET_COOKIE,
+        session_cookie(&sid, state.config.secure_cookies, max_age),
+    );
     Ok(resp)
 }
 
@@ -132,19 +154,28 @@ pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respon
         sessions::delete(&state.db, sid).await?;
         let now = state.clock.now();
         let mut tx = state.db.begin().await?;
-        audit::record(&state.db, &mut tx, &ctx.actor(), now, Change {
-            action: "session.logout",
-            object_type: "user",
-            object_id: &user.username,
-            before: None,
-            after: None,
-        })
+        audit::record(
+            &state.db,
+            &mut tx,
+            &ctx.actor(),
+            now,
+            Change {
+                action: "session.logout",
+                object_type: "user",
+                object_id: &user.username,
+                before: None,
+                after: None,
+            },
+        )
         .await?;
         tx.commit().await?;
     } else {
         return Err(AppError::Forbidden);
     }
     let mut resp = Redirect::to("/login?done=logged-out").into_response();
-    resp.headers_mut().insert(SET_COOKIE, session_cookie("", state.config.secure_cookies, 0));
+    resp.headers_mut().insert(
+        SET_COOKIE,
+        session_cookie("", state.config.secure_cookies, 0),
+    );
     Ok(resp)
 }

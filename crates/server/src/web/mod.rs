@@ -59,8 +59,18 @@ pub struct RouteSpec {
     handler: MethodRouter<AppState>,
 }
 
-fn route(method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> RouteSpec {
-    RouteSpec { method, path, access, handler }
+fn route(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    handler: MethodRouter<AppState>,
+) -> RouteSpec {
+    RouteSpec {
+        method,
+        path,
+        access,
+        handler,
+    }
 }
 
 /// The route table: every page and API route with its declared access.
@@ -78,45 +88,165 @@ pub fn routes() -> Vec<RouteSpec> {
         route(p.clone(), "/logout", Authenticated, post(login::logout)),
         route(p.clone(), "/lang", Public, post(home::set_language)),
         route(g.clone(), "/catalogues", Public, get(catalogue::years)),
-        route(g.clone(), "/catalogues/{year}", Public, get(catalogue::task_list)),
-        route(g.clone(), "/catalogues/{year}/tasks/{number}", Public, get(catalogue::task_page)),
-        route(g.clone(), "/admin/catalogues", Admin, get(catalogue::load_page)),
-        route(p.clone(), "/admin/catalogues", Admin, post(catalogue::load_submit)),
+        route(
+            g.clone(),
+            "/catalogues/{year}",
+            Public,
+            get(catalogue::task_list),
+        ),
+        route(
+            g.clone(),
+            "/catalogues/{year}/tasks/{number}",
+            Public,
+            get(catalogue::task_page),
+        ),
+        route(
+            g.clone(),
+            "/admin/catalogues",
+            Admin,
+            get(catalogue::load_page),
+        ),
+        route(
+            p.clone(),
+            "/admin/catalogues",
+            Admin,
+            post(catalogue::load_submit),
+        ),
         route(g.clone(), "/societies", Authenticated, get(societies::list)),
         route(g.clone(), "/societies/new", Admin, get(societies::new_page)),
         route(p.clone(), "/societies", Admin, post(societies::create)),
-        route(g.clone(), "/societies/import", Admin, get(societies::import_page)),
-        route(p.clone(), "/societies/import", Admin, post(societies::import_submit)),
-        route(g.clone(), "/societies/{code}", SocietyScoped, get(societies::show)),
-        route(g.clone(), "/societies/{code}/edit", Admin, get(societies::edit_page)),
-        route(p.clone(), "/societies/{code}", Admin, post(societies::update)),
-        route(p.clone(), "/societies/{code}/active", Admin, post(societies::set_active)),
-        route(p.clone(), "/societies/{code}/election", Admin, post(societies::set_election)),
+        route(
+            g.clone(),
+            "/societies/import",
+            Admin,
+            get(societies::import_page),
+        ),
+        route(
+            p.clone(),
+            "/societies/import",
+            Admin,
+            post(societies::import_submit),
+        ),
+        route(
+            g.clone(),
+            "/societies/{code}",
+            SocietyScoped,
+            get(societies::show),
+        ),
+        route(
+            g.clone(),
+            "/societies/{code}/edit",
+            Admin,
+            get(societies::edit_page),
+        ),
+        route(
+            p.clone(),
+            "/societies/{code}",
+            Admin,
+            post(societies::update),
+        ),
+        route(
+            p.clone(),
+            "/societies/{code}/active",
+            Admin,
+            post(societies::set_active),
+        ),
+        route(
+            p.clone(),
+            "/societies/{code}/election",
+            Admin,
+            post(societies::set_election),
+        ),
         route(g.clone(), "/admin/users", Admin, get(users::list)),
         route(g.clone(), "/admin/users/new", Admin, get(users::new_page)),
         route(p.clone(), "/admin/users", Admin, post(users::create)),
         route(g.clone(), "/admin/users/{id}", Admin, get(users::edit_page)),
         route(p.clone(), "/admin/users/{id}", Admin, post(users::update)),
-        route(p.clone(), "/admin/users/{id}/password", Admin, post(users::reset_password)),
+        route(
+            p.clone(),
+            "/admin/users/{id}/password",
+            Admin,
+            post(users::reset_password),
+        ),
         route(g.clone(), "/admin/audit", Admin, get(audit::page)),
         route(g.clone(), "/account", Authenticated, get(account::page)),
-        route(p.clone(), "/account/password", Authenticated, post(account::change_password)),
-        route(p.clone(), "/account/tokens", Authenticated, post(account::create_token)),
-        route(p.clone(), "/account/tokens/{id}/revoke", Authenticated, post(account::revoke_token)),
+        route(
+            p.clone(),
+            "/account/password",
+            Authenticated,
+            post(account::change_password),
+        ),
+        route(
+            p.clone(),
+            "/account/tokens",
+            Authenticated,
+            post(account::create_token),
+        ),
+        route(
+            p.clone(),
+            "/account/tokens/{id}/revoke",
+            Authenticated,
+            post(account::revoke_token),
+        ),
     ];
     use crate::api;
     r.extend([
-        route(g.clone(), "/api/openapi.json", Public, get(api::openapi_json)),
-        route(g.clone(), "/api/v1/catalogues", Public, get(api::catalogues::list)),
-        route(p.clone(), "/api/v1/catalogues", Admin, post(api::catalogues::load)),
-        route(g.clone(), "/api/v1/catalogues/{year}", Public, get(api::catalogues::get_year)),
-        route(g.clone(), "/api/v1/societies", Public, get(api::societies::list)),
-        route(p.clone(), "/api/v1/societies", Admin, post(api::societies::create)),
-        route(g.clone(), "/api/v1/societies/{code}", SocietyScoped, get(api::societies::get_one)),
-        route(Method::PUT, "/api/v1/societies/{code}", Admin, put(api::societies::update)),
+        route(
+            g.clone(),
+            "/api/openapi.json",
+            Public,
+            get(api::openapi_json),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/catalogues",
+            Public,
+            get(api::catalogues::list),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/catalogues",
+            Admin,
+            post(api::catalogues::load),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/catalogues/{year}",
+            Public,
+            get(api::catalogues::get_year),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/societies",
+            Public,
+            get(api::societies::list),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/societies",
+            Admin,
+            post(api::societies::create),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/societies/{code}",
+            SocietyScoped,
+            get(api::societies::get_one),
+        ),
+        route(
+            Method::PUT,
+            "/api/v1/societies/{code}",
+            Admin,
+            put(api::societies::update),
+        ),
         route(g.clone(), "/api/v1/users", Admin, get(api::users::list)),
         route(p.clone(), "/api/v1/users", Admin, post(api::users::create)),
-        route(Method::PATCH, "/api/v1/users/{id}", Admin, patch(api::users::update)),
+        route(
+            Method::PATCH,
+            "/api/v1/users/{id}",
+            Admin,
+            patch(api::users::update),
+        ),
         route(g.clone(), "/api/v1/me", Authenticated, get(api::users::me)),
         route(g, "/api/v1/audit", Admin, get(api::audit::list)),
     ]);
@@ -127,11 +257,44 @@ pub fn routes() -> Vec<RouteSpec> {
 pub fn app(state: AppState) -> Router {
     let mut router: Router<AppState> = Router::new();
     for spec in routes() {
-        router = router.route(spec.path, spec.handler);
+        let access = spec.access;
+        // The table's access is enforced before any extractor runs; handlers then apply the
+        // object-level policy (owner society) themselves.
+        let guarded = spec.handler.route_layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                guard(access, req, next)
+            },
+        ));
+        router = router.route(spec.path, guarded);
     }
     router
         .fallback(errors::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), context::middleware))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            context::middleware,
+        ))
         .layer(DefaultBodyLimit::max(state.config.max_upload_bytes))
         .with_state(state)
+}
+
+async fn guard(
+    access: Access,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use crate::auth::policy::{Action, authorize};
+    use axum::response::IntoResponse;
+    let user = req.extensions().get::<Ctx>().and_then(|c| c.user.clone());
+    let check = match access {
+        Access::Public => Ok(()),
+        Access::Authenticated | Access::SocietyScoped => {
+            authorize(user.as_ref(), Action::OwnAccount, None)
+        }
+        Access::Staff => authorize(user.as_ref(), Action::ListAllSocieties, None),
+        Access::Admin => authorize(user.as_ref(), Action::ManageUsers, None),
+    };
+    match check {
+        Ok(()) => next.run(req).await,
+        Err(e) => e.into_response(),
+    }
 }

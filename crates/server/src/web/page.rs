@@ -29,7 +29,14 @@ pub struct Page {
 
 /// Flash messages arrive as `?done=<key>` after a POST-redirect; only known keys are shown.
 const FLASH_KEYS: &[&str] = &[
-    "saved", "created", "imported", "password-changed", "token-revoked", "deactivated", "activated", "catalogue-loaded",
+    "saved",
+    "created",
+    "imported",
+    "password-changed",
+    "token-revoked",
+    "deactivated",
+    "activated",
+    "catalogue-loaded",
     "logged-out",
 ];
 
@@ -66,13 +73,18 @@ impl Page {
         let nav = nav
             .into_iter()
             .map(|(href, key)| NavItem {
-                current: ctx.path == href || (href != "/" && ctx.path.starts_with(&format!("{href}/"))),
+                current: ctx.path == href
+                    || (href != "/" && ctx.path.starts_with(&format!("{href}/"))),
                 label: t.t(key),
                 href,
             })
             .collect();
         Page {
-            role_label: ctx.user.as_ref().map(|u| role_label(&t, u.role)).unwrap_or_default(),
+            role_label: ctx
+                .user
+                .as_ref()
+                .map(|u| role_label(&t, u.role))
+                .unwrap_or_default(),
             t,
             title: title.into(),
             user: ctx.user.clone(),
@@ -109,7 +121,11 @@ pub fn see_other(path: &str, done: &str) -> Response {
 /// Only local paths are allowed as redirect targets (no open redirects).
 pub fn safe_next(next: &str) -> String {
     let n = next.trim();
-    if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains(['\r', '\n']) {
+    if n.starts_with('/')
+        && !n.starts_with("//")
+        && !n.starts_with("/\\")
+        && !n.contains(['\r', '\n'])
+    {
         n.to_string()
     } else {
         "/".to_string()

@@ -13,8 +13,8 @@ use crate::auth::policy::{Action, authorize};
 use crate::db::societies::{self, Society, SocietyFilter, SocietyRaw};
 use crate::db::users;
 use crate::error::{AppError, AppResult};
-use crate::import::{ImportError, SOCIETY_COLUMNS, parse_societies};
 use crate::i18n::T;
+use crate::import::{ImportError, SOCIETY_COLUMNS, parse_societies};
 use crate::model::{DisciplineGroup, FieldError, Role};
 
 pub struct Row {
@@ -34,15 +34,22 @@ fn group_label(t: &T, letter: &str) -> String {
 }
 
 fn groups(t: &T) -> Vec<(String, String)> {
-    DisciplineGroup::ALL.iter().map(|g| (g.letter().to_string(), group_label(t, g.letter()))).collect()
+    DisciplineGroup::ALL
+        .iter()
+        .map(|g| (g.letter().to_string(), group_label(t, g.letter())))
+        .collect()
 }
 
 fn row(t: &T, s: &Society) -> Row {
-    let contact = [s.contact_name.as_str(), s.contact_phone.as_str(), s.contact_email.as_str()]
-        .into_iter()
-        .filter(|x| !x.is_empty())
-        .collect::<Vec<_>>()
-        .join(" · ");
+    let contact = [
+        s.contact_name.as_str(),
+        s.contact_phone.as_str(),
+        s.contact_email.as_str(),
+    ]
+    .into_iter()
+    .filter(|x| !x.is_empty())
+    .collect::<Vec<_>>()
+    .join(" · ");
     Row {
         code: s.code.clone(),
         name: s.name.clone(),
@@ -80,15 +87,22 @@ pub struct ListQuery {
 }
 
 /// Staff see the registry; a society's people see only their own society.
-pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
     let user = ctx.user()?;
     let t = ctx.t();
     let include_inactive = q.include_inactive.as_deref() == Some("true");
-    let all = societies::list(&state.db, &SocietyFilter {
-        group: Some(q.group.clone()).filter(|g| !g.is_empty()),
-        q: Some(q.q.clone()),
-        include_inactive: Some(include_inactive || user.role.is_society_role()),
-    })
+    let all = societies::list(
+        &state.db,
+        &SocietyFilter {
+            group: Some(q.group.clone()).filter(|g| !g.is_empty()),
+            q: Some(q.q.clone()),
+            include_inactive: Some(include_inactive || user.role.is_society_role()),
+        },
+    )
     .await?;
     let visible: Vec<Row> = all
         .iter()
@@ -137,11 +151,21 @@ pub struct DoneQuery {
     pub done: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, Query(q): Query<DoneQuery>) -> AppResult<Response> {
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> AppResult<Response> {
     let society = load_readable(&state, &ctx, &code).await?;
     let t = ctx.t();
     let can_manage = ctx.require(Action::ManageSocieties, None).is_ok();
-    let people = if can_manage || ctx.user.as_ref().is_some_and(|u| u.society_id == Some(society.id)) {
+    let people = if can_manage
+        || ctx
+            .user
+            .as_ref()
+            .is_some_and(|u| u.society_id == Some(society.id))
+    {
         users::list(&state.db)
             .await?
             .into_iter()
@@ -228,7 +252,15 @@ impl SocietyForm {
     }
 }
 
-fn form_page(ctx: &Ctx, title: String, action: String, cancel: String, form: &SocietyForm, errors: Vec<FieldError>, editing: bool) -> Response {
+fn form_page(
+    ctx: &Ctx,
+    title: String,
+    action: String,
+    cancel: String,
+    form: &SocietyForm,
+    errors: Vec<FieldError>,
+    editing: bool,
+) -> Response {
     let t = ctx.t();
     let field = |name: &'static str, label: &str, value: &str, required: bool| FormField {
         name,
@@ -242,23 +274,75 @@ fn form_page(ctx: &Ctx, title: String, action: String, cancel: String, form: &So
         field("code", "col-code", &form.code, true),
         field("name", "col-name", &form.name, true),
         field("short_name", "col-short-name", &form.short_name, false),
-        field("discipline_group", "col-group", &form.discipline_group, false),
-        field("supporting_unit", "col-supporting-unit", &form.supporting_unit, false),
-        field("contact_name", "col-contact-name", &form.contact_name, false),
-        field("contact_phone", "col-contact-phone", &form.contact_phone, false),
-        field("contact_email", "col-contact-email", &form.contact_email, false),
+        field(
+            "discipline_group",
+            "col-group",
+            &form.discipline_group,
+            false,
+        ),
+        field(
+            "supporting_unit",
+            "col-supporting-unit",
+            &form.supporting_unit,
+            false,
+        ),
+        field(
+            "contact_name",
+            "col-contact-name",
+            &form.contact_name,
+            false,
+        ),
+        field(
+            "contact_phone",
+            "col-contact-phone",
+            &form.contact_phone,
+            false,
+        ),
+        field(
+            "contact_email",
+            "col-contact-email",
+            &form.contact_email,
+            false,
+        ),
     ];
-    let status = if errors.is_empty() { http::StatusCode::OK } else { http::StatusCode::UNPROCESSABLE_ENTITY };
-    (status, render(&FormPage { page: Page::new(ctx, title), action, cancel, fields, errors, groups: groups(&t) })).into_response()
+    let status = if errors.is_empty() {
+        http::StatusCode::OK
+    } else {
+        http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (
+        status,
+        render(&FormPage {
+            page: Page::new(ctx, title),
+            action,
+            cancel,
+            fields,
+            errors,
+            groups: groups(&t),
+        }),
+    )
+        .into_response()
 }
 
 pub async fn new_page(ctx: Ctx) -> AppResult<Response> {
     ctx.require(Action::ManageSocieties, None)?;
     let t = ctx.t();
-    Ok(form_page(&ctx, t.t("society-new"), "/societies".into(), "/societies".into(), &SocietyForm::default(), vec![], false))
+    Ok(form_page(
+        &ctx,
+        t.t("society-new"),
+        "/societies".into(),
+        "/societies".into(),
+        &SocietyForm::default(),
+        vec![],
+        false,
+    ))
 }
 
-pub async fn create(State(state): State<AppState>, ctx: Ctx, Form(form): Form<SocietyForm>) -> AppResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<SocietyForm>,
+) -> AppResult<Response> {
     ctx.require(Action::ManageSocieties, None)?;
     let t = ctx.t();
     let result = match form.raw(true).parse() {
@@ -267,30 +351,76 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, Form(form): Form<So
     };
     match result {
         Ok(s) => Ok(see_other(&format!("/societies/{}", s.code), "created")),
-        Err(AppError::Invalid(errors)) => Ok(form_page(&ctx, t.t("society-new"), "/societies".into(), "/societies".into(), &form, errors, false)),
+        Err(AppError::Invalid(errors)) => Ok(form_page(
+            &ctx,
+            t.t("society-new"),
+            "/societies".into(),
+            "/societies".into(),
+            &form,
+            errors,
+            false,
+        )),
         Err(e) => Err(e),
     }
 }
 
-pub async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> AppResult<Response> {
+pub async fn edit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
     ctx.require(Action::ManageSocieties, None)?;
-    let s = societies::by_code(&state.db, &code).await?.ok_or(AppError::NotFound)?;
+    let s = societies::by_code(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let t = ctx.t();
-    Ok(form_page(&ctx, t.t1("society-edit", "name", &s.name), format!("/societies/{}", s.code), format!("/societies/{}", s.code), &SocietyForm::from_society(&s), vec![], true))
+    Ok(form_page(
+        &ctx,
+        t.t1("society-edit", "name", &s.name),
+        format!("/societies/{}", s.code),
+        format!("/societies/{}", s.code),
+        &SocietyForm::from_society(&s),
+        vec![],
+        true,
+    ))
 }
 
-pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, Form(mut form): Form<SocietyForm>) -> AppResult<Response> {
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(mut form): Form<SocietyForm>,
+) -> AppResult<Response> {
     ctx.require(Action::ManageSocieties, None)?;
-    let existing = societies::by_code(&state.db, &code).await?.ok_or(AppError::NotFound)?;
+    let existing = societies::by_code(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
     form.code = existing.code.clone();
     let t = ctx.t();
     let result = match form.raw(existing.active).parse() {
-        Ok(input) => societies::update(&state.db, &ctx.actor(), state.clock.now(), &existing.code, &input).await,
+        Ok(input) => {
+            societies::update(
+                &state.db,
+                &ctx.actor(),
+                state.clock.now(),
+                &existing.code,
+                &input,
+            )
+            .await
+        }
         Err(errors) => Err(AppError::Invalid(errors)),
     };
     match result {
         Ok(s) => Ok(see_other(&format!("/societies/{}", s.code), "saved")),
-        Err(AppError::Invalid(errors)) => Ok(form_page(&ctx, t.t1("society-edit", "name", &existing.name), format!("/societies/{}", existing.code), format!("/societies/{}", existing.code), &form, errors, true)),
+        Err(AppError::Invalid(errors)) => Ok(form_page(
+            &ctx,
+            t.t1("society-edit", "name", &existing.name),
+            format!("/societies/{}", existing.code),
+            format!("/societies/{}", existing.code),
+            &form,
+            errors,
+            true,
+        )),
         Err(e) => Err(e),
     }
 }
@@ -300,11 +430,20 @@ pub struct ActiveForm {
     active: String,
 }
 
-pub async fn set_active(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, Form(form): Form<ActiveForm>) -> AppResult<Response> {
+pub async fn set_active(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(form): Form<ActiveForm>,
+) -> AppResult<Response> {
     ctx.require(Action::ManageSocieties, None)?;
     let active = form.active == "true";
-    let s = societies::set_active(&state.db, &ctx.actor(), state.clock.now(), &code, active).await?;
-    Ok(see_other(&format!("/societies/{}", s.code), if active { "activated" } else { "deactivated" }))
+    let s =
+        societies::set_active(&state.db, &ctx.actor(), state.clock.now(), &code, active).await?;
+    Ok(see_other(
+        &format!("/societies/{}", s.code),
+        if active { "activated" } else { "deactivated" },
+    ))
 }
 
 #[derive(Deserialize)]
@@ -313,9 +452,16 @@ pub struct ElectionForm {
     election_year: String,
 }
 
-pub async fn set_election(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, Form(form): Form<ElectionForm>) -> AppResult<Response> {
+pub async fn set_election(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(form): Form<ElectionForm>,
+) -> AppResult<Response> {
     ctx.require(Action::ManageSocieties, None)?;
-    let s = societies::by_code(&state.db, &code).await?.ok_or(AppError::NotFound)?;
+    let s = societies::by_code(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let year: i32 = form
         .year
         .trim()
@@ -323,7 +469,15 @@ pub async fn set_election(State(state): State<AppState>, ctx: Ctx, Path(code): P
         .ok()
         .filter(|y| (2000..=2100).contains(y))
         .ok_or_else(|| FieldError::new("year", "err-year"))?;
-    societies::set_election_flag(&state.db, &ctx.actor(), state.clock.now(), &s, year, form.election_year == "true").await?;
+    societies::set_election_flag(
+        &state.db,
+        &ctx.actor(),
+        state.clock.now(),
+        &s,
+        year,
+        form.election_year == "true",
+    )
+    .await?;
     Ok(see_other(&format!("/societies/{}", s.code), "saved"))
 }
 
@@ -337,14 +491,22 @@ struct ImportPage {
     columns: Vec<(String, String, bool)>,
 }
 
-fn import_page_with(ctx: &Ctx, error: Option<String>, row_errors: Vec<(usize, String, String)>, summary: Option<String>) -> ImportPage {
+fn import_page_with(
+    ctx: &Ctx,
+    error: Option<String>,
+    row_errors: Vec<(usize, String, String)>,
+    summary: Option<String>,
+) -> ImportPage {
     let t = ctx.t();
     ImportPage {
         page: Page::new(ctx, t.t("society-import")),
         error,
         row_errors,
         summary,
-        columns: SOCIETY_COLUMNS.iter().map(|(f, aliases, req)| (f.to_string(), aliases.join(" / "), *req)).collect(),
+        columns: SOCIETY_COLUMNS
+            .iter()
+            .map(|(f, aliases, req)| (f.to_string(), aliases.join(" / "), *req))
+            .collect(),
     }
 }
 
@@ -353,16 +515,31 @@ pub async fn import_page(ctx: Ctx) -> AppResult<Response> {
     Ok(render(&import_page_with(&ctx, None, vec![], None)))
 }
 
-pub async fn import_submit(State(state): State<AppState>, ctx: Ctx, form: Multipart) -> AppResult<Response> {
+pub async fn import_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: Multipart,
+) -> AppResult<Response> {
     ctx.require(Action::ManageSocieties, None)?;
     let t = ctx.t();
     let Some((name, bytes)) = read_upload(form, "file", 10 * 1024 * 1024).await? else {
-        return Ok((http::StatusCode::UNPROCESSABLE_ENTITY, render(&import_page_with(&ctx, Some(t.t("err-no-file")), vec![], None))).into_response());
+        return Ok((
+            http::StatusCode::UNPROCESSABLE_ENTITY,
+            render(&import_page_with(
+                &ctx,
+                Some(t.t("err-no-file")),
+                vec![],
+                None,
+            )),
+        )
+            .into_response());
     };
     match parse_societies(&name, &bytes) {
         Ok(rows) => {
-            let summary = societies::import(&state.db, &ctx.actor(), state.clock.now(), &rows).await?;
-            let text = t.t("import-done")
+            let summary =
+                societies::import(&state.db, &ctx.actor(), state.clock.now(), &rows).await?;
+            let text = t
+                .t("import-done")
                 .replace("{created}", &summary.created.to_string())
                 .replace("{updated}", &summary.updated.to_string())
                 .replace("{unchanged}", &summary.unchanged.to_string());
@@ -370,10 +547,22 @@ pub async fn import_submit(State(state): State<AppState>, ctx: Ctx, form: Multip
         }
         Err(e) => {
             let row_errors = match &e {
-                ImportError::Rows(rows) => rows.iter().map(|r| (r.line, r.column.clone(), t.field(&r.error))).collect(),
+                ImportError::Rows(rows) => rows
+                    .iter()
+                    .map(|r| (r.line, r.column.clone(), t.field(&r.error)))
+                    .collect(),
                 _ => vec![],
             };
-            Ok((http::StatusCode::UNPROCESSABLE_ENTITY, render(&import_page_with(&ctx, Some(e.message(&t)), row_errors, None))).into_response())
+            Ok((
+                http::StatusCode::UNPROCESSABLE_ENTITY,
+                render(&import_page_with(
+                    &ctx,
+                    Some(e.message(&t)),
+                    row_errors,
+                    None,
+                )),
+            )
+                .into_response())
         }
     }
 }

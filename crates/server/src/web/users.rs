@@ -34,7 +34,11 @@ struct ListPage {
     users: Vec<UserRow>,
 }
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<super::societies::DoneQuery>) -> AppResult<Response> {
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<super::societies::DoneQuery>,
+) -> AppResult<Response> {
     ctx.require(Action::ManageUsers, None)?;
     let t = ctx.t();
     let all = users::list(&state.db).await?;
@@ -50,7 +54,10 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<super
             demo: u.demo,
         })
         .collect();
-    Ok(render(&ListPage { page: Page::new(&ctx, t.t("users-title")).with_flash(q.done.as_deref()), users: rows }))
+    Ok(render(&ListPage {
+        page: Page::new(&ctx, t.t("users-title")).with_flash(q.done.as_deref()),
+        users: rows,
+    }))
 }
 
 #[derive(Template)]
@@ -92,7 +99,16 @@ pub struct UserForm {
     disabled: Option<String>,
 }
 
-async fn form_page(state: &AppState, ctx: &Ctx, title: String, action: String, editing: bool, form: &UserForm, errors: Vec<FieldError>, new_password: Option<String>) -> AppResult<Response> {
+async fn form_page(
+    state: &AppState,
+    ctx: &Ctx,
+    title: String,
+    action: String,
+    editing: bool,
+    form: &UserForm,
+    errors: Vec<FieldError>,
+    new_password: Option<String>,
+) -> AppResult<Response> {
     let t = ctx.t();
     let err = |name: &str| errors.iter().find(|e| e.field == name).map(|e| t.field(e));
     let societies = societies::list(&state.db, &SocietyFilter::default())
@@ -100,7 +116,11 @@ async fn form_page(state: &AppState, ctx: &Ctx, title: String, action: String, e
         .into_iter()
         .map(|s| (s.code, s.name))
         .collect();
-    let status = if errors.is_empty() { http::StatusCode::OK } else { http::StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        http::StatusCode::OK
+    } else {
+        http::StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = FormPage {
         page: Page::new(ctx, title),
         action,
@@ -124,11 +144,18 @@ async fn form_page(state: &AppState, ctx: &Ctx, title: String, action: String, e
 }
 
 fn roles(t: &T) -> Vec<(String, String)> {
-    Role::ALL.iter().map(|r| (r.as_str().to_string(), role_label(t, *r))).collect()
+    Role::ALL
+        .iter()
+        .map(|r| (r.as_str().to_string(), role_label(t, *r)))
+        .collect()
 }
 
 /// Resolves the society field (code, or exact name) for society roles.
-pub(crate) async fn resolve_society(state: &AppState, role: Option<Role>, raw: &str) -> Result<Option<i64>, FieldError> {
+pub(crate) async fn resolve_society(
+    state: &AppState,
+    role: Option<Role>,
+    raw: &str,
+) -> Result<Option<i64>, FieldError> {
     let raw = raw.trim();
     match role {
         Some(r) if r.is_society_role() => {
@@ -138,12 +165,20 @@ pub(crate) async fn resolve_society(state: &AppState, role: Option<Role>, raw: &
             let by_code = societies::by_code(&state.db, raw).await.ok().flatten();
             let found = match by_code {
                 Some(s) => Some(s),
-                None => societies::list(&state.db, &SocietyFilter { include_inactive: Some(true), ..Default::default() })
-                    .await
-                    .ok()
-                    .and_then(|all| all.into_iter().find(|s| s.name == raw)),
+                None => societies::list(
+                    &state.db,
+                    &SocietyFilter {
+                        include_inactive: Some(true),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .ok()
+                .and_then(|all| all.into_iter().find(|s| s.name == raw)),
             };
-            found.map(|s| Some(s.id)).ok_or_else(|| FieldError::new("society", "err-society-unknown").arg("value", raw))
+            found
+                .map(|s| Some(s.id))
+                .ok_or_else(|| FieldError::new("society", "err-society-unknown").arg("value", raw))
         }
         Some(_) if !raw.is_empty() => Err(FieldError::new("society", "err-society-not-for-role")),
         _ => Ok(None),
@@ -153,48 +188,119 @@ pub(crate) async fn resolve_society(state: &AppState, role: Option<Role>, raw: &
 pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     ctx.require(Action::ManageUsers, None)?;
     let t = ctx.t();
-    let form = UserForm { role: Role::SocietyEditor.as_str().into(), ..Default::default() };
-    form_page(&state, &ctx, t.t("user-new"), "/admin/users".into(), false, &form, vec![], None).await
+    let form = UserForm {
+        role: Role::SocietyEditor.as_str().into(),
+        ..Default::default()
+    };
+    form_page(
+        &state,
+        &ctx,
+        t.t("user-new"),
+        "/admin/users".into(),
+        false,
+        &form,
+        vec![],
+        None,
+    )
+    .await
 }
 
-pub async fn create(State(state): State<AppState>, ctx: Ctx, Form(form): Form<UserForm>) -> AppResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<UserForm>,
+) -> AppResult<Response> {
     ctx.require(Action::ManageUsers, None)?;
     let t = ctx.t();
     let mut errors = Vec::new();
-    let username = Username::parse(&form.username).map_err(|e| errors.push(e)).ok();
-    let display_name = text(&form.display_name, "display_name", 60, true).map_err(|e| errors.push(e)).ok();
+    let username = Username::parse(&form.username)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let display_name = text(&form.display_name, "display_name", 60, true)
+        .map_err(|e| errors.push(e))
+        .ok();
     let role = Role::parse(&form.role);
     if role.is_none() {
         errors.push(FieldError::new("role", "err-role"));
     }
-    let society_id = resolve_society(&state, role, &form.society).await.map_err(|e| errors.push(e)).ok().flatten();
+    let society_id = resolve_society(&state, role, &form.society)
+        .await
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
     let (password, generated) = if form.password.is_empty() {
         (random_password().map_err(AppError::Internal)?, true)
     } else {
         (form.password.clone(), false)
     };
-    let pw = NewPassword::parse(&password, "password").map_err(|e| errors.push(e)).ok();
-    let (Some(username), Some(display_name), Some(role), Some(pw), true) = (username, display_name, role, pw, errors.is_empty()) else {
-        return form_page(&state, &ctx, t.t("user-new"), "/admin/users".into(), false, &UserForm { password: String::new(), ..form }, errors, None).await;
+    let pw = NewPassword::parse(&password, "password")
+        .map_err(|e| errors.push(e))
+        .ok();
+    let (Some(username), Some(display_name), Some(role), Some(pw), true) =
+        (username, display_name, role, pw, errors.is_empty())
+    else {
+        return form_page(
+            &state,
+            &ctx,
+            t.t("user-new"),
+            "/admin/users".into(),
+            false,
+            &UserForm {
+                password: String::new(),
+                ..form
+            },
+            errors,
+            None,
+        )
+        .await;
     };
     let hash = password::hash(&pw).await?;
-    let created = users::create(&state.db, &ctx.actor(), state.clock.now(), &NewUser {
-        username: username.as_str(),
-        display_name: &display_name,
-        password_hash: &hash,
-        role,
-        society_id,
-        demo: false,
-    })
+    let created = users::create(
+        &state.db,
+        &ctx.actor(),
+        state.clock.now(),
+        &NewUser {
+            username: username.as_str(),
+            display_name: &display_name,
+            password_hash: &hash,
+            role,
+            society_id,
+            demo: false,
+        },
+    )
     .await;
     match created {
         Ok(user) => {
             let form = form_of(&user);
-            form_page(&state, &ctx, t.t1("user-edit", "name", &user.username), format!("/admin/users/{}", user.id), true, &form, vec![], generated.then_some(password))
-                .await
-                .map(|r| with_status(r, http::StatusCode::CREATED))
+            form_page(
+                &state,
+                &ctx,
+                t.t1("user-edit", "name", &user.username),
+                format!("/admin/users/{}", user.id),
+                true,
+                &form,
+                vec![],
+                generated.then_some(password),
+            )
+            .await
+            .map(|r| with_status(r, http::StatusCode::CREATED))
         }
-        Err(AppError::Invalid(errors)) => form_page(&state, &ctx, t.t("user-new"), "/admin/users".into(), false, &UserForm { password: String::new(), ..form }, errors, None).await,
+        Err(AppError::Invalid(errors)) => {
+            form_page(
+                &state,
+                &ctx,
+                t.t("user-new"),
+                "/admin/users".into(),
+                false,
+                &UserForm {
+                    password: String::new(),
+                    ..form
+                },
+                errors,
+                None,
+            )
+            .await
+        }
         Err(e) => Err(e),
     }
 }
@@ -219,43 +325,113 @@ fn parse_id(raw: &str) -> AppResult<i64> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
 
-pub async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn edit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     ctx.require(Action::ManageUsers, None)?;
-    let user = users::by_id(&state.db, parse_id(&id)?).await?.ok_or(AppError::NotFound)?;
+    let user = users::by_id(&state.db, parse_id(&id)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let t = ctx.t();
-    form_page(&state, &ctx, t.t1("user-edit", "name", &user.username), format!("/admin/users/{}", user.id), true, &form_of(&user), vec![], None).await
+    form_page(
+        &state,
+        &ctx,
+        t.t1("user-edit", "name", &user.username),
+        format!("/admin/users/{}", user.id),
+        true,
+        &form_of(&user),
+        vec![],
+        None,
+    )
+    .await
 }
 
-pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, Form(form): Form<UserForm>) -> AppResult<Response> {
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<UserForm>,
+) -> AppResult<Response> {
     let me = ctx.require(Action::ManageUsers, None)?.clone();
-    let user = users::by_id(&state.db, parse_id(&id)?).await?.ok_or(AppError::NotFound)?;
+    let user = users::by_id(&state.db, parse_id(&id)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let t = ctx.t();
     let mut errors = Vec::new();
-    let display_name = text(&form.display_name, "display_name", 60, true).map_err(|e| errors.push(e)).ok();
+    let display_name = text(&form.display_name, "display_name", 60, true)
+        .map_err(|e| errors.push(e))
+        .ok();
     let role = Role::parse(&form.role);
     if role.is_none() {
         errors.push(FieldError::new("role", "err-role"));
     }
-    let society_id = resolve_society(&state, role, &form.society).await.map_err(|e| errors.push(e)).ok().flatten();
+    let society_id = resolve_society(&state, role, &form.society)
+        .await
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
     let disabled = form.disabled.as_deref() == Some("true");
     if me.id == user.id && (disabled || role != Some(Role::Admin)) {
         errors.push(FieldError::new("role", "err-self-lockout"));
     }
-    let form = UserForm { username: user.username.clone(), ..form };
-    let (Some(display_name), Some(role), true) = (display_name, role, errors.is_empty()) else {
-        return form_page(&state, &ctx, t.t1("user-edit", "name", &user.username), format!("/admin/users/{}", user.id), true, &form, errors, None).await;
+    let form = UserForm {
+        username: user.username.clone(),
+        ..form
     };
-    users::update(&state.db, &ctx.actor(), state.clock.now(), user.id, &UserUpdate { display_name: &display_name, role, society_id, disabled }).await?;
+    let (Some(display_name), Some(role), true) = (display_name, role, errors.is_empty()) else {
+        return form_page(
+            &state,
+            &ctx,
+            t.t1("user-edit", "name", &user.username),
+            format!("/admin/users/{}", user.id),
+            true,
+            &form,
+            errors,
+            None,
+        )
+        .await;
+    };
+    users::update(
+        &state.db,
+        &ctx.actor(),
+        state.clock.now(),
+        user.id,
+        &UserUpdate {
+            display_name: &display_name,
+            role,
+            society_id,
+            disabled,
+        },
+    )
+    .await?;
     Ok(see_other("/admin/users", "saved"))
 }
 
-pub async fn reset_password(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     ctx.require(Action::ManageUsers, None)?;
-    let user = users::by_id(&state.db, parse_id(&id)?).await?.ok_or(AppError::NotFound)?;
+    let user = users::by_id(&state.db, parse_id(&id)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let pw = random_password().map_err(AppError::Internal)?;
     let parsed = NewPassword::parse(&pw, "password")?;
     let hash = password::hash(&parsed).await?;
     users::set_password(&state.db, &ctx.actor(), state.clock.now(), user.id, &hash).await?;
     let t = ctx.t();
-    form_page(&state, &ctx, t.t1("user-edit", "name", &user.username), format!("/admin/users/{}", user.id), true, &form_of(&user), vec![], Some(pw)).await
+    form_page(
+        &state,
+        &ctx,
+        t.t1("user-edit", "name", &user.username),
+        format!("/admin/users/{}", user.id),
+        true,
+        &form_of(&user),
+        vec![],
+        Some(pw),
+    )
+    .await
 }

@@ -1,0 +1,14 @@
+//! Integration tests: the real router, in process, with a fresh database per test. Every
+//! scenario runs twice, on SQLite and on PostgreSQL (`both!`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+
+mod access;
+mod accounts;
+mod audit;
+mod catalogue;
+mod pages;
+mod societies;
+
+pub use harness::*;
