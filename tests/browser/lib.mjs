@@ -1,0 +1,88 @@
+// Shared helpers for the browser journeys: start a real `reformwatch serve --demo` on a free
+// port with its own data directory, and launch Debian's Chromium through playwright-core.
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const SHOTS = join(here, "screenshots");
+mkdirSync(SHOTS, { recursive: true });
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+/** Starts the server with demo data; resolves when /healthz answers. */
+export async function startServer() {
+  const bin = process.env.REFORMWATCH_BIN || join(here, "../../target/debug/reformwatch");
+  const dataDir = mkdtempSync(join(tmpdir(), "rw-browser-"));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(bin, ["serve", "--demo", "--data-dir", dataDir, "--addr", `127.0.0.1:${port}`], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, RUST_LOG: "warn" },
+  });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited early:\n${out}`);
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.ok && /password: /.test(out)) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`server did not start within 60 s:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const passwords = {};
+  for (const m of out.matchAll(/^\s+(\w+)\s+\w+\s+.*password: (\S+)$/gm)) passwords[m[1]] = m[2];
+  return {
+    base,
+    passwords,
+    output: () => out,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+export async function login(page, base, username, password) {
+  await page.goto(`${base}/login`);
+  await page.fill("#username", username);
+  await page.fill("#password", password);
+  await Promise.all([page.waitForLoadState("load"), page.click("button[type=submit].primary")]);
+}
+
+export async function logout(page) {
+  await Promise.all([page.waitForURL(/\/login/), page.click("header form[action='/logout'] button")]);
+}
