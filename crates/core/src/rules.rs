@@ -189,6 +189,15 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Every verdict, worst first.
+    pub const ALL: [Verdict; 5] = [
+        Verdict::Fail,
+        Verdict::Warning,
+        Verdict::Insufficient,
+        Verdict::Pass,
+        Verdict::NotApplicable,
+    ];
+
     /// Stable identifier, as serialised.
     pub fn as_str(self) -> &'static str {
         match self {

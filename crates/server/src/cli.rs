@@ -63,6 +63,9 @@ enum Command {
     /// The audit trail (R-X-2).
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// The rule engine (R-RULE-*).
+    #[command(subcommand)]
+    Rules(RulesCmd),
     /// Print the effective configuration (secrets masked).
     Config,
 }
@@ -120,6 +123,17 @@ enum SocietyCmd {
 }
 
 #[derive(Subcommand)]
+enum RulesCmd {
+    /// What-if check (R-RULE-PRE): reads facts JSON from FILE (`-` for stdin) and prints the
+    /// verdicts JSON. Exit 0 even when rules fail; 2 on unusable input.
+    Check {
+        #[arg(long, default_value_t = 2017)]
+        year: i32,
+        file: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCmd {
     /// Verify the hash chain; names the first broken entry.
     Verify,
@@ -174,6 +188,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     if let Command::Catalogue(CatalogueCmd::Check { file }) = &cli.command {
         return catalogue_check(file);
+    }
+    if let Command::Rules(RulesCmd::Check { year, file }) = &cli.command {
+        return rules_check(&cli, *year, file, config).await;
     }
     if let Command::Config = &cli.command {
         print!("{}", config.to_masked_toml());
@@ -253,7 +270,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(catalogues::StoreCatalogueError::App(e)) => Err(anyhow::anyhow!("{e}")),
             }
         }
-        Command::Catalogue(CatalogueCmd::Check { .. }) | Command::Config => Ok(ExitCode::SUCCESS),
+        Command::Catalogue(CatalogueCmd::Check { .. }) | Command::Config | Command::Rules(_) => {
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Society(SocietyCmd::Import { file }) => {
             let bytes =
                 std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
@@ -312,6 +331,67 @@ fn catalogue_check(file: &PathBuf) -> anyhow::Result<ExitCode> {
         }
         Err(e) => {
             eprintln!("{e}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// The catalogue for `rules check`: the built-in one for its year without touching any
+/// database; another year from the configured database only when one is named.
+async fn rules_check(cli: &Cli, year: i32, file: &str, config: Config) -> anyhow::Result<ExitCode> {
+    let input = if file == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        s
+    } else {
+        match std::fs::read_to_string(file) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: cannot read {file}: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        }
+    };
+    let catalogue = match reformwatch_core::catalogue::builtin(year) {
+        Ok(c) if cli.database_url.is_none() && cli.config.is_none() => std::sync::Arc::new(c),
+        _ => {
+            let state = crate::build_state(config).await?;
+            match state
+                .catalogues
+                .get(&state.db, year)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                Some(c) => c,
+                None => {
+                    eprintln!("error: no catalogue for {year}");
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+    };
+    match reformwatch_core::facts::parse_facts_json(&input, &catalogue) {
+        Ok(facts) => {
+            let result = reformwatch_core::rules::check(&catalogue, &facts);
+            use std::io::Write;
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = writeln!(
+                std::io::stdout(),
+                "{}",
+                serde_json::to_string_pretty(&result)?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("error: {}", e);
+            eprintln!(
+                "错误：{}{}",
+                e.field
+                    .as_deref()
+                    .map(|f| format!("{f}: "))
+                    .unwrap_or_default(),
+                e.message_zh
+            );
             Ok(ExitCode::from(2))
         }
     }

@@ -90,7 +90,16 @@ impl Messages {
     }
 
     pub fn field_error(&self, lang: Lang, e: &FieldError) -> String {
-        self.format(lang, &e.key, &e.args)
+        match &e.localized {
+            Some((zh, en)) => {
+                if lang.is_en() {
+                    en.clone()
+                } else {
+                    zh.clone()
+                }
+            }
+            None => self.format(lang, &e.key, &e.args),
+        }
     }
 }
 

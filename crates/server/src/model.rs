@@ -9,6 +9,10 @@ pub struct FieldError {
     pub field: String,
     pub key: String,
     pub args: Vec<(String, String)>,
+    /// A message already written in both languages (Chinese, English), e.g. by the domain
+    /// core; used instead of the key's text when present.
+    #[serde(skip)]
+    pub localized: Option<(String, String)>,
 }
 
 impl FieldError {
@@ -17,6 +21,14 @@ impl FieldError {
             field: field.to_string(),
             key: key.to_string(),
             args: Vec::new(),
+            localized: None,
+        }
+    }
+    /// An error whose message comes ready in both languages.
+    pub fn localized(field: &str, key: &str, zh: String, en: String) -> Self {
+        FieldError {
+            localized: Some((zh, en)),
+            ..FieldError::new(field, key)
         }
     }
     pub fn arg(mut self, name: &str, value: impl ToString) -> Self {

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod catalogues;
+pub mod rules;
 pub mod societies;
 pub mod users;
 
@@ -111,6 +112,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         societies::list, societies::get_one, societies::create, societies::update,
         users::list, users::create, users::update, users::me,
         audit::list,
+        rules::check_facts, rules::get_facts, rules::put_facts, rules::verdicts,
     ),
     components(schemas(ApiErrors, ApiError)),
     modifiers(&BearerAuth),

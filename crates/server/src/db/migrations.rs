@@ -12,12 +12,20 @@ pub struct Migration {
     pub postgres: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sqlite: include_str!("../../migrations/sqlite/0001_init.sql"),
-    postgres: include_str!("../../migrations/postgres/0001_init.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sqlite: include_str!("../../migrations/sqlite/0001_init.sql"),
+        postgres: include_str!("../../migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "facts",
+        sqlite: include_str!("../../migrations/sqlite/0002_facts.sql"),
+        postgres: include_str!("../../migrations/postgres/0002_facts.sql"),
+    },
+];
 
 /// Applies every migration not yet applied, each in its own transaction.
 pub async fn run(db: &Db) -> anyhow::Result<()> {

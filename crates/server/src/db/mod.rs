@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod catalogues;
+pub mod facts;
 pub mod migrations;
 pub mod sessions;
 pub mod settings;

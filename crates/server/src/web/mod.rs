@@ -7,8 +7,11 @@ pub mod audit;
 pub mod catalogue;
 pub mod context;
 pub mod errors;
+pub mod facts;
+pub mod facts_import;
 pub mod home;
 pub mod login;
+pub mod overview;
 pub mod page;
 pub mod societies;
 pub mod users;
@@ -50,6 +53,9 @@ pub enum Access {
     Admin,
     /// Signed-in users allowed on the society named by `{code}` (others: 404).
     SocietyScoped,
+    /// Changes a society's own data: its editors and administrators (viewers and reviewers:
+    /// 403; other societies' people: 404).
+    SocietyEdit,
 }
 
 pub struct RouteSpec {
@@ -74,6 +80,7 @@ fn route(
 }
 
 /// The route table: every page and API route with its declared access.
+#[rustfmt::skip]
 pub fn routes() -> Vec<RouteSpec> {
     use Access::*;
     use axum::routing::{get, patch, post, put};
@@ -139,6 +146,15 @@ pub fn routes() -> Vec<RouteSpec> {
             Admin,
             get(societies::edit_page),
         ),
+        route(g.clone(), "/societies/{code}/facts", SocietyScoped, get(facts::facts_page)),
+        route(p.clone(), "/societies/{code}/facts", SocietyEdit, post(facts::facts_submit)),
+        route(p.clone(), "/societies/{code}/justifications", SocietyEdit, post(facts::justify)),
+        route(g.clone(), "/rules/check", Public, get(facts::whatif_page)),
+        route(p.clone(), "/rules/check", Public, post(facts::whatif_submit)),
+        route(g.clone(), "/overview/rules", Staff, get(overview::page)),
+        route(g.clone(), "/overview/rules.xlsx", Staff, get(overview::export)),
+        route(g.clone(), "/admin/facts/import", Admin, get(facts_import::import_page)),
+        route(p.clone(), "/admin/facts/import", Admin, post(facts_import::import_submit)),
         route(
             p.clone(),
             "/societies/{code}",
@@ -239,6 +255,10 @@ pub fn routes() -> Vec<RouteSpec> {
             Admin,
             put(api::societies::update),
         ),
+        route(g.clone(), "/api/v1/societies/{code}/facts", SocietyScoped, get(api::rules::get_facts)),
+        route(Method::PUT, "/api/v1/societies/{code}/facts", SocietyEdit, put(api::rules::put_facts)),
+        route(g.clone(), "/api/v1/societies/{code}/verdicts", SocietyScoped, get(api::rules::verdicts)),
+        route(p.clone(), "/api/v1/rules/check", Public, post(api::rules::check_facts)),
         route(g.clone(), "/api/v1/users", Admin, get(api::users::list)),
         route(p.clone(), "/api/v1/users", Admin, post(api::users::create)),
         route(
@@ -258,11 +278,13 @@ pub fn app(state: AppState) -> Router {
     let mut router: Router<AppState> = Router::new();
     for spec in routes() {
         let access = spec.access;
-        // The table's access is enforced before any extractor runs; handlers then apply the
-        // object-level policy (owner society) themselves.
+        let guard_state = state.clone();
+        // The table's access is enforced before any extractor runs (for society routes, against
+        // the stored society named in the path); handlers apply the policy again on the objects
+        // they load.
         let guarded = spec.handler.route_layer(axum::middleware::from_fn(
             move |req: axum::extract::Request, next: axum::middleware::Next| {
-                guard(access, req, next)
+                guard(guard_state.clone(), access, req, next)
             },
         ));
         router = router.route(spec.path, guarded);
@@ -278,23 +300,61 @@ pub fn app(state: AppState) -> Router {
 }
 
 async fn guard(
+    state: AppState,
     access: Access,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use crate::auth::policy::{Action, authorize};
+    use axum::extract::FromRequestParts;
     use axum::response::IntoResponse;
     let user = req.extensions().get::<Ctx>().and_then(|c| c.user.clone());
+    let (mut parts, body) = req.into_parts();
     let check = match access {
         Access::Public => Ok(()),
-        Access::Authenticated | Access::SocietyScoped => {
-            authorize(user.as_ref(), Action::OwnAccount, None)
-        }
+        Access::Authenticated => authorize(user.as_ref(), Action::OwnAccount, None),
         Access::Staff => authorize(user.as_ref(), Action::ListAllSocieties, None),
         Access::Admin => authorize(user.as_ref(), Action::ManageUsers, None),
+        Access::SocietyScoped | Access::SocietyEdit => {
+            // The owner is the society named by `{code}`, as stored in the database.
+            let action = if access == Access::SocietyEdit {
+                Action::EditSocietyData
+            } else {
+                Action::ReadSociety
+            };
+            let code = axum::extract::RawPathParams::from_request_parts(&mut parts, &())
+                .await
+                .ok()
+                .and_then(|params| {
+                    params
+                        .iter()
+                        .find(|(k, _)| *k == "code")
+                        .map(|(_, v)| v.to_string())
+                });
+            society_guard(&state, user.as_ref(), action, code.as_deref()).await
+        }
     };
     match check {
-        Ok(()) => next.run(req).await,
+        Ok(()) => {
+            next.run(axum::extract::Request::from_parts(parts, body))
+                .await
+        }
         Err(e) => e.into_response(),
     }
+}
+
+async fn society_guard(
+    state: &AppState,
+    user: Option<&crate::db::users::User>,
+    action: crate::auth::policy::Action,
+    code: Option<&str>,
+) -> Result<(), crate::error::AppError> {
+    use crate::auth::policy::{Action, authorize};
+    use crate::error::AppError;
+    authorize(user, Action::OwnAccount, None)?;
+    let code = code.ok_or(AppError::NotFound)?;
+    let society = crate::db::societies::by_code(&state.db, code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    authorize(user, action, Some(society.id))
 }

@@ -51,6 +51,7 @@ impl Page {
         match ctx.user.as_ref().map(|u| (u.role, u.society_code.clone())) {
             None => {
                 nav.push(("/catalogues/2017".into(), "nav-catalogue"));
+                nav.push(("/rules/check".into(), "nav-whatif"));
             }
             Some((Role::SocietyEditor | Role::SocietyViewer, code)) => {
                 if let Some(code) = code {
@@ -60,10 +61,12 @@ impl Page {
             }
             Some((Role::Reviewer, _)) => {
                 nav.push(("/societies".into(), "nav-societies"));
+                nav.push(("/overview/rules".into(), "nav-overview"));
                 nav.push(("/catalogues/2017".into(), "nav-catalogue"));
             }
             Some((Role::Admin, _)) => {
                 nav.push(("/societies".into(), "nav-societies"));
+                nav.push(("/overview/rules".into(), "nav-overview"));
                 nav.push(("/catalogues/2017".into(), "nav-catalogue"));
                 nav.push(("/admin/users".into(), "nav-users"));
                 nav.push(("/admin/audit".into(), "nav-audit"));

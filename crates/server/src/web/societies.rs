@@ -140,9 +140,17 @@ pub(crate) async fn load_readable(state: &AppState, ctx: &Ctx, code: &str) -> Ap
 struct ShowPage {
     page: Page,
     s: Row,
+    code: String,
     elections: Vec<(i32, bool)>,
     can_manage: bool,
+    can_edit: bool,
     people: Vec<(String, String)>,
+    year: i32,
+    election_this_year: String,
+    legend: Vec<(&'static str, String)>,
+    cards: Vec<super::facts::TaskCard>,
+    facts: Vec<(String, String, String)>,
+    summary: Vec<(&'static str, String, usize)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -155,9 +163,16 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
-    Query(q): Query<DoneQuery>,
+    Query(q): Query<super::facts::YearQuery>,
 ) -> AppResult<Response> {
     let society = load_readable(&state, &ctx, &code).await?;
+    let catalogue = super::facts::catalogue_for(&state, q.year.as_deref()).await?;
+    let sc = crate::checks::society_check(&state.db, &society, &catalogue).await?;
+    let justifications =
+        crate::db::facts::justifications(&state.db, society.id, catalogue.year).await?;
+    let can_edit = ctx
+        .require(Action::EditSocietyData, Some(society.id))
+        .is_ok();
     let t = ctx.t();
     let can_manage = ctx.require(Action::ManageSocieties, None).is_ok();
     let people = if can_manage
@@ -175,12 +190,68 @@ pub async fn show(
     } else {
         Vec::new()
     };
+    let cards = super::facts::cards(&t, &catalogue, &sc.result, &justifications, can_edit);
+    let summary = reformwatch_core::rules::Verdict::ALL
+        .iter()
+        .map(|v| {
+            (
+                v.as_str(),
+                super::facts::verdict_label(&t, *v),
+                sc.result
+                    .verdicts
+                    .iter()
+                    .filter(|x| x.verdict == *v)
+                    .count(),
+            )
+        })
+        .collect();
+    let facts = sc
+        .current
+        .values()
+        .filter_map(|v| {
+            let value = v.value.as_ref()?;
+            let label = reformwatch_core::facts::FACT_FIELDS
+                .iter()
+                .find(|f| f.name == v.field)
+                .map(|f| t.pick(f.label_zh, f.label_en).to_string())
+                .unwrap_or_else(|| v.field.clone());
+            let text = match value {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Bool(b) => t.t(if *b { "yes" } else { "no" }),
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .filter_map(|i| i.as_str())
+                    .map(|id| {
+                        catalogue
+                            .document(id)
+                            .map(|d| t.pick(&d.name_zh, &d.name_en).to_string())
+                            .unwrap_or_else(|| id.to_string())
+                    })
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                other => other.to_string(),
+            };
+            Some((label, text, v.as_of.clone()))
+        })
+        .collect();
     Ok(render(&ShowPage {
         page: Page::new(&ctx, society.name.clone()).with_flash(q.done.as_deref()),
         elections: societies::election_flags(&state.db, society.id).await?,
+        code: society.code.clone(),
         s: row(&t, &society),
         can_manage,
+        can_edit,
         people,
+        year: catalogue.year,
+        election_this_year: match sc.election_year {
+            Some(true) => t.t("election-yes"),
+            Some(false) => t.t("election-no"),
+            None => t.t("election-unknown"),
+        },
+        legend: super::facts::legend(&t),
+        cards,
+        facts,
+        summary,
     }))
 }
 

@@ -28,6 +28,19 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("POST", "/societies/import", Access::Admin),
     ("GET", "/societies/{code}", Access::SocietyScoped),
     ("GET", "/societies/{code}/edit", Access::Admin),
+    ("GET", "/societies/{code}/facts", Access::SocietyScoped),
+    ("POST", "/societies/{code}/facts", Access::SocietyEdit),
+    (
+        "POST",
+        "/societies/{code}/justifications",
+        Access::SocietyEdit,
+    ),
+    ("GET", "/rules/check", Access::Public),
+    ("POST", "/rules/check", Access::Public),
+    ("GET", "/overview/rules", Access::Staff),
+    ("GET", "/overview/rules.xlsx", Access::Staff),
+    ("GET", "/admin/facts/import", Access::Admin),
+    ("POST", "/admin/facts/import", Access::Admin),
     ("POST", "/societies/{code}", Access::Admin),
     ("POST", "/societies/{code}/active", Access::Admin),
     ("POST", "/societies/{code}/election", Access::Admin),
@@ -50,6 +63,18 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/societies", Access::Admin),
     ("GET", "/api/v1/societies/{code}", Access::SocietyScoped),
     ("PUT", "/api/v1/societies/{code}", Access::Admin),
+    (
+        "GET",
+        "/api/v1/societies/{code}/facts",
+        Access::SocietyScoped,
+    ),
+    ("PUT", "/api/v1/societies/{code}/facts", Access::SocietyEdit),
+    (
+        "GET",
+        "/api/v1/societies/{code}/verdicts",
+        Access::SocietyScoped,
+    ),
+    ("POST", "/api/v1/rules/check", Access::Public),
     ("GET", "/api/v1/users", Access::Admin),
     ("POST", "/api/v1/users", Access::Admin),
     ("PATCH", "/api/v1/users/{id}", Access::Admin),
@@ -110,6 +135,9 @@ fn expected(access: Access, who: Who) -> Outcome {
         (Access::Staff, _) => Forbidden,
         (Access::SocietyScoped, Who::EditorOther) => Hidden,
         (Access::SocietyScoped, _) => Allowed,
+        (Access::SocietyEdit, Who::EditorOther) => Hidden,
+        (Access::SocietyEdit, Who::Admin | Who::EditorOwn) => Allowed,
+        (Access::SocietyEdit, Who::Reviewer | Who::ViewerOwn) => Forbidden,
     }
 }
 
@@ -119,7 +147,9 @@ fn classify(access: Access, path: &str, status: StatusCode, location: &str) -> O
         StatusCode::FORBIDDEN => Outcome::Forbidden,
         // Only society-scoped routes hide objects; elsewhere a 404 comes from the handler after
         // the access check passed (e.g. an unknown token id).
-        StatusCode::NOT_FOUND if access == Access::SocietyScoped => Outcome::Hidden,
+        StatusCode::NOT_FOUND if matches!(access, Access::SocietyScoped | Access::SocietyEdit) => {
+            Outcome::Hidden
+        }
         StatusCode::UNAUTHORIZED if api => Outcome::LoginRequired,
         StatusCode::SEE_OTHER if location.starts_with("/login?next=") => Outcome::LoginRequired,
         _ => Outcome::Allowed,

@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod catalogue;
 mod pages;
+mod rules;
 mod societies;
 
 pub use harness::*;

@@ -1,0 +1,344 @@
+//! R-SOC-2: a society's facts per catalogue year. Every value is dated (the date it holds
+//! for), records who entered it, when and how (form, import, API), and is never overwritten:
+//! a change adds a version. The current value of a field is its version with the latest
+//! `as_of` date (the latest entry among equals).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use reformwatch_core::catalogue::Catalogue;
+use reformwatch_core::facts::{Facts, parse_facts_json};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use sqlx::Row;
+
+use super::audit::{self, Actor, Change};
+use super::societies::Society;
+use super::{Db, Tx, ts};
+use crate::error::{AppError, AppResult};
+use crate::model::FieldError;
+
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct FactVersion {
+    pub id: i64,
+    pub field: String,
+    /// The value (number, boolean, `YYYY-MM-DD`, or list of document ids); null = cleared.
+    #[schema(value_type = Object)]
+    pub value: Option<Value>,
+    /// The date the value holds for.
+    pub as_of: String,
+    /// `form`, `import`, `api` or `report`.
+    pub source: String,
+    pub entered_by: String,
+    pub entered_at: String,
+}
+
+/// Every version of every fact of a society for a year, oldest first per field.
+pub async fn versions(db: &Db, society_id: i64, year: i32) -> AppResult<Vec<FactVersion>> {
+    let rows = sqlx::query(
+        "SELECT id, field, value_json, as_of, source, entered_by, entered_at FROM fact_values \
+         WHERE society_id = $1 AND year = $2 ORDER BY field, as_of, id",
+    )
+    .bind(society_id)
+    .bind(i64::from(year))
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(version_from_row)
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+fn version_from_row(r: &sqlx::any::AnyRow) -> Result<FactVersion, sqlx::Error> {
+    let raw: Option<String> = r.try_get(2)?;
+    Ok(FactVersion {
+        id: r.try_get(0)?,
+        field: r.try_get(1)?,
+        value: raw
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .filter(|v: &Value| !v.is_null()),
+        as_of: r.try_get(3)?,
+        source: r.try_get(4)?,
+        entered_by: r.try_get(5)?,
+        entered_at: r.try_get(6)?,
+    })
+}
+
+/// All fact versions of every society for a year, grouped by society id (overview, export).
+pub async fn all_versions(db: &Db, year: i32) -> AppResult<BTreeMap<i64, Vec<FactVersion>>> {
+    let rows = sqlx::query(
+        "SELECT id, field, value_json, as_of, source, entered_by, entered_at, society_id FROM fact_values \
+         WHERE year = $1 ORDER BY society_id, field, as_of, id",
+    )
+    .bind(i64::from(year))
+    .fetch_all(&db.pool)
+    .await?;
+    let mut out: BTreeMap<i64, Vec<FactVersion>> = BTreeMap::new();
+    for r in &rows {
+        let sid: i64 = r.try_get(7)?;
+        out.entry(sid).or_default().push(version_from_row(r)?);
+    }
+    Ok(out)
+}
+
+/// The current version of each field.
+pub fn current(versions: &[FactVersion]) -> BTreeMap<String, FactVersion> {
+    let mut out: BTreeMap<String, FactVersion> = BTreeMap::new();
+    for v in versions {
+        let newer = match out.get(&v.field) {
+            None => true,
+            Some(cur) => (v.as_of.as_str(), v.id) >= (cur.as_of.as_str(), cur.id),
+        };
+        if newer {
+            out.insert(v.field.clone(), v.clone());
+        }
+    }
+    out
+}
+
+/// Builds the domain `Facts` from current values plus the registry's election flag.
+pub fn to_facts(
+    current: &BTreeMap<String, FactVersion>,
+    election_year: Option<bool>,
+    catalogue: &Catalogue,
+) -> Result<Facts, FieldError> {
+    let mut map = Map::new();
+    for (field, v) in current {
+        if let Some(value) = &v.value {
+            map.insert(field.clone(), value.clone());
+        }
+    }
+    if let Some(e) = election_year {
+        map.insert("election_year".into(), Value::Bool(e));
+    }
+    parse_facts_json(&Value::Object(map).to_string(), catalogue).map_err(|e| {
+        FieldError::localized(
+            e.field.as_deref().unwrap_or("facts"),
+            "err-facts",
+            e.message_zh,
+            e.message_en,
+        )
+    })
+}
+
+/// One field's new value (None clears it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactChange {
+    pub field: String,
+    pub value: Option<Value>,
+}
+
+/// Records the changed values as new versions, after checking the whole resulting set of facts
+/// (e.g. frontline members cannot exceed the council). Unchanged values are skipped. Returns
+/// the number of versions added.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_in(
+    db: &Db,
+    tx: &mut Tx,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    society: &Society,
+    catalogue: &Catalogue,
+    as_of: NaiveDate,
+    source: &str,
+    changes: &[FactChange],
+) -> AppResult<usize> {
+    let year = catalogue.year;
+    let rows = sqlx::query(
+        "SELECT id, field, value_json, as_of, source, entered_by, entered_at FROM fact_values \
+         WHERE society_id = $1 AND year = $2 ORDER BY field, as_of, id",
+    )
+    .bind(society.id)
+    .bind(i64::from(year))
+    .fetch_all(&mut **tx)
+    .await?;
+    let existing: Vec<FactVersion> = rows
+        .iter()
+        .map(version_from_row)
+        .collect::<Result<_, _>>()?;
+    let mut cur = current(&existing);
+    let mut before = Map::new();
+    let mut after = Map::new();
+    let mut effective = Vec::new();
+    for c in changes {
+        if c.field == "election_year" {
+            return Err(FieldError::new("election_year", "err-election-is-registry").into());
+        }
+        let old = cur.get(&c.field).and_then(|v| v.value.clone());
+        if old == c.value {
+            continue;
+        }
+        before.insert(c.field.clone(), old.unwrap_or(Value::Null));
+        after.insert(c.field.clone(), c.value.clone().unwrap_or(Value::Null));
+        effective.push(c.clone());
+        cur.insert(
+            c.field.clone(),
+            FactVersion {
+                id: i64::MAX,
+                field: c.field.clone(),
+                value: c.value.clone(),
+                as_of: as_of.to_string(),
+                source: source.to_string(),
+                entered_by: actor.label(),
+                entered_at: ts(now),
+            },
+        );
+    }
+    if effective.is_empty() {
+        return Ok(0);
+    }
+    // The whole set must still make sense (R-RULE-PRE input rules apply to stored facts too).
+    to_facts(&cur, None, catalogue).map_err(AppError::from)?;
+    for c in &effective {
+        sqlx::query(
+            "INSERT INTO fact_values (society_id, year, field, value_json, as_of, source, entered_by, entered_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(society.id)
+        .bind(i64::from(year))
+        .bind(&c.field)
+        .bind(c.value.as_ref().map(|v| v.to_string()))
+        .bind(as_of.to_string())
+        .bind(source)
+        .bind(actor.label())
+        .bind(ts(now))
+        .execute(&mut **tx)
+        .await?;
+    }
+    after.insert("as_of".into(), json!(as_of.to_string()));
+    after.insert("source".into(), json!(source));
+    audit::record(
+        db,
+        tx,
+        actor,
+        now,
+        Change {
+            action: "facts.update",
+            object_type: "society",
+            object_id: &society.code,
+            before: Some(json!({"year": year, "values": before})),
+            after: Some(json!({"year": year, "values": after})),
+        },
+    )
+    .await?;
+    Ok(effective.len())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn record(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    society: &Society,
+    catalogue: &Catalogue,
+    as_of: NaiveDate,
+    source: &str,
+    changes: &[FactChange],
+) -> AppResult<usize> {
+    let mut tx = db.begin().await?;
+    let n = record_in(
+        db, &mut tx, actor, now, society, catalogue, as_of, source, changes,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Justification {
+    pub rule: String,
+    pub text: String,
+    pub entered_by: String,
+    pub entered_at: String,
+}
+
+/// The latest written justification per rule (older ones stay in the table and the trail).
+pub async fn justifications(
+    db: &Db,
+    society_id: i64,
+    year: i32,
+) -> AppResult<BTreeMap<String, Justification>> {
+    let rows = sqlx::query("SELECT rule, text, entered_by, entered_at FROM rule_justifications WHERE society_id = $1 AND year = $2 ORDER BY id")
+        .bind(society_id)
+        .bind(i64::from(year))
+        .fetch_all(&db.pool)
+        .await?;
+    let mut out = BTreeMap::new();
+    for r in &rows {
+        let j = Justification {
+            rule: r.try_get(0)?,
+            text: r.try_get(1)?,
+            entered_by: r.try_get(2)?,
+            entered_at: r.try_get(3)?,
+        };
+        out.insert(j.rule.clone(), j);
+    }
+    Ok(out)
+}
+
+pub async fn justify(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    society: &Society,
+    year: i32,
+    rule: &str,
+    text: &str,
+) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("INSERT INTO rule_justifications (society_id, year, rule, text, entered_by, entered_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(society.id)
+        .bind(i64::from(year))
+        .bind(rule)
+        .bind(text)
+        .bind(actor.label())
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        db,
+        &mut tx,
+        actor,
+        now,
+        Change {
+            action: "rule.justify",
+            object_type: "society",
+            object_id: &society.code,
+            before: None,
+            after: Some(json!({"year": year, "rule": rule, "text": text})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(id: i64, field: &str, value: i64, as_of: &str) -> FactVersion {
+        FactVersion {
+            id,
+            field: field.into(),
+            value: Some(json!(value)),
+            as_of: as_of.into(),
+            source: "form".into(),
+            entered_by: "x".into(),
+            entered_at: "t".into(),
+        }
+    }
+
+    #[test]
+    fn current_is_latest_as_of_then_latest_entry() {
+        let versions = vec![
+            v(1, "members_now", 100, "2017-03-01"),
+            v(2, "members_now", 90, "2017-01-01"), // entered later, but holds for an earlier date
+            v(3, "members_now", 120, "2017-03-01"), // correction for the same date
+            v(4, "council_new", 150, "2017-06-01"),
+        ];
+        let cur = current(&versions);
+        assert_eq!(cur["members_now"].value, Some(json!(120)));
+        assert_eq!(cur["council_new"].value, Some(json!(150)));
+    }
+}

@@ -1,0 +1,325 @@
+//! CAST's overview (R-RULE-*): societies × rules, coloured, filterable by discipline group,
+//! election year and failing rule; exported to .xlsx with every explanation.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use reformwatch_core::catalogue::Catalogue;
+use reformwatch_core::rules::{RuleVerdict, Verdict, check};
+use serde::Deserialize;
+
+use super::facts::{catalogue_for, verdict_label};
+use super::page::{Page, render};
+use super::{AppState, Ctx};
+use crate::auth::policy::Action;
+use crate::db::facts;
+use crate::db::societies::{self, Society, SocietyFilter};
+use crate::error::{AppError, AppResult};
+use crate::i18n::T;
+use crate::model::DisciplineGroup;
+
+#[derive(Deserialize, Default, Clone)]
+pub struct OverviewQuery {
+    #[serde(default)]
+    year: Option<String>,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    election: String,
+    #[serde(default)]
+    failing: String,
+}
+
+pub struct SocietyRow {
+    pub society: Society,
+    pub election: Option<bool>,
+    pub verdicts: Vec<RuleVerdict>,
+}
+
+fn symbol(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "✓",
+        Verdict::Fail => "✗",
+        Verdict::Warning => "!",
+        Verdict::Insufficient => "?",
+        Verdict::NotApplicable => "–",
+    }
+}
+
+/// Every matching society with its verdicts (one query for all facts of the year).
+async fn matrix(
+    state: &AppState,
+    catalogue: &Catalogue,
+    q: &OverviewQuery,
+) -> AppResult<Vec<SocietyRow>> {
+    let all = societies::list(
+        &state.db,
+        &SocietyFilter {
+            group: Some(q.group.clone()).filter(|g| !g.is_empty()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let versions = facts::all_versions(&state.db, catalogue.year).await?;
+    let mut out = Vec::new();
+    for s in all {
+        let election = societies::election_flag(&state.db, s.id, catalogue.year).await?;
+        match q.election.as_str() {
+            "true" if election != Some(true) => continue,
+            "false" if election != Some(false) => continue,
+            "unknown" if election.is_some() => continue,
+            _ => {}
+        }
+        let cur = facts::current(versions.get(&s.id).map(Vec::as_slice).unwrap_or(&[]));
+        let f = facts::to_facts(&cur, election, catalogue)
+            .map_err(|e| anyhow::anyhow!("stored facts of {} invalid: {e:?}", s.code))?;
+        let verdicts = check(catalogue, &f).verdicts;
+        if !q.failing.is_empty()
+            && !verdicts.iter().any(|v| {
+                v.rule == q.failing && matches!(v.verdict, Verdict::Fail | Verdict::Warning)
+            })
+        {
+            continue;
+        }
+        out.push(SocietyRow {
+            society: s,
+            election,
+            verdicts,
+        });
+    }
+    Ok(out)
+}
+
+pub struct MatrixRow {
+    pub code: String,
+    pub name: String,
+    pub cells: Vec<(&'static str, &'static str, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+struct OverviewPage {
+    page: Page,
+    year: i32,
+    groups: Vec<(String, String)>,
+    rules: Vec<(String, String, String)>,
+    legend: Vec<(&'static str, String, &'static str)>,
+    rows: Vec<MatrixRow>,
+    count_text: String,
+    f_group: String,
+    f_election: String,
+    f_failing: String,
+    export_href: String,
+}
+
+fn rule_columns(t: &T, catalogue: &Catalogue) -> Vec<(String, String, String)> {
+    catalogue
+        .rules()
+        .map(|(task, r)| {
+            (
+                r.id.clone(),
+                format!(
+                    "{}. {}",
+                    task.number,
+                    t.pick(&task.title_zh, &task.title_en)
+                ),
+                format!("{}", task.number),
+            )
+        })
+        .collect()
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<OverviewQuery>,
+) -> AppResult<Response> {
+    ctx.require(Action::ListAllSocieties, None)?;
+    let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
+    let t = ctx.t();
+    let rows = matrix(&state, &catalogue, &q).await?;
+    let enc = |s: &str| {
+        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    Ok(render(&OverviewPage {
+        page: Page::new(&ctx, t.t1("overview-title", "year", &catalogue.year)),
+        year: catalogue.year,
+        groups: DisciplineGroup::ALL
+            .iter()
+            .map(|g| {
+                (
+                    g.letter().to_string(),
+                    format!("{} {}", g.letter(), t.pick(g.name_zh(), g.name_en())),
+                )
+            })
+            .collect(),
+        rules: rule_columns(&t, &catalogue),
+        legend: Verdict::ALL
+            .iter()
+            .map(|v| (v.as_str(), verdict_label(&t, *v), symbol(*v)))
+            .collect(),
+        count_text: t.t1("societies-count", "count", &rows.len()),
+        rows: rows
+            .iter()
+            .map(|r| MatrixRow {
+                code: r.society.code.clone(),
+                name: r.society.name.clone(),
+                cells: r
+                    .verdicts
+                    .iter()
+                    .map(|v| {
+                        (
+                            v.verdict.as_str(),
+                            symbol(v.verdict),
+                            format!(
+                                "{}: {}",
+                                v.rule,
+                                t.pick(&v.explanation_zh, &v.explanation_en)
+                            ),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect(),
+        export_href: format!(
+            "/overview/rules.xlsx?year={}&group={}&election={}&failing={}",
+            catalogue.year,
+            enc(&q.group),
+            enc(&q.election),
+            enc(&q.failing)
+        ),
+        f_group: q.group,
+        f_election: q.election,
+        f_failing: q.failing,
+    }))
+}
+
+/// The same matrix as an Excel workbook: sheet 1 the matrix (verdict words), sheet 2 every
+/// verdict with its explanation and clause.
+pub async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<OverviewQuery>,
+) -> AppResult<Response> {
+    ctx.require(Action::ListAllSocieties, None)?;
+    let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
+    let t = ctx.t();
+    let rows = matrix(&state, &catalogue, &q).await?;
+    let bytes = workbook(&t, &catalogue, &rows)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
+    let name = format!("reformwatch-rules-{}.xlsx", catalogue.year);
+    Ok((
+        [
+            (
+                CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn workbook(
+    t: &T,
+    catalogue: &Catalogue,
+    rows: &[SocietyRow],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Color, Format, Workbook};
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let fills: BTreeMap<&str, Format> = [
+        ("pass", Color::RGB(0xE7F5EC)),
+        ("fail", Color::RGB(0xFDE8E6)),
+        ("warning", Color::RGB(0xFFF6DD)),
+        ("insufficient", Color::RGB(0xEEF0F3)),
+        ("not_applicable", Color::RGB(0xFAFAFA)),
+    ]
+    .into_iter()
+    .map(|(k, c)| (k, Format::new().set_background_color(c)))
+    .collect();
+    let columns = rule_columns(t, catalogue);
+    let sheet = wb.add_worksheet();
+    sheet.set_name(t.t("xlsx-sheet-matrix"))?;
+    let headers = [
+        t.t("col-code"),
+        t.t("col-name"),
+        t.t("col-group"),
+        t.t("election-this-year"),
+    ];
+    for (i, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, i as u16, h, &bold)?;
+    }
+    for (j, (id, title, _)) in columns.iter().enumerate() {
+        sheet.write_string_with_format(
+            0,
+            (headers.len() + j) as u16,
+            format!("{id}\n{title}"),
+            &bold,
+        )?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = (i + 1) as u32;
+        sheet.write_string(row, 0, &r.society.code)?;
+        sheet.write_string(row, 1, &r.society.name)?;
+        sheet.write_string(row, 2, &r.society.category)?;
+        sheet.write_string(
+            row,
+            3,
+            match r.election {
+                Some(true) => t.t("election-yes"),
+                Some(false) => t.t("election-no"),
+                None => t.t("election-unknown"),
+            },
+        )?;
+        for (j, v) in r.verdicts.iter().enumerate() {
+            let fmt = fills.get(v.verdict.as_str()).cloned().unwrap_or_default();
+            sheet.write_string_with_format(
+                row,
+                (headers.len() + j) as u16,
+                verdict_label(t, v.verdict),
+                &fmt,
+            )?;
+        }
+    }
+    sheet.set_freeze_panes(1, 2)?;
+    sheet.set_column_width(1, 28)?;
+    let detail = wb.add_worksheet();
+    detail.set_name(t.t("xlsx-sheet-detail"))?;
+    for (i, h) in [
+        t.t("col-code"),
+        t.t("col-name"),
+        t.t("task"),
+        t.t("col-rule"),
+        t.t("col-verdict"),
+        t.t("col-explanation"),
+        t.t("col-clause"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        detail.write_string_with_format(0, i as u16, h, &bold)?;
+    }
+    let mut row = 1u32;
+    for r in rows {
+        for v in &r.verdicts {
+            detail.write_string(row, 0, &r.society.code)?;
+            detail.write_string(row, 1, &r.society.name)?;
+            detail.write_number(row, 2, f64::from(v.task))?;
+            detail.write_string(row, 3, &v.rule)?;
+            detail.write_string(row, 4, verdict_label(t, v.verdict))?;
+            detail.write_string(row, 5, t.pick(&v.explanation_zh, &v.explanation_en))?;
+            detail.write_string(row, 6, &v.clause)?;
+            row += 1;
+        }
+    }
+    detail.set_column_width(5, 80)?;
+    wb.save_to_buffer()
+}
