@@ -4,12 +4,15 @@
 //! - [`catalogue`]: the catalogue model and its loader from text (R-CAT-*, R-PLAN-1).
 //! - [`facts`]: a society's measured facts and their validation (R-SOC-2, R-RULE-PRE).
 //! - [`rules`]: typed rule kinds, evaluation and bilingual explanations (R-RULE-*).
+//! - [`plan`]: reform and rectification plans: validation, proposed targets, deadline, review
+//!   workflow, version comparison (R-PLAN-1..5).
 
 // Tests may unwrap: a panic there is a failed test (workspace lints deny it elsewhere).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod catalogue;
 pub mod facts;
+pub mod plan;
 pub mod rules;
 
 pub use catalogue::{

@@ -30,6 +30,13 @@ pub struct Config {
     pub max_upload_bytes: usize,
     /// Log filter, e.g. `info` or `reformwatch=debug`.
     pub log: String,
+    /// SMTP server for e-mail notifications, e.g. `smtp://user:pass@mail.example:587?tls=required`
+    /// or `smtps://…`; none: in-app inbox only.
+    pub smtp_url: Option<String>,
+    /// Sender of notification e-mails.
+    pub mail_from: String,
+    /// The address people use to reach this server (links in e-mails).
+    pub public_url: String,
 }
 
 impl Default for Config {
@@ -47,6 +54,9 @@ impl Default for Config {
             login_failures_per_address: 20,
             max_upload_bytes: 20 * 1024 * 1024,
             log: "info".to_string(),
+            smtp_url: None,
+            mail_from: "ReformWatch <noreply@localhost>".to_string(),
+            public_url: "http://127.0.0.1:8080".to_string(),
         }
     }
 }
@@ -64,6 +74,9 @@ const KNOWN_KEYS: &[&str] = &[
     "login_failures_per_address",
     "max_upload_bytes",
     "log",
+    "smtp_url",
+    "mail_from",
+    "public_url",
 ];
 
 /// Values given on the command line; `None` leaves the lower layers' value.
@@ -149,6 +162,7 @@ impl Config {
     pub fn to_masked_toml(&self) -> String {
         let mut masked = self.clone();
         masked.database_url = Some(crate::db::mask_url(&self.database_url()));
+        masked.smtp_url = self.smtp_url.as_deref().map(crate::db::mask_url);
         toml::to_string_pretty(&masked).unwrap_or_default()
     }
 }
@@ -160,6 +174,10 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("database_url", &crate::db::mask_url(&self.database_url()))
             .field("secure_cookies", &self.secure_cookies)
+            .field(
+                "smtp_url",
+                &self.smtp_url.as_deref().map(crate::db::mask_url),
+            )
             .finish_non_exhaustive()
     }
 }

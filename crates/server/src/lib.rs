@@ -13,6 +13,8 @@ pub mod error;
 pub mod i18n;
 pub mod import;
 pub mod model;
+pub mod notify;
+pub mod plans;
 pub mod web;
 
 use std::sync::Arc;

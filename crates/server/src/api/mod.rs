@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod catalogues;
+pub mod plans;
 pub mod rules;
 pub mod societies;
 pub mod users;
@@ -113,6 +114,8 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         users::list, users::create, users::update, users::me,
         audit::list,
         rules::check_facts, rules::get_facts, rules::put_facts, rules::verdicts,
+        plans::get_plan, plans::open, plans::put_draft, plans::submit, plans::review, plans::request_rectification,
+        plans::version, plans::list, plans::get_deadline, plans::set_deadline, plans::notifications, plans::mark_read,
     ),
     components(schemas(ApiErrors, ApiError)),
     modifiers(&BearerAuth),

@@ -52,6 +52,14 @@ pub async fn list(db: &Db) -> AppResult<Vec<StoredCatalogue>> {
         .map_err(Into::into)
 }
 
+/// The newest loaded catalogue year.
+pub async fn newest_year(db: &Db) -> AppResult<Option<i32>> {
+    let row = sqlx::query("SELECT MAX(year) FROM catalogues")
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(row.try_get::<Option<i64>, _>(0)?.map(|y| y as i32))
+}
+
 impl CatalogueCache {
     /// The catalogue of `year`, or None if no catalogue is loaded for it.
     pub async fn get(&self, db: &Db, year: i32) -> AppResult<Option<Arc<Catalogue>>> {

@@ -25,6 +25,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0002_facts.sql"),
         postgres: include_str!("../../migrations/postgres/0002_facts.sql"),
     },
+    Migration {
+        version: 3,
+        name: "plans",
+        sqlite: include_str!("../../migrations/sqlite/0003_plans.sql"),
+        postgres: include_str!("../../migrations/postgres/0003_plans.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.

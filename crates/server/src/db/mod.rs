@@ -8,6 +8,7 @@ pub mod audit;
 pub mod catalogues;
 pub mod facts;
 pub mod migrations;
+pub mod plans;
 pub mod sessions;
 pub mod settings;
 pub mod societies;

@@ -31,6 +31,8 @@ pub struct Ctx {
     pub ip: String,
     pub path: String,
     pub is_api: bool,
+    /// The newest loaded catalogue year (the default year of pages).
+    pub year: i32,
 }
 
 impl Ctx {
@@ -155,6 +157,11 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         .flatten()
         .as_deref()
         == Some("true");
+    let year = crate::db::catalogues::newest_year(&state.db)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(crate::db::catalogues::BUILTIN_YEAR);
     let ctx = Ctx {
         lang,
         user,
@@ -164,6 +171,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         ip,
         path: path.clone(),
         is_api,
+        year,
     };
     req.extensions_mut().insert(ctx.clone());
     let mut response = next.run(req).await;

@@ -62,6 +62,7 @@ pub fn html_error(err: &AppError, lang: Lang, path: &str, ctx: Option<&Ctx>) -> 
         ip: String::new(),
         path: path.to_string(),
         is_api: false,
+        year: crate::db::catalogues::BUILTIN_YEAR,
     });
     let key = error_key(err);
     let t = ctx.t();

@@ -13,6 +13,8 @@ pub mod home;
 pub mod login;
 pub mod overview;
 pub mod page;
+pub mod plans;
+pub mod reviews;
 pub mod societies;
 pub mod users;
 
@@ -153,6 +155,21 @@ pub fn routes() -> Vec<RouteSpec> {
         route(p.clone(), "/rules/check", Public, post(facts::whatif_submit)),
         route(g.clone(), "/overview/rules", Staff, get(overview::page)),
         route(g.clone(), "/overview/rules.xlsx", Staff, get(overview::export)),
+        route(g.clone(), "/societies/{code}/plans/{year}", SocietyScoped, get(plans::plan_page)),
+        route(p.clone(), "/societies/{code}/plans/{year}", SocietyEdit, post(plans::start)),
+        route(p.clone(), "/societies/{code}/plans/{year}/draft", SocietyEdit, post(plans::save_draft)),
+        route(p.clone(), "/societies/{code}/plans/{year}/submit", SocietyEdit, post(plans::submit)),
+        route(p.clone(), "/societies/{code}/plans/{year}/check", SocietyEdit, post(plans::check)),
+        route(p.clone(), "/societies/{code}/plans/{year}/review", Staff, post(plans::review)),
+        route(p.clone(), "/societies/{code}/plans/{year}/rectification", Staff, post(plans::request_rectification)),
+        route(g.clone(), "/societies/{code}/plans/{year}/versions", SocietyScoped, get(plans::versions)),
+        route(g.clone(), "/reviews/plans", Staff, get(reviews::queue)),
+        route(g.clone(), "/overview/plans", Staff, get(reviews::overview)),
+        route(g.clone(), "/overview/plans.xlsx", Staff, get(reviews::export)),
+        route(g.clone(), "/admin/deadlines", Admin, get(reviews::deadlines_page)),
+        route(p.clone(), "/admin/deadlines", Admin, post(reviews::deadlines_submit)),
+        route(g.clone(), "/inbox", Authenticated, get(reviews::inbox)),
+        route(p.clone(), "/inbox/{id}/read", Authenticated, post(reviews::mark_read)),
         route(g.clone(), "/admin/facts/import", Admin, get(facts_import::import_page)),
         route(p.clone(), "/admin/facts/import", Admin, post(facts_import::import_submit)),
         route(
@@ -259,6 +276,18 @@ pub fn routes() -> Vec<RouteSpec> {
         route(Method::PUT, "/api/v1/societies/{code}/facts", SocietyEdit, put(api::rules::put_facts)),
         route(g.clone(), "/api/v1/societies/{code}/verdicts", SocietyScoped, get(api::rules::verdicts)),
         route(p.clone(), "/api/v1/rules/check", Public, post(api::rules::check_facts)),
+        route(g.clone(), "/api/v1/societies/{code}/plans/{year}", SocietyScoped, get(api::plans::get_plan)),
+        route(p.clone(), "/api/v1/societies/{code}/plans/{year}", SocietyEdit, post(api::plans::open)),
+        route(Method::PUT, "/api/v1/societies/{code}/plans/{year}/draft", SocietyEdit, put(api::plans::put_draft)),
+        route(p.clone(), "/api/v1/societies/{code}/plans/{year}/submit", SocietyEdit, post(api::plans::submit)),
+        route(p.clone(), "/api/v1/societies/{code}/plans/{year}/review", Staff, post(api::plans::review)),
+        route(p.clone(), "/api/v1/societies/{code}/plans/{year}/rectification", Staff, post(api::plans::request_rectification)),
+        route(g.clone(), "/api/v1/societies/{code}/plans/{year}/versions/{version}", SocietyScoped, get(api::plans::version)),
+        route(g.clone(), "/api/v1/plans", Staff, get(api::plans::list)),
+        route(g.clone(), "/api/v1/deadlines/{year}", Public, get(api::plans::get_deadline)),
+        route(Method::PUT, "/api/v1/deadlines/{year}", Admin, put(api::plans::set_deadline)),
+        route(g.clone(), "/api/v1/notifications", Authenticated, get(api::plans::notifications)),
+        route(p.clone(), "/api/v1/notifications/{id}/read", Authenticated, post(api::plans::mark_read)),
         route(g.clone(), "/api/v1/users", Admin, get(api::users::list)),
         route(p.clone(), "/api/v1/users", Admin, post(api::users::create)),
         route(

@@ -38,6 +38,9 @@ const FLASH_KEYS: &[&str] = &[
     "activated",
     "catalogue-loaded",
     "logged-out",
+    "submitted",
+    "accepted",
+    "returned",
 ];
 
 pub fn role_label(t: &T, role: Role) -> String {
@@ -50,25 +53,34 @@ impl Page {
         let mut nav: Vec<(String, &str)> = Vec::new();
         match ctx.user.as_ref().map(|u| (u.role, u.society_code.clone())) {
             None => {
-                nav.push(("/catalogues/2017".into(), "nav-catalogue"));
+                nav.push((format!("/catalogues/{}", ctx.year), "nav-catalogue"));
                 nav.push(("/rules/check".into(), "nav-whatif"));
             }
             Some((Role::SocietyEditor | Role::SocietyViewer, code)) => {
                 if let Some(code) = code {
                     nav.push((format!("/societies/{code}"), "nav-my-society"));
+                    nav.push((format!("/societies/{code}/plans/{}", ctx.year), "plan-link"));
                 }
-                nav.push(("/catalogues/2017".into(), "nav-catalogue"));
+                nav.push((format!("/catalogues/{}", ctx.year), "nav-catalogue"));
+                nav.push(("/inbox".into(), "nav-inbox"));
             }
             Some((Role::Reviewer, _)) => {
                 nav.push(("/societies".into(), "nav-societies"));
+                nav.push(("/reviews/plans".into(), "nav-reviews"));
+                nav.push(("/overview/plans".into(), "nav-plans"));
                 nav.push(("/overview/rules".into(), "nav-overview"));
-                nav.push(("/catalogues/2017".into(), "nav-catalogue"));
+                nav.push((format!("/catalogues/{}", ctx.year), "nav-catalogue"));
+                nav.push(("/inbox".into(), "nav-inbox"));
             }
             Some((Role::Admin, _)) => {
                 nav.push(("/societies".into(), "nav-societies"));
+                nav.push(("/reviews/plans".into(), "nav-reviews"));
+                nav.push(("/overview/plans".into(), "nav-plans"));
                 nav.push(("/overview/rules".into(), "nav-overview"));
-                nav.push(("/catalogues/2017".into(), "nav-catalogue"));
+                nav.push((format!("/catalogues/{}", ctx.year), "nav-catalogue"));
                 nav.push(("/admin/users".into(), "nav-users"));
+                nav.push(("/admin/deadlines".into(), "nav-deadlines"));
+                nav.push(("/inbox".into(), "nav-inbox"));
                 nav.push(("/admin/audit".into(), "nav-audit"));
                 nav.push(("/admin/catalogues".into(), "nav-catalogues-admin"));
             }

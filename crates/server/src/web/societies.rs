@@ -151,6 +151,9 @@ struct ShowPage {
     cards: Vec<super::facts::TaskCard>,
     facts: Vec<(String, String, String)>,
     summary: Vec<(&'static str, String, usize)>,
+    plan_state: Option<String>,
+    has_rectification: bool,
+    can_request: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -173,6 +176,14 @@ pub async fn show(
     let can_edit = ctx
         .require(Action::EditSocietyData, Some(society.id))
         .is_ok();
+    let has_rectification = crate::db::plans::get(
+        &state.db,
+        society.id,
+        catalogue.year,
+        crate::db::plans::PlanKind::Rectification,
+    )
+    .await?
+    .is_some();
     let t = ctx.t();
     let can_manage = ctx.require(Action::ManageSocieties, None).is_ok();
     let people = if can_manage
@@ -252,6 +263,22 @@ pub async fn show(
         cards,
         facts,
         summary,
+        plan_state: crate::db::plans::get(
+            &state.db,
+            society.id,
+            catalogue.year,
+            crate::db::plans::PlanKind::Reform,
+        )
+        .await?
+        .map(|p| t.pick(p.state.label_zh(), p.state.label_en()).to_string()),
+        has_rectification,
+        can_request: !has_rectification
+            && ctx.user.as_ref().is_some_and(|u| {
+                matches!(
+                    u.role,
+                    crate::model::Role::Admin | crate::model::Role::Reviewer
+                )
+            }),
     }))
 }
 

@@ -39,6 +39,53 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("POST", "/rules/check", Access::Public),
     ("GET", "/overview/rules", Access::Staff),
     ("GET", "/overview/rules.xlsx", Access::Staff),
+    (
+        "GET",
+        "/societies/{code}/plans/{year}",
+        Access::SocietyScoped,
+    ),
+    (
+        "POST",
+        "/societies/{code}/plans/{year}",
+        Access::SocietyEdit,
+    ),
+    (
+        "POST",
+        "/societies/{code}/plans/{year}/draft",
+        Access::SocietyEdit,
+    ),
+    (
+        "POST",
+        "/societies/{code}/plans/{year}/submit",
+        Access::SocietyEdit,
+    ),
+    (
+        "POST",
+        "/societies/{code}/plans/{year}/check",
+        Access::SocietyEdit,
+    ),
+    (
+        "POST",
+        "/societies/{code}/plans/{year}/review",
+        Access::Staff,
+    ),
+    (
+        "POST",
+        "/societies/{code}/plans/{year}/rectification",
+        Access::Staff,
+    ),
+    (
+        "GET",
+        "/societies/{code}/plans/{year}/versions",
+        Access::SocietyScoped,
+    ),
+    ("GET", "/reviews/plans", Access::Staff),
+    ("GET", "/overview/plans", Access::Staff),
+    ("GET", "/overview/plans.xlsx", Access::Staff),
+    ("GET", "/admin/deadlines", Access::Admin),
+    ("POST", "/admin/deadlines", Access::Admin),
+    ("GET", "/inbox", Access::Authenticated),
+    ("POST", "/inbox/{id}/read", Access::Authenticated),
     ("GET", "/admin/facts/import", Access::Admin),
     ("POST", "/admin/facts/import", Access::Admin),
     ("POST", "/societies/{code}", Access::Admin),
@@ -75,6 +122,50 @@ const EXPECTED: &[(&str, &str, Access)] = &[
         Access::SocietyScoped,
     ),
     ("POST", "/api/v1/rules/check", Access::Public),
+    (
+        "GET",
+        "/api/v1/societies/{code}/plans/{year}",
+        Access::SocietyScoped,
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/plans/{year}",
+        Access::SocietyEdit,
+    ),
+    (
+        "PUT",
+        "/api/v1/societies/{code}/plans/{year}/draft",
+        Access::SocietyEdit,
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/plans/{year}/submit",
+        Access::SocietyEdit,
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/plans/{year}/review",
+        Access::Staff,
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/plans/{year}/rectification",
+        Access::Staff,
+    ),
+    (
+        "GET",
+        "/api/v1/societies/{code}/plans/{year}/versions/{version}",
+        Access::SocietyScoped,
+    ),
+    ("GET", "/api/v1/plans", Access::Staff),
+    ("GET", "/api/v1/deadlines/{year}", Access::Public),
+    ("PUT", "/api/v1/deadlines/{year}", Access::Admin),
+    ("GET", "/api/v1/notifications", Access::Authenticated),
+    (
+        "POST",
+        "/api/v1/notifications/{id}/read",
+        Access::Authenticated,
+    ),
     ("GET", "/api/v1/users", Access::Admin),
     ("POST", "/api/v1/users", Access::Admin),
     ("PATCH", "/api/v1/users/{id}", Access::Admin),
@@ -167,6 +258,44 @@ async fn authorisation_matrix(app: TestApp) {
     app.user("m-viewer", Role::SocietyViewer, Some("A-03"))
         .await;
     app.user("m-other", Role::SocietyEditor, Some("A-01")).await;
+    // A-03 has a submitted reform plan, so plan routes have something to show.
+    let society = reformwatch::db::societies::by_code(app.db(), "A-03")
+        .await
+        .unwrap()
+        .unwrap();
+    let draft = serde_json::json!({"summary": "", "tasks": []});
+    let actor = reformwatch::db::audit::Actor::System;
+    let now = app.state.clock.now();
+    let new = reformwatch::db::plans::NewPlan {
+        society_id: society.id,
+        society_code: "A-03",
+        year: 2017,
+        kind: reformwatch::db::plans::PlanKind::Reform,
+        draft: &draft,
+        request_reason: None,
+    };
+    reformwatch::db::plans::create(app.db(), &actor, now, &new)
+        .await
+        .unwrap();
+    let plan = reformwatch::db::plans::get(
+        app.db(),
+        society.id,
+        2017,
+        reformwatch::db::plans::PlanKind::Reform,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    reformwatch::db::plans::submit(
+        app.db(),
+        &actor,
+        now,
+        &plan,
+        reformwatch_core::plan::PlanState::Submitted,
+        None,
+    )
+    .await
+    .unwrap();
     let whos = [
         Who::Anonymous,
         Who::Admin,
@@ -185,7 +314,8 @@ async fn authorisation_matrix(app: TestApp) {
             .replace("{year}", "2017")
             .replace("{number}", "1")
             .replace("{code}", "A-03")
-            .replace("{id}", &target.id.to_string());
+            .replace("{id}", &target.id.to_string())
+            .replace("{version}", "1");
         for who in whos {
             let username = match who {
                 Who::Anonymous => None,
@@ -210,10 +340,15 @@ async fn authorisation_matrix(app: TestApp) {
             assert_eq!(
                 got,
                 want,
-                "{} {path} as {who:?}: status {} ({})",
+                "{} {path} as {who:?}: status {} ({}) {}",
                 spec.method,
                 resp.status,
-                resp.location()
+                resp.location(),
+                resp.text()
+                    .replace('\n', " ")
+                    .chars()
+                    .take(600)
+                    .collect::<String>()
             );
         }
     }

@@ -85,6 +85,11 @@ pub fn pg_admin_url() -> String {
 
 impl TestApp {
     pub async fn new(backend: Backend) -> TestApp {
+        Self::new_with(backend, |_| {}).await
+    }
+
+    /// A fresh application with a changed configuration (e.g. SMTP).
+    pub async fn new_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> TestApp {
         let (url, cleanup) = match backend {
             Backend::Sqlite => {
                 let dir = std::env::temp_dir().join(unique("rwtest"));
@@ -122,7 +127,12 @@ impl TestApp {
                 )
             }
         };
-        Self::with_url(&url, backend, Some(cleanup)).await
+        let mut config = Config {
+            database_url: Some(url.clone()),
+            ..Config::default()
+        };
+        configure(&mut config);
+        Self::with_config(config, backend, Some(cleanup)).await
     }
 
     /// A second application (another "process") on the same database.
@@ -136,6 +146,10 @@ impl TestApp {
             database_url: Some(url.to_string()),
             ..Config::default()
         };
+        Self::with_config(config, backend, cleanup).await
+    }
+
+    async fn with_config(config: Config, backend: Backend, cleanup: Option<Cleanup>) -> TestApp {
         let state = reformwatch::build_state(config).await.unwrap();
         let router = reformwatch::app(state.clone());
         TestApp {

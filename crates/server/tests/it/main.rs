@@ -9,7 +9,9 @@ mod accounts;
 mod audit;
 mod catalogue;
 mod pages;
+mod plans;
 mod rules;
+mod smtp_sink;
 mod societies;
 
 pub use harness::*;

@@ -1,0 +1,322 @@
+//! Plans in the API (R-PLAN-1..5): every action of the pages, for scripts.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::parse_json;
+use crate::auth::policy::Action;
+use crate::db::plans::{self as store, Deadline, PlanKind, PlanRow, VersionRow};
+use crate::error::{AppError, AppResult};
+use crate::notify::{self, Notification};
+use crate::plans::{self as service, PlanView};
+use crate::web::facts::catalogue_for;
+use crate::web::plans::{PlanQuery, kind_of};
+use crate::web::{AppState, Ctx};
+
+async fn view_of(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    year: &str,
+    kind: PlanKind,
+) -> AppResult<PlanView> {
+    let society = crate::web::societies::load_readable(state, ctx, code).await?;
+    let catalogue = catalogue_for(state, Some(year)).await?;
+    let plan = service::load(state, &society, catalogue.year, kind).await?;
+    service::view(state, &society, &catalogue, plan).await
+}
+
+/// A society's plan for a year: state, draft, issues, versions, reviews, deadline.
+#[utoipa::path(get, path = "/api/v1/societies/{code}/plans/{year}", tag = "plans",
+    params(("code" = String, Path), ("year" = i32, Path), ("kind" = Option<String>, Query, description = "reform (default) | rectification")),
+    responses((status = 200, body = PlanView), (status = 404, body = crate::api::ApiErrors)), security(("bearer" = [])))]
+pub async fn get_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, year)): Path<(String, String)>,
+    Query(q): Query<PlanQuery>,
+) -> AppResult<Response> {
+    Ok(Json(view_of(&state, &ctx, &code, &year, kind_of(&q)?).await?).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenPlan {
+    /// `new` (pre-filled mandatory tasks) or `copy` (last year's plan).
+    #[serde(default)]
+    pub from: Option<String>,
+}
+
+/// Opens the reform plan for a year.
+#[utoipa::path(post, path = "/api/v1/societies/{code}/plans/{year}", tag = "plans", params(("code" = String, Path), ("year" = i32, Path)), request_body = OpenPlan,
+    responses((status = 201, body = PlanView), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
+pub async fn open(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, year)): Path<(String, String)>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let society = crate::web::societies::load_readable(&state, &ctx, &code).await?;
+    ctx.require(Action::EditSocietyData, Some(society.id))?;
+    let catalogue = catalogue_for(&state, Some(&year)).await?;
+    let req: OpenPlan = if body.is_empty() {
+        OpenPlan { from: None }
+    } else {
+        parse_json(&body)?
+    };
+    service::open(
+        &state,
+        &ctx,
+        &society,
+        &catalogue,
+        req.from.as_deref() == Some("copy"),
+    )
+    .await?;
+    Ok((
+        http::StatusCode::CREATED,
+        Json(view_of(&state, &ctx, &code, &year, PlanKind::Reform).await?),
+    )
+        .into_response())
+}
+
+/// Replaces the draft (content JSON of the plan's kind). Drafts may break plan rules; the
+/// issues come back in the response.
+#[utoipa::path(put, path = "/api/v1/societies/{code}/plans/{year}/draft", tag = "plans", params(("code" = String, Path), ("year" = i32, Path), ("kind" = Option<String>, Query)),
+    request_body(content = Object, description = "PlanContent or RectificationContent"),
+    responses((status = 200, body = PlanView), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
+pub async fn put_draft(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, year)): Path<(String, String)>,
+    Query(q): Query<PlanQuery>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let kind = kind_of(&q)?;
+    let society = crate::web::societies::load_readable(&state, &ctx, &code).await?;
+    ctx.require(Action::EditSocietyData, Some(society.id))?;
+    let catalogue = catalogue_for(&state, Some(&year)).await?;
+    let plan = service::load(&state, &society, catalogue.year, kind).await?;
+    let value: serde_json::Value = parse_json(&body)?;
+    service::save_draft(&state, &ctx, &plan, &value).await?;
+    Ok(Json(view_of(&state, &ctx, &code, &year, kind).await?).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Submitted {
+    pub version: i64,
+    pub plan: PlanView,
+}
+
+/// Submits the draft as a new version (refused with every blocking issue listed).
+#[utoipa::path(post, path = "/api/v1/societies/{code}/plans/{year}/submit", tag = "plans", params(("code" = String, Path), ("year" = i32, Path), ("kind" = Option<String>, Query)),
+    responses((status = 200, body = Submitted), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
+pub async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, year)): Path<(String, String)>,
+    Query(q): Query<PlanQuery>,
+) -> AppResult<Response> {
+    let kind = kind_of(&q)?;
+    let society = crate::web::societies::load_readable(&state, &ctx, &code).await?;
+    ctx.require(Action::EditSocietyData, Some(society.id))?;
+    let catalogue = catalogue_for(&state, Some(&year)).await?;
+    let plan = service::load(&state, &society, catalogue.year, kind).await?;
+    let version = service::submit(&state, &ctx, &society, &catalogue, &plan).await?;
+    Ok(Json(Submitted {
+        version,
+        plan: view_of(&state, &ctx, &code, &year, kind).await?,
+    })
+    .into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRequest {
+    /// `return` (comment required) or `accept`.
+    pub decision: String,
+    #[serde(default)]
+    pub comment: String,
+    /// Comments per task number.
+    #[serde(default)]
+    pub task_comments: BTreeMap<u32, String>,
+}
+
+/// A reviewer's decision on the latest submitted version (reviewers and administrators).
+#[utoipa::path(post, path = "/api/v1/societies/{code}/plans/{year}/review", tag = "plans", params(("code" = String, Path), ("year" = i32, Path), ("kind" = Option<String>, Query)), request_body = ReviewRequest,
+    responses((status = 200, body = PlanView), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
+pub async fn review(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, year)): Path<(String, String)>,
+    Query(q): Query<PlanQuery>,
+    body: Bytes,
+) -> AppResult<Response> {
+    ctx.require(Action::ListAllSocieties, None)?;
+    let kind = kind_of(&q)?;
+    let req: ReviewRequest = parse_json(&body)?;
+    let accept = match req.decision.as_str() {
+        "accept" => true,
+        "return" => false,
+        other => {
+            return Err(crate::model::FieldError::new("decision", "err-decision")
+                .arg("value", other)
+                .into());
+        }
+    };
+    let society = crate::web::societies::load_readable(&state, &ctx, &code).await?;
+    let catalogue = catalogue_for(&state, Some(&year)).await?;
+    let plan = service::load(&state, &society, catalogue.year, kind).await?;
+    service::review(
+        &state,
+        &ctx,
+        &society,
+        &plan,
+        accept,
+        &req.comment,
+        &req.task_comments,
+    )
+    .await?;
+    Ok(Json(view_of(&state, &ctx, &code, &year, kind).await?).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RectificationRequest {
+    pub reason: String,
+}
+
+/// Asks the society for a rectification plan (R-PLAN-5; reviewers and administrators).
+#[utoipa::path(post, path = "/api/v1/societies/{code}/plans/{year}/rectification", tag = "plans", params(("code" = String, Path), ("year" = i32, Path)), request_body = RectificationRequest,
+    responses((status = 201, body = PlanView), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
+pub async fn request_rectification(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, year)): Path<(String, String)>,
+    body: Bytes,
+) -> AppResult<Response> {
+    ctx.require(Action::ListAllSocieties, None)?;
+    let req: RectificationRequest = parse_json(&body)?;
+    let society = crate::web::societies::load_readable(&state, &ctx, &code).await?;
+    let catalogue = catalogue_for(&state, Some(&year)).await?;
+    service::request_rectification(&state, &ctx, &society, catalogue.year, &req.reason).await?;
+    Ok((
+        http::StatusCode::CREATED,
+        Json(view_of(&state, &ctx, &code, &year, PlanKind::Rectification).await?),
+    )
+        .into_response())
+}
+
+/// One submitted version.
+#[utoipa::path(get, path = "/api/v1/societies/{code}/plans/{year}/versions/{version}", tag = "plans",
+    params(("code" = String, Path), ("year" = i32, Path), ("version" = i64, Path), ("kind" = Option<String>, Query)),
+    responses((status = 200, body = VersionRow), (status = 404, body = crate::api::ApiErrors)), security(("bearer" = [])))]
+pub async fn version(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, year, version)): Path<(String, String, String)>,
+    Query(q): Query<PlanQuery>,
+) -> AppResult<Response> {
+    let v = view_of(&state, &ctx, &code, &year, kind_of(&q)?).await?;
+    let n: i64 = version.parse().map_err(|_| AppError::NotFound)?;
+    let found = v
+        .versions
+        .into_iter()
+        .find(|x| x.version == n)
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(found).into_response())
+}
+
+/// Every society's plan of a year and kind (reviewers and administrators).
+#[utoipa::path(get, path = "/api/v1/plans", tag = "plans", params(("year" = Option<i32>, Query), ("kind" = Option<String>, Query)),
+    responses((status = 200, body = Vec<PlanRow>)), security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    ctx.require(Action::ListAllSocieties, None)?;
+    let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
+    let kind = PlanKind::parse(q.kind.as_deref()).ok_or(AppError::NotFound)?;
+    Ok(Json(store::list(&state.db, catalogue.year, kind).await?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    year: Option<String>,
+    #[serde(default)]
+    kind: Option<String>,
+}
+
+/// The plan deadline of a year (public).
+#[utoipa::path(get, path = "/api/v1/deadlines/{year}", tag = "plans", params(("year" = i32, Path)), responses((status = 200, body = Deadline)))]
+pub async fn get_deadline(
+    State(state): State<AppState>,
+    Path(year): Path<String>,
+) -> AppResult<Response> {
+    let catalogue = catalogue_for(&state, Some(&year)).await?;
+    Ok(Json(store::plan_deadline(&state.db, &catalogue).await?.1).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetDeadline {
+    /// Local date-time, `YYYY-MM-DDTHH:MM:SS`.
+    pub local_time: String,
+    /// IANA time zone, e.g. `Asia/Shanghai`.
+    pub timezone: String,
+}
+
+/// Changes a year's plan deadline (administrators).
+#[utoipa::path(put, path = "/api/v1/deadlines/{year}", tag = "plans", params(("year" = i32, Path)), request_body = SetDeadline,
+    responses((status = 200, body = Deadline), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
+pub async fn set_deadline(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(year): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    ctx.require(Action::LoadCatalogue, None)?;
+    let req: SetDeadline = parse_json(&body)?;
+    let catalogue = catalogue_for(&state, Some(&year)).await?;
+    let (_, before) = store::plan_deadline(&state.db, &catalogue).await?;
+    store::set_plan_deadline(
+        &state.db,
+        &ctx.actor(),
+        state.clock.now(),
+        catalogue.year,
+        &req.local_time,
+        &req.timezone,
+        &before,
+    )
+    .await?;
+    Ok(Json(store::plan_deadline(&state.db, &catalogue).await?.1).into_response())
+}
+
+/// The caller's inbox, newest first.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", responses((status = 200, body = Vec<Notification>)), security(("bearer" = [])))]
+pub async fn notifications(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let user = ctx.require(Action::OwnAccount, None)?;
+    Ok(Json(notify::list(&state.db, user.id).await?).into_response())
+}
+
+/// Marks one of the caller's notifications read.
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications", params(("id" = i64, Path)), responses((status = 204), (status = 404, body = crate::api::ApiErrors)), security(("bearer" = [])))]
+pub async fn mark_read(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let user = ctx.require(Action::OwnAccount, None)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    if !notify::mark_read(&state.db, user.id, id, state.clock.now()).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(http::StatusCode::NO_CONTENT.into_response())
+}
