@@ -590,21 +590,37 @@ async fn serve(state: crate::AppState, demo: bool) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    // Housekeeping: expired sessions and old throttle rows.
+    // Housekeeping, safe to run in every process (all of it is idempotent in the database):
+    // e-mail outbox every minute; expired sessions and deadline reminders every ten minutes.
     let housekeeping = state.clone();
     tokio::spawn(async move {
+        let mut tick: u64 = 0;
         loop {
-            tokio::time::sleep(std::time::Duration::from_secs(600)).await;
-            let now = housekeeping.clock.now();
-            if let Err(e) = db::sessions::purge_expired(
-                &housekeeping.db,
-                housekeeping.config.session_policy(),
-                now,
-            )
-            .await
-            {
-                tracing::warn!(error = %e, "session purge failed");
+            if let Err(e) = crate::notify::flush_email(&housekeeping).await {
+                tracing::warn!(error = %e, "e-mail outbox failed");
             }
+            if tick % 10 == 0 {
+                let now = housekeeping.clock.now();
+                if let Err(e) = db::sessions::purge_expired(
+                    &housekeeping.db,
+                    housekeeping.config.session_policy(),
+                    now,
+                )
+                .await
+                {
+                    tracing::warn!(error = %e, "session purge failed");
+                }
+                if let Ok(Some(year)) = db::catalogues::newest_year(&housekeeping.db).await
+                    && let Ok(Some(catalogue)) =
+                        housekeeping.catalogues.get(&housekeeping.db, year).await
+                    && let Err(e) =
+                        crate::notify::plan_deadline_reminders(&housekeeping, &catalogue).await
+                {
+                    tracing::warn!(error = %e, "deadline reminders failed");
+                }
+            }
+            tick += 1;
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }
     });
     let app = crate::app(state);

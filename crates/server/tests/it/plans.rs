@@ -173,6 +173,16 @@ async fn the_whole_flow(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The reviewer sees the submitted version read-only, targets included.
+    app.login("p-reviewer").await;
+    let html = app.get("/societies/A-03/plans/2017").await.text();
+    assert!(
+        html.contains("<td>学术会议</td>"),
+        "{}",
+        &html[html.find("task-12").unwrap_or(0)..]
+            [..2000.min(html.len() - html.find("task-12").unwrap_or(0))]
+    );
+    assert!(html.contains("id=\"review-form\""));
     // The reviewers were told.
     let inbox = app
         .get_with_token("/api/v1/notifications", &p.reviewer)
