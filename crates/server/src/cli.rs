@@ -599,7 +599,7 @@ async fn serve(state: crate::AppState, demo: bool) -> anyhow::Result<ExitCode> {
             if let Err(e) = crate::notify::flush_email(&housekeeping).await {
                 tracing::warn!(error = %e, "e-mail outbox failed");
             }
-            if tick % 10 == 0 {
+            if tick.is_multiple_of(10) {
                 let now = housekeeping.clock.now();
                 if let Err(e) = db::sessions::purge_expired(
                     &housekeeping.db,
