@@ -103,6 +103,51 @@ pub struct Task {
     pub rules: Vec<RuleDecl>,
 }
 
+/// Monthly tracking policy of a year (R-TRACK-2, R-TRACK-3, R-PLAN-5): the `[tracking]`
+/// section of the catalogue file. Policy is data: another year's file states its own.
+///
+/// The day of the month a report is due stays [`Catalogue::report_due_day`] (top level, the
+/// single source of truth); it is not repeated here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackingRules {
+    /// First month of the catalogue year for which a monthly report is expected, 1..=12
+    /// (2017: plans are due 22 May, so reports start with June).
+    pub first_month: u32,
+    /// Last month for which a monthly report is expected, `first_month..=12`.
+    pub last_month: u32,
+    /// A target or milestone due within this many days (0..=366) and not yet met / reached
+    /// makes its task yellow (R-TRACK-3).
+    pub yellow_within_days: i64,
+    /// This many missing monthly reports (due and not received) make the society red
+    /// (R-TRACK-3); fewer, but at least one, make it yellow. At least 1.
+    pub red_missing_reports: u32,
+    /// A task red for this many consecutive months suggests a rectification plan (R-PLAN-5,
+    /// "e.g. red status for two months"). At least 1.
+    pub red_task_months: u32,
+}
+
+impl Default for TrackingRules {
+    /// The values used when a catalogue file has no `[tracking]` section: reports for every
+    /// month of the year, yellow 30 days ahead, one missing report is red, two red months
+    /// suggest rectification.
+    fn default() -> Self {
+        TrackingRules {
+            first_month: 1,
+            last_month: 12,
+            yellow_within_days: 30,
+            red_missing_reports: 1,
+            red_task_months: 2,
+        }
+    }
+}
+
+impl TrackingRules {
+    /// Number of monthly reports expected in the year (`last_month - first_month + 1`).
+    pub fn expected_reports(&self) -> u32 {
+        (self.last_month + 1).saturating_sub(self.first_month)
+    }
+}
+
 /// A year's task catalogue (R-CAT-1).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Catalogue {
@@ -131,6 +176,9 @@ pub struct Catalogue {
     pub election_year_classes: Vec<TaskClass>,
     /// A monthly report is due on this day of the following month (R-TRACK-2), 1..=28.
     pub report_due_day: u32,
+    /// Monthly tracking policy (R-TRACK-2, R-TRACK-3, R-PLAN-5); defaults when the file has
+    /// no `[tracking]` section.
+    pub tracking: TrackingRules,
     pub documents: Vec<DocumentKind>,
     /// Tasks, ordered by number, numbered 1..=N.
     pub tasks: Vec<Task>,
@@ -276,8 +324,28 @@ struct RawCatalogue {
     election_year_classes: Vec<Spanned<TaskClass>>,
     report_due_day: Spanned<i64>,
     #[serde(default)]
+    tracking: Option<RawTracking>,
+    #[serde(default)]
     documents: Vec<Spanned<RawDocument>>,
     tasks: Spanned<Vec<Spanned<RawTask>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTracking {
+    #[serde(default)]
+    first_month: Option<Spanned<i64>>,
+    #[serde(default)]
+    last_month: Option<Spanned<i64>>,
+    #[serde(default)]
+    yellow_within_days: Option<Spanned<i64>>,
+    #[serde(default)]
+    red_missing_reports: Option<Spanned<i64>>,
+    #[serde(default)]
+    red_task_months: Option<Spanned<i64>>,
+    /// Not allowed here: the top-level `report_due_day` is the only one (reported precisely).
+    #[serde(default)]
+    report_due_day: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -543,6 +611,72 @@ impl Cx<'_> {
         }
     }
 
+    /// The `[tracking]` section (R-TRACK-2, R-TRACK-3, R-PLAN-5); absent keys take the
+    /// [`TrackingRules::default`] values.
+    fn tracking(&self, t: &RawTracking) -> Res<TrackingRules> {
+        if let Some(d) = &t.report_due_day {
+            return Err(self.err(
+                d.span(),
+                "report_due_day belongs at the top level of the file, not in [tracking] \
+                 (it is stated once)",
+            ));
+        }
+        let defaults = TrackingRules::default();
+        let int = |v: &Option<Spanned<i64>>, what: &str, range: Range<i64>, default: i64| {
+            v.as_ref()
+                .map_or(Ok(default), |v| self.int_in(v, what, range))
+        };
+        let first_month = int(&t.first_month, "[tracking] first_month", 1..13, 1)?;
+        let last_month = int(&t.last_month, "[tracking] last_month", 1..13, 12)?;
+        if let Some(l) = &t.last_month
+            && last_month < first_month
+        {
+            return Err(self.err(
+                l.span(),
+                format!("[tracking] last_month {last_month} is before first_month {first_month}"),
+            ));
+        }
+        let months = last_month - first_month + 1;
+        let yellow_within_days = int(
+            &t.yellow_within_days,
+            "[tracking] yellow_within_days",
+            0..367,
+            defaults.yellow_within_days,
+        )?;
+        let at_most_months = |v: &Option<Spanned<i64>>, what: &str, default: u32| -> Res<u32> {
+            let n = int(v, what, 1..13, i64::from(default))?;
+            if let Some(v) = v
+                && n > months
+            {
+                return Err(self.err(
+                    v.span(),
+                    format!(
+                        "{what} {n} exceeds the {months} monthly reports expected \
+                         (months {first_month}..={last_month})"
+                    ),
+                ));
+            }
+            Ok(u32::try_from(n).unwrap_or(default))
+        };
+        let red_missing_reports = at_most_months(
+            &t.red_missing_reports,
+            "[tracking] red_missing_reports",
+            defaults.red_missing_reports,
+        )?;
+        let red_task_months = at_most_months(
+            &t.red_task_months,
+            "[tracking] red_task_months",
+            defaults.red_task_months,
+        )?;
+        Ok(TrackingRules {
+            first_month: u32::try_from(first_month).unwrap_or(defaults.first_month),
+            last_month: u32::try_from(last_month).unwrap_or(defaults.last_month),
+            yellow_within_days,
+            red_missing_reports,
+            red_task_months,
+        })
+    }
+
     fn build(&self, raw: RawCatalogue) -> Res<Catalogue> {
         let year = self.int_in(&raw.year, "year", 1900..3000)?;
         let year =
@@ -565,6 +699,10 @@ impl Cx<'_> {
             )
         })?;
         let report_due_day = self.int_in(&raw.report_due_day, "report_due_day", 1..29)?;
+        let tracking = match &raw.tracking {
+            Some(t) => self.tracking(t)?,
+            None => TrackingRules::default(),
+        };
 
         let mut mandatory_classes = Vec::new();
         for c in raw.mandatory_classes.get_ref() {
@@ -734,6 +872,7 @@ impl Cx<'_> {
             mandatory_classes,
             election_year_classes,
             report_due_day: u32::try_from(report_due_day).unwrap_or(1),
+            tracking,
             documents,
             tasks,
         })
@@ -1894,6 +2033,126 @@ mod tests {
             0,
             "criteria_zh does not occur verbatim",
         );
+    }
+
+    // ----- [tracking] (R-TRACK-2, R-TRACK-3, R-PLAN-5) ----------------------------------------
+
+    #[test]
+    fn builtin_2017_tracking_rules() {
+        // R-TRACK-2: plans are due 22 May, reports run June..=December; R-PLAN-5: two red months.
+        let t = cat().tracking;
+        assert_eq!(
+            t,
+            TrackingRules {
+                first_month: 6,
+                last_month: 12,
+                yellow_within_days: 30,
+                red_missing_reports: 1,
+                red_task_months: 2,
+            }
+        );
+        assert_eq!(t.expected_reports(), 7);
+        let v = serde_json::to_value(cat()).unwrap();
+        assert_eq!(v["tracking"]["first_month"], 6);
+        assert_eq!(v["tracking"]["red_task_months"], 2);
+    }
+
+    /// The 2017 file with its `[tracking]` body replaced by `body`.
+    fn with_tracking(body: &str) -> String {
+        let start = BUILTIN_2017_SOURCE.find("[tracking]\n").unwrap();
+        let end = BUILTIN_2017_SOURCE[start..].find("\n\n").unwrap() + start;
+        format!(
+            "{}[tracking]\n{body}{}",
+            &BUILTIN_2017_SOURCE[..start],
+            &BUILTIN_2017_SOURCE[end..]
+        )
+    }
+
+    #[test]
+    fn tracking_section_is_optional_with_defaults() {
+        // Another year's file without [tracking] still loads (R-CAT-1).
+        let start = BUILTIN_2017_SOURCE.find("[tracking]\n").unwrap();
+        let end = BUILTIN_2017_SOURCE[start..].find("\n\n").unwrap() + start;
+        let src = format!(
+            "{}{}",
+            &BUILTIN_2017_SOURCE[..start],
+            &BUILTIN_2017_SOURCE[end..]
+        );
+        let c = parse(&src, "2018.toml").unwrap();
+        assert_eq!(c.tracking, TrackingRules::default());
+        assert_eq!(c.tracking.first_month, 1);
+        assert_eq!(c.tracking.last_month, 12);
+        assert_eq!(c.tracking.expected_reports(), 12);
+        // An empty section, or only some keys: the rest take the defaults.
+        assert_eq!(
+            parse(&with_tracking(""), "x").unwrap().tracking,
+            TrackingRules::default()
+        );
+        let t = parse(&with_tracking("first_month = 3\n"), "x")
+            .unwrap()
+            .tracking;
+        assert_eq!((t.first_month, t.last_month, t.red_task_months), (3, 12, 2));
+        // A one-month year is allowed.
+        let t = parse(&with_tracking("first_month = 12\nlast_month = 12\n"), "x")
+            .unwrap()
+            .tracking;
+        assert_eq!(t.expected_reports(), 1);
+    }
+
+    #[test]
+    fn tracking_errors_point_at_the_key() {
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "first_month = 0\n",
+                "first_month = 0",
+                "first_month must be between 1 and 12",
+            ),
+            (
+                "last_month = 13\n",
+                "last_month = 13",
+                "last_month must be between 1 and 12",
+            ),
+            (
+                "first_month = 9\nlast_month = 8\n",
+                "last_month = 8",
+                "last_month 8 is before first_month 9",
+            ),
+            (
+                "yellow_within_days = -1\n",
+                "yellow_within_days = -1",
+                "between 0 and 366",
+            ),
+            (
+                "red_missing_reports = 0\n",
+                "red_missing_reports = 0",
+                "red_missing_reports must be between 1 and 12",
+            ),
+            (
+                "first_month = 10\nred_task_months = 4\n",
+                "red_task_months = 4",
+                "red_task_months 4 exceeds the 3 monthly reports expected (months 10..=12)",
+            ),
+            (
+                "report_due_day = 5\n",
+                "report_due_day = 5\n",
+                "report_due_day belongs at the top level",
+            ),
+            ("first_moth = 6\n", "first_moth", "first_moth"),
+            ("first_month = \"June\"\n", "\"June\"", ""),
+        ];
+        for (body, at, words) in cases {
+            let src = with_tracking(body);
+            let e = parse(&src, "2017.toml").unwrap_err();
+            assert!(
+                e.message.contains(words),
+                "{body}: expected '{words}' in: {e}"
+            );
+            // `at` inside the section (report_due_day also occurs at the top level).
+            let section = src.find("\n[tracking]\n").unwrap();
+            let pos = src[section..].find(at).unwrap() + section;
+            let line = src[..pos].matches('\n').count() + 1;
+            assert_eq!(e.line, line, "{body}: wrong line for: {e}");
+        }
     }
 
     #[test]

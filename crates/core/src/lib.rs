@@ -6,6 +6,8 @@
 //! - [`rules`]: typed rule kinds, evaluation and bilingual explanations (R-RULE-*).
 //! - [`plan`]: reform and rectification plans: validation, proposed targets, deadline, review
 //!   workflow, version comparison (R-PLAN-1..5).
+//! - [`tracking`]: monthly reports, reporting months and due instants, red / yellow / green
+//!   status and reporting rates (R-TRACK-1..3).
 
 // Tests may unwrap: a panic there is a failed test (workspace lints deny it elsewhere).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
@@ -14,6 +16,7 @@ pub mod catalogue;
 pub mod facts;
 pub mod plan;
 pub mod rules;
+pub mod tracking;
 
 pub use catalogue::{
     BUILTIN_2017_SOURCE, Catalogue, CatalogueError, DocumentKind, Task, TaskClass, builtin,

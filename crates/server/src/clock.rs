@@ -15,6 +15,12 @@ impl Clock {
     pub fn now(&self) -> DateTime<Utc> {
         Utc::now() + Duration::seconds(self.offset_secs.load(Ordering::Relaxed))
     }
+    /// Sets this clock to `t` (tests and demonstrations).
+    pub fn set(&self, t: DateTime<Utc>) {
+        self.offset_secs
+            .store((t - Utc::now()).num_seconds(), Ordering::Relaxed);
+    }
+
     /// Moves this clock forward (tests only in practice).
     pub fn advance(&self, by: Duration) {
         self.offset_secs

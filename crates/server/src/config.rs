@@ -37,6 +37,10 @@ pub struct Config {
     pub mail_from: String,
     /// The address people use to reach this server (links in e-mails).
     pub public_url: String,
+    /// Largest evidence file, bytes (R-TRACK-4).
+    pub max_evidence_bytes: u64,
+    /// Evidence storage allowed per society, bytes (R-TRACK-4).
+    pub society_quota_bytes: u64,
 }
 
 impl Default for Config {
@@ -57,6 +61,8 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "ReformWatch <noreply@localhost>".to_string(),
             public_url: "http://127.0.0.1:8080".to_string(),
+            max_evidence_bytes: 20 * 1024 * 1024,
+            society_quota_bytes: 500 * 1024 * 1024,
         }
     }
 }
@@ -77,6 +83,8 @@ const KNOWN_KEYS: &[&str] = &[
     "smtp_url",
     "mail_from",
     "public_url",
+    "max_evidence_bytes",
+    "society_quota_bytes",
 ];
 
 /// Values given on the command line; `None` leaves the lower layers' value.
@@ -141,6 +149,11 @@ impl Config {
                 self.data_dir.join("reformwatch.db").display()
             ),
         }
+    }
+
+    /// Evidence files live here, outside any served folder (R-TRACK-4).
+    pub fn evidence_dir(&self) -> PathBuf {
+        self.data_dir.join("evidence")
     }
 
     pub fn session_policy(&self) -> crate::db::sessions::SessionPolicy {

@@ -20,6 +20,9 @@ pub enum AppError {
     CsrfRejected,
     #[error("payload too large")]
     PayloadTooLarge,
+    /// An upload over a stated limit (bytes), or a society over its storage quota.
+    #[error("file too large")]
+    FileTooLarge { limit: u64, quota: bool },
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
 }

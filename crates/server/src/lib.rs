@@ -15,6 +15,7 @@ pub mod import;
 pub mod model;
 pub mod notify;
 pub mod plans;
+pub mod tracking;
 pub mod web;
 
 use std::sync::Arc;

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod catalogues;
 pub mod plans;
+pub mod reports;
 pub mod rules;
 pub mod societies;
 pub mod users;
@@ -116,6 +117,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         rules::check_facts, rules::get_facts, rules::put_facts, rules::verdicts,
         plans::get_plan, plans::open, plans::put_draft, plans::submit, plans::review, plans::request_rectification,
         plans::version, plans::list, plans::get_deadline, plans::set_deadline, plans::notifications, plans::mark_read,
+        reports::get_report, reports::open, reports::put_draft, reports::submit, reports::review, reports::colours, reports::dashboard, reports::rates,
     ),
     components(schemas(ApiErrors, ApiError)),
     modifiers(&BearerAuth),

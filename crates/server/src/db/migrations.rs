@@ -31,6 +31,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0003_plans.sql"),
         postgres: include_str!("../../migrations/postgres/0003_plans.sql"),
     },
+    Migration {
+        version: 4,
+        name: "tracking",
+        sqlite: include_str!("../../migrations/sqlite/0004_tracking.sql"),
+        postgres: include_str!("../../migrations/postgres/0004_tracking.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.

@@ -6,9 +6,11 @@
 
 pub mod audit;
 pub mod catalogues;
+pub mod evidence;
 pub mod facts;
 pub mod migrations;
 pub mod plans;
+pub mod reports;
 pub mod sessions;
 pub mod settings;
 pub mod societies;

@@ -25,7 +25,7 @@ pub fn status_of(err: &AppError) -> StatusCode {
         AppError::Forbidden | AppError::CsrfRejected => StatusCode::FORBIDDEN,
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-        AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::PayloadTooLarge | AppError::FileTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -38,7 +38,7 @@ pub fn error_key(err: &AppError) -> &'static str {
         AppError::CsrfRejected => "csrf",
         AppError::Invalid(_) => "invalid",
         AppError::TooManyRequests { .. } => "too-many",
-        AppError::PayloadTooLarge => "too-large",
+        AppError::PayloadTooLarge | AppError::FileTooLarge { .. } => "too-large",
         AppError::Internal(_) => "internal",
     }
 }
@@ -67,6 +67,9 @@ pub fn html_error(err: &AppError, lang: Lang, path: &str, ctx: Option<&Ctx>) -> 
     let key = error_key(err);
     let t = ctx.t();
     let mut message = t.t(&format!("error-{key}-text"));
+    if let AppError::FileTooLarge { limit, quota } = err {
+        message = too_large_text(&t, *limit, *quota);
+    }
     if let AppError::Invalid(fields) = err {
         let details: Vec<String> = fields.iter().map(|f| t.field(f)).collect();
         message = format!("{message} {}", details.join("；"));
@@ -88,4 +91,15 @@ pub fn html_error(err: &AppError, lang: Lang, path: &str, ctx: Option<&Ctx>) -> 
 
 pub async fn not_found() -> AppError {
     AppError::NotFound
+}
+
+/// "The file exceeds the 20 MB limit" / "the society's 500 MB of evidence storage is used up".
+pub fn too_large_text(t: &crate::i18n::T, limit: u64, quota: bool) -> String {
+    let mb = limit.div_ceil(1024 * 1024).to_string();
+    t.t(if quota {
+        "err-quota"
+    } else {
+        "err-file-too-large"
+    })
+    .replace("{mb}", &mb)
 }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod context;
 pub mod errors;
+pub mod evidence;
 pub mod facts;
 pub mod facts_import;
 pub mod home;
@@ -14,6 +15,7 @@ pub mod login;
 pub mod overview;
 pub mod page;
 pub mod plans;
+pub mod reports;
 pub mod reviews;
 pub mod societies;
 pub mod users;
@@ -170,6 +172,20 @@ pub fn routes() -> Vec<RouteSpec> {
         route(p.clone(), "/admin/deadlines", Admin, post(reviews::deadlines_submit)),
         route(g.clone(), "/inbox", Authenticated, get(reviews::inbox)),
         route(p.clone(), "/inbox/{id}/read", Authenticated, post(reviews::mark_read)),
+        route(g.clone(), "/societies/{code}/reports/{year}", SocietyScoped, get(reports::timeline)),
+        route(g.clone(), "/societies/{code}/reports/{year}/{month}", SocietyScoped, get(reports::report_page)),
+        route(p.clone(), "/societies/{code}/reports/{year}/{month}", SocietyEdit, post(reports::start)),
+        route(p.clone(), "/societies/{code}/reports/{year}/{month}/draft", SocietyEdit, post(reports::save_draft)),
+        route(p.clone(), "/societies/{code}/reports/{year}/{month}/submit", SocietyEdit, post(reports::submit)),
+        route(p.clone(), "/societies/{code}/reports/{year}/{month}/review", Staff, post(reports::review)),
+        route(p.clone(), "/societies/{code}/evidence", SocietyEdit, post(evidence::upload).layer(DefaultBodyLimit::disable())),
+        route(g.clone(), "/evidence/{id}", Authenticated, get(evidence::download)),
+        route(g.clone(), "/dashboard", Staff, get(reports::dashboard)),
+        route(g.clone(), "/dashboard.xlsx", Staff, get(reports::dashboard_export)),
+        route(g.clone(), "/rates", Staff, get(reports::rates)),
+        route(p.clone(), "/admin/months", Admin, post(reports::lock)),
+        route(p.clone(), "/admin/months/exception", Admin, post(reports::exception)),
+        route(g.clone(), "/help/colours", Public, get(reports::help)),
         route(g.clone(), "/admin/facts/import", Admin, get(facts_import::import_page)),
         route(p.clone(), "/admin/facts/import", Admin, post(facts_import::import_submit)),
         route(
@@ -276,6 +292,16 @@ pub fn routes() -> Vec<RouteSpec> {
         route(Method::PUT, "/api/v1/societies/{code}/facts", SocietyEdit, put(api::rules::put_facts)),
         route(g.clone(), "/api/v1/societies/{code}/verdicts", SocietyScoped, get(api::rules::verdicts)),
         route(p.clone(), "/api/v1/rules/check", Public, post(api::rules::check_facts)),
+        route(g.clone(), "/api/v1/societies/{code}/reports/{year}/{month}", SocietyScoped, get(api::reports::get_report)),
+        route(p.clone(), "/api/v1/societies/{code}/reports/{year}/{month}", SocietyEdit, post(api::reports::open)),
+        route(Method::PUT, "/api/v1/societies/{code}/reports/{year}/{month}/draft", SocietyEdit, put(api::reports::put_draft)),
+        route(p.clone(), "/api/v1/societies/{code}/reports/{year}/{month}/submit", SocietyEdit, post(api::reports::submit)),
+        route(p.clone(), "/api/v1/societies/{code}/reports/{year}/{month}/review", Staff, post(api::reports::review)),
+        route(g.clone(), "/api/v1/societies/{code}/colours", SocietyScoped, get(api::reports::colours)),
+        route(p.clone(), "/api/v1/societies/{code}/evidence", SocietyEdit, post(evidence::upload_api).layer(DefaultBodyLimit::disable())),
+        route(g.clone(), "/api/v1/evidence/{id}", Authenticated, get(evidence::download)),
+        route(g.clone(), "/api/v1/dashboard", Staff, get(api::reports::dashboard)),
+        route(g.clone(), "/api/v1/rates", Staff, get(api::reports::rates)),
         route(g.clone(), "/api/v1/societies/{code}/plans/{year}", SocietyScoped, get(api::plans::get_plan)),
         route(p.clone(), "/api/v1/societies/{code}/plans/{year}", SocietyEdit, post(api::plans::open)),
         route(Method::PUT, "/api/v1/societies/{code}/plans/{year}/draft", SocietyEdit, put(api::plans::put_draft)),

@@ -41,6 +41,7 @@ const FLASH_KEYS: &[&str] = &[
     "submitted",
     "accepted",
     "returned",
+    "uploaded",
 ];
 
 pub fn role_label(t: &T, role: Role) -> String {
@@ -60,22 +61,30 @@ impl Page {
                 if let Some(code) = code {
                     nav.push((format!("/societies/{code}"), "nav-my-society"));
                     nav.push((format!("/societies/{code}/plans/{}", ctx.year), "plan-link"));
+                    nav.push((
+                        format!("/societies/{code}/reports/{}", ctx.year),
+                        "nav-reports",
+                    ));
                 }
                 nav.push((format!("/catalogues/{}", ctx.year), "nav-catalogue"));
                 nav.push(("/inbox".into(), "nav-inbox"));
             }
             Some((Role::Reviewer, _)) => {
                 nav.push(("/societies".into(), "nav-societies"));
+                nav.push(("/dashboard".into(), "nav-dashboard"));
                 nav.push(("/reviews/plans".into(), "nav-reviews"));
                 nav.push(("/overview/plans".into(), "nav-plans"));
+                nav.push(("/rates".into(), "nav-rates"));
                 nav.push(("/overview/rules".into(), "nav-overview"));
                 nav.push((format!("/catalogues/{}", ctx.year), "nav-catalogue"));
                 nav.push(("/inbox".into(), "nav-inbox"));
             }
             Some((Role::Admin, _)) => {
                 nav.push(("/societies".into(), "nav-societies"));
+                nav.push(("/dashboard".into(), "nav-dashboard"));
                 nav.push(("/reviews/plans".into(), "nav-reviews"));
                 nav.push(("/overview/plans".into(), "nav-plans"));
+                nav.push(("/rates".into(), "nav-rates"));
                 nav.push(("/overview/rules".into(), "nav-overview"));
                 nav.push((format!("/catalogues/{}", ctx.year), "nav-catalogue"));
                 nav.push(("/admin/users".into(), "nav-users"));

@@ -86,6 +86,44 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("POST", "/admin/deadlines", Access::Admin),
     ("GET", "/inbox", Access::Authenticated),
     ("POST", "/inbox/{id}/read", Access::Authenticated),
+    (
+        "GET",
+        "/societies/{code}/reports/{year}",
+        Access::SocietyScoped,
+    ),
+    (
+        "GET",
+        "/societies/{code}/reports/{year}/{month}",
+        Access::SocietyScoped,
+    ),
+    (
+        "POST",
+        "/societies/{code}/reports/{year}/{month}",
+        Access::SocietyEdit,
+    ),
+    (
+        "POST",
+        "/societies/{code}/reports/{year}/{month}/draft",
+        Access::SocietyEdit,
+    ),
+    (
+        "POST",
+        "/societies/{code}/reports/{year}/{month}/submit",
+        Access::SocietyEdit,
+    ),
+    (
+        "POST",
+        "/societies/{code}/reports/{year}/{month}/review",
+        Access::Staff,
+    ),
+    ("POST", "/societies/{code}/evidence", Access::SocietyEdit),
+    ("GET", "/evidence/{id}", Access::Authenticated),
+    ("GET", "/dashboard", Access::Staff),
+    ("GET", "/dashboard.xlsx", Access::Staff),
+    ("GET", "/rates", Access::Staff),
+    ("POST", "/admin/months", Access::Admin),
+    ("POST", "/admin/months/exception", Access::Admin),
+    ("GET", "/help/colours", Access::Public),
     ("GET", "/admin/facts/import", Access::Admin),
     ("POST", "/admin/facts/import", Access::Admin),
     ("POST", "/societies/{code}", Access::Admin),
@@ -122,6 +160,44 @@ const EXPECTED: &[(&str, &str, Access)] = &[
         Access::SocietyScoped,
     ),
     ("POST", "/api/v1/rules/check", Access::Public),
+    (
+        "GET",
+        "/api/v1/societies/{code}/reports/{year}/{month}",
+        Access::SocietyScoped,
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/reports/{year}/{month}",
+        Access::SocietyEdit,
+    ),
+    (
+        "PUT",
+        "/api/v1/societies/{code}/reports/{year}/{month}/draft",
+        Access::SocietyEdit,
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/reports/{year}/{month}/submit",
+        Access::SocietyEdit,
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/reports/{year}/{month}/review",
+        Access::Staff,
+    ),
+    (
+        "GET",
+        "/api/v1/societies/{code}/colours",
+        Access::SocietyScoped,
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/evidence",
+        Access::SocietyEdit,
+    ),
+    ("GET", "/api/v1/evidence/{id}", Access::Authenticated),
+    ("GET", "/api/v1/dashboard", Access::Staff),
+    ("GET", "/api/v1/rates", Access::Staff),
     (
         "GET",
         "/api/v1/societies/{code}/plans/{year}",
@@ -296,6 +372,20 @@ async fn authorisation_matrix(app: TestApp) {
     )
     .await
     .unwrap();
+    // …and a June report, so report routes resolve too.
+    reformwatch::db::reports::create(
+        app.db(),
+        &actor,
+        now,
+        society.id,
+        "A-03",
+        2017,
+        6,
+        1,
+        &serde_json::json!({"narrative": "", "tasks": []}),
+    )
+    .await
+    .unwrap();
     let whos = [
         Who::Anonymous,
         Who::Admin,
@@ -315,7 +405,8 @@ async fn authorisation_matrix(app: TestApp) {
             .replace("{number}", "1")
             .replace("{code}", "A-03")
             .replace("{id}", &target.id.to_string())
-            .replace("{version}", "1");
+            .replace("{version}", "1")
+            .replace("{month}", "6");
         for who in whos {
             let username = match who {
                 Who::Anonymous => None,

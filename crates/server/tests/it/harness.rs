@@ -127,8 +127,11 @@ impl TestApp {
                 )
             }
         };
+        // Evidence files go to a per-test folder (removed with the app).
+        let data_dir = std::env::temp_dir().join(unique("rwdata"));
         let mut config = Config {
             database_url: Some(url.clone()),
+            data_dir: data_dir.clone(),
             ..Config::default()
         };
         configure(&mut config);
@@ -137,16 +140,7 @@ impl TestApp {
 
     /// A second application (another "process") on the same database.
     pub async fn sibling(&self) -> TestApp {
-        let url = self.state.config.database_url();
-        Self::with_url(&url, self.backend, None).await
-    }
-
-    async fn with_url(url: &str, backend: Backend, cleanup: Option<Cleanup>) -> TestApp {
-        let config = Config {
-            database_url: Some(url.to_string()),
-            ..Config::default()
-        };
-        Self::with_config(config, backend, cleanup).await
+        Self::with_config((*self.state.config).clone(), self.backend, None).await
     }
 
     async fn with_config(config: Config, backend: Backend, cleanup: Option<Cleanup>) -> TestApp {

@@ -13,5 +13,6 @@ mod plans;
 mod rules;
 mod smtp_sink;
 mod societies;
+mod tracking;
 
 pub use harness::*;

@@ -1,0 +1,36 @@
+//! Monthly tracking (按月跟踪, R-TRACK-1..3): report content, reporting months and due
+//! instants, red / yellow / green status, reporting rates.
+//!
+//! Pure domain code (DESIGN "Layers"): the caller passes the catalogue, the accepted plan, the
+//! received reports, the facts and `now`; nothing here reads the clock or does I/O. Policy
+//! (which months are reported, the due day, the yellow window, how many missing reports make a
+//! society red, how many red months suggest rectification) is the catalogue's: its top-level
+//! `report_due_day` and its `[tracking]` section ([`crate::catalogue::TrackingRules`]).
+//!
+//! - [`ReportContent`], [`new_report`], [`validate_report`]: a society's monthly report
+//!   (R-TRACK-1).
+//! - [`Month`], [`expected_months`], [`report_due`], [`report_on_time`], [`months_due_by`]:
+//!   reporting months and deadlines (R-TRACK-2).
+//! - [`colours`], [`red_streaks`], [`rectification_suggested`]: status colours (R-TRACK-3)
+//!   and the rectification trigger (R-PLAN-5). The rules are in [`colours`]' documentation.
+//! - [`RateCell`], [`society_rate`], [`month_rate`], [`percent_text`]: completeness and
+//!   timeliness (R-TRACK-2).
+
+mod colour;
+mod month;
+mod rate;
+mod report;
+
+pub use colour::{
+    Colour, Reason, ReceivedReport, SocietyColour, TaskColour, colours, rectification_suggested,
+    red_streaks,
+};
+pub use month::{Month, expected_months, months_due_by, report_due, report_on_time};
+pub use rate::{RateCell, month_rate, percent_text, society_rate};
+pub use report::{
+    REPORT_ISSUE_CODES, ReportContent, TargetValue, TaskReport, TaskStatus, is_reduction,
+    new_report, target_met, validate_report,
+};
+
+#[cfg(test)]
+mod tests;

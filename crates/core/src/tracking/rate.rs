@@ -1,0 +1,134 @@
+//! Reporting completeness and timeliness (R-TRACK-2), in integer arithmetic.
+
+use std::iter::Sum;
+use std::ops::Add;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::month::{Month, months_due_by, report_on_time};
+use crate::catalogue::Catalogue;
+
+/// Reports expected, received and received on time (R-TRACK-2), for one society over the
+/// year so far, one month over all societies, or a sum of either. Always
+/// `on_time <= received <= expected` when built by [`society_rate`] or [`month_rate`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RateCell {
+    pub expected: u32,
+    pub received: u32,
+    pub on_time: u32,
+}
+
+impl RateCell {
+    /// Received ÷ expected in per-mille (‰), rounded down; `None` when nothing is expected.
+    pub fn received_permille(&self) -> Option<u32> {
+        permille(self.received, self.expected)
+    }
+
+    /// On time ÷ expected in per-mille (‰), rounded down; `None` when nothing is expected.
+    pub fn on_time_permille(&self) -> Option<u32> {
+        permille(self.on_time, self.expected)
+    }
+
+    /// Both cells added, saturating (overall rates from per-society or per-month cells).
+    /// Also available as `+` and [`Sum`]; this inherent method needs no trait import.
+    #[allow(clippy::should_implement_trait)] // `Add` is implemented too, by this method
+    pub fn add(self, other: RateCell) -> RateCell {
+        RateCell {
+            expected: self.expected.saturating_add(other.expected),
+            received: self.received.saturating_add(other.received),
+            on_time: self.on_time.saturating_add(other.on_time),
+        }
+    }
+}
+
+impl Add for RateCell {
+    type Output = RateCell;
+
+    fn add(self, other: RateCell) -> RateCell {
+        RateCell::add(self, other)
+    }
+}
+
+impl Sum for RateCell {
+    fn sum<I: Iterator<Item = RateCell>>(iter: I) -> RateCell {
+        iter.fold(RateCell::default(), RateCell::add)
+    }
+}
+
+fn permille(part: u32, whole: u32) -> Option<u32> {
+    if whole == 0 {
+        return None;
+    }
+    let p = u64::from(part) * 1000 / u64::from(whole);
+    Some(u32::try_from(p).unwrap_or(u32::MAX))
+}
+
+/// A per-mille rate as a percentage with one decimal, from integers (R-TRACK-2):
+/// `None` → `"—"`, 875 → `"87.5%"`, 1000 → `"100%"`, 0 → `"0%"` (a `.0` is left out).
+pub fn percent_text(permille: Option<u32>) -> String {
+    match permille {
+        None => "—".to_owned(),
+        Some(p) if p % 10 == 0 => format!("{}%", p / 10),
+        Some(p) => format!("{}.{}%", p / 10, p % 10),
+    }
+}
+
+/// One society's rates at `now` (R-TRACK-2). Expected: the expected months whose report is
+/// due by `now` ([`months_due_by`]). Received: those of them with a submission at or before
+/// `now` (any version, late or not). On time: those whose first submission was at or before
+/// the month's due instant ([`report_on_time`]). `submissions` are (month, first submitted
+/// at); several entries for one month count once, by the earliest. A report for a month not
+/// yet due, or outside the expected months, is not counted.
+pub fn society_rate(
+    catalogue: &Catalogue,
+    submissions: &[(Month, DateTime<Utc>)],
+    now: DateTime<Utc>,
+) -> RateCell {
+    let due = months_due_by(catalogue, now);
+    let mut cell = RateCell {
+        expected: u32::try_from(due.len()).unwrap_or(u32::MAX),
+        ..RateCell::default()
+    };
+    for m in due {
+        let first = submissions
+            .iter()
+            .filter(|(sm, at)| *sm == m && *at <= now)
+            .map(|(_, at)| *at)
+            .min();
+        if let Some(first) = first {
+            cell.received += 1;
+            if report_on_time(catalogue, m, first) {
+                cell.on_time += 1;
+            }
+        }
+    }
+    cell
+}
+
+/// One month's rates over several societies at `now` (R-TRACK-2). When the month is an
+/// expected month due by `now`, expected = `societies_expected` (the societies with an
+/// accepted plan), received = the `submissions` (each society's first submission for that
+/// month) at or before `now`, on time = those at or before the due instant; both are capped
+/// at what is expected. A month not due yet (or not expected) gives an empty cell.
+pub fn month_rate(
+    catalogue: &Catalogue,
+    month: Month,
+    societies_expected: u32,
+    submissions: &[DateTime<Utc>],
+    now: DateTime<Utc>,
+) -> RateCell {
+    if !months_due_by(catalogue, now).contains(&month) {
+        return RateCell::default();
+    }
+    let count = |f: &dyn Fn(&DateTime<Utc>) -> bool| {
+        u32::try_from(submissions.iter().filter(|s| f(s)).count()).unwrap_or(u32::MAX)
+    };
+    let received = count(&|s| *s <= now).min(societies_expected);
+    let on_time = count(&|s| report_on_time(catalogue, month, *s)).min(received);
+    RateCell {
+        expected: societies_expected,
+        received,
+        on_time,
+    }
+}

@@ -1,0 +1,327 @@
+//! Monthly tracking (R-TRACK-1..3): the orchestration shared by pages and API. Report content,
+//! validation, colours and rates live in the domain core (`reformwatch_core::tracking`).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use reformwatch_core::catalogue::Catalogue;
+use reformwatch_core::plan::{self, PlanContent};
+use reformwatch_core::tracking::{
+    self as core, Month, ReceivedReport, ReportContent, SocietyColour,
+};
+use serde_json::Value;
+
+use crate::db::facts::{self, FactChange};
+use crate::db::plans::{self, PlanKind};
+use crate::db::reports::{self as store, ReportRow};
+use crate::db::societies::Society;
+use crate::error::{AppError, AppResult};
+use crate::model::FieldError;
+use crate::web::{AppState, Ctx};
+
+/// The accepted reform plan of a society for a year: (content, version).
+pub async fn accepted_plan(
+    state: &AppState,
+    society_id: i64,
+    year: i32,
+) -> AppResult<Option<(PlanContent, i64)>> {
+    let Some(plan) = plans::get(&state.db, society_id, year, PlanKind::Reform).await? else {
+        return Ok(None);
+    };
+    let Some(version) = plan.accepted_version else {
+        return Ok(None);
+    };
+    let versions = plans::versions(&state.db, plan.id).await?;
+    let content = versions
+        .iter()
+        .find(|v| v.version == version)
+        .map(|v| v.content.clone())
+        .ok_or_else(|| anyhow::anyhow!("accepted version {version} missing"))?;
+    let content: PlanContent = serde_json::from_value(content)
+        .map_err(|e| anyhow::anyhow!("accepted plan unreadable: {e}"))?;
+    Ok(Some((content, version)))
+}
+
+/// Received reports of a society: latest content per month, first submission time.
+pub async fn received(
+    state: &AppState,
+    society_id: i64,
+    year: i32,
+) -> AppResult<Vec<ReceivedReport>> {
+    let mut out = Vec::new();
+    for r in store::of_society(&state.db, society_id, year).await? {
+        let (Some(first), Some(_)) = (
+            r.first_submitted_at
+                .as_deref()
+                .and_then(crate::db::parse_ts),
+            r.latest_version,
+        ) else {
+            continue;
+        };
+        let versions = store::versions(&state.db, r.id).await?;
+        let Some(latest) = versions.last() else {
+            continue;
+        };
+        let content: ReportContent =
+            serde_json::from_value(latest.content.clone()).unwrap_or_default();
+        if let Some(month) = Month::new(r.year, r.month) {
+            out.push(ReceivedReport {
+                month,
+                submitted_at: first,
+                content,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A society's colours at `at` (R-TRACK-3), from plan + reports + facts.
+pub async fn society_colours(
+    state: &AppState,
+    society: &Society,
+    catalogue: &Catalogue,
+    at: DateTime<Utc>,
+) -> AppResult<SocietyColour> {
+    let plan = accepted_plan(state, society.id, catalogue.year).await?;
+    let reports: Vec<ReceivedReport> = received(state, society.id, catalogue.year)
+        .await?
+        .into_iter()
+        .filter(|r| r.submitted_at <= at)
+        .collect();
+    let sc = crate::checks::society_check(&state.db, society, catalogue).await?;
+    Ok(core::colours(
+        catalogue,
+        plan.as_ref().map(|p| &p.0),
+        &reports,
+        &sc.facts,
+        at,
+    ))
+}
+
+pub fn parse_month(year: i32, month: &str) -> AppResult<Month> {
+    let m: u32 = month.trim().parse().map_err(|_| AppError::NotFound)?;
+    Month::new(year, m).ok_or(AppError::NotFound)
+}
+
+/// Opens the month's report, pre-filled from the accepted plan and last month's report.
+pub async fn open(
+    state: &AppState,
+    ctx: &Ctx,
+    society: &Society,
+    catalogue: &Catalogue,
+    month: Month,
+) -> AppResult<()> {
+    let (plan, version) = accepted_plan(state, society.id, catalogue.year)
+        .await?
+        .ok_or_else(|| FieldError::new("plan", "err-no-accepted-plan"))?;
+    if !core::expected_months(catalogue).contains(&month) {
+        return Err(FieldError::new("month", "err-month-not-expected")
+            .arg("month", month)
+            .into());
+    }
+    ensure_open(state, society, month).await?;
+    let previous = received(state, society.id, catalogue.year)
+        .await?
+        .into_iter()
+        .filter(|r| r.month < month)
+        .max_by_key(|r| r.month);
+    let content = core::new_report(&plan, previous.as_ref().map(|r| &r.content));
+    let draft = serde_json::to_value(content).map_err(|e| AppError::Internal(e.into()))?;
+    store::create(
+        &state.db,
+        &ctx.actor(),
+        state.clock.now(),
+        society.id,
+        &society.code,
+        catalogue.year,
+        month.month,
+        version,
+        &draft,
+    )
+    .await
+}
+
+async fn ensure_open(state: &AppState, society: &Society, month: Month) -> AppResult<()> {
+    if store::is_open(&state.db, society.id, month.year, month.month).await? {
+        Ok(())
+    } else {
+        Err(FieldError::new("month", "err-month-locked")
+            .arg("month", month)
+            .into())
+    }
+}
+
+pub async fn load(state: &AppState, society: &Society, month: Month) -> AppResult<ReportRow> {
+    store::get(&state.db, society.id, month.year, month.month)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Parses report JSON (unknown fields are errors naming the field).
+pub fn parse_content(value: &Value) -> AppResult<ReportContent> {
+    crate::api::parse_json(&axum::body::Bytes::from(value.to_string()))
+}
+
+pub async fn save_draft(
+    state: &AppState,
+    ctx: &Ctx,
+    society: &Society,
+    report: &ReportRow,
+    draft: &Value,
+) -> AppResult<()> {
+    ensure_open(
+        state,
+        society,
+        Month::new(report.year, report.month).ok_or(AppError::NotFound)?,
+    )
+    .await?;
+    let content = parse_content(draft)?;
+    let value = serde_json::to_value(content).map_err(|e| AppError::Internal(e.into()))?;
+    store::save_draft(&state.db, &ctx.actor(), state.clock.now(), report, &value).await
+}
+
+/// Last day of a month: the date reported values hold for.
+fn month_end(month: Month) -> NaiveDate {
+    let next = month.next();
+    NaiveDate::from_ymd_opt(next.year, next.month, 1)
+        .and_then(|d| d.pred_opt())
+        .unwrap_or_default()
+}
+
+/// Submits the draft as a new version: refused with every blocking issue listed; after the due
+/// day accepted and marked late. Reported values of targets linked to a fact become new fact
+/// versions in the same transaction, so rule verdicts follow the latest report.
+pub async fn submit(
+    state: &AppState,
+    ctx: &Ctx,
+    society: &Society,
+    catalogue: &Catalogue,
+    report: &ReportRow,
+) -> AppResult<i64> {
+    let month = Month::new(report.year, report.month).ok_or(AppError::NotFound)?;
+    ensure_open(state, society, month).await?;
+    let (plan, _) = accepted_plan(state, society.id, catalogue.year)
+        .await?
+        .ok_or_else(|| FieldError::new("plan", "err-no-accepted-plan"))?;
+    let content = parse_content(&report.draft)?;
+    let issues = core::validate_report(&plan, &content);
+    if !plan::is_submittable(&issues) {
+        return Err(AppError::Invalid(
+            issues
+                .iter()
+                .filter(|i| i.blocking)
+                .map(|i| {
+                    FieldError::localized(
+                        &i.field.clone().unwrap_or_else(|| "report".into()),
+                        &format!("report-{}", i.code),
+                        i.message_zh.clone(),
+                        i.message_en.clone(),
+                    )
+                })
+                .collect(),
+        ));
+    }
+    let now = state.clock.now();
+    let due = core::report_due(catalogue, month);
+    // Whole seconds, as the domain rule: 23:59:59.9 on the due day is on time.
+    let late =
+        (!core::report_on_time(catalogue, month, now)).then(|| (now - due).num_seconds().max(1));
+    // Fact-linked targets → fact history (source "report").
+    let mut changes: BTreeMap<String, FactChange> = BTreeMap::new();
+    for tr in &content.tasks {
+        let Some(pt) = plan.tasks.iter().find(|t| t.number == tr.number) else {
+            continue;
+        };
+        for v in &tr.values {
+            if let (Some(target), Some(value)) = (pt.targets.get(v.target), v.value)
+                && let Some(field) = &target.fact
+            {
+                changes.insert(
+                    field.clone(),
+                    FactChange {
+                        field: field.clone(),
+                        value: Some(Value::from(value)),
+                    },
+                );
+            }
+        }
+    }
+    let mut tx = state.db.begin().await?;
+    let version = store::submit_in(&state.db, &mut tx, &ctx.actor(), now, report, late).await?;
+    if !changes.is_empty() {
+        let changes: Vec<FactChange> = changes.into_values().collect();
+        facts::record_in(
+            &state.db,
+            &mut tx,
+            &ctx.actor(),
+            now,
+            society,
+            catalogue,
+            month_end(month),
+            "report",
+            &changes,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    crate::notify::staff(
+        state,
+        "report-submitted",
+        &format!("report/{}/{month}/{version}", society.code),
+        &link(society, month),
+        &society.name,
+    )
+    .await?;
+    Ok(version)
+}
+
+pub fn link(society: &Society, month: Month) -> String {
+    format!(
+        "/societies/{}/reports/{}/{}",
+        society.code, month.year, month.month
+    )
+}
+
+pub async fn review(
+    state: &AppState,
+    ctx: &Ctx,
+    society: &Society,
+    report: &ReportRow,
+    returned: bool,
+    comment: &str,
+) -> AppResult<()> {
+    let comment = crate::model::text(comment, "comment", 5000, true)?;
+    store::review(
+        &state.db,
+        &ctx.actor(),
+        state.clock.now(),
+        report,
+        returned,
+        &comment,
+    )
+    .await?;
+    let month = Month::new(report.year, report.month).ok_or(AppError::NotFound)?;
+    let kind = if returned {
+        "report-returned"
+    } else {
+        "report-commented"
+    };
+    let n = store::reviews(&state.db, report.id).await?.len();
+    crate::notify::society(
+        state,
+        society,
+        kind,
+        &format!("{kind}/{}/{month}/{n}", society.code),
+        &link(society, month),
+    )
+    .await
+}
+
+/// Today's date in the catalogue's zone (for the month picker default).
+pub fn current_month(catalogue: &Catalogue, now: DateTime<Utc>) -> Month {
+    let d = now.with_timezone(&catalogue.timezone).date_naive();
+    Month::new(d.year(), d.month()).unwrap_or(Month {
+        year: catalogue.year,
+        month: 12,
+    })
+}

@@ -1,0 +1,627 @@
+//! R-TRACK-1..4: monthly reports (versions, review, late marking, locks), facts following the
+//! reports, colours, the dashboard and its export, reporting rates, and evidence files
+//! (content-checked, limited, stored once, served safely).
+
+use chrono::{DateTime, TimeZone, Utc};
+use http::{Method, StatusCode};
+use reformwatch::model::Role;
+use serde_json::{Value, json};
+
+use crate::{Backend, TestApp, both};
+
+fn beijing(s: &str) -> DateTime<Utc> {
+    let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+    chrono_tz::Asia::Shanghai
+        .from_local_datetime(&naive)
+        .single()
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn plan_content() -> Value {
+    let mut tasks: Vec<Value> = (1..=7)
+        .map(|n| json!({"number": n, "responsible": [{"name": "张三", "position": "秘书长"}],
+            "targets": [{"metric": "制度", "unit": "项", "baseline": 0, "target": 2, "due": "2017-12-31"}],
+            "milestones": [{"date": "2017-09-30", "what": "中期检查"}]}))
+        .collect();
+    // Task 2: members, linked to the fact, due at the end of June.
+    tasks[1]["targets"] = json!([{"metric": "个人会员", "unit": "人", "baseline": 10000, "target": 11500, "due": "2017-06-30", "fact": "members_now"}]);
+    for n in [12, 13, 14, 15, 16] {
+        tasks.push(json!({"number": n, "responsible": [{"name": "李四", "position": "副秘书长"}],
+            "targets": [{"metric": "活动", "unit": "次", "baseline": 1, "target": 3, "due": "2017-12-31"}],
+            "milestones": [{"date": "2017-10-31", "what": "完成一半"}]}));
+    }
+    json!({"summary": "", "tasks": tasks})
+}
+
+struct Ctx {
+    editor: String,
+    reviewer: String,
+    admin: String,
+}
+
+async fn token_for(app: &TestApp, username: &str) -> String {
+    let u = reformwatch::db::users::by_username(app.db(), username)
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    reformwatch::db::tokens::create(
+        app.db(),
+        &reformwatch::db::audit::Actor::System,
+        app.state.clock.now(),
+        u.id,
+        username,
+        "t",
+    )
+    .await
+    .unwrap()
+    .1
+}
+
+fn bearer(t: &str) -> String {
+    format!("Bearer {t}")
+}
+
+/// A-03 with an accepted plan; the clock in May 2017.
+async fn setup(app: &TestApp) -> Ctx {
+    app.registry().await;
+    app.state.clock.set(beijing("2017-05-20 10:00:00"));
+    let admin = app.admin_token().await;
+    app.user("t-editor", Role::SocietyEditor, Some("A-03"))
+        .await;
+    app.user("t-reviewer", Role::Reviewer, None).await;
+    app.user("t-other", Role::SocietyEditor, Some("A-01")).await;
+    let editor = token_for(app, "t-editor").await;
+    let reviewer = token_for(app, "t-reviewer").await;
+    let base = "/api/v1/societies/A-03/plans/2017";
+    app.json(Method::POST, base, &json!({}), Some(&editor))
+        .await;
+    let r = app
+        .json(
+            Method::PUT,
+            &format!("{base}/draft"),
+            &plan_content(),
+            Some(&editor),
+        )
+        .await;
+    assert_eq!(r.json()["submittable"], true, "{}", r.text());
+    app.request(
+        Method::POST,
+        &format!("{base}/submit"),
+        None,
+        vec![],
+        &[("authorization", &bearer(&editor))],
+    )
+    .await;
+    let r = app
+        .json(
+            Method::POST,
+            &format!("{base}/review"),
+            &json!({"decision": "accept"}),
+            Some(&reviewer),
+        )
+        .await;
+    assert_eq!(r.json()["plan"]["state"], "accepted", "{}", r.text());
+    Ctx {
+        editor,
+        reviewer,
+        admin,
+    }
+}
+
+fn june_values(members: i64) -> Value {
+    let mut tasks: Vec<Value> = (1..=7).map(|n| json!({"number": n, "status": "in_progress", "progress": "按计划推进", "values": [{"target": 0, "value": 1}]})).collect();
+    tasks[1]["values"] = json!([{"target": 0, "value": members}]);
+    for n in [12, 13, 14, 15, 16] {
+        tasks.push(json!({"number": n, "status": "in_progress", "progress": "", "values": [{"target": 0, "value": 2}]}));
+    }
+    json!({"narrative": "6月进展", "tasks": tasks})
+}
+
+async fn reports_flow(app: TestApp) {
+    let c = setup(&app).await;
+    let base = "/api/v1/societies/A-03/reports/2017/6";
+    // Not an expected month: 404; June: opened pre-filled from the plan.
+    assert_eq!(
+        app.json(
+            Method::POST,
+            "/api/v1/societies/A-03/reports/2017/3",
+            &json!({}),
+            Some(&c.editor)
+        )
+        .await
+        .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let r = app
+        .json(Method::POST, base, &json!({}), Some(&c.editor))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(
+        r.json()["report"]["draft"]["tasks"]
+            .as_array()
+            .unwrap()
+            .len(),
+        12
+    );
+    // Blocked without a reason is refused at submission, every issue listed.
+    let mut bad = june_values(11000);
+    bad["tasks"][0]["status"] = json!("blocked");
+    app.json(Method::PUT, &format!("{base}/draft"), &bad, Some(&c.editor))
+        .await;
+    app.state.clock.set(beijing("2017-07-05 23:59:59"));
+    let r = app
+        .request(
+            Method::POST,
+            &format!("{base}/submit"),
+            None,
+            vec![],
+            &[("authorization", &bearer(&c.editor))],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(r.text().contains("blocked-without-reason"), "{}", r.text());
+    // Submitted at 23:59:59 on the due day: on time.
+    app.json(
+        Method::PUT,
+        &format!("{base}/draft"),
+        &june_values(11000),
+        Some(&c.editor),
+    )
+    .await;
+    let r = app
+        .request(
+            Method::POST,
+            &format!("{base}/submit"),
+            None,
+            vec![],
+            &[("authorization", &bearer(&c.editor))],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.json()["report"]["versions"][0]["late_seconds"].is_null());
+    // The reported member count became a fact version (source: report), dated end of June.
+    let facts = app
+        .get_with_token("/api/v1/societies/A-03/facts?year=2017", &c.editor)
+        .await
+        .json();
+    let m = facts["current"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["field"] == "members_now")
+        .unwrap()
+        .clone();
+    assert_eq!(m["value"], 11000);
+    assert_eq!(m["source"], "report");
+    assert_eq!(m["as_of"], "2017-06-30");
+    // A change after submission is a new version; the old one stays readable.
+    app.state.clock.set(beijing("2017-07-06 09:00:00"));
+    app.json(
+        Method::PUT,
+        &format!("{base}/draft"),
+        &june_values(11600),
+        Some(&c.editor),
+    )
+    .await;
+    let r = app
+        .request(
+            Method::POST,
+            &format!("{base}/submit"),
+            None,
+            vec![],
+            &[("authorization", &bearer(&c.editor))],
+        )
+        .await;
+    assert_eq!(r.json()["version"], 2);
+    let versions = r.json()["report"]["versions"].as_array().unwrap().clone();
+    assert_eq!(
+        versions[0]["content"]["tasks"][1]["values"][0]["value"],
+        11000
+    );
+    assert!(
+        versions[0]["late_seconds"].is_null(),
+        "lateness is the first submission's"
+    );
+    assert!(
+        sqlx::query("UPDATE report_versions SET content_json = '{}'")
+            .execute(&app.db().pool)
+            .await
+            .is_err()
+    );
+    // The reviewer comments, then returns; the society is told.
+    let r = app
+        .json(
+            Method::POST,
+            &format!("{base}/review"),
+            &json!({"decision": "return", "comment": "请补充会员发展的证明材料"}),
+            Some(&c.reviewer),
+        )
+        .await;
+    assert_eq!(r.json()["report"]["state"], "returned", "{}", r.text());
+    let inbox = app
+        .get_with_token("/api/v1/notifications", &c.editor)
+        .await
+        .json();
+    assert_eq!(inbox[0]["kind"], "report-returned");
+    // Another society's editor cannot see it; the reviewer cannot write it.
+    let other = token_for(&app, "t-other").await;
+    assert_eq!(
+        app.get_with_token(base, &other).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.json(
+            Method::PUT,
+            &format!("{base}/draft"),
+            &june_values(1),
+            Some(&c.reviewer)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+}
+both!(reports_flow);
+
+async fn late_reports_and_locks(app: TestApp) {
+    let c = setup(&app).await;
+    let base = "/api/v1/societies/A-03/reports/2017/6";
+    app.json(Method::POST, base, &json!({}), Some(&c.editor))
+        .await;
+    app.json(
+        Method::PUT,
+        &format!("{base}/draft"),
+        &june_values(11000),
+        Some(&c.editor),
+    )
+    .await;
+    // One second after the due day: accepted, marked late.
+    app.state.clock.set(beijing("2017-07-06 00:00:00"));
+    let r = app
+        .request(
+            Method::POST,
+            &format!("{base}/submit"),
+            None,
+            vec![],
+            &[("authorization", &bearer(&c.editor))],
+        )
+        .await;
+    assert_eq!(
+        r.json()["report"]["versions"][0]["late_seconds"],
+        1,
+        "{}",
+        r.text()
+    );
+    // CAST locks June: no more changes, unless an exception is granted.
+    app.login("tokenadmin").await;
+    let r = app
+        .post_form(
+            "/admin/months",
+            &[("year", "2017"), ("month", "6"), ("locked", "true")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = app
+        .json(
+            Method::PUT,
+            &format!("{base}/draft"),
+            &june_values(12000),
+            Some(&c.editor),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"][0]["field"], "month");
+    app.post_form(
+        "/admin/months/exception",
+        &[("year", "2017"), ("month", "6"), ("society", "A-03")],
+    )
+    .await;
+    let r = app
+        .json(
+            Method::PUT,
+            &format!("{base}/draft"),
+            &june_values(12000),
+            Some(&c.editor),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let _ = &c.admin;
+}
+both!(late_reports_and_locks);
+
+async fn colours_dashboard_and_rates(app: TestApp) {
+    let c = setup(&app).await;
+    // A second society with the same accepted plan, but it never reports.
+    app.json(
+        Method::POST,
+        "/api/v1/societies/A-01/plans/2017",
+        &json!({}),
+        Some(&c.admin),
+    )
+    .await;
+    app.json(
+        Method::PUT,
+        "/api/v1/societies/A-01/plans/2017/draft",
+        &plan_content(),
+        Some(&c.admin),
+    )
+    .await;
+    app.request(
+        Method::POST,
+        "/api/v1/societies/A-01/plans/2017/submit",
+        None,
+        vec![],
+        &[("authorization", &bearer(&c.admin))],
+    )
+    .await;
+    app.json(
+        Method::POST,
+        "/api/v1/societies/A-01/plans/2017/review",
+        &json!({"decision": "accept"}),
+        Some(&c.reviewer),
+    )
+    .await;
+    // A-03 reports 11,000 members for June: the 11,500 target due 30 June is missed → task 2 red.
+    let base = "/api/v1/societies/A-03/reports/2017/6";
+    app.json(Method::POST, base, &json!({}), Some(&c.editor))
+        .await;
+    app.json(
+        Method::PUT,
+        &format!("{base}/draft"),
+        &june_values(11000),
+        Some(&c.editor),
+    )
+    .await;
+    app.state.clock.set(beijing("2017-07-03 12:00:00"));
+    app.request(
+        Method::POST,
+        &format!("{base}/submit"),
+        None,
+        vec![],
+        &[("authorization", &bearer(&c.editor))],
+    )
+    .await;
+    app.state.clock.set(beijing("2017-07-10 12:00:00"));
+    let colours = app
+        .get_with_token("/api/v1/societies/A-03/colours?year=2017", &c.editor)
+        .await
+        .json();
+    assert_eq!(colours["colour"], "red", "{colours}");
+    let t2 = colours["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["task"] == 2)
+        .unwrap()
+        .clone();
+    assert_eq!(t2["colour"], "red");
+    // A-01 is red for the missing June report.
+    let a01 = app
+        .get_with_token("/api/v1/societies/A-01/colours?year=2017", &c.admin)
+        .await
+        .json();
+    assert_eq!(a01["colour"], "red");
+    assert_eq!(a01["missing_months"][0], json!({"year": 2017, "month": 6}));
+    // Closing the gap turns task 2 back: a July report with 11,600 members.
+    app.state.clock.set(beijing("2017-08-01 10:00:00"));
+    let july = "/api/v1/societies/A-03/reports/2017/7";
+    app.json(Method::POST, july, &json!({}), Some(&c.editor))
+        .await;
+    app.json(
+        Method::PUT,
+        &format!("{july}/draft"),
+        &june_values(11600),
+        Some(&c.editor),
+    )
+    .await;
+    app.request(
+        Method::POST,
+        &format!("{july}/submit"),
+        None,
+        vec![],
+        &[("authorization", &bearer(&c.editor))],
+    )
+    .await;
+    let colours = app
+        .get_with_token("/api/v1/societies/A-03/colours?year=2017", &c.editor)
+        .await
+        .json();
+    let t2 = colours["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["task"] == 2)
+        .unwrap()
+        .clone();
+    assert_ne!(t2["colour"], "red", "{t2}");
+    // Dashboard for June: both societies listed with a plan; filter by colour; export.
+    app.login("t-reviewer").await;
+    let html = app
+        .get("/dashboard?year=2017&month=6&colour=red")
+        .await
+        .text();
+    assert!(
+        html.contains("中国数学会") && html.contains("中国力学学会"),
+        "{html}"
+    );
+    let d = app
+        .get_with_token("/api/v1/dashboard?year=2017&month=6", &c.reviewer)
+        .await
+        .json();
+    assert_eq!(d["received_rate"], "50%", "{}", d["received_rate"]);
+    let x = app
+        .get("/dashboard.xlsx?year=2017&month=6&colour=red")
+        .await;
+    assert_eq!(x.status, StatusCode::OK);
+    let table = reformwatch_tabular::read_table("d.xlsx", &x.body, &Default::default()).unwrap();
+    assert!(table.rows.iter().any(|r| r.cells[0] == "A-03"));
+    // Rates: June expected 2, received 1, on time 1; A-03 on time both months.
+    let rates = app
+        .get_with_token("/api/v1/rates?year=2017", &c.reviewer)
+        .await
+        .json();
+    let june = rates["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["key"] == "2017-06")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            june["expected"].as_u64(),
+            june["received"].as_u64(),
+            june["on_time"].as_u64()
+        ),
+        (Some(2), Some(1), Some(1)),
+        "{june}"
+    );
+    assert!(app.get("/rates?year=2017").await.text().contains("50%"));
+    // The colour rules are documented for everyone.
+    app.forget_cookies();
+    let help = app.get("/help/colours").await.text();
+    assert!(help.contains("30 天内到期"), "{help}");
+}
+both!(colours_dashboard_and_rates);
+
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+async fn upload(app: &TestApp, name: &str, bytes: &[u8]) -> crate::Resp {
+    let boundary = "----rwevidence";
+    let mut body = Vec::new();
+    for (k, v) in [
+        ("owner_type", "report"),
+        ("year", "2017"),
+        ("month", "6"),
+        ("task", "2"),
+        ("back", "/societies/A-03/reports/2017/6"),
+    ] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    app.request(
+        Method::POST,
+        "/societies/A-03/evidence",
+        Some(&format!("multipart/form-data; boundary={boundary}")),
+        body,
+        &[],
+    )
+    .await
+}
+
+async fn evidence_files(backend: Backend) {
+    let app = TestApp::new_with(backend, |c| {
+        c.max_evidence_bytes = 64 * 1024;
+        c.society_quota_bytes = 200 * 1024;
+    })
+    .await;
+    setup(&app).await;
+    app.login("t-editor").await;
+    let r = upload(&app, "../../etc/会员统计\u{202e}fdp.exe", PDF).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let list = reformwatch::db::evidence::of_year(app.db(), 2017)
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 1);
+    let e = list[0].clone();
+    assert_eq!(e.kind, "pdf");
+    assert!(
+        !e.name.contains('/') && !e.name.contains('\u{202e}') && e.name.ends_with(".pdf"),
+        "{}",
+        e.name
+    );
+    assert_eq!(e.sha256.len(), 64);
+    // Downloaded as an attachment, never rendered, by those allowed.
+    let d = app.get(&format!("/evidence/{}", e.id)).await;
+    assert_eq!(d.status, StatusCode::OK);
+    assert_eq!(d.body, PDF);
+    assert!(
+        d.header("content-disposition").starts_with("attachment;"),
+        "{}",
+        d.header("content-disposition")
+    );
+    assert!(!d.header("content-disposition").contains('\r'));
+    assert_eq!(d.header("content-type"), "application/pdf");
+    assert_eq!(d.header("x-content-type-options"), "nosniff");
+    assert!(d.header("content-security-policy").contains("sandbox"));
+    app.login("t-reviewer").await;
+    assert_eq!(
+        app.get(&format!("/evidence/{}", e.id)).await.status,
+        StatusCode::OK
+    );
+    app.login("t-other").await;
+    assert_eq!(
+        app.get(&format!("/evidence/{}", e.id)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    app.forget_cookies();
+    assert_eq!(
+        app.get(&format!("/evidence/{}", e.id)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // Stored once: the same content again adds a link, not an object.
+    app.login("t-editor").await;
+    upload(&app, "copy.pdf", PDF).await;
+    let objects: i64 = sqlx::Row::try_get(
+        &sqlx::query("SELECT COUNT(*) FROM evidence_objects")
+            .fetch_one(&app.db().pool)
+            .await
+            .unwrap(),
+        0,
+    )
+    .unwrap();
+    assert_eq!(objects, 1);
+    // Spoofed type: HTML named .pdf is refused by content.
+    let r = upload(
+        &app,
+        "report.pdf",
+        b"<html><script>alert(1)</script></html>",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("不允许的文件类型"), "{}", r.text());
+    // Too large: 413 with the limit in the message; nothing stored.
+    let big = [PDF, &vec![b'x'; 70 * 1024]].concat();
+    let r = upload(&app, "big.pdf", &big).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        r.text().contains("1 MB") || r.text().contains("MB"),
+        "{}",
+        r.text()
+    );
+    // The society's quota: three 60 KiB files fit in 200 KiB, the fourth does not.
+    for i in 0..3u8 {
+        let f = [PDF, &vec![b'a' + i; 60 * 1024]].concat();
+        assert_eq!(
+            upload(&app, &format!("f{i}.pdf"), &f).await.status,
+            StatusCode::SEE_OTHER
+        );
+    }
+    let f = [PDF, &vec![b'z'; 60 * 1024]].concat();
+    let r = upload(&app, "f4.pdf", &f).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.text().contains("存储上限"), "{}", r.text());
+    // Files live outside any served folder: no route serves the object path.
+    assert_eq!(
+        app.get(&format!("/assets/{}", e.sha256)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_files_sqlite() {
+    evidence_files(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_files_postgres() {
+    evidence_files(Backend::Postgres).await;
+}
