@@ -325,3 +325,107 @@ pub fn current_month(catalogue: &Catalogue, now: DateTime<Utc>) -> Month {
         month: 12,
     })
 }
+
+/// Reminders for monthly reports (issue 5): to each society with an accepted plan, a few days
+/// before a report is due and once it is overdue. Idempotent (deduplicated per month).
+pub async fn report_reminders(state: &AppState, catalogue: &Catalogue) -> AppResult<usize> {
+    let now = state.clock.now();
+    let mut sent = 0;
+    let societies = crate::db::societies::list(&state.db, &Default::default()).await?;
+    let reports = store::of_year(&state.db, catalogue.year).await?;
+    for month in core::expected_months(catalogue) {
+        let due = core::report_due(catalogue, month);
+        let kind = if now > due {
+            "report-overdue"
+        } else if due - now <= chrono::Duration::days(REMIND_DAYS_BEFORE) {
+            "report-due-soon"
+        } else {
+            continue;
+        };
+        // Overdue reminders only for the latest due month, not the whole year at once.
+        if kind == "report-overdue" && core::months_due_by(catalogue, now).last() != Some(&month) {
+            continue;
+        }
+        for s in &societies {
+            let submitted = reports.iter().any(|r| {
+                r.society_id == s.id && r.month == month.month && r.latest_version.is_some()
+            });
+            if submitted || accepted_plan(state, s.id, catalogue.year).await?.is_none() {
+                continue;
+            }
+            crate::notify::society(
+                state,
+                s,
+                kind,
+                &format!("{kind}/{}/{month}", s.code),
+                &link(s, month),
+            )
+            .await?;
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}
+
+/// Days before the due instant when the "due soon" reminder goes out.
+pub const REMIND_DAYS_BEFORE: i64 = 3;
+
+/// R-PLAN-5 by rule: a society with a task red for `tracking.red_task_months` months in a row
+/// is asked for a rectification plan (once a year), as the catalogue configures.
+pub async fn auto_rectification(state: &AppState, catalogue: &Catalogue) -> AppResult<usize> {
+    let now = state.clock.now();
+    let mut asked = 0;
+    for s in crate::db::societies::list(&state.db, &Default::default()).await? {
+        let Some((plan, _)) = accepted_plan(state, s.id, catalogue.year).await? else {
+            continue;
+        };
+        if plans::get(&state.db, s.id, catalogue.year, PlanKind::Rectification)
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        let reports = received(state, s.id, catalogue.year).await?;
+        let sc = crate::checks::society_check(&state.db, &s, catalogue).await?;
+        let streaks = core::red_streaks(catalogue, &plan, &reports, &sc.facts, now);
+        let tasks = core::rectification_suggested(catalogue, &streaks);
+        if tasks.is_empty() {
+            continue;
+        }
+        let list = tasks
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join("、");
+        let reason = format!(
+            "任务 {list} 已连续 {} 个月为红色，请分析原因并提交整改方案。/ Task(s) {list} have been red for {} months in a row: please analyse why and submit a rectification plan.",
+            catalogue.tracking.red_task_months, catalogue.tracking.red_task_months
+        );
+        let draft = serde_json::to_value(reformwatch_core::plan::RectificationContent::default())
+            .map_err(|e| AppError::Internal(e.into()))?;
+        plans::create(
+            &state.db,
+            &crate::db::audit::Actor::System,
+            now,
+            &plans::NewPlan {
+                society_id: s.id,
+                society_code: &s.code,
+                year: catalogue.year,
+                kind: PlanKind::Rectification,
+                draft: &draft,
+                request_reason: Some(&reason),
+            },
+        )
+        .await?;
+        crate::notify::society(
+            state,
+            &s,
+            "rectification-requested",
+            &format!("rect-req/{}/{}", s.code, catalogue.year),
+            &crate::plans::link(&s, catalogue.year, PlanKind::Rectification),
+        )
+        .await?;
+        asked += 1;
+    }
+    Ok(asked)
+}

@@ -625,3 +625,101 @@ async fn evidence_files_sqlite() {
 async fn evidence_files_postgres() {
     evidence_files(Backend::Postgres).await;
 }
+
+async fn reminders_and_rectification_by_rule(app: TestApp) {
+    let c = setup(&app).await;
+    let catalogue = app
+        .state
+        .catalogues
+        .get(app.db(), 2017)
+        .await
+        .unwrap()
+        .unwrap();
+    // Two days before the June report is due: one "due soon" reminder for A-03 (the only
+    // society with an accepted plan), sent once.
+    app.state.clock.set(beijing("2017-07-03 09:00:00"));
+    assert_eq!(
+        reformwatch::tracking::report_reminders(&app.state, &catalogue)
+            .await
+            .unwrap(),
+        1
+    );
+    reformwatch::tracking::report_reminders(&app.state, &catalogue)
+        .await
+        .unwrap();
+    let inbox = app
+        .get_with_token("/api/v1/notifications", &c.editor)
+        .await
+        .json();
+    assert_eq!(
+        inbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "report-due-soon")
+            .count(),
+        1
+    );
+    // After the due day: overdue.
+    app.state.clock.set(beijing("2017-07-06 09:00:00"));
+    assert_eq!(
+        reformwatch::tracking::report_reminders(&app.state, &catalogue)
+            .await
+            .unwrap(),
+        1
+    );
+    // Task 2 stays red (11,000 < 11,500 past 30 June) in the June and July reports: after two
+    // red months the rule asks for a rectification plan, once.
+    for (m, day) in [(6, "2017-07-06 10:00:00"), (7, "2017-08-03 10:00:00")] {
+        app.state.clock.set(beijing(day));
+        let base = format!("/api/v1/societies/A-03/reports/2017/{m}");
+        app.json(Method::POST, &base, &json!({}), Some(&c.editor))
+            .await;
+        app.json(
+            Method::PUT,
+            &format!("{base}/draft"),
+            &june_values(11000),
+            Some(&c.editor),
+        )
+        .await;
+        let r = app
+            .request(
+                Method::POST,
+                &format!("{base}/submit"),
+                None,
+                vec![],
+                &[("authorization", &bearer(&c.editor))],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    }
+    app.state.clock.set(beijing("2017-08-06 10:00:00"));
+    assert_eq!(
+        reformwatch::tracking::auto_rectification(&app.state, &catalogue)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        reformwatch::tracking::auto_rectification(&app.state, &catalogue)
+            .await
+            .unwrap(),
+        0
+    );
+    let rect = app
+        .get_with_token(
+            "/api/v1/societies/A-03/plans/2017?kind=rectification",
+            &c.editor,
+        )
+        .await
+        .json();
+    assert!(
+        rect["plan"]["request_reason"]
+            .as_str()
+            .unwrap()
+            .contains("任务 2"),
+        "{rect}"
+    );
+    assert_eq!(rect["plan"]["requested_by"], "system");
+}
+both!(reminders_and_rectification_by_rule);
