@@ -242,7 +242,7 @@ fn rate(key: String, c: &core::RateCell) -> RateDto {
 }
 
 /// Reporting rates (R-TRACK-2): per month, per society, total.
-#[utoipa::path(get, path = "/api/v1/rates", tag = "tracking", params(("year" = Option<i32>, Query)), responses((status = 200, body = RatesDto)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/rates", tag = "tracking", params(("year" = Option<i32>, Query), ("group" = Option<String>, Query, description = "discipline group letter A–E")), responses((status = 200, body = RatesDto)), security(("bearer" = [])))]
 pub async fn rates(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -250,7 +250,7 @@ pub async fn rates(
 ) -> AppResult<Response> {
     ctx.require(Action::ListAllSocieties, None)?;
     let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
-    let r = crate::web::reports::rates_data(&state, &catalogue).await?;
+    let r = crate::web::reports::rates_data(&state, &catalogue, q.group.as_deref()).await?;
     Ok(Json(RatesDto {
         months: r
             .months

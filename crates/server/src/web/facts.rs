@@ -245,6 +245,7 @@ struct FactsPage {
     fields: Vec<FactInput>,
     errors: Vec<String>,
     history: Vec<HistoryRow>,
+    evidence: Vec<(i64, String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -341,6 +342,7 @@ async fn facts_page_with(
             .map(|e| t.field(e))
             .collect(),
         history: history_rows(&t, &sc.versions, &sc.current),
+        evidence: evidence_list(state, society.id, catalogue.year, "fact", &t).await?,
     };
     Ok((status, render(&page)).into_response())
 }
@@ -352,6 +354,38 @@ pub async fn facts_page(
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     facts_page_with(&state, &ctx, &code, q.year.as_deref(), None, vec![]).await
+}
+
+/// Evidence of one kind of owner for a society and year, for pages: (id, name, details).
+pub(crate) async fn evidence_list(
+    state: &AppState,
+    society_id: i64,
+    year: i32,
+    owner_type: &str,
+    t: &T,
+) -> AppResult<Vec<(i64, String, String)>> {
+    Ok(crate::db::evidence::of_society(&state.db, society_id, year)
+        .await?
+        .into_iter()
+        .filter(|e| e.owner_type == owner_type)
+        .map(|e| {
+            let about = match (&e.field, e.task, e.month) {
+                (Some(f), _, _) => label_of(t, f),
+                (None, Some(task), Some(m)) => format!("{} {task} · {m}", t.t("task")),
+                (None, Some(task), None) => format!("{} {task}", t.t("task")),
+                _ => String::new(),
+            };
+            (
+                e.id,
+                e.name.clone(),
+                format!(
+                    "{about} · {} KB · {}",
+                    (e.size + 1023) / 1024,
+                    e.uploaded_at
+                ),
+            )
+        })
+        .collect())
 }
 
 /// Parses a urlencoded form body; repeated keys (document checkboxes) are kept in order.

@@ -96,6 +96,8 @@ struct PlanPage {
     tasks: Vec<TaskBlock>,
     problems: Vec<(Cell, Cell)>,
     measures: Vec<Vec<Cell>>,
+    evidence: Vec<(i64, String, String)>,
+    can_upload: bool,
 }
 
 #[derive(Template)]
@@ -757,6 +759,9 @@ async fn plan_page_with(
         tasks: rendered.tasks,
         problems: rendered.problems,
         measures: rendered.measures,
+        evidence: super::facts::evidence_list(state, society.id, catalogue.year, "plan_task", &t)
+            .await?,
+        can_upload: can_edit,
     };
     Ok((status, render(&page)).into_response())
 }

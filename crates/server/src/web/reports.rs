@@ -1187,6 +1187,8 @@ struct RatesPage {
     months: Vec<(String, u32, u32, u32, String, String, u32)>,
     total: (u32, u32, u32, String, String),
     societies: Vec<(String, String, u32, u32, u32, String)>,
+    groups: Vec<(String, String)>,
+    f_group: String,
     can_lock: bool,
     all_months: Vec<(u32, String, bool)>,
 }
@@ -1195,6 +1197,9 @@ struct RatesPage {
 pub struct YearQuery {
     #[serde(default)]
     pub year: Option<String>,
+    /// Discipline group letter: rates for that set of societies.
+    #[serde(default)]
+    pub group: Option<String>,
 }
 
 /// Reporting rates of a year (R-TRACK-2): per month, per society (with an accepted plan), total.
@@ -1204,9 +1209,20 @@ pub(crate) struct Rates {
     pub total: core::RateCell,
 }
 
-pub(crate) async fn rates_data(state: &AppState, catalogue: &Catalogue) -> AppResult<Rates> {
+pub(crate) async fn rates_data(
+    state: &AppState,
+    catalogue: &Catalogue,
+    group: Option<&str>,
+) -> AppResult<Rates> {
     let now = state.clock.now();
-    let all = societies::list(&state.db, &SocietyFilter::default()).await?;
+    let all = societies::list(
+        &state.db,
+        &SocietyFilter {
+            group: group.map(str::to_string).filter(|g| !g.is_empty()),
+            ..Default::default()
+        },
+    )
+    .await?;
     let reports = store::of_year(&state.db, catalogue.year).await?;
     let mut with_plan = Vec::new();
     for s in all {
@@ -1265,7 +1281,7 @@ pub async fn rates(
     ctx.require(Action::ListAllSocieties, None)?;
     let t = ctx.t();
     let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
-    let r = rates_data(&state, &catalogue).await?;
+    let r = rates_data(&state, &catalogue, q.group.as_deref()).await?;
     let locked = store::locked_months(&state.db, catalogue.year).await?;
     Ok(render(&RatesPage {
         page: Page::new(&ctx, t.t1("rates-title", "year", &catalogue.year)),
@@ -1306,6 +1322,16 @@ pub async fn rates(
                 )
             })
             .collect(),
+        groups: DisciplineGroup::ALL
+            .iter()
+            .map(|g| {
+                (
+                    g.letter().to_string(),
+                    format!("{} {}", g.letter(), t.pick(g.name_zh(), g.name_en())),
+                )
+            })
+            .collect(),
+        f_group: q.group.clone().unwrap_or_default(),
         can_lock: ctx.require(Action::ManageSocieties, None).is_ok(),
         all_months: core::expected_months(&catalogue)
             .into_iter()

@@ -368,6 +368,26 @@ impl TestApp {
             .unwrap();
     }
 
+    /// A fresh API token for an existing user.
+    pub async fn token_for(&self, username: &str) -> String {
+        let u = users::by_username(self.db(), username)
+            .await
+            .unwrap()
+            .unwrap()
+            .user;
+        reformwatch::db::tokens::create(
+            self.db(),
+            &Actor::System,
+            self.state.clock.now(),
+            u.id,
+            username,
+            "t",
+        )
+        .await
+        .unwrap()
+        .1
+    }
+
     pub async fn admin_token(&self) -> String {
         let admin = match users::by_username(self.db(), "tokenadmin").await.unwrap() {
             Some(u) => u.user,

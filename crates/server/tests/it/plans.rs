@@ -52,28 +52,9 @@ async fn setup(app: &TestApp) -> People {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let editor = token_for(app, "p-editor").await;
-    let reviewer = token_for(app, "p-reviewer").await;
+    let editor = app.token_for("p-editor").await;
+    let reviewer = app.token_for("p-reviewer").await;
     People { editor, reviewer }
-}
-
-async fn token_for(app: &TestApp, username: &str) -> String {
-    let u = reformwatch::db::users::by_username(app.db(), username)
-        .await
-        .unwrap()
-        .unwrap()
-        .user;
-    reformwatch::db::tokens::create(
-        app.db(),
-        &reformwatch::db::audit::Actor::System,
-        app.state.clock.now(),
-        u.id,
-        username,
-        "t",
-    )
-    .await
-    .unwrap()
-    .1
 }
 
 async fn the_whole_flow(app: TestApp) {
@@ -327,7 +308,7 @@ async fn others_cannot_reach_the_plan(app: TestApp) {
         Some(&p.editor),
     )
     .await;
-    let other = token_for(&app, "p-other").await;
+    let other = app.token_for("p-other").await;
     assert_eq!(
         app.get_with_token("/api/v1/societies/A-03/plans/2017", &other)
             .await
@@ -766,7 +747,7 @@ async fn deadline_reminders_are_sent_once(app: TestApp) {
     assert_eq!(n, 208);
     // Reading: own notifications only.
     let id = inbox[0]["id"].as_i64().unwrap();
-    let other = token_for(&app, "p-other").await;
+    let other = app.token_for("p-other").await;
     let r = app
         .request(
             Method::POST,

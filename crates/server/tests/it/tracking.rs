@@ -40,25 +40,6 @@ struct Ctx {
     admin: String,
 }
 
-async fn token_for(app: &TestApp, username: &str) -> String {
-    let u = reformwatch::db::users::by_username(app.db(), username)
-        .await
-        .unwrap()
-        .unwrap()
-        .user;
-    reformwatch::db::tokens::create(
-        app.db(),
-        &reformwatch::db::audit::Actor::System,
-        app.state.clock.now(),
-        u.id,
-        username,
-        "t",
-    )
-    .await
-    .unwrap()
-    .1
-}
-
 fn bearer(t: &str) -> String {
     format!("Bearer {t}")
 }
@@ -72,8 +53,8 @@ async fn setup(app: &TestApp) -> Ctx {
         .await;
     app.user("t-reviewer", Role::Reviewer, None).await;
     app.user("t-other", Role::SocietyEditor, Some("A-01")).await;
-    let editor = token_for(app, "t-editor").await;
-    let reviewer = token_for(app, "t-reviewer").await;
+    let editor = app.token_for("t-editor").await;
+    let reviewer = app.token_for("t-reviewer").await;
     let base = "/api/v1/societies/A-03/plans/2017";
     app.json(Method::POST, base, &json!({}), Some(&editor))
         .await;
@@ -246,7 +227,7 @@ async fn reports_flow(app: TestApp) {
         .json();
     assert_eq!(inbox[0]["kind"], "report-returned");
     // Another society's editor cannot see it; the reviewer cannot write it.
-    let other = token_for(&app, "t-other").await;
+    let other = app.token_for("t-other").await;
     assert_eq!(
         app.get_with_token(base, &other).await.status,
         StatusCode::NOT_FOUND
@@ -723,3 +704,61 @@ async fn reminders_and_rectification_by_rule(app: TestApp) {
     assert_eq!(rect["plan"]["requested_by"], "system");
 }
 both!(reminders_and_rectification_by_rule);
+
+/// Evidence can be attached to plan tasks and facts too, and rates can be taken for a group.
+async fn evidence_for_plans_and_facts(app: TestApp) {
+    let c = setup(&app).await;
+    app.login("t-editor").await;
+    for (owner, extra) in [
+        ("plan_task", ("task", "2")),
+        ("fact", ("field", "members_now")),
+    ] {
+        let boundary = "----rwev2";
+        let mut body = Vec::new();
+        for (k, v) in [("owner_type", owner), ("year", "2017"), extra] {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"证明.csv\"\r\n\r\n").as_bytes());
+        body.extend_from_slice("月份,会员数\n6,11000\n7,11600\n".as_bytes());
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let r = app
+            .request(
+                Method::POST,
+                "/api/v1/societies/A-03/evidence",
+                Some(&format!("multipart/form-data; boundary={boundary}")),
+                body,
+                &[("authorization", &bearer(&c.editor))],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        assert_eq!(r.json()["kind"], "csv");
+    }
+    assert!(
+        app.get("/societies/A-03/plans/2017")
+            .await
+            .text()
+            .contains("证明.csv")
+    );
+    assert!(
+        app.get("/societies/A-03/facts?year=2017")
+            .await
+            .text()
+            .contains("证明.csv")
+    );
+    let d = app.get_with_token("/api/v1/evidence/1", &c.editor).await;
+    assert_eq!(d.header("content-type"), "text/csv; charset=utf-8");
+    let rates = app
+        .get_with_token("/api/v1/rates?year=2017&group=B", &c.reviewer)
+        .await
+        .json();
+    assert!(
+        rates["societies"].as_array().unwrap().is_empty(),
+        "A-03 is in group A"
+    );
+}
+both!(evidence_for_plans_and_facts);
