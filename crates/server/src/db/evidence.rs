@@ -153,3 +153,35 @@ pub async fn of_year(db: &Db, year: i32) -> AppResult<Vec<Evidence>> {
     .await?;
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
 }
+
+/// Withdraws a file from what it evidenced (the stored object and the audit entry stay).
+pub async fn remove(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    e: &Evidence,
+    society_code: &str,
+) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE evidence SET removed_at = $2 WHERE id = $1 AND removed_at IS NULL")
+        .bind(e.id)
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        db,
+        &mut tx,
+        actor,
+        now,
+        Change {
+            action: "evidence.remove",
+            object_type: "society",
+            object_id: society_code,
+            before: Some(json!({"evidence": e.id, "sha256": e.sha256, "name": e.name})),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

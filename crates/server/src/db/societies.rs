@@ -173,7 +173,6 @@ pub async fn list(db: &Db, filter: &SocietyFilter) -> AppResult<Vec<Society>> {
     let mut binds = Vec::new();
     if !filter.include_inactive.unwrap_or(false) {
         sql.push_str(" AND active = $1");
-        // placeholder numbering continues below
     }
     let base = if filter.include_inactive.unwrap_or(false) {
         0

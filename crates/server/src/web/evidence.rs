@@ -228,3 +228,46 @@ pub async fn download(
     set(h, CACHE_CONTROL, "private, no-store");
     Ok(resp)
 }
+
+/// Withdraws an evidence file (its society's editors and administrators; a locked month's
+/// report evidence cannot be withdrawn).
+pub async fn remove(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<RemoveForm>,
+) -> AppResult<Response> {
+    ctx.user()?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let e = evidence::by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    ctx.require(Action::ReadSociety, Some(e.society_id))?;
+    ctx.require(Action::EditSocietyData, Some(e.society_id))?;
+    if let Some(month) = e.month
+        && !crate::db::reports::is_open(&state.db, e.society_id, e.year, month).await?
+    {
+        return Err(FieldError::new("month", "err-month-locked")
+            .arg("month", format!("{}-{month:02}", e.year))
+            .into());
+    }
+    let society = crate::db::societies::by_id(&state.db, e.society_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    evidence::remove(
+        &state.db,
+        &ctx.actor(),
+        state.clock.now(),
+        &e,
+        &society.code,
+    )
+    .await?;
+    let back = super::page::safe_next(&form.back);
+    Ok(see_other(if back == "/" { "/" } else { &back }, "saved"))
+}
+
+#[derive(serde::Deserialize)]
+pub struct RemoveForm {
+    #[serde(default)]
+    back: String,
+}

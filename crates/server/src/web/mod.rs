@@ -180,6 +180,7 @@ pub fn routes() -> Vec<RouteSpec> {
         route(p.clone(), "/societies/{code}/reports/{year}/{month}/review", Staff, post(reports::review)),
         route(p.clone(), "/societies/{code}/evidence", SocietyEdit, post(evidence::upload).layer(DefaultBodyLimit::disable())),
         route(g.clone(), "/evidence/{id}", Authenticated, get(evidence::download)),
+        route(p.clone(), "/evidence/{id}/remove", Authenticated, post(evidence::remove)),
         route(g.clone(), "/dashboard", Staff, get(reports::dashboard)),
         route(g.clone(), "/dashboard.xlsx", Staff, get(reports::dashboard_export)),
         route(g.clone(), "/rates", Staff, get(reports::rates)),

@@ -118,6 +118,7 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ),
     ("POST", "/societies/{code}/evidence", Access::SocietyEdit),
     ("GET", "/evidence/{id}", Access::Authenticated),
+    ("POST", "/evidence/{id}/remove", Access::Authenticated),
     ("GET", "/dashboard", Access::Staff),
     ("GET", "/dashboard.xlsx", Access::Staff),
     ("GET", "/rates", Access::Staff),

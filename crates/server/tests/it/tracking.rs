@@ -762,3 +762,48 @@ async fn evidence_for_plans_and_facts(app: TestApp) {
     );
 }
 both!(evidence_for_plans_and_facts);
+
+async fn evidence_can_be_withdrawn_by_its_society_only(app: TestApp) {
+    let c = setup(&app).await;
+    app.login("t-editor").await;
+    let r = upload(&app, "a.pdf", PDF).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let id = reformwatch::db::evidence::of_year(app.db(), 2017)
+        .await
+        .unwrap()[0]
+        .id;
+    app.login("t-other").await;
+    assert_eq!(
+        app.post_form(&format!("/evidence/{id}/remove"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    app.login("t-reviewer").await;
+    assert_eq!(
+        app.post_form(&format!("/evidence/{id}/remove"), &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    app.login("t-editor").await;
+    let r = app
+        .post_form(
+            &format!("/evidence/{id}/remove"),
+            &[("back", "/societies/A-03/reports/2017/6")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        reformwatch::db::evidence::of_year(app.db(), 2017)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        app.get(&format!("/evidence/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let _ = c;
+}
+both!(evidence_can_be_withdrawn_by_its_society_only);
