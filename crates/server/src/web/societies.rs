@@ -154,6 +154,80 @@ struct ShowPage {
     plan_state: Option<String>,
     has_rectification: bool,
     can_request: bool,
+    /// What the society should do next (for its own, occasional users): (text, link, button).
+    next_steps: Vec<(String, String, String)>,
+}
+
+/// The society's next steps, in the order they matter: rectification, plan, this month's report.
+async fn next_steps(
+    state: &AppState,
+    t: &crate::i18n::T,
+    society: &Society,
+    catalogue: &reformwatch_core::catalogue::Catalogue,
+) -> AppResult<Vec<(String, String, String)>> {
+    use crate::db::plans::{self, PlanKind};
+    use reformwatch_core::plan::PlanState;
+    let mut out = Vec::new();
+    let year = catalogue.year;
+    let plan_link = format!("/societies/{}/plans/{year}", society.code);
+    if let Some(r) = plans::get(&state.db, society.id, year, PlanKind::Rectification).await?
+        && matches!(r.state, PlanState::Draft | PlanState::Returned)
+    {
+        out.push((
+            t.t("next-rectification"),
+            format!("{plan_link}?kind=rectification"),
+            t.t("next-open"),
+        ));
+    }
+    match plans::get(&state.db, society.id, year, PlanKind::Reform).await? {
+        None => out.push((t.t("next-plan-start"), plan_link, t.t("plan-start-new"))),
+        Some(p) if p.state == PlanState::Draft => {
+            out.push((t.t("next-plan-draft"), plan_link, t.t("next-open")))
+        }
+        Some(p) if p.state == PlanState::Returned => {
+            out.push((t.t("next-plan-returned"), plan_link, t.t("next-open")))
+        }
+        Some(p) if p.state != PlanState::Accepted => {
+            out.push((t.t("next-plan-waiting"), plan_link, t.t("next-view")))
+        }
+        Some(_) => {
+            // The report currently expected: the earliest due month not yet submitted, else the next one.
+            let now = state.clock.now();
+            let reports = crate::db::reports::of_society(&state.db, society.id, year).await?;
+            let submitted = |m: u32| {
+                reports
+                    .iter()
+                    .any(|r| r.month == m && r.latest_version.is_some())
+            };
+            let months = reformwatch_core::tracking::expected_months(catalogue);
+            let due = reformwatch_core::tracking::months_due_by(catalogue, now);
+            let pending = due
+                .iter()
+                .find(|m| !submitted(m.month))
+                .copied()
+                .or_else(|| {
+                    months
+                        .iter()
+                        .find(|m| !due.contains(m) && !submitted(m.month))
+                        .copied()
+                });
+            if let Some(m) = pending {
+                let text = t
+                    .t(if due.contains(&m) {
+                        "next-report-overdue"
+                    } else {
+                        "next-report"
+                    })
+                    .replace("{month}", &m.to_string());
+                out.push((
+                    text,
+                    format!("/societies/{}/reports/{}/{}", society.code, m.year, m.month),
+                    t.t("next-open"),
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Deserialize, Default)]
@@ -272,6 +346,15 @@ pub async fn show(
         .await?
         .map(|p| t.pick(p.state.label_zh(), p.state.label_en()).to_string()),
         has_rectification,
+        next_steps: if ctx
+            .user
+            .as_ref()
+            .is_some_and(|u| u.society_id == Some(society.id))
+        {
+            next_steps(&state, &t, &society, &catalogue).await?
+        } else {
+            Vec::new()
+        },
         can_request: !has_rectification
             && ctx.user.as_ref().is_some_and(|u| {
                 matches!(

@@ -461,6 +461,12 @@ both!(late_submissions_are_accepted_and_marked);
 async fn the_editor_builds_a_plan_in_the_page(app: TestApp) {
     setup(&app).await;
     app.login("p-editor").await;
+    // The society's own page tells an occasional user what to do next.
+    let home = app.get("/societies/A-03").await.text();
+    assert!(
+        home.contains("id=\"next-steps\"") && home.contains("本年度改革方案尚未开始编制"),
+        "{home}"
+    );
     let r = app.get("/societies/A-03/plans/2017").await;
     assert!(r.text().contains("id=\"start-new\""));
     let r = app

@@ -103,6 +103,10 @@ fn june_values(members: i64) -> Value {
 async fn reports_flow(app: TestApp) {
     let c = setup(&app).await;
     let base = "/api/v1/societies/A-03/reports/2017/6";
+    // With the plan accepted, the next step is June's report (due in July).
+    app.login("t-editor").await;
+    let home = app.get("/societies/A-03").await.text();
+    assert!(home.contains("请填写 2017-06 的月度进展报告"), "{home}");
     // Not an expected month: 404; June: opened pre-filled from the plan.
     assert_eq!(
         app.json(
