@@ -165,16 +165,6 @@ pub async fn list(db: &Db, user_id: i64) -> AppResult<Vec<Notification>> {
         .map_err(Into::into)
 }
 
-pub async fn unread_count(db: &Db, user_id: i64) -> AppResult<i64> {
-    Ok(
-        sqlx::query("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
-            .bind(user_id)
-            .fetch_one(&db.pool)
-            .await?
-            .try_get(0)?,
-    )
-}
-
 /// Marks one of the user's own notifications read (another user's id: nothing happens).
 pub async fn mark_read(db: &Db, user_id: i64, id: i64, now: DateTime<Utc>) -> AppResult<bool> {
     let r = sqlx::query(

@@ -40,7 +40,9 @@ pub fn transition_error(e: plan::TransitionError) -> AppError {
     )])
 }
 
-fn issues_error(issues: &[PlanIssue]) -> AppError {
+/// The blocking issues of a plan or report as one input error, each with its bilingual message;
+/// codes are prefixed with `prefix` (`plan`, `report`).
+pub(crate) fn issues_error(prefix: &str, issues: &[PlanIssue]) -> AppError {
     AppError::Invalid(
         issues
             .iter()
@@ -50,9 +52,9 @@ fn issues_error(issues: &[PlanIssue]) -> AppError {
                     &i.field.clone().unwrap_or_else(|| {
                         i.task
                             .map(|t| format!("task-{t}"))
-                            .unwrap_or_else(|| "plan".into())
+                            .unwrap_or_else(|| prefix.into())
                     }),
-                    &format!("plan-{}", i.code),
+                    &format!("{prefix}-{}", i.code),
                     i.message_zh.clone(),
                     i.message_en.clone(),
                 )
@@ -255,7 +257,7 @@ pub async fn submit(
     let election = election_year(state, society, catalogue.year).await?;
     let issues = issues_of(plan.kind, catalogue, election, &plan.draft);
     if !plan::is_submittable(&issues) {
-        return Err(issues_error(&issues));
+        return Err(issues_error("plan", &issues));
     }
     let now = state.clock.now();
     let late = if plan.kind == PlanKind::Reform {

@@ -206,20 +206,7 @@ pub async fn submit(
     let content = parse_content(&report.draft)?;
     let issues = core::validate_report(&plan, &content);
     if !plan::is_submittable(&issues) {
-        return Err(AppError::Invalid(
-            issues
-                .iter()
-                .filter(|i| i.blocking)
-                .map(|i| {
-                    FieldError::localized(
-                        &i.field.clone().unwrap_or_else(|| "report".into()),
-                        &format!("report-{}", i.code),
-                        i.message_zh.clone(),
-                        i.message_en.clone(),
-                    )
-                })
-                .collect(),
-        ));
+        return Err(crate::plans::issues_error("report", &issues));
     }
     let now = state.clock.now();
     let due = core::report_due(catalogue, month);

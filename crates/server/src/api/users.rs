@@ -146,8 +146,8 @@ pub async fn update(
         return Err(FieldError::new("society", "err-society-required").into());
     }
     let disabled = req.disabled.unwrap_or(user.disabled);
-    if me.id == user.id && (disabled || role != Role::Admin) {
-        return Err(FieldError::new("role", "err-self-lockout").into());
+    if let Some(e) = crate::auth::policy::self_lockout(&me, user.id, Some(role), disabled) {
+        return Err(e.into());
     }
     let updated = users::update(
         &state.db,

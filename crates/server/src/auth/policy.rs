@@ -58,6 +58,18 @@ pub fn authorize(user: Option<&User>, action: Action, owner: Option<i64>) -> Res
     }
 }
 
+/// An administrator may not disable themself or give up their own administrator role (so the
+/// system is never left without a way in). Both the page and the API apply this.
+pub fn self_lockout(
+    me: &User,
+    target_id: i64,
+    new_role: Option<Role>,
+    disabled: bool,
+) -> Option<crate::model::FieldError> {
+    (me.id == target_id && (disabled || new_role != Some(Role::Admin)))
+        .then(|| crate::model::FieldError::new("role", "err-self-lockout"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +110,15 @@ mod tests {
             authorize(Some(&viewer), Action::ReadSociety, Some(4)),
             Err(AppError::NotFound)
         ));
+    }
+
+    #[test]
+    fn admins_cannot_lock_themselves_out() {
+        let admin = user(Role::Admin, None);
+        assert!(self_lockout(&admin, 1, Some(Role::Admin), false).is_none());
+        assert!(self_lockout(&admin, 1, Some(Role::Reviewer), false).is_some());
+        assert!(self_lockout(&admin, 1, Some(Role::Admin), true).is_some());
+        assert!(self_lockout(&admin, 2, Some(Role::Reviewer), true).is_none());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::db::users;
 use crate::error::{AppError, AppResult};
 use crate::i18n::T;
 use crate::import::{ImportError, SOCIETY_COLUMNS, parse_societies};
-use crate::model::{DisciplineGroup, FieldError, Role};
+use crate::model::{DisciplineGroup, FieldError};
 
 pub struct Row {
     pub code: String,
@@ -746,9 +746,4 @@ pub async fn import_submit(
                 .into_response())
         }
     }
-}
-
-/// Society roles carry a society; used by the user forms.
-pub fn needs_society(role: Role) -> bool {
-    role.is_society_role()
 }

@@ -373,9 +373,9 @@ pub async fn update(
         .ok()
         .flatten();
     let disabled = form.disabled.as_deref() == Some("true");
-    if me.id == user.id && (disabled || role != Some(Role::Admin)) {
-        errors.push(FieldError::new("role", "err-self-lockout"));
-    }
+    errors.extend(crate::auth::policy::self_lockout(
+        &me, user.id, role, disabled,
+    ));
     let form = UserForm {
         username: user.username.clone(),
         ..form

@@ -577,11 +577,7 @@ async fn evidence_files(backend: Backend) {
     let big = [PDF, &vec![b'x'; 70 * 1024]].concat();
     let r = upload(&app, "big.pdf", &big).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(
-        r.text().contains("1 MB") || r.text().contains("MB"),
-        "{}",
-        r.text()
-    );
+    assert!(r.text().contains("超过 1 MB 的上限"), "{}", r.text());
     // The society's quota: three 60 KiB files fit in 200 KiB, the fourth does not.
     for i in 0..3u8 {
         let f = [PDF, &vec![b'a' + i; 60 * 1024]].concat();
