@@ -596,7 +596,10 @@ async fn serve(state: crate::AppState, demo: bool) -> anyhow::Result<ExitCode> {
     tokio::spawn(async move {
         let mut tick: u64 = 0;
         loop {
-            if let Err(e) = crate::notify::flush_email(&housekeeping).await {
+            if let Err(e) =
+                crate::service::notifications::flush_email(&housekeeping, housekeeping.clock.now())
+                    .await
+            {
                 tracing::warn!(error = %e, "e-mail outbox failed");
             }
             if tick.is_multiple_of(10) {
@@ -613,8 +616,12 @@ async fn serve(state: crate::AppState, demo: bool) -> anyhow::Result<ExitCode> {
                 if let Ok(Some(year)) = db::catalogues::newest_year(&housekeeping.db).await
                     && let Ok(Some(catalogue)) =
                         housekeeping.catalogues.get(&housekeeping.db, year).await
-                    && let Err(e) =
-                        crate::notify::plan_deadline_reminders(&housekeeping, &catalogue).await
+                    && let Err(e) = crate::service::notifications::plan_deadline_reminders(
+                        &housekeeping,
+                        &catalogue,
+                        now,
+                    )
+                    .await
                 {
                     tracing::warn!(error = %e, "deadline reminders failed");
                 }

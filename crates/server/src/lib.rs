@@ -1,27 +1,50 @@
 //! ReformWatch (学会改革监测考核平台): the shell around the pure domain core
-//! (`reformwatch_core`): store, web pages, JSON API and CLI in one binary.
+//! (`reformwatch_core`): store, services, web pages, JSON API and CLI in one binary.
+//!
+//! Layers, top to bottom (imports only point down; `tests/it/layers.rs` checks it):
+//! - this crate root (the composition root: the route table, `app`) and `cli`;
+//! - `web` (pages) and `api` (JSON), two siblings that never import each other;
+//! - `http` (request plumbing shared by both) and `service` (one module per capability);
+//! - `db` (the store), `auth`, the domain core, and the small shared modules (`model`, `error`,
+//!   `i18n`, `json`, `clock`, `config`, `state`, `principal`, `import`).
 
 pub mod api;
 pub mod auth;
-pub mod checks;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod http;
 pub mod i18n;
 pub mod import;
+pub mod json;
 pub mod model;
-pub mod notify;
-pub mod plans;
-pub mod tracking;
+pub mod principal;
+pub mod service;
+pub mod state;
 pub mod web;
 
 use std::sync::Arc;
 
 pub use config::Config;
-pub use web::{AppState, app};
+pub use principal::Principal;
+pub use state::AppState;
+
+/// The route table: every page and API route with its declared access (R-X-1). The access
+/// test walks it with every role.
+pub fn routes() -> Vec<crate::http::RouteSpec> {
+    let mut table = web::routes();
+    table.extend(api::routes());
+    table
+}
+
+/// Builds the application: routes behind their access guard, context (language, user, CSRF),
+/// security headers, error rendering.
+pub fn app(state: AppState) -> axum::Router {
+    crate::http::router(state, routes())
+}
 
 /// Connects the database (running migrations), stores the built-in catalogue, and returns the
 /// state the router needs. Tests and `serve` share it.

@@ -4,10 +4,10 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::policy::Action;
-use crate::db::audit::{self, AuditEntry, AuditFilter};
+use crate::AppState;
+use crate::db::audit::{AuditEntry, AuditFilter};
 use crate::error::AppResult;
-use crate::web::{AppState, Ctx};
+use crate::http::Ctx;
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditFilter), responses((status = 200, body = Vec<AuditEntry>)), security(("bearer" = [])))]
 pub async fn list(
@@ -15,6 +15,5 @@ pub async fn list(
     ctx: Ctx,
     Query(filter): Query<AuditFilter>,
 ) -> AppResult<Response> {
-    ctx.require(Action::ReadAudit, None)?;
-    Ok(Json(audit::list(&state.db, &filter).await?).into_response())
+    Ok(Json(crate::service::audit::list(&state, &ctx.principal(), &filter).await?).into_response())
 }

@@ -9,11 +9,12 @@ use reformwatch_core::catalogue::Catalogue;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::policy::Action;
-use crate::db::catalogues::{self, StoreCatalogueError, StoredCatalogue};
+use crate::AppState;
+use crate::db::catalogues::{StoreCatalogueError, StoredCatalogue};
 use crate::error::{AppError, AppResult};
+use crate::http::Ctx;
 use crate::model::FieldError;
-use crate::web::{AppState, Ctx};
+use crate::service;
 
 #[derive(Serialize, ToSchema)]
 pub struct RuleDto {
@@ -109,7 +110,7 @@ pub fn dto(c: &Catalogue) -> CatalogueDto {
 /// Loaded catalogues, by year.
 #[utoipa::path(get, path = "/api/v1/catalogues", tag = "catalogues", responses((status = 200, body = Vec<StoredCatalogue>)))]
 pub async fn list(State(state): State<AppState>) -> AppResult<Response> {
-    Ok(Json(catalogues::list(&state.db).await?).into_response())
+    Ok(Json(service::catalogues::list(&state).await?).into_response())
 }
 
 /// One year's task catalogue with every task's full clause text.
@@ -119,7 +120,7 @@ pub async fn get_year(
     State(state): State<AppState>,
     Path(year): Path<String>,
 ) -> AppResult<Response> {
-    let c = crate::web::catalogue::load(&state, &year).await?;
+    let c = service::catalogues::get(&state, Some(&year)).await?;
     Ok(Json(dto(&c)).into_response())
 }
 
@@ -127,19 +128,11 @@ pub async fn get_year(
 #[utoipa::path(post, path = "/api/v1/catalogues", tag = "catalogues", request_body(content = String, content_type = "application/toml"),
     responses((status = 201, body = CatalogueDto), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
 pub async fn load(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> AppResult<Response> {
-    ctx.require(Action::LoadCatalogue, None)?;
+    let who = ctx.principal();
+    who.require(crate::auth::policy::Action::LoadCatalogue, None)?;
     let source = String::from_utf8(body.to_vec())
         .map_err(|_| FieldError::new("body", "err-catalogue-utf8"))?;
-    match catalogues::store(
-        &state.db,
-        &ctx.actor(),
-        state.clock.now(),
-        &source,
-        "api-upload.toml",
-        false,
-    )
-    .await
-    {
+    match service::catalogues::load(&state, &who, &source, "api-upload.toml").await {
         Ok(c) => Ok((http::StatusCode::CREATED, Json(dto(&c))).into_response()),
         Err(StoreCatalogueError::Invalid(e)) => Err(AppError::Invalid(vec![
             FieldError::new("body", "err-catalogue-invalid").arg("detail", e.to_string()),

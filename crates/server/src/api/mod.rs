@@ -1,9 +1,11 @@
 //! JSON API under `/api/v1` (R-X-3), described by an OpenAPI 3 document generated from the
-//! code (utoipa). Errors share one envelope:
+//! code (utoipa). Each handler parses its input, calls one service function and answers JSON.
+//! Errors share one envelope (rendered in `http::errors`):
 //! `{"errors":[{"code":"invalid","message":"…","field":"name"}]}`.
 
 pub mod audit;
 pub mod catalogues;
+pub mod evidence;
 pub mod plans;
 pub mod reports;
 pub mod rules;
@@ -12,98 +14,20 @@ pub mod users;
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::response::{IntoResponse, Response};
-use http::header::{HeaderValue, RETRY_AFTER};
-use serde::Serialize;
+use http::Method;
 use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 
 use crate::error::AppError;
-use crate::i18n::{Lang, Messages};
-use crate::model::FieldError;
-use crate::web::errors::{error_key, status_of};
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ApiError {
-    /// Machine code: `not_found`, `unauthorized`, `forbidden`, `csrf`, `invalid`, `too_many`,
-    /// `too_large`, `internal`, or a field-level code such as `err-username-taken`.
-    pub code: String,
-    /// Human-readable message in the caller's language (Accept-Language / language cookie).
-    pub message: String,
-    /// The offending field, for input errors.
-    pub field: Option<String>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ApiErrors {
-    pub errors: Vec<ApiError>,
-}
-
-pub fn error_response(err: &AppError, lang: Lang) -> Response {
-    if let AppError::Internal(e) = err {
-        tracing::error!(error = %format!("{e:#}"), "internal error (api)");
-    }
-    let m = Messages::global();
-    let key = error_key(err);
-    let errors = match err {
-        AppError::Invalid(fields) => fields
-            .iter()
-            .map(|f| ApiError {
-                code: f.key.trim_start_matches("err-").to_string(),
-                message: m.field_error(lang, f),
-                field: Some(f.field.clone()),
-            })
-            .collect(),
-        _ => vec![ApiError {
-            code: key.replace('-', "_"),
-            message: m.get(lang, &format!("error-{key}-text")).to_string(),
-            field: None,
-        }],
-    };
-    let mut resp = (status_of(err), Json(ApiErrors { errors })).into_response();
-    if let AppError::TooManyRequests { retry_after_secs } = err
-        && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
-    {
-        resp.headers_mut().insert(RETRY_AFTER, v);
-    }
-    resp
-}
+pub use crate::http::errors::{ApiError, ApiErrors};
+use crate::http::{Access, RouteSpec, route};
 
 /// Parses a JSON body into `T`, turning serde's complaint into a field error the caller can
 /// act on (unknown field, wrong type, missing field).
 pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
-    result.map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let msg = inner.to_string();
-        let (field, key) = if let Some(rest) = msg.strip_prefix("unknown field `") {
-            (
-                rest.split('`').next().unwrap_or("").to_string(),
-                "err-json-unknown-field",
-            )
-        } else if let Some(rest) = msg.strip_prefix("missing field `") {
-            (
-                rest.split('`').next().unwrap_or("").to_string(),
-                "err-json-missing-field",
-            )
-        } else if inner.is_syntax() || inner.is_eof() {
-            (String::new(), "err-json-syntax")
-        } else {
-            (path.clone(), "err-json-type")
-        };
-        let field = if field.is_empty() || field == "." {
-            path
-        } else {
-            field
-        };
-        AppError::Invalid(vec![
-            FieldError::new(&field, key)
-                .arg("field", &field)
-                .arg("detail", msg.split(" at line").next().unwrap_or(&msg)),
-        ])
-    })
+    crate::json::parse(body)
 }
 
 #[derive(OpenApi)]
@@ -138,4 +62,99 @@ impl utoipa::Modify for BearerAuth {
 
 pub async fn openapi_json() -> Response {
     Json(ApiDoc::openapi()).into_response()
+}
+
+/// The API's part of the route table, each route with its declared access.
+#[rustfmt::skip]
+pub fn routes() -> Vec<RouteSpec> {
+    use Access::*;
+    use axum::routing::{get, patch, post, put};
+    let g = Method::GET;
+    let p = Method::POST;
+    vec![
+        route(
+            g.clone(),
+            "/api/openapi.json",
+            Public,
+            get(openapi_json),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/catalogues",
+            Public,
+            get(catalogues::list),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/catalogues",
+            Admin,
+            post(catalogues::load),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/catalogues/{year}",
+            Public,
+            get(catalogues::get_year),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/societies",
+            Public,
+            get(societies::list),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/societies",
+            Admin,
+            post(societies::create),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/societies/{code}",
+            SocietyScoped,
+            get(societies::get_one),
+        ),
+        route(
+            Method::PUT,
+            "/api/v1/societies/{code}",
+            Admin,
+            put(societies::update),
+        ),
+        route(g.clone(), "/api/v1/societies/{code}/facts", SocietyScoped, get(rules::get_facts)),
+        route(Method::PUT, "/api/v1/societies/{code}/facts", SocietyEdit, put(rules::put_facts)),
+        route(g.clone(), "/api/v1/societies/{code}/verdicts", SocietyScoped, get(rules::verdicts)),
+        route(p.clone(), "/api/v1/rules/check", Public, post(rules::check_facts)),
+        route(g.clone(), "/api/v1/societies/{code}/reports/{year}/{month}", SocietyScoped, get(reports::get_report)),
+        route(p.clone(), "/api/v1/societies/{code}/reports/{year}/{month}", SocietyEdit, post(reports::open)),
+        route(Method::PUT, "/api/v1/societies/{code}/reports/{year}/{month}/draft", SocietyEdit, put(reports::put_draft)),
+        route(p.clone(), "/api/v1/societies/{code}/reports/{year}/{month}/submit", SocietyEdit, post(reports::submit)),
+        route(p.clone(), "/api/v1/societies/{code}/reports/{year}/{month}/review", Staff, post(reports::review)),
+        route(g.clone(), "/api/v1/societies/{code}/colours", SocietyScoped, get(reports::colours)),
+        route(p.clone(), "/api/v1/societies/{code}/evidence", SocietyEdit, post(evidence::upload).layer(DefaultBodyLimit::disable())),
+        route(g.clone(), "/api/v1/evidence/{id}", Authenticated, get(evidence::download)),
+        route(g.clone(), "/api/v1/dashboard", Staff, get(reports::dashboard)),
+        route(g.clone(), "/api/v1/rates", Staff, get(reports::rates)),
+        route(g.clone(), "/api/v1/societies/{code}/plans/{year}", SocietyScoped, get(plans::get_plan)),
+        route(p.clone(), "/api/v1/societies/{code}/plans/{year}", SocietyEdit, post(plans::open)),
+        route(Method::PUT, "/api/v1/societies/{code}/plans/{year}/draft", SocietyEdit, put(plans::put_draft)),
+        route(p.clone(), "/api/v1/societies/{code}/plans/{year}/submit", SocietyEdit, post(plans::submit)),
+        route(p.clone(), "/api/v1/societies/{code}/plans/{year}/review", Staff, post(plans::review)),
+        route(p.clone(), "/api/v1/societies/{code}/plans/{year}/rectification", Staff, post(plans::request_rectification)),
+        route(g.clone(), "/api/v1/societies/{code}/plans/{year}/versions/{version}", SocietyScoped, get(plans::version)),
+        route(g.clone(), "/api/v1/plans", Staff, get(plans::list)),
+        route(g.clone(), "/api/v1/deadlines/{year}", Public, get(plans::get_deadline)),
+        route(Method::PUT, "/api/v1/deadlines/{year}", Admin, put(plans::set_deadline)),
+        route(g.clone(), "/api/v1/notifications", Authenticated, get(plans::notifications)),
+        route(p.clone(), "/api/v1/notifications/{id}/read", Authenticated, post(plans::mark_read)),
+        route(g.clone(), "/api/v1/users", Admin, get(users::list)),
+        route(p.clone(), "/api/v1/users", Admin, post(users::create)),
+        route(
+            Method::PATCH,
+            "/api/v1/users/{id}",
+            Admin,
+            patch(users::update),
+        ),
+        route(g.clone(), "/api/v1/me", Authenticated, get(users::me)),
+        route(g, "/api/v1/audit", Admin, get(audit::list)),
+    ]
 }

@@ -10,14 +10,25 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::parse_json;
+use crate::AppState;
 use crate::auth::policy::Action;
-use crate::db::plans::{self as store, Deadline, PlanKind, PlanRow, VersionRow};
+use crate::db::notifications::Notification;
+use crate::db::plans::{Deadline, PlanKind, PlanRow, VersionRow};
 use crate::error::{AppError, AppResult};
-use crate::notify::{self, Notification};
-use crate::plans::{self as service, PlanView};
-use crate::web::facts::catalogue_for;
-use crate::web::plans::{PlanQuery, kind_of};
-use crate::web::{AppState, Ctx};
+use crate::http::Ctx;
+use crate::service::catalogues::get as catalogue_for;
+use crate::service::plans::{self as service, PlanView};
+
+#[derive(Deserialize, Default)]
+pub struct PlanQuery {
+    /// `reform` (default) or `rectification`.
+    #[serde(default)]
+    pub kind: Option<String>,
+}
+
+fn kind_of(q: &PlanQuery) -> AppResult<PlanKind> {
+    PlanKind::parse(q.kind.as_deref()).ok_or(AppError::NotFound)
+}
 
 async fn view_of(
     state: &AppState,
@@ -26,7 +37,7 @@ async fn view_of(
     year: &str,
     kind: PlanKind,
 ) -> AppResult<PlanView> {
-    let society = crate::web::societies::load_readable(state, ctx, code).await?;
+    let society = crate::service::societies::readable(state, &ctx.principal(), code).await?;
     let catalogue = catalogue_for(state, Some(year)).await?;
     let plan = service::load(state, &society, catalogue.year, kind).await?;
     service::view(state, &society, &catalogue, plan).await
@@ -62,7 +73,7 @@ pub async fn open(
     Path((code, year)): Path<(String, String)>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let society = crate::web::societies::load_readable(&state, &ctx, &code).await?;
+    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
     ctx.require(Action::EditSocietyData, Some(society.id))?;
     let catalogue = catalogue_for(&state, Some(&year)).await?;
     let req: OpenPlan = if body.is_empty() {
@@ -72,7 +83,7 @@ pub async fn open(
     };
     service::open(
         &state,
-        &ctx,
+        &ctx.principal(),
         &society,
         &catalogue,
         req.from.as_deref() == Some("copy"),
@@ -98,12 +109,12 @@ pub async fn put_draft(
     body: Bytes,
 ) -> AppResult<Response> {
     let kind = kind_of(&q)?;
-    let society = crate::web::societies::load_readable(&state, &ctx, &code).await?;
+    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
     ctx.require(Action::EditSocietyData, Some(society.id))?;
     let catalogue = catalogue_for(&state, Some(&year)).await?;
     let plan = service::load(&state, &society, catalogue.year, kind).await?;
     let value: serde_json::Value = parse_json(&body)?;
-    service::save_draft(&state, &ctx, &plan, &value).await?;
+    service::save_draft(&state, &ctx.principal(), &plan, &value).await?;
     Ok(Json(view_of(&state, &ctx, &code, &year, kind).await?).into_response())
 }
 
@@ -123,11 +134,11 @@ pub async fn submit(
     Query(q): Query<PlanQuery>,
 ) -> AppResult<Response> {
     let kind = kind_of(&q)?;
-    let society = crate::web::societies::load_readable(&state, &ctx, &code).await?;
+    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
     ctx.require(Action::EditSocietyData, Some(society.id))?;
     let catalogue = catalogue_for(&state, Some(&year)).await?;
     let plan = service::load(&state, &society, catalogue.year, kind).await?;
-    let version = service::submit(&state, &ctx, &society, &catalogue, &plan).await?;
+    let version = service::submit(&state, &ctx.principal(), &society, &catalogue, &plan).await?;
     Ok(Json(Submitted {
         version,
         plan: view_of(&state, &ctx, &code, &year, kind).await?,
@@ -169,12 +180,12 @@ pub async fn review(
                 .into());
         }
     };
-    let society = crate::web::societies::load_readable(&state, &ctx, &code).await?;
+    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
     let catalogue = catalogue_for(&state, Some(&year)).await?;
     let plan = service::load(&state, &society, catalogue.year, kind).await?;
     service::review(
         &state,
-        &ctx,
+        &ctx.principal(),
         &society,
         &plan,
         accept,
@@ -202,9 +213,16 @@ pub async fn request_rectification(
 ) -> AppResult<Response> {
     ctx.require(Action::ListAllSocieties, None)?;
     let req: RectificationRequest = parse_json(&body)?;
-    let society = crate::web::societies::load_readable(&state, &ctx, &code).await?;
+    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
     let catalogue = catalogue_for(&state, Some(&year)).await?;
-    service::request_rectification(&state, &ctx, &society, catalogue.year, &req.reason).await?;
+    service::request_rectification(
+        &state,
+        &ctx.principal(),
+        &society,
+        catalogue.year,
+        &req.reason,
+    )
+    .await?;
     Ok((
         http::StatusCode::CREATED,
         Json(view_of(&state, &ctx, &code, &year, PlanKind::Rectification).await?),
@@ -240,10 +258,9 @@ pub async fn list(
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    ctx.require(Action::ListAllSocieties, None)?;
     let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
     let kind = PlanKind::parse(q.kind.as_deref()).ok_or(AppError::NotFound)?;
-    Ok(Json(store::list(&state.db, catalogue.year, kind).await?).into_response())
+    Ok(Json(service::list(&state, &ctx.principal(), catalogue.year, kind).await?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -261,7 +278,7 @@ pub async fn get_deadline(
     Path(year): Path<String>,
 ) -> AppResult<Response> {
     let catalogue = catalogue_for(&state, Some(&year)).await?;
-    Ok(Json(store::plan_deadline(&state.db, &catalogue).await?.1).into_response())
+    Ok(Json(service::deadline(&state, &catalogue).await?).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -285,25 +302,21 @@ pub async fn set_deadline(
     ctx.require(Action::LoadCatalogue, None)?;
     let req: SetDeadline = parse_json(&body)?;
     let catalogue = catalogue_for(&state, Some(&year)).await?;
-    let (_, before) = store::plan_deadline(&state.db, &catalogue).await?;
-    store::set_plan_deadline(
-        &state.db,
-        &ctx.actor(),
-        state.clock.now(),
-        catalogue.year,
+    let d = service::set_deadline(
+        &state,
+        &ctx.principal(),
+        &catalogue,
         &req.local_time,
         &req.timezone,
-        &before,
     )
     .await?;
-    Ok(Json(store::plan_deadline(&state.db, &catalogue).await?.1).into_response())
+    Ok(Json(d).into_response())
 }
 
 /// The caller's inbox, newest first.
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", responses((status = 200, body = Vec<Notification>)), security(("bearer" = [])))]
 pub async fn notifications(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let user = ctx.require(Action::OwnAccount, None)?;
-    Ok(Json(notify::list(&state.db, user.id).await?).into_response())
+    Ok(Json(crate::service::notifications::inbox(&state, &ctx.principal()).await?).into_response())
 }
 
 /// Marks one of the caller's notifications read.
@@ -313,10 +326,7 @@ pub async fn mark_read(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let user = ctx.require(Action::OwnAccount, None)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    if !notify::mark_read(&state.db, user.id, id, state.clock.now()).await? {
-        return Err(AppError::NotFound);
-    }
+    crate::service::notifications::mark_read(&state, &ctx.principal(), id).await?;
     Ok(http::StatusCode::NO_CONTENT.into_response())
 }

@@ -9,13 +9,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::parse_json;
+use crate::AppState;
 use crate::auth::policy::Action;
 use crate::db::reports::{self as store, ReportReview, ReportRow, ReportVersion};
 use crate::error::AppResult;
-use crate::tracking as service;
-use crate::web::facts::catalogue_for;
-use crate::web::reports::{DashQuery, DashRow, YearQuery};
-use crate::web::{AppState, Ctx};
+use crate::http::Ctx;
+use crate::service::catalogues::get as catalogue_for;
+use crate::service::dashboard::{DashQuery, DashRow};
+use crate::service::rates::YearQuery;
+use crate::service::reports as service;
 
 #[derive(Serialize, ToSchema)]
 pub struct ReportView {
@@ -35,7 +37,7 @@ async fn view(
     year: &str,
     month: &str,
 ) -> AppResult<ReportView> {
-    let society = crate::web::societies::load_readable(state, ctx, code).await?;
+    let society = crate::service::societies::readable(state, &ctx.principal(), code).await?;
     let catalogue = catalogue_for(state, Some(year)).await?;
     let m = service::parse_month(catalogue.year, month)?;
     let report = service::load(state, &society, m).await?;
@@ -73,11 +75,11 @@ pub async fn open(
     ctx: Ctx,
     Path((code, year, month)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
-    let society = crate::web::societies::load_readable(&state, &ctx, &code).await?;
+    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
     ctx.require(Action::EditSocietyData, Some(society.id))?;
     let catalogue = catalogue_for(&state, Some(&year)).await?;
     let m = service::parse_month(catalogue.year, &month)?;
-    service::open(&state, &ctx, &society, &catalogue, m).await?;
+    service::open(&state, &ctx.principal(), &society, &catalogue, m).await?;
     Ok((
         http::StatusCode::CREATED,
         Json(view(&state, &ctx, &code, &year, &month).await?),
@@ -94,13 +96,13 @@ pub async fn put_draft(
     Path((code, year, month)): Path<(String, String, String)>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let society = crate::web::societies::load_readable(&state, &ctx, &code).await?;
+    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
     ctx.require(Action::EditSocietyData, Some(society.id))?;
     let catalogue = catalogue_for(&state, Some(&year)).await?;
     let m = service::parse_month(catalogue.year, &month)?;
     let report = service::load(&state, &society, m).await?;
     let value: serde_json::Value = parse_json(&body)?;
-    service::save_draft(&state, &ctx, &society, &report, &value).await?;
+    service::save_draft(&state, &ctx.principal(), &society, &report, &value).await?;
     Ok(Json(view(&state, &ctx, &code, &year, &month).await?).into_response())
 }
 
@@ -118,12 +120,12 @@ pub async fn submit(
     ctx: Ctx,
     Path((code, year, month)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
-    let society = crate::web::societies::load_readable(&state, &ctx, &code).await?;
+    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
     ctx.require(Action::EditSocietyData, Some(society.id))?;
     let catalogue = catalogue_for(&state, Some(&year)).await?;
     let m = service::parse_month(catalogue.year, &month)?;
     let report = service::load(&state, &society, m).await?;
-    let version = service::submit(&state, &ctx, &society, &catalogue, &report).await?;
+    let version = service::submit(&state, &ctx.principal(), &society, &catalogue, &report).await?;
     Ok(Json(ReportSubmitted {
         version,
         report: view(&state, &ctx, &code, &year, &month).await?,
@@ -159,11 +161,19 @@ pub async fn review(
                 .into());
         }
     };
-    let society = crate::web::societies::load_readable(&state, &ctx, &code).await?;
+    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
     let catalogue = catalogue_for(&state, Some(&year)).await?;
     let m = service::parse_month(catalogue.year, &month)?;
     let report = service::load(&state, &society, m).await?;
-    service::review(&state, &ctx, &society, &report, returned, &req.comment).await?;
+    service::review(
+        &state,
+        &ctx.principal(),
+        &society,
+        &report,
+        returned,
+        &req.comment,
+    )
+    .await?;
     Ok(Json(view(&state, &ctx, &code, &year, &month).await?).into_response())
 }
 
@@ -176,7 +186,7 @@ pub async fn colours(
     Path(code): Path<String>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
-    let society = crate::web::societies::load_readable(&state, &ctx, &code).await?;
+    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
     let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
     let c: SocietyColour =
         service::society_colours(&state, &society, &catalogue, state.clock.now()).await?;
@@ -201,7 +211,7 @@ pub async fn dashboard(
     Query(q): Query<DashQuery>,
 ) -> AppResult<Response> {
     ctx.require(Action::ListAllSocieties, None)?;
-    let d = crate::web::reports::dashboard_data(&state, &ctx, &q).await?;
+    let d = crate::service::dashboard::dashboard_data(&state, &ctx.t(), &q).await?;
     Ok(Json(DashboardDto {
         year: d.year,
         month: d.month.to_string(),
@@ -250,7 +260,7 @@ pub async fn rates(
 ) -> AppResult<Response> {
     ctx.require(Action::ListAllSocieties, None)?;
     let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
-    let r = crate::web::reports::rates_data(&state, &catalogue, q.group.as_deref()).await?;
+    let r = crate::service::rates::rates_data(&state, &catalogue, q.group.as_deref()).await?;
     Ok(Json(RatesDto {
         months: r
             .months

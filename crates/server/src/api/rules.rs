@@ -6,19 +6,23 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use reformwatch_core::facts::parse_facts_json;
-use reformwatch_core::rules::check;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::parse_json;
-use crate::auth::policy::Action;
-use crate::checks::society_check;
-use crate::db::facts::{self, FactChange, FactVersion};
+use crate::AppState;
+use crate::db::facts::FactVersion;
 use crate::error::AppResult;
+use crate::http::Ctx;
 use crate::model::FieldError;
-use crate::web::facts::{YearQuery, catalogue_for};
-use crate::web::{AppState, Ctx};
+use crate::service;
+
+#[derive(Deserialize, Default)]
+pub struct YearQuery {
+    /// Catalogue year; default the newest.
+    #[serde(default)]
+    pub year: Option<String>,
+}
 
 /// One verdict (R-RULE-*).
 #[derive(Serialize, ToSchema)]
@@ -83,18 +87,10 @@ pub async fn check_facts(
     Query(q): Query<YearQuery>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
+    let catalogue = service::catalogues::get(&state, q.year.as_deref()).await?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| FieldError::new("body", "err-json-syntax").arg("detail", "not UTF-8"))?;
-    let facts = parse_facts_json(text, &catalogue).map_err(|e| {
-        FieldError::localized(
-            e.field.as_deref().unwrap_or("body"),
-            "err-facts",
-            e.message_zh,
-            e.message_en,
-        )
-    })?;
-    Ok(Json(check(&catalogue, &facts)).into_response())
+    Ok(Json(service::facts::what_if(&catalogue, text)?).into_response())
 }
 
 #[derive(Serialize, ToSchema)]
@@ -118,9 +114,10 @@ pub async fn get_facts(
     Path(code): Path<String>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
-    let society = crate::web::societies::load_readable(&state, &ctx, &code).await?;
-    let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
-    let sc = society_check(&state.db, &society, &catalogue).await?;
+    let who = ctx.principal();
+    let society = service::societies::readable(&state, &who, &code).await?;
+    let catalogue = service::catalogues::get(&state, q.year.as_deref()).await?;
+    let (sc, _) = service::facts::verdicts(&state, &who, &society, &catalogue).await?;
     Ok(Json(SocietyFactsDto {
         society: society.code,
         year: catalogue.year,
@@ -152,49 +149,13 @@ pub async fn put_facts(
     Query(q): Query<YearQuery>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let society = crate::web::societies::load_readable(&state, &ctx, &code).await?;
-    ctx.require(Action::EditSocietyData, Some(society.id))?;
-    let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
+    let who = ctx.principal();
+    let society = service::societies::readable(&state, &who, &code).await?;
+    let catalogue = service::catalogues::get(&state, q.year.as_deref()).await?;
     let req: PutFacts = parse_json(&body)?;
-    let mut changes = Vec::new();
-    for (field, value) in req.values {
-        if !reformwatch_core::facts::FACT_FIELDS
-            .iter()
-            .any(|f| f.name == field)
-        {
-            return Err(FieldError::new(&field, "err-fact-unknown")
-                .arg("field", &field)
-                .into());
-        }
-        // Type-check the single value through the domain parser.
-        let mut probe = serde_json::Map::new();
-        probe.insert(field.clone(), value.clone());
-        if let Err(e) = parse_facts_json(&serde_json::Value::Object(probe).to_string(), &catalogue)
-        {
-            // Part-above-whole errors need the other values; only type errors are decided here.
-            if e.field.as_deref() == Some(field.as_str()) {
-                return Err(
-                    FieldError::localized(&field, "err-facts", e.message_zh, e.message_en).into(),
-                );
-            }
-        }
-        changes.push(FactChange {
-            field,
-            value: Some(value).filter(|v| !v.is_null()),
-        });
-    }
-    facts::record(
-        &state.db,
-        &ctx.actor(),
-        state.clock.now(),
-        &society,
-        &catalogue,
-        req.as_of,
-        "api",
-        &changes,
-    )
-    .await?;
-    let sc = society_check(&state.db, &society, &catalogue).await?;
+    service::facts::record_values(&state, &who, &society, &catalogue, req.as_of, req.values)
+        .await?;
+    let (sc, _) = service::facts::verdicts(&state, &who, &society, &catalogue).await?;
     Ok(Json(sc.result).into_response())
 }
 
@@ -207,8 +168,9 @@ pub async fn verdicts(
     Path(code): Path<String>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
-    let society = crate::web::societies::load_readable(&state, &ctx, &code).await?;
-    let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
-    let sc = society_check(&state.db, &society, &catalogue).await?;
+    let who = ctx.principal();
+    let society = service::societies::readable(&state, &who, &code).await?;
+    let catalogue = service::catalogues::get(&state, q.year.as_deref()).await?;
+    let (sc, _) = service::facts::verdicts(&state, &who, &society, &catalogue).await?;
     Ok(Json(sc.result).into_response())
 }

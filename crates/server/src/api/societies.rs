@@ -8,10 +8,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::parse_json;
-use crate::auth::policy::Action;
-use crate::db::societies::{self, Society, SocietyFilter, SocietyRaw};
+use crate::AppState;
+use crate::db::societies::{Society, SocietyFilter, SocietyRaw};
 use crate::error::{AppError, AppResult};
-use crate::web::{AppState, Ctx};
+use crate::http::Ctx;
+use crate::service;
 
 #[derive(Serialize, ToSchema)]
 pub struct PublicSociety {
@@ -35,8 +36,8 @@ pub async fn list(
     State(state): State<AppState>,
     Query(p): Query<ListParams>,
 ) -> AppResult<Response> {
-    let all = societies::list(
-        &state.db,
+    let all = service::societies::public_list(
+        &state,
         &SocietyFilter {
             group: p.group,
             q: p.q,
@@ -63,7 +64,7 @@ pub async fn get_one(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> AppResult<Response> {
-    let s = crate::web::societies::load_readable(&state, &ctx, &code).await?;
+    let s = service::societies::readable(&state, &ctx.principal(), &code).await?;
     Ok(Json(s).into_response())
 }
 
@@ -71,10 +72,11 @@ pub async fn get_one(
 #[utoipa::path(post, path = "/api/v1/societies", tag = "societies", request_body = SocietyRaw,
     responses((status = 201, body = Society), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
 pub async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> AppResult<Response> {
-    ctx.require(Action::ManageSocieties, None)?;
+    let who = ctx.principal();
+    who.require(crate::auth::policy::Action::ManageSocieties, None)?;
     let raw: SocietyRaw = parse_json(&body)?;
     let input = raw.parse().map_err(AppError::Invalid)?;
-    let s = societies::create(&state.db, &ctx.actor(), state.clock.now(), &input).await?;
+    let s = service::societies::create(&state, &who, &input).await?;
     Ok((http::StatusCode::CREATED, Json(s)).into_response())
 }
 
@@ -87,10 +89,8 @@ pub async fn update(
     Path(code): Path<String>,
     body: Bytes,
 ) -> AppResult<Response> {
-    ctx.require(Action::ManageSocieties, None)?;
-    let existing = societies::by_code(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let who = ctx.principal();
+    let existing = service::societies::by_code(&state, &who, &code).await?;
     let mut raw: SocietyRaw = parse_json(&body)?;
     if raw.code.trim().is_empty() {
         raw.code = existing.code.clone();
@@ -99,13 +99,6 @@ pub async fn update(
         raw.active = Some(existing.active);
     }
     let input = raw.parse().map_err(AppError::Invalid)?;
-    let s = societies::update(
-        &state.db,
-        &ctx.actor(),
-        state.clock.now(),
-        &existing.code,
-        &input,
-    )
-    .await?;
+    let s = service::societies::update(&state, &who, &existing.code, &input).await?;
     Ok(Json(s).into_response())
 }

@@ -8,24 +8,23 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::parse_json;
-use crate::auth::policy::Action;
-use crate::auth::{password, random_password};
-use crate::db::users::{self, NewUser, User, UserUpdate};
+use crate::AppState;
+use crate::db::users::User;
 use crate::error::{AppError, AppResult};
-use crate::model::{FieldError, NewPassword, Role, Username, text};
-use crate::web::{AppState, Ctx};
+use crate::http::Ctx;
+use crate::model::Role;
+use crate::service::accounts::{self, AccountChange, NewAccount};
 
 /// All accounts (administrators).
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Vec<User>)), security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    ctx.require(Action::ManageUsers, None)?;
-    Ok(Json(users::list(&state.db).await?).into_response())
+    Ok(Json(accounts::list(&state, &ctx.principal()).await?).into_response())
 }
 
 /// The caller's own account.
 #[utoipa::path(get, path = "/api/v1/me", tag = "users", responses((status = 200, body = User), (status = 401, body = crate::api::ApiErrors)), security(("bearer" = [])))]
 pub async fn me(ctx: Ctx) -> AppResult<Response> {
-    Ok(Json(ctx.require(Action::OwnAccount, None)?.clone()).into_response())
+    Ok(Json(ctx.user()?.clone()).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -51,49 +50,18 @@ pub struct CreatedUser {
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUser,
     responses((status = 201, body = CreatedUser), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
 pub async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> AppResult<Response> {
-    ctx.require(Action::ManageUsers, None)?;
+    let who = ctx.principal();
+    who.require(crate::auth::policy::Action::ManageUsers, None)?;
     let req: CreateUser = parse_json(&body)?;
-    let mut errors = Vec::new();
-    let username = Username::parse(&req.username)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let display_name = text(&req.display_name, "display_name", 60, true)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let society_id = crate::web::users::resolve_society(
+    let (user, generated_password) = accounts::create(
         &state,
-        Some(req.role),
-        req.society.as_deref().unwrap_or(""),
-    )
-    .await
-    .map_err(|e| errors.push(e))
-    .ok()
-    .flatten();
-    let generated = req.password.is_none();
-    let pw_text = match req.password {
-        Some(p) => p,
-        None => random_password().map_err(AppError::Internal)?,
-    };
-    let pw = NewPassword::parse(&pw_text, "password")
-        .map_err(|e| errors.push(e))
-        .ok();
-    let (Some(username), Some(display_name), Some(pw), true) =
-        (username, display_name, pw, errors.is_empty())
-    else {
-        return Err(AppError::Invalid(errors));
-    };
-    let hash = password::hash(&pw).await?;
-    let user = users::create(
-        &state.db,
-        &ctx.actor(),
-        state.clock.now(),
-        &NewUser {
-            username: username.as_str(),
-            display_name: &display_name,
-            password_hash: &hash,
-            role: req.role,
-            society_id,
-            demo: false,
+        &who,
+        &NewAccount {
+            username: &req.username,
+            display_name: &req.display_name,
+            role: req.role.as_str(),
+            society: req.society.as_deref().unwrap_or(""),
+            password: req.password.as_deref(),
         },
     )
     .await?;
@@ -101,7 +69,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> App
         http::StatusCode::CREATED,
         Json(CreatedUser {
             user,
-            generated_password: generated.then_some(pw_text),
+            generated_password,
         }),
     )
         .into_response())
@@ -126,39 +94,19 @@ pub async fn update(
     Path(id): Path<String>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let me = ctx.require(Action::ManageUsers, None)?.clone();
+    let who = ctx.principal();
+    who.require(crate::auth::policy::Action::ManageUsers, None)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let user = users::by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
     let req: PatchUser = parse_json(&body)?;
-    let role = req.role.unwrap_or(user.role);
-    let display_name = match &req.display_name {
-        Some(d) => text(d, "display_name", 60, true)?,
-        None => user.display_name.clone(),
-    };
-    let society_id = match &req.society {
-        Some(code) => crate::web::users::resolve_society(&state, Some(role), code).await?,
-        None if role.is_society_role() => user.society_id,
-        None => None,
-    };
-    if role.is_society_role() && society_id.is_none() {
-        return Err(FieldError::new("society", "err-society-required").into());
-    }
-    let disabled = req.disabled.unwrap_or(user.disabled);
-    if let Some(e) = crate::auth::policy::self_lockout(&me, user.id, Some(role), disabled) {
-        return Err(e.into());
-    }
-    let updated = users::update(
-        &state.db,
-        &ctx.actor(),
-        state.clock.now(),
+    let updated = accounts::update(
+        &state,
+        &who,
         id,
-        &UserUpdate {
-            display_name: &display_name,
-            role,
-            society_id,
-            disabled,
+        &AccountChange {
+            display_name: req.display_name.as_deref(),
+            role: req.role.map(Role::as_str),
+            society: req.society.as_deref(),
+            disabled: req.disabled,
         },
     )
     .await?;

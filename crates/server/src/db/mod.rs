@@ -9,6 +9,7 @@ pub mod catalogues;
 pub mod evidence;
 pub mod facts;
 pub mod migrations;
+pub mod notifications;
 pub mod plans;
 pub mod reports;
 pub mod sessions;
@@ -131,6 +132,14 @@ impl Db {
             bail!("SQLite busy_timeout is {busy} ms, expected at least 5000");
         }
         Ok(())
+    }
+
+    /// One trivial statement: does the database answer?
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
     }
 
     /// Begins a write transaction (`BEGIN IMMEDIATE` on SQLite).

@@ -6,14 +6,12 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::page::{Page, render, see_other};
-use super::{AppState, Ctx};
-use crate::auth::password;
-use crate::auth::policy::Action;
-use crate::db::tokens::{self, ApiToken};
-use crate::db::{societies, users};
+use crate::AppState;
+use crate::db::tokens::ApiToken;
 use crate::error::{AppError, AppResult};
-use crate::model::{NewPassword, text};
+use crate::http::Ctx;
+use crate::http::page::{Page, render, see_other};
+use crate::service::accounts;
 
 #[derive(Template)]
 #[template(path = "account.html")]
@@ -33,14 +31,8 @@ async fn account_page(
     new_token: Option<String>,
     password_error: Option<String>,
 ) -> AppResult<Response> {
-    let user = ctx.require(Action::OwnAccount, None)?;
+    let user = ctx.user()?;
     let t = ctx.t();
-    let society = match user.society_id {
-        Some(id) => societies::by_id(&state.db, id)
-            .await?
-            .map(|s| (s.code, s.name)),
-        None => None,
-    };
     let status = if password_error.is_some() {
         http::StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -49,8 +41,8 @@ async fn account_page(
     let page = AccountPage {
         page: Page::new(ctx, t.t("account-title")).with_flash(done),
         username: user.username.clone(),
-        society,
-        tokens: tokens::list(&state.db, user.id).await?,
+        society: accounts::society_of(state, user).await?,
+        tokens: accounts::tokens(state, &ctx.principal()).await?,
         new_token,
         password_error,
     };
@@ -78,22 +70,18 @@ pub async fn change_password(
     ctx: Ctx,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
-    let user = ctx.require(Action::OwnAccount, None)?.clone();
     let t = ctx.t();
-    let stored = users::by_username(&state.db, &user.username)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    if !password::verify(&form.current, &stored.password_hash).await {
-        return account_page(&state, &ctx, None, None, Some(t.t("err-current-password"))).await;
+    match accounts::change_password(&state, &ctx.principal(), &form.current, &form.new_password)
+        .await
+    {
+        // All sessions ended, including this one: sign in again with the new password.
+        Ok(()) => Ok(see_other("/login", "password-changed")),
+        Err(AppError::Invalid(errors)) => {
+            let message = errors.first().map(|e| t.field(e));
+            account_page(&state, &ctx, None, None, message).await
+        }
+        Err(e) => Err(e),
     }
-    let new = match NewPassword::parse(&form.new_password, "new_password") {
-        Ok(p) => p,
-        Err(e) => return account_page(&state, &ctx, None, None, Some(t.field(&e))).await,
-    };
-    let hash = password::hash(&new).await?;
-    users::set_password(&state.db, &ctx.actor(), state.clock.now(), user.id, &hash).await?;
-    // All sessions ended, including this one: sign in again with the new password.
-    Ok(see_other("/login", "password-changed"))
 }
 
 #[derive(Deserialize)]
@@ -107,17 +95,7 @@ pub async fn create_token(
     ctx: Ctx,
     Form(form): Form<TokenForm>,
 ) -> AppResult<Response> {
-    let user = ctx.require(Action::OwnAccount, None)?.clone();
-    let name = text(&form.name, "name", 60, true)?;
-    let (_, secret) = tokens::create(
-        &state.db,
-        &ctx.actor(),
-        state.clock.now(),
-        user.id,
-        &user.username,
-        &name,
-    )
-    .await?;
+    let secret = accounts::create_token(&state, &ctx.principal(), &form.name).await?;
     account_page(&state, &ctx, None, Some(secret), None).await
 }
 
@@ -126,16 +104,7 @@ pub async fn revoke_token(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let user = ctx.require(Action::OwnAccount, None)?.clone();
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    tokens::revoke(
-        &state.db,
-        &ctx.actor(),
-        state.clock.now(),
-        user.id,
-        &user.username,
-        id,
-    )
-    .await?;
+    accounts::revoke_token(&state, &ctx.principal(), id).await?;
     Ok(see_other("/account", "token-revoked"))
 }

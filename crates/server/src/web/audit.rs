@@ -4,11 +4,12 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 
-use super::page::{Page, render};
-use super::{AppState, Ctx};
-use crate::auth::policy::Action;
+use crate::AppState;
 use crate::db::audit::{self, AuditFilter};
 use crate::error::AppResult;
+use crate::http::Ctx;
+use crate::http::page::{Page, render};
+use crate::service;
 
 pub struct EntryRow {
     pub seq: i64,
@@ -62,10 +63,10 @@ pub async fn page(
     ctx: Ctx,
     Query(filter): Query<AuditFilter>,
 ) -> AppResult<Response> {
-    ctx.require(Action::ReadAudit, None)?;
+    let who = ctx.principal();
     let t = ctx.t();
-    let entries = audit::list(&state.db, &filter).await?;
-    let chain_status = match audit::verify(&state.db).await? {
+    let entries = service::audit::list(&state, &who, &filter).await?;
+    let chain_status = match service::audit::verify(&state, &who).await? {
         Ok(n) => t.t1("audit-chain-ok", "count", &n),
         Err(broken) => t.t1("audit-chain-broken", "detail", &broken),
     };

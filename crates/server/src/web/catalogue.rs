@@ -6,12 +6,15 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Response};
 use reformwatch_core::catalogue::{Catalogue, TaskClass};
 
-use super::page::{Page, render, see_other};
-use super::{AppState, Ctx};
+use crate::AppState;
 use crate::auth::policy::Action;
-use crate::db::catalogues::{self, StoreCatalogueError, StoredCatalogue};
+use crate::db::catalogues::{StoreCatalogueError, StoredCatalogue};
 use crate::error::{AppError, AppResult};
+use crate::http::Ctx;
+use crate::http::page::{Page, render, see_other};
+use crate::http::upload::read_upload;
 use crate::i18n::T;
+use crate::service;
 
 #[derive(Template)]
 #[template(path = "catalogue_years.html")]
@@ -22,7 +25,7 @@ struct Years {
 
 pub async fn years(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let t = ctx.t();
-    let catalogues = catalogues::list(&state.db).await?;
+    let catalogues = service::catalogues::list(&state).await?;
     Ok(render(&Years {
         page: Page::new(&ctx, t.t("catalogues-title")),
         catalogues,
@@ -63,22 +66,13 @@ pub fn class_label(t: &T, class: TaskClass) -> String {
     t.t(&format!("class-{}", class.as_str()))
 }
 
-pub(crate) async fn load(state: &AppState, year: &str) -> AppResult<std::sync::Arc<Catalogue>> {
-    let year: i32 = year.parse().map_err(|_| AppError::NotFound)?;
-    state
-        .catalogues
-        .get(&state.db, year)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 pub async fn task_list(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(year): Path<String>,
 ) -> AppResult<Response> {
     let t = ctx.t();
-    let c = load(&state, &year).await?;
+    let c = service::catalogues::get(&state, Some(&year)).await?;
     let groups = [TaskClass::Basic, TaskClass::Election, TaskClass::Optional]
         .into_iter()
         .map(|class| Group {
@@ -136,7 +130,7 @@ pub async fn task_page(
     Path((year, number)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let t = ctx.t();
-    let c = load(&state, &year).await?;
+    let c = service::catalogues::get(&state, Some(&year)).await?;
     let number: u32 = number.parse().map_err(|_| AppError::NotFound)?;
     let task = c.task(number).ok_or(AppError::NotFound)?;
     let documents = task
@@ -191,38 +185,8 @@ pub async fn load_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
     Ok(render(&LoadPage {
         page: Page::new(&ctx, t.t("catalogue-load-title")),
         error: None,
-        catalogues: catalogues::list(&state.db).await?,
+        catalogues: service::catalogues::list(&state).await?,
     }))
-}
-
-/// Reads the one uploaded file of a multipart form: (file name, bytes).
-pub(crate) async fn read_upload(
-    mut form: Multipart,
-    field: &str,
-    max_bytes: usize,
-) -> AppResult<Option<(String, Vec<u8>)>> {
-    while let Some(mut part) = form
-        .next_field()
-        .await
-        .map_err(|_| AppError::PayloadTooLarge)?
-    {
-        if part.name() != Some(field) {
-            continue;
-        }
-        let name = part.file_name().unwrap_or("upload").to_string();
-        let mut bytes = Vec::new();
-        while let Some(chunk) = part.chunk().await.map_err(|_| AppError::PayloadTooLarge)? {
-            if bytes.len() + chunk.len() > max_bytes {
-                return Err(AppError::PayloadTooLarge);
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        if bytes.is_empty() {
-            return Ok(None);
-        }
-        return Ok(Some((name, bytes)));
-    }
-    Ok(None)
 }
 
 pub async fn load_submit(
@@ -240,15 +204,7 @@ pub async fn load_submit(
             Ok(source) => {
                 let safe_name = crate::model::text(&name, "file", 200, false)
                     .unwrap_or_else(|_| "upload.toml".into());
-                match catalogues::store(
-                    &state.db,
-                    &ctx.actor(),
-                    state.clock.now(),
-                    &source,
-                    &safe_name,
-                    false,
-                )
-                .await
+                match service::catalogues::load(&state, &ctx.principal(), &source, &safe_name).await
                 {
                     Ok(c) => {
                         return Ok(see_other(
@@ -267,7 +223,7 @@ pub async fn load_submit(
     let page = LoadPage {
         page: Page::new(&ctx, t.t("catalogue-load-title")),
         error: Some(error),
-        catalogues: catalogues::list(&state.db).await?,
+        catalogues: service::catalogues::list(&state).await?,
     };
     Ok((http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }

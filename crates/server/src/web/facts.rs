@@ -3,7 +3,6 @@
 //! (R-RULE-PRE) that saves nothing.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use askama::Template;
 use axum::body::Bytes;
@@ -12,39 +11,20 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use reformwatch_core::catalogue::Catalogue;
 use reformwatch_core::facts::{FACT_FIELDS, FactKind};
-use reformwatch_core::rules::{CheckResult, Verdict, check};
+use reformwatch_core::rules::{CheckResult, Verdict};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::page::{Page, render, see_other};
-use super::{AppState, Ctx};
+use crate::AppState;
 use crate::auth::policy::Action;
-use crate::checks::{parse_value, society_check};
-use crate::db::facts::{self, FactChange, FactVersion, Justification};
+use crate::db::facts::{FactChange, FactVersion, Justification};
 use crate::error::{AppError, AppResult};
+use crate::http::Ctx;
+use crate::http::page::{Page, render, see_other};
 use crate::i18n::T;
-use crate::model::{FieldError, text};
-
-/// The catalogue for `?year=`, or the newest loaded one.
-pub(crate) async fn catalogue_for(
-    state: &AppState,
-    year: Option<&str>,
-) -> AppResult<Arc<Catalogue>> {
-    let year: i32 = match year.map(str::trim).filter(|y| !y.is_empty()) {
-        Some(y) => y.parse().map_err(|_| AppError::NotFound)?,
-        None => crate::db::catalogues::list(&state.db)
-            .await?
-            .iter()
-            .map(|c| c.year)
-            .max()
-            .ok_or(AppError::NotFound)?,
-    };
-    state
-        .catalogues
-        .get(&state.db, year)
-        .await?
-        .ok_or(AppError::NotFound)
-}
+use crate::model::FieldError;
+use crate::service;
+use crate::service::facts::parse_value;
 
 pub struct FactInput {
     pub name: &'static str,
@@ -289,15 +269,6 @@ fn history_rows(
     rows
 }
 
-/// Today in the catalogue's time zone (facts are dated in Beijing time).
-fn today(state: &AppState, catalogue: &Catalogue) -> NaiveDate {
-    state
-        .clock
-        .now()
-        .with_timezone(&catalogue.timezone)
-        .date_naive()
-}
-
 async fn facts_page_with(
     state: &AppState,
     ctx: &Ctx,
@@ -306,13 +277,12 @@ async fn facts_page_with(
     typed: Option<(BTreeMap<String, String>, String)>,
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
-    let society = super::societies::load_readable(state, ctx, code).await?;
-    let catalogue = catalogue_for(state, year).await?;
-    let can_edit = ctx
-        .require(Action::EditSocietyData, Some(society.id))
-        .is_ok();
+    let who = ctx.principal();
+    let society = service::societies::readable(state, &who, code).await?;
+    let catalogue = service::catalogues::get(state, year).await?;
+    let can_edit = who.may(Action::EditSocietyData, Some(society.id));
     let t = ctx.t();
-    let sc = society_check(&state.db, &society, &catalogue).await?;
+    let (sc, _) = service::facts::verdicts(state, &who, &society, &catalogue).await?;
     let (values, as_of) = match typed {
         Some(v) => v,
         None => (
@@ -320,7 +290,7 @@ async fn facts_page_with(
                 .iter()
                 .filter_map(|(k, v)| v.value.as_ref().map(|x| (k.clone(), value_text(x))))
                 .collect(),
-            today(state, &catalogue).to_string(),
+            service::facts::today(state, &catalogue).to_string(),
         ),
     };
     let status = if errors.is_empty() {
@@ -342,7 +312,7 @@ async fn facts_page_with(
             .map(|e| t.field(e))
             .collect(),
         history: history_rows(&t, &sc.versions, &sc.current),
-        evidence: evidence_list(state, society.id, catalogue.year, "fact", &t).await?,
+        evidence: evidence_list(state, &society, catalogue.year, "fact", &t).await?,
     };
     Ok((status, render(&page)).into_response())
 }
@@ -359,33 +329,34 @@ pub async fn facts_page(
 /// Evidence of one kind of owner for a society and year, for pages: (id, name, details).
 pub(crate) async fn evidence_list(
     state: &AppState,
-    society_id: i64,
+    society: &crate::db::societies::Society,
     year: i32,
     owner_type: &str,
     t: &T,
 ) -> AppResult<Vec<(i64, String, String)>> {
-    Ok(crate::db::evidence::of_society(&state.db, society_id, year)
-        .await?
-        .into_iter()
-        .filter(|e| e.owner_type == owner_type)
-        .map(|e| {
-            let about = match (&e.field, e.task, e.month) {
-                (Some(f), _, _) => label_of(t, f),
-                (None, Some(task), Some(m)) => format!("{} {task} · {m}", t.t("task")),
-                (None, Some(task), None) => format!("{} {task}", t.t("task")),
-                _ => String::new(),
-            };
-            (
-                e.id,
-                e.name.clone(),
-                format!(
-                    "{about} · {} KB · {}",
-                    (e.size + 1023) / 1024,
-                    e.uploaded_at
-                ),
-            )
-        })
-        .collect())
+    Ok(
+        service::evidence::of_society(state, society, year, owner_type)
+            .await?
+            .into_iter()
+            .map(|e| {
+                let about = match (&e.field, e.task, e.month) {
+                    (Some(f), _, _) => label_of(t, f),
+                    (None, Some(task), Some(m)) => format!("{} {task} · {m}", t.t("task")),
+                    (None, Some(task), None) => format!("{} {task}", t.t("task")),
+                    _ => String::new(),
+                };
+                (
+                    e.id,
+                    e.name.clone(),
+                    format!(
+                        "{about} · {} KB · {}",
+                        (e.size + 1023) / 1024,
+                        e.uploaded_at
+                    ),
+                )
+            })
+            .collect(),
+    )
 }
 
 /// Parses a urlencoded form body; repeated keys (document checkboxes) are kept in order.
@@ -452,9 +423,10 @@ pub async fn facts_submit(
     Query(q): Query<YearQuery>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let society = super::societies::load_readable(&state, &ctx, &code).await?;
-    ctx.require(Action::EditSocietyData, Some(society.id))?;
-    let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
+    let who = ctx.principal();
+    let society = service::societies::readable(&state, &who, &code).await?;
+    who.require(Action::EditSocietyData, Some(society.id))?;
+    let catalogue = service::catalogues::get(&state, q.year.as_deref()).await?;
     let pairs = form_pairs(&body);
     let as_of_raw = pairs
         .iter()
@@ -466,17 +438,8 @@ pub async fn facts_submit(
         .map_err(|_| FieldError::new("as_of", "err-fact-date").arg("value", &as_of_raw));
     let result = match (parsed, as_of) {
         (Ok(changes), Ok(as_of)) => {
-            facts::record(
-                &state.db,
-                &ctx.actor(),
-                state.clock.now(),
-                &society,
-                &catalogue,
-                as_of,
-                "form",
-                &changes,
-            )
-            .await
+            service::facts::record(&state, &who, &society, &catalogue, as_of, "form", &changes)
+                .await
         }
         (Err(mut errors), as_of) => {
             if let Err(e) = as_of {
@@ -522,25 +485,10 @@ pub async fn justify(
     Path(code): Path<String>,
     axum::Form(form): axum::Form<JustifyForm>,
 ) -> AppResult<Response> {
-    let society = super::societies::load_readable(&state, &ctx, &code).await?;
-    ctx.require(Action::EditSocietyData, Some(society.id))?;
-    let catalogue = catalogue_for(&state, Some(&form.year)).await?;
-    if catalogue.rule(&form.rule).is_none() {
-        return Err(FieldError::new("rule", "err-rule-unknown")
-            .arg("value", &form.rule)
-            .into());
-    }
-    let text = text(&form.text, "text", 2000, true)?;
-    facts::justify(
-        &state.db,
-        &ctx.actor(),
-        state.clock.now(),
-        &society,
-        catalogue.year,
-        &form.rule,
-        &text,
-    )
-    .await?;
+    let who = ctx.principal();
+    let society = service::societies::readable(&state, &who, &code).await?;
+    let catalogue = service::catalogues::get(&state, Some(&form.year)).await?;
+    service::facts::justify(&state, &who, &society, &catalogue, &form.rule, &form.text).await?;
     Ok(see_other(
         &format!(
             "/societies/{}?year={}#rule-{}",
@@ -569,7 +517,7 @@ pub async fn whatif_page(
     ctx: Ctx,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
-    let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
+    let catalogue = service::catalogues::get(&state, q.year.as_deref()).await?;
     let t = ctx.t();
     Ok(render(&WhatIfPage {
         page: Page::new(&ctx, t.t("whatif-title")),
@@ -591,7 +539,7 @@ pub async fn whatif_submit(
     Query(q): Query<YearQuery>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
+    let catalogue = service::catalogues::get(&state, q.year.as_deref()).await?;
     let t = ctx.t();
     let pairs = form_pairs(&body);
     let (typed, parsed) = read_fact_form(&pairs);
@@ -620,17 +568,14 @@ pub async fn whatif_submit(
                 }
                 _ => {}
             }
-            match reformwatch_core::facts::parse_facts_json(
-                &Value::Object(map).to_string(),
-                &catalogue,
-            ) {
-                Ok(f) => result = Some(check(&catalogue, &f)),
-                Err(e) => errors.push(FieldError::localized(
-                    e.field.as_deref().unwrap_or("facts"),
-                    "err-facts",
-                    e.message_zh,
-                    e.message_en,
-                )),
+            match service::facts::what_if(&catalogue, &Value::Object(map).to_string()) {
+                Ok(r) => result = Some(r),
+                Err(mut e) => {
+                    if e.field == "body" {
+                        e.field = "facts".into();
+                    }
+                    errors.push(e)
+                }
             }
         }
     }

@@ -7,8 +7,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use http::header::{HeaderValue, SET_COOKIE};
 use serde::Deserialize;
 
-use super::page::{Page, render, safe_next};
-use super::{AppState, Ctx};
+use crate::AppState;
+use crate::http::Ctx;
+use crate::http::page::{Page, render, safe_next};
 use crate::i18n::Lang;
 use crate::model::Role;
 
@@ -54,16 +55,14 @@ pub async fn home(ctx: Ctx) -> Response {
 }
 
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    match sqlx::query("SELECT 1").execute(&state.db.pool).await {
-        Ok(_) => axum::Json(serde_json::json!({"status": "ok"})).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "health check failed");
-            (
-                http::StatusCode::SERVICE_UNAVAILABLE,
-                axum::Json(serde_json::json!({"status": "unavailable"})),
-            )
-                .into_response()
-        }
+    if crate::service::healthy(&state).await {
+        axum::Json(serde_json::json!({"status": "ok"})).into_response()
+    } else {
+        (
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({"status": "unavailable"})),
+        )
+            .into_response()
     }
 }
 

@@ -8,15 +8,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use http::StatusCode;
 use http::header::{HeaderValue, RETRY_AFTER, SET_COOKIE};
 use serde::Deserialize;
-use serde_json::json;
 
-use super::context::session_cookie;
-use super::page::{Page, render, safe_next};
-use super::{AppState, Ctx};
-use crate::auth::password;
-use crate::db::audit::{self, Actor, Change};
-use crate::db::{sessions, throttle, users};
-use crate::error::{AppError, AppResult};
+use crate::AppState;
+use crate::error::AppResult;
+use crate::http::Ctx;
+use crate::http::context::session_cookie;
+use crate::http::page::{Page, render, safe_next};
+use crate::service::accounts::{self, Login};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -58,79 +56,46 @@ pub struct LoginForm {
     next: String,
 }
 
-/// A real hash to verify against when the user does not exist, so timing does not tell.
-fn dummy_hash() -> &'static str {
-    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    H.get_or_init(|| {
-        password::hash_sync("not a real password, only for timing").unwrap_or_default()
-    })
-}
-
 pub async fn login_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     let t = ctx.t();
-    let now = state.clock.now();
-    let username = form.username.trim().to_ascii_lowercase();
-    let policy = state.config.throttle_policy();
-    if let Some(wait) = throttle::blocked_for(&state.db, policy, &username, &ctx.ip, now).await? {
-        let mut resp = (
-            StatusCode::TOO_MANY_REQUESTS,
+    let failed = |status: StatusCode, error: String| {
+        (
+            status,
             render(&LoginPage {
                 page: Page::new(&ctx, t.t("login-title")),
                 next: safe_next(&form.next),
                 username: form.username.clone(),
-                error: Some(t.t1("login-throttled", "minutes", &wait.div_ceil(60))),
+                error: Some(error),
             }),
         )
-            .into_response();
-        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
-            resp.headers_mut().insert(RETRY_AFTER, v);
-        }
-        return Ok(resp);
-    }
-    let found = users::by_username(&state.db, &username).await?;
-    let hash = found
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| dummy_hash().to_string());
-    let ok = password::verify(&form.password, &hash).await;
-    let user = match (ok, found) {
-        (true, Some(u)) if !u.user.disabled => u.user,
-        _ => {
-            throttle::record_failure(&state.db, &username, &ctx.ip, now).await?;
-            return Ok((
-                StatusCode::UNAUTHORIZED,
-                render(&LoginPage {
-                    page: Page::new(&ctx, t.t("login-title")),
-                    next: safe_next(&form.next),
-                    username: form.username.clone(),
-                    error: Some(t.t("login-failed")),
-                }),
-            )
-                .into_response());
-        }
+            .into_response()
     };
-    throttle::record_success(&state.db, policy, &username, now).await?;
-    let sid = sessions::create(&state.db, user.id, ctx.session_id.as_deref(), &ctx.ip, now).await?;
-    let mut tx = state.db.begin().await?;
-    audit::record(
-        &state.db,
-        &mut tx,
-        &Actor::User(user.username.clone()),
-        now,
-        Change {
-            action: "session.login",
-            object_type: "user",
-            object_id: &user.username,
-            before: None,
-            after: Some(json!({"ip": ctx.ip})),
-        },
+    let (user, sid) = match accounts::login(
+        &state,
+        &form.username,
+        &form.password,
+        &ctx.ip,
+        ctx.session_id.as_deref(),
     )
-    .await?;
-    tx.commit().await?;
+    .await?
+    {
+        Login::Throttled(wait) => {
+            let mut resp = failed(
+                StatusCode::TOO_MANY_REQUESTS,
+                t.t1("login-throttled", "minutes", &wait.div_ceil(60)),
+            );
+            if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+                resp.headers_mut().insert(RETRY_AFTER, v);
+            }
+            return Ok(resp);
+        }
+        Login::Failed => return Ok(failed(StatusCode::UNAUTHORIZED, t.t("login-failed"))),
+        Login::Ok(user, sid) => (user, sid),
+    };
     let target = match (user.role.is_society_role(), form.next.trim()) {
         (true, "" | "/") => user
             .society_code
@@ -149,29 +114,7 @@ pub async fn login_submit(
 }
 
 pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let user = ctx.user()?;
-    if let Some(sid) = &ctx.session_id {
-        sessions::delete(&state.db, sid).await?;
-        let now = state.clock.now();
-        let mut tx = state.db.begin().await?;
-        audit::record(
-            &state.db,
-            &mut tx,
-            &ctx.actor(),
-            now,
-            Change {
-                action: "session.logout",
-                object_type: "user",
-                object_id: &user.username,
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
-        tx.commit().await?;
-    } else {
-        return Err(AppError::Forbidden);
-    }
+    accounts::logout(&state, &ctx.principal(), ctx.session_id.as_deref()).await?;
     let mut resp = Redirect::to("/login?done=logged-out").into_response();
     resp.headers_mut().insert(
         SET_COOKIE,

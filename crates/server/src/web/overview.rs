@@ -5,39 +5,19 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
-use http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::Response;
 use reformwatch_core::catalogue::Catalogue;
-use reformwatch_core::rules::{RuleVerdict, Verdict, check};
-use serde::Deserialize;
+use reformwatch_core::rules::Verdict;
 
-use super::facts::{catalogue_for, verdict_label};
-use super::page::{Page, render};
-use super::{AppState, Ctx};
+use super::facts::verdict_label;
+use crate::AppState;
 use crate::auth::policy::Action;
-use crate::db::facts;
-use crate::db::societies::{self, Society, SocietyFilter};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::http::Ctx;
+use crate::http::page::{Page, render};
 use crate::i18n::T;
 use crate::model::DisciplineGroup;
-
-#[derive(Deserialize, Default, Clone)]
-pub struct OverviewQuery {
-    #[serde(default)]
-    year: Option<String>,
-    #[serde(default)]
-    group: String,
-    #[serde(default)]
-    election: String,
-    #[serde(default)]
-    failing: String,
-}
-
-pub struct SocietyRow {
-    pub society: Society,
-    pub election: Option<bool>,
-    pub verdicts: Vec<RuleVerdict>,
-}
+use crate::service::overview::{OverviewQuery, SocietyRow};
 
 fn symbol(v: Verdict) -> &'static str {
     match v {
@@ -47,50 +27,6 @@ fn symbol(v: Verdict) -> &'static str {
         Verdict::Insufficient => "?",
         Verdict::NotApplicable => "–",
     }
-}
-
-/// Every matching society with its verdicts (one query for all facts of the year).
-async fn matrix(
-    state: &AppState,
-    catalogue: &Catalogue,
-    q: &OverviewQuery,
-) -> AppResult<Vec<SocietyRow>> {
-    let all = societies::list(
-        &state.db,
-        &SocietyFilter {
-            group: Some(q.group.clone()).filter(|g| !g.is_empty()),
-            ..Default::default()
-        },
-    )
-    .await?;
-    let versions = facts::all_versions(&state.db, catalogue.year).await?;
-    let mut out = Vec::new();
-    for s in all {
-        let election = societies::election_flag(&state.db, s.id, catalogue.year).await?;
-        match q.election.as_str() {
-            "true" if election != Some(true) => continue,
-            "false" if election != Some(false) => continue,
-            "unknown" if election.is_some() => continue,
-            _ => {}
-        }
-        let cur = facts::current(versions.get(&s.id).map(Vec::as_slice).unwrap_or(&[]));
-        let f = facts::to_facts(&cur, election, catalogue)
-            .map_err(|e| anyhow::anyhow!("stored facts of {} invalid: {e:?}", s.code))?;
-        let verdicts = check(catalogue, &f).verdicts;
-        if !q.failing.is_empty()
-            && !verdicts.iter().any(|v| {
-                v.rule == q.failing && matches!(v.verdict, Verdict::Fail | Verdict::Warning)
-            })
-        {
-            continue;
-        }
-        out.push(SocietyRow {
-            society: s,
-            election,
-            verdicts,
-        });
-    }
-    Ok(out)
 }
 
 pub struct MatrixRow {
@@ -138,9 +74,9 @@ pub async fn page(
     Query(q): Query<OverviewQuery>,
 ) -> AppResult<Response> {
     ctx.require(Action::ListAllSocieties, None)?;
-    let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
+    let catalogue = crate::service::catalogues::get(&state, q.year.as_deref()).await?;
     let t = ctx.t();
-    let rows = matrix(&state, &catalogue, &q).await?;
+    let rows = crate::service::overview::matrix(&state, &catalogue, &q).await?;
     let enc = |s: &str| {
         percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
     };
@@ -205,26 +141,13 @@ pub async fn export(
     Query(q): Query<OverviewQuery>,
 ) -> AppResult<Response> {
     ctx.require(Action::ListAllSocieties, None)?;
-    let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
+    let catalogue = crate::service::catalogues::get(&state, q.year.as_deref()).await?;
     let t = ctx.t();
-    let rows = matrix(&state, &catalogue, &q).await?;
-    let bytes = workbook(&t, &catalogue, &rows)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
-    let name = format!("reformwatch-rules-{}.xlsx", catalogue.year);
-    Ok((
-        [
-            (
-                CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    let rows = crate::service::overview::matrix(&state, &catalogue, &q).await?;
+    Ok(crate::http::download::xlsx(
+        &format!("reformwatch-rules-{}.xlsx", catalogue.year),
+        workbook(&t, &catalogue, &rows),
+    ))
 }
 
 fn workbook(

@@ -15,16 +15,16 @@ use reformwatch_core::plan::{
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::facts::catalogue_for;
-use super::page::{Page, render, see_other};
-use super::{AppState, Ctx};
+use crate::AppState;
 use crate::auth::policy::Action;
 use crate::db::plans::{self as store, PlanKind, PlanRow};
 use crate::db::societies::Society;
 use crate::error::{AppError, AppResult};
+use crate::http::Ctx;
+use crate::http::page::{Page, render, see_other};
 use crate::i18n::T;
 use crate::model::FieldError;
-use crate::plans as service;
+use crate::service::plans as service;
 
 #[derive(Deserialize, Default)]
 pub struct PlanQuery {
@@ -626,7 +626,7 @@ async fn proposals_for(
     society: &Society,
     catalogue: &Catalogue,
 ) -> AppResult<BTreeMap<u32, Vec<Target>>> {
-    let sc = crate::checks::society_check(&state.db, society, catalogue).await?;
+    let sc = crate::service::facts::society_check(&state.db, society, catalogue).await?;
     Ok(catalogue
         .tasks
         .iter()
@@ -759,7 +759,7 @@ async fn plan_page_with(
         tasks: rendered.tasks,
         problems: rendered.problems,
         measures: rendered.measures,
-        evidence: super::facts::evidence_list(state, society.id, catalogue.year, "plan_task", &t)
+        evidence: super::facts::evidence_list(state, society, catalogue.year, "plan_task", &t)
             .await?,
         can_upload: can_edit,
     };
@@ -783,8 +783,8 @@ pub async fn plan_page(
     Path((code, year)): Path<(String, String)>,
     Query(q): Query<PlanQuery>,
 ) -> AppResult<Response> {
-    let society = super::societies::load_readable(&state, &ctx, &code).await?;
-    let catalogue = catalogue_for(&state, Some(&year)).await?;
+    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
+    let catalogue = crate::service::catalogues::get(&state, Some(&year)).await?;
     let kind = kind_of(&q)?;
     match store::get(&state.db, society.id, catalogue.year, kind).await? {
         Some(plan) => {
@@ -843,13 +843,13 @@ pub async fn start(
     Path((code, year)): Path<(String, String)>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let society = super::societies::load_readable(&state, &ctx, &code).await?;
+    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
     ctx.require(Action::EditSocietyData, Some(society.id))?;
-    let catalogue = catalogue_for(&state, Some(&year)).await?;
+    let catalogue = crate::service::catalogues::get(&state, Some(&year)).await?;
     let copy = form_pairs(&body)
         .iter()
         .any(|(k, v)| k == "from" && v == "copy");
-    service::open(&state, &ctx, &society, &catalogue, copy).await?;
+    service::open(&state, &ctx.principal(), &society, &catalogue, copy).await?;
     Ok(see_other(
         &format!("/societies/{}/plans/{}", society.code, catalogue.year),
         "created",
@@ -863,8 +863,8 @@ async fn load_for_edit(
     year: &str,
     q: &PlanQuery,
 ) -> AppResult<(Society, std::sync::Arc<Catalogue>, PlanRow)> {
-    let society = super::societies::load_readable(state, ctx, code).await?;
-    let catalogue = catalogue_for(state, Some(year)).await?;
+    let society = crate::service::societies::readable(state, &ctx.principal(), code).await?;
+    let catalogue = crate::service::catalogues::get(state, Some(year)).await?;
     let plan = service::load(state, &society, catalogue.year, kind_of(q)?).await?;
     Ok((society, catalogue, plan))
 }
@@ -896,7 +896,7 @@ async fn save(
         let proposals = proposals_for(state, &society, &catalogue).await?;
         adopt_proposals(&mut value, &pairs, &proposals);
     }
-    service::save_draft(state, ctx, &plan, &value).await?;
+    service::save_draft(state, &ctx.principal(), &plan, &value).await?;
     let link = format!(
         "/societies/{}/plans/{}?kind={}",
         society.code,
@@ -907,7 +907,7 @@ async fn save(
         return Ok(see_other(&link, "saved"));
     }
     let plan = service::load(state, &society, catalogue.year, plan.kind).await?;
-    match service::submit(state, ctx, &society, &catalogue, &plan).await {
+    match service::submit(state, &ctx.principal(), &society, &catalogue, &plan).await {
         Ok(_) => Ok(see_other(&link, "submitted")),
         Err(AppError::Invalid(errors)) => {
             plan_page_with(
@@ -1009,7 +1009,7 @@ pub async fn review(
         .collect();
     match service::review(
         &state,
-        &ctx,
+        &ctx.principal(),
         &society,
         &plan,
         accept,
@@ -1051,15 +1051,16 @@ pub async fn request_rectification(
     Path((code, year)): Path<(String, String)>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let society = super::societies::load_readable(&state, &ctx, &code).await?;
-    let catalogue = catalogue_for(&state, Some(&year)).await?;
+    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
+    let catalogue = crate::service::catalogues::get(&state, Some(&year)).await?;
     let pairs = form_pairs(&body);
     let reason = pairs
         .iter()
         .find(|(k, _)| k == "reason")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    service::request_rectification(&state, &ctx, &society, catalogue.year, &reason).await?;
+    service::request_rectification(&state, &ctx.principal(), &society, catalogue.year, &reason)
+        .await?;
     Ok(see_other(
         &format!(
             "/societies/{}/plans/{}?kind=rectification",

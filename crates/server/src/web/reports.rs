@@ -9,24 +9,23 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use reformwatch_core::catalogue::{Catalogue, TaskClass};
 use reformwatch_core::plan::PlanContent;
 use reformwatch_core::tracking::{self as core, Colour, Month, ReportContent, TaskStatus};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::facts::catalogue_for;
-use super::page::{Page, render, see_other};
-use super::{AppState, Ctx};
+use crate::AppState;
 use crate::auth::policy::Action;
+use crate::db::parse_ts;
 use crate::db::reports::{self as store, ReportRow};
-use crate::db::societies::{self, Society, SocietyFilter};
-use crate::db::{evidence, parse_ts};
+use crate::db::societies::Society;
 use crate::error::{AppError, AppResult};
+use crate::http::Ctx;
+use crate::http::page::{Page, render, see_other};
 use crate::i18n::T;
 use crate::model::{DisciplineGroup, FieldError};
-use crate::tracking as service;
+use crate::service::reports as service;
 
 fn colour_label(t: &T, c: Colour) -> String {
     t.pick(c.label_zh(), c.label_en()).to_string()
@@ -91,8 +90,8 @@ pub async fn timeline(
     ctx: Ctx,
     Path((code, year)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let society = super::societies::load_readable(&state, &ctx, &code).await?;
-    let catalogue = catalogue_for(&state, Some(&year)).await?;
+    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
+    let catalogue = crate::service::catalogues::get(&state, Some(&year)).await?;
     let t = ctx.t();
     let now = state.clock.now();
     let colours = service::society_colours(&state, &society, &catalogue, now).await?;
@@ -390,7 +389,7 @@ async fn report_page_with(
             decision: r.decision,
         })
         .collect();
-    let ev = evidence::of_society(&state.db, society.id, catalogue.year)
+    let ev = crate::db::evidence::of_society(&state.db, society.id, catalogue.year)
         .await?
         .into_iter()
         .filter(|e| e.owner_type == "report" && e.month == Some(month.month))
@@ -494,8 +493,8 @@ pub async fn report_page(
     Path((code, year, month)): Path<(String, String, String)>,
     Query(q): Query<DoneQuery>,
 ) -> AppResult<Response> {
-    let society = super::societies::load_readable(&state, &ctx, &code).await?;
-    let catalogue = catalogue_for(&state, Some(&year)).await?;
+    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
+    let catalogue = crate::service::catalogues::get(&state, Some(&year)).await?;
     let m = service::parse_month(catalogue.year, &month)?;
     if !core::expected_months(&catalogue).contains(&m) {
         return Err(AppError::NotFound);
@@ -555,11 +554,11 @@ pub async fn start(
     ctx: Ctx,
     Path((code, year, month)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
-    let society = super::societies::load_readable(&state, &ctx, &code).await?;
+    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
     ctx.require(Action::EditSocietyData, Some(society.id))?;
-    let catalogue = catalogue_for(&state, Some(&year)).await?;
+    let catalogue = crate::service::catalogues::get(&state, Some(&year)).await?;
     let m = service::parse_month(catalogue.year, &month)?;
-    service::open(&state, &ctx, &society, &catalogue, m).await?;
+    service::open(&state, &ctx.principal(), &society, &catalogue, m).await?;
     Ok(see_other(&service::link(&society, m), "created"))
 }
 
@@ -653,9 +652,9 @@ async fn save(
     body: &Bytes,
     submit: bool,
 ) -> AppResult<Response> {
-    let society = super::societies::load_readable(state, ctx, code).await?;
+    let society = crate::service::societies::readable(state, &ctx.principal(), code).await?;
     ctx.require(Action::EditSocietyData, Some(society.id))?;
-    let catalogue = catalogue_for(state, Some(year)).await?;
+    let catalogue = crate::service::catalogues::get(state, Some(year)).await?;
     let m = service::parse_month(catalogue.year, month)?;
     let report = service::load(state, &society, m).await?;
     let (plan, _) = service::accepted_plan(state, society.id, catalogue.year)
@@ -673,12 +672,12 @@ async fn save(
             .await;
         }
     };
-    service::save_draft(state, ctx, &society, &report, &value).await?;
+    service::save_draft(state, &ctx.principal(), &society, &report, &value).await?;
     if !submit {
         return Ok(see_other(&service::link(&society, m), "saved"));
     }
     let report = service::load(state, &society, m).await?;
-    match service::submit(state, ctx, &society, &catalogue, &report).await {
+    match service::submit(state, &ctx.principal(), &society, &catalogue, &report).await {
         Ok(_) => Ok(see_other(&service::link(&society, m), "submitted")),
         Err(AppError::Invalid(errors)) => {
             report_page_with(
@@ -721,8 +720,8 @@ pub async fn review(
     Path((code, year, month)): Path<(String, String, String)>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let society = super::societies::load_readable(&state, &ctx, &code).await?;
-    let catalogue = catalogue_for(&state, Some(&year)).await?;
+    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
+    let catalogue = crate::service::catalogues::get(&state, Some(&year)).await?;
     let m = service::parse_month(catalogue.year, &month)?;
     let report = service::load(&state, &society, m).await?;
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
@@ -734,7 +733,16 @@ pub async fn review(
             .unwrap_or_default()
     };
     let returned = get("decision") == "return";
-    match service::review(&state, &ctx, &society, &report, returned, &get("comment")).await {
+    match service::review(
+        &state,
+        &ctx.principal(),
+        &society,
+        &report,
+        returned,
+        &get("comment"),
+    )
+    .await
+    {
         Ok(()) => Ok(see_other(
             &service::link(&society, m),
             if returned { "returned" } else { "saved" },
@@ -753,241 +761,6 @@ pub async fn review(
             .await
         }
         Err(e) => Err(e),
-    }
-}
-
-#[derive(Deserialize, Default, Clone)]
-pub struct DashQuery {
-    /// Catalogue year (default: the newest).
-    #[serde(default)]
-    year: Option<String>,
-    #[serde(default)]
-    month: Option<String>,
-    #[serde(default)]
-    group: String,
-    #[serde(default)]
-    colour: String,
-    #[serde(default)]
-    class: String,
-    #[serde(default)]
-    late: Option<String>,
-    #[serde(default)]
-    sort: String,
-}
-
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct DashRow {
-    pub code: String,
-    pub name: String,
-    pub colour: &'static str,
-    pub colour_label: String,
-    pub reasons: String,
-    pub report_state: String,
-    pub report_link: Option<String>,
-    pub late: bool,
-    pub cells: Vec<(&'static str, String, String)>,
-    pub comments: String,
-    pub evidence: Vec<String>,
-    #[serde(skip)]
-    severity: u8,
-}
-
-pub(crate) struct Dashboard {
-    pub year: i32,
-    pub month: Month,
-    pub rows: Vec<DashRow>,
-    pub task_cols: Vec<(String, String)>,
-    pub counts: Vec<(&'static str, String, usize)>,
-    pub rate: core::RateCell,
-}
-
-/// Colours of every matching society at the chosen month's report due instant (or now, when
-/// earlier), with that month's report state.
-pub(crate) async fn dashboard_data(
-    state: &AppState,
-    ctx: &Ctx,
-    q: &DashQuery,
-) -> AppResult<Dashboard> {
-    let t = ctx.t();
-    let catalogue = catalogue_for(state, q.year.as_deref()).await?;
-    let now = state.clock.now();
-    let expected = core::expected_months(&catalogue);
-    let month = match q
-        .month
-        .as_deref()
-        .and_then(|m| m.trim().parse::<u32>().ok())
-        .and_then(|m| Month::new(catalogue.year, m))
-    {
-        Some(m) => m,
-        None => core::months_due_by(&catalogue, now)
-            .last()
-            .copied()
-            .or_else(|| expected.first().copied())
-            .ok_or(AppError::NotFound)?,
-    };
-    let at = core::report_due(&catalogue, month).min(now);
-    let classes: Vec<TaskClass> = match q.class.as_str() {
-        "basic" => vec![TaskClass::Basic],
-        "election" => vec![TaskClass::Election],
-        "optional" => vec![TaskClass::Optional],
-        _ => vec![TaskClass::Basic, TaskClass::Election, TaskClass::Optional],
-    };
-    let task_numbers: Vec<u32> = catalogue
-        .tasks
-        .iter()
-        .filter(|x| classes.contains(&x.class))
-        .map(|x| x.number)
-        .collect();
-    let all = societies::list(
-        &state.db,
-        &SocietyFilter {
-            group: Some(q.group.clone()).filter(|g| !g.is_empty()),
-            ..Default::default()
-        },
-    )
-    .await?;
-    let reports = store::of_year(&state.db, catalogue.year).await?;
-    let ev = evidence::of_year(&state.db, catalogue.year).await?;
-    let mut rows = Vec::new();
-    let mut counts: Vec<(&'static str, String, usize)> =
-        [Colour::Red, Colour::Yellow, Colour::Green, Colour::Grey]
-            .iter()
-            .map(|c| (c.as_str(), colour_label(&t, *c), 0))
-            .collect();
-    let mut expected_n = 0u32;
-    let mut firsts = Vec::new();
-    for s in &all {
-        let colours = service::society_colours(state, s, &catalogue, at).await?;
-        let has_plan = colours.colour != Colour::Grey
-            || service::accepted_plan(state, s.id, catalogue.year)
-                .await?
-                .is_some();
-        let r = reports
-            .iter()
-            .find(|r| r.society_id == s.id && r.month == month.month);
-        if has_plan {
-            expected_n += 1;
-            if let Some(first) = r
-                .and_then(|r| r.first_submitted_at.as_deref())
-                .and_then(parse_ts)
-            {
-                firsts.push(first);
-            }
-        }
-        if let Some(c) = counts.iter_mut().find(|c| c.0 == colours.colour.as_str()) {
-            c.2 += 1;
-        }
-        if !q.colour.is_empty() && q.colour != colours.colour.as_str() {
-            continue;
-        }
-        let late = r.and_then(|r| r.first_late_seconds).is_some();
-        if q.late.as_deref() == Some("true") && !late {
-            continue;
-        }
-        let state_key = match r {
-            Some(r) if r.latest_version.is_some() => r.state.clone(),
-            Some(_) => "draft".into(),
-            None if has_plan && core::months_due_by(&catalogue, now).contains(&month) => {
-                "missing".into()
-            }
-            None => "not_due".into(),
-        };
-        let comments = match r {
-            Some(r) => store::reviews(&state.db, r.id)
-                .await?
-                .iter()
-                .map(|x| {
-                    format!(
-                        "v{} {}: {}",
-                        x.version,
-                        t.t(&format!("report-review-{}", x.decision)),
-                        x.comment
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
-            None => String::new(),
-        };
-        rows.push(DashRow {
-            code: s.code.clone(),
-            name: s.name.clone(),
-            colour: colours.colour.as_str(),
-            colour_label: colour_label(&t, colours.colour),
-            reasons: colours
-                .reasons
-                .iter()
-                .map(|x| t.pick(&x.message_zh, &x.message_en).to_string())
-                .collect::<Vec<_>>()
-                .join("；"),
-            report_state: report_state_label(&t, &state_key),
-            report_link: r.map(|_| {
-                format!(
-                    "/societies/{}/reports/{}/{}",
-                    s.code, month.year, month.month
-                )
-            }),
-            late,
-            cells: task_numbers
-                .iter()
-                .map(|n| match colours.task(*n) {
-                    Some(tc) => (
-                        tc.colour.as_str(),
-                        tc.reasons
-                            .iter()
-                            .map(|x| t.pick(&x.message_zh, &x.message_en).to_string())
-                            .collect::<Vec<_>>()
-                            .join("；"),
-                        symbol(tc.colour).to_string(),
-                    ),
-                    None => ("", String::new(), String::new()),
-                })
-                .collect(),
-            comments,
-            evidence: ev
-                .iter()
-                .filter(|e| e.society_id == s.id && e.month == Some(month.month))
-                .map(|e| {
-                    format!(
-                        "{}/evidence/{} ({})",
-                        state.config.public_url.trim_end_matches('/'),
-                        e.id,
-                        e.name
-                    )
-                })
-                .collect(),
-            severity: colours.colour.severity(),
-        });
-    }
-    if q.sort == "colour" {
-        rows.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(&b.code)));
-    }
-    Ok(Dashboard {
-        year: catalogue.year,
-        month,
-        rows,
-        task_cols: task_numbers
-            .iter()
-            .map(|n| {
-                (
-                    n.to_string(),
-                    catalogue
-                        .task(*n)
-                        .map(|x| t.pick(&x.title_zh, &x.title_en).to_string())
-                        .unwrap_or_default(),
-                )
-            })
-            .collect(),
-        counts,
-        rate: core::month_rate(&catalogue, month, expected_n, &firsts, now),
-    })
-}
-
-fn symbol(c: Colour) -> &'static str {
-    match c {
-        Colour::Red => "●",
-        Colour::Yellow => "▲",
-        Colour::Green => "✓",
-        Colour::Grey => "–",
     }
 }
 
@@ -1010,18 +783,18 @@ struct DashboardPage {
     counts: Vec<(&'static str, String, usize)>,
     rate_text: String,
     task_cols: Vec<(String, String)>,
-    rows: Vec<DashRow>,
+    rows: Vec<crate::service::dashboard::DashRow>,
 }
 
 pub async fn dashboard(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<DashQuery>,
+    Query(q): Query<crate::service::dashboard::DashQuery>,
 ) -> AppResult<Response> {
     ctx.require(Action::ListAllSocieties, None)?;
     let t = ctx.t();
-    let d = dashboard_data(&state, &ctx, &q).await?;
-    let catalogue = catalogue_for(&state, Some(&d.year.to_string())).await?;
+    let d = crate::service::dashboard::dashboard_data(&state, &t, &q).await?;
+    let catalogue = crate::service::catalogues::get(&state, Some(&d.year.to_string())).await?;
     let enc = |s: &str| {
         percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
     };
@@ -1089,11 +862,11 @@ pub async fn dashboard(
 pub async fn dashboard_export(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<DashQuery>,
+    Query(q): Query<crate::service::dashboard::DashQuery>,
 ) -> AppResult<Response> {
     ctx.require(Action::ListAllSocieties, None)?;
     let t = ctx.t();
-    let d = dashboard_data(&state, &ctx, &q).await?;
+    let d = crate::service::dashboard::dashboard_data(&state, &t, &q).await?;
     let bytes = (|| -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         use rust_xlsxwriter::{Color, Format, Workbook};
         let mut wb = Workbook::new();
@@ -1158,25 +931,11 @@ pub async fn dashboard_export(
         ws.set_column_width(1, 28)?;
         ws.set_freeze_panes(1, 2)?;
         wb.save_to_buffer()
-    })()
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
-    Ok((
-        [
-            (
-                CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"reformwatch-dashboard-{}.xlsx\"",
-                    d.month
-                ),
-            ),
-        ],
+    })();
+    Ok(crate::http::download::xlsx(
+        &format!("reformwatch-dashboard-{}.xlsx", d.month),
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 #[derive(Template)]
@@ -1193,96 +952,17 @@ struct RatesPage {
     all_months: Vec<(u32, String, bool)>,
 }
 
-#[derive(Deserialize, Default)]
-pub struct YearQuery {
-    #[serde(default)]
-    pub year: Option<String>,
-    /// Discipline group letter: rates for that set of societies.
-    #[serde(default)]
-    pub group: Option<String>,
-}
-
-/// Reporting rates of a year (R-TRACK-2): per month, per society (with an accepted plan), total.
-pub(crate) struct Rates {
-    pub months: Vec<(Month, core::RateCell)>,
-    pub societies: Vec<(Society, core::RateCell)>,
-    pub total: core::RateCell,
-}
-
-pub(crate) async fn rates_data(
-    state: &AppState,
-    catalogue: &Catalogue,
-    group: Option<&str>,
-) -> AppResult<Rates> {
-    let now = state.clock.now();
-    let all = societies::list(
-        &state.db,
-        &SocietyFilter {
-            group: group.map(str::to_string).filter(|g| !g.is_empty()),
-            ..Default::default()
-        },
-    )
-    .await?;
-    let reports = store::of_year(&state.db, catalogue.year).await?;
-    let mut with_plan = Vec::new();
-    for s in all {
-        if service::accepted_plan(state, s.id, catalogue.year)
-            .await?
-            .is_some()
-        {
-            with_plan.push(s);
-        }
-    }
-    let firsts = |sid: i64| -> Vec<(Month, DateTime<Utc>)> {
-        reports
-            .iter()
-            .filter(|r| r.society_id == sid)
-            .filter_map(|r| {
-                Some((
-                    Month::new(r.year, r.month)?,
-                    r.first_submitted_at.as_deref().and_then(parse_ts)?,
-                ))
-            })
-            .collect()
-    };
-    let mut total = core::RateCell::default();
-    let mut months = Vec::new();
-    for m in core::expected_months(catalogue) {
-        let subs: Vec<DateTime<Utc>> = with_plan
-            .iter()
-            .flat_map(|s| firsts(s.id))
-            .filter(|(mm, _)| *mm == m)
-            .map(|(_, at)| at)
-            .collect();
-        let cell = core::month_rate(catalogue, m, with_plan.len() as u32, &subs, now);
-        total = total.add(cell);
-        months.push((m, cell));
-    }
-    let societies = with_plan
-        .into_iter()
-        .map(|s| {
-            let cell = core::society_rate(catalogue, &firsts(s.id), now);
-            (s, cell)
-        })
-        .collect();
-    Ok(Rates {
-        months,
-        societies,
-        total,
-    })
-}
-
 /// R-TRACK-2: expected, received and on-time reports per month and per society, with totals.
 pub async fn rates(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<YearQuery>,
+    Query(q): Query<crate::service::rates::YearQuery>,
 ) -> AppResult<Response> {
     ctx.require(Action::ListAllSocieties, None)?;
     let t = ctx.t();
-    let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
-    let r = rates_data(&state, &catalogue, q.group.as_deref()).await?;
-    let locked = store::locked_months(&state.db, catalogue.year).await?;
+    let catalogue = crate::service::catalogues::get(&state, q.year.as_deref()).await?;
+    let r = crate::service::rates::rates_data(&state, &catalogue, q.group.as_deref()).await?;
+    let locked = service::locked_months(&state, catalogue.year).await?;
     Ok(render(&RatesPage {
         page: Page::new(&ctx, t.t1("rates-title", "year", &catalogue.year)),
         year: catalogue.year,
@@ -1357,15 +1037,12 @@ pub async fn lock(
     ctx: Ctx,
     axum::Form(f): axum::Form<LockForm>,
 ) -> AppResult<Response> {
-    ctx.require(Action::ManageSocieties, None)?;
-    let catalogue = catalogue_for(&state, Some(&f.year)).await?;
-    let m = service::parse_month(catalogue.year, &f.month)?;
-    store::set_lock(
-        &state.db,
-        &ctx.actor(),
-        state.clock.now(),
-        m.year,
-        m.month,
+    let catalogue = crate::service::catalogues::get(&state, Some(&f.year)).await?;
+    let m = service::set_lock(
+        &state,
+        &ctx.principal(),
+        &catalogue,
+        &f.month,
         f.locked == "true",
     )
     .await?;
@@ -1377,24 +1054,9 @@ pub async fn exception(
     ctx: Ctx,
     axum::Form(f): axum::Form<LockForm>,
 ) -> AppResult<Response> {
-    ctx.require(Action::ManageSocieties, None)?;
-    let catalogue = catalogue_for(&state, Some(&f.year)).await?;
-    let m = service::parse_month(catalogue.year, &f.month)?;
-    let s = societies::by_code(&state.db, &f.society)
-        .await?
-        .ok_or_else(|| {
-            FieldError::new("society", "err-society-unknown").arg("value", &f.society)
-        })?;
-    store::grant_exception(
-        &state.db,
-        &ctx.actor(),
-        state.clock.now(),
-        s.id,
-        &s.code,
-        m.year,
-        m.month,
-    )
-    .await?;
+    let catalogue = crate::service::catalogues::get(&state, Some(&f.year)).await?;
+    let m = service::grant_exception(&state, &ctx.principal(), &catalogue, &f.month, &f.society)
+        .await?;
     Ok(see_other(&format!("/rates?year={}", m.year), "saved"))
 }
 
@@ -1415,7 +1077,7 @@ struct HelpPage {
 /// The colour rules as the catalogue sets them (R-TRACK-3), for everyone.
 pub async fn help(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let t = ctx.t();
-    let catalogue = catalogue_for(&state, None).await?;
+    let catalogue = crate::service::catalogues::get(&state, None).await?;
     let tr = &catalogue.tracking;
     Ok(render(&HelpPage {
         page: Page::new(&ctx, t.t("colour-help")),

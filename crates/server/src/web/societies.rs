@@ -6,16 +6,18 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::catalogue::read_upload;
-use super::page::{Page, render, role_label, see_other};
-use super::{AppState, Ctx};
-use crate::auth::policy::{Action, authorize};
-use crate::db::societies::{self, Society, SocietyFilter, SocietyRaw};
-use crate::db::users;
+use crate::AppState;
+use crate::auth::policy::Action;
+use crate::db::societies::{Society, SocietyFilter, SocietyRaw};
 use crate::error::{AppError, AppResult};
+use crate::http::Ctx;
+use crate::http::page::{Page, render, role_label, see_other};
+use crate::http::upload::read_upload;
 use crate::i18n::T;
 use crate::import::{ImportError, SOCIETY_COLUMNS, parse_societies};
 use crate::model::{DisciplineGroup, FieldError};
+use crate::service;
+use crate::service::societies::NextStep;
 
 pub struct Row {
     pub code: String,
@@ -92,23 +94,22 @@ pub async fn list(
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let user = ctx.user()?;
+    let who = ctx.principal();
     let t = ctx.t();
     let include_inactive = q.include_inactive.as_deref() == Some("true");
-    let all = societies::list(
-        &state.db,
+    let visible: Vec<Row> = service::societies::list(
+        &state,
+        &who,
         &SocietyFilter {
             group: Some(q.group.clone()).filter(|g| !g.is_empty()),
             q: Some(q.q.clone()),
-            include_inactive: Some(include_inactive || user.role.is_society_role()),
+            include_inactive: Some(include_inactive),
         },
     )
-    .await?;
-    let visible: Vec<Row> = all
-        .iter()
-        .filter(|s| authorize(Some(user), Action::ReadSociety, Some(s.id)).is_ok())
-        .map(|s| row(&t, s))
-        .collect();
+    .await?
+    .iter()
+    .map(|s| row(&t, s))
+    .collect();
     Ok(render(&ListPage {
         count_text: t.t1("societies-count", "count", &visible.len()),
         page: Page::new(&ctx, t.t("societies-title")).with_flash(q.done.as_deref()),
@@ -117,22 +118,8 @@ pub async fn list(
         group: q.group,
         include_inactive,
         groups: groups(&t),
-        can_manage: authorize(Some(user), Action::ManageSocieties, None).is_ok(),
+        can_manage: who.may(Action::ManageSocieties, None),
     }))
-}
-
-/// Loads a society by its code and checks the caller may read it (other societies: 404).
-pub(crate) async fn load_readable(state: &AppState, ctx: &Ctx, code: &str) -> AppResult<Society> {
-    ctx.user()?;
-    let society = societies::by_code(&state.db, code).await?;
-    let owner = society.as_ref().map(|s| s.id);
-    match society {
-        Some(s) => {
-            ctx.require(Action::ReadSociety, owner)?;
-            Ok(s)
-        }
-        None => Err(AppError::NotFound),
-    }
 }
 
 #[derive(Template)]
@@ -158,76 +145,53 @@ struct ShowPage {
     next_steps: Vec<(String, String, String)>,
 }
 
-/// The society's next steps, in the order they matter: rectification, plan, this month's report.
-async fn next_steps(
-    state: &AppState,
-    t: &crate::i18n::T,
+/// The next steps as (text, link, button).
+fn next_steps(
+    t: &T,
     society: &Society,
-    catalogue: &reformwatch_core::catalogue::Catalogue,
-) -> AppResult<Vec<(String, String, String)>> {
-    use crate::db::plans::{self, PlanKind};
-    use reformwatch_core::plan::PlanState;
-    let mut out = Vec::new();
-    let year = catalogue.year;
+    year: i32,
+    steps: &[NextStep],
+) -> Vec<(String, String, String)> {
     let plan_link = format!("/societies/{}/plans/{year}", society.code);
-    if let Some(r) = plans::get(&state.db, society.id, year, PlanKind::Rectification).await?
-        && matches!(r.state, PlanState::Draft | PlanState::Returned)
-    {
-        out.push((
-            t.t("next-rectification"),
-            format!("{plan_link}?kind=rectification"),
-            t.t("next-open"),
-        ));
-    }
-    match plans::get(&state.db, society.id, year, PlanKind::Reform).await? {
-        None => out.push((t.t("next-plan-start"), plan_link, t.t("plan-start-new"))),
-        Some(p) if p.state == PlanState::Draft => {
-            out.push((t.t("next-plan-draft"), plan_link, t.t("next-open")))
-        }
-        Some(p) if p.state == PlanState::Returned => {
-            out.push((t.t("next-plan-returned"), plan_link, t.t("next-open")))
-        }
-        Some(p) if p.state != PlanState::Accepted => {
-            out.push((t.t("next-plan-waiting"), plan_link, t.t("next-view")))
-        }
-        Some(_) => {
-            // The report currently expected: the earliest due month not yet submitted, else the next one.
-            let now = state.clock.now();
-            let reports = crate::db::reports::of_society(&state.db, society.id, year).await?;
-            let submitted = |m: u32| {
-                reports
-                    .iter()
-                    .any(|r| r.month == m && r.latest_version.is_some())
-            };
-            let months = reformwatch_core::tracking::expected_months(catalogue);
-            let due = reformwatch_core::tracking::months_due_by(catalogue, now);
-            let pending = due
-                .iter()
-                .find(|m| !submitted(m.month))
-                .copied()
-                .or_else(|| {
-                    months
-                        .iter()
-                        .find(|m| !due.contains(m) && !submitted(m.month))
-                        .copied()
-                });
-            if let Some(m) = pending {
-                let text = t
-                    .t(if due.contains(&m) {
-                        "next-report-overdue"
-                    } else {
-                        "next-report"
-                    })
-                    .replace("{month}", &m.to_string());
-                out.push((
-                    text,
-                    format!("/societies/{}/reports/{}/{}", society.code, m.year, m.month),
-                    t.t("next-open"),
-                ));
-            }
-        }
-    }
-    Ok(out)
+    steps
+        .iter()
+        .map(|step| match step {
+            NextStep::Rectification => (
+                t.t("next-rectification"),
+                format!("{plan_link}?kind=rectification"),
+                t.t("next-open"),
+            ),
+            NextStep::StartPlan => (
+                t.t("next-plan-start"),
+                plan_link.clone(),
+                t.t("plan-start-new"),
+            ),
+            NextStep::FinishPlan => (t.t("next-plan-draft"), plan_link.clone(), t.t("next-open")),
+            NextStep::ReviseReturnedPlan => (
+                t.t("next-plan-returned"),
+                plan_link.clone(),
+                t.t("next-open"),
+            ),
+            NextStep::AwaitReview => (
+                t.t("next-plan-waiting"),
+                plan_link.clone(),
+                t.t("next-view"),
+            ),
+            NextStep::Report { month, overdue } => (
+                t.t(if *overdue {
+                    "next-report-overdue"
+                } else {
+                    "next-report"
+                })
+                .replace("{month}", &month.to_string()),
+                format!(
+                    "/societies/{}/reports/{}/{}",
+                    society.code, month.year, month.month
+                ),
+                t.t("next-open"),
+            ),
+        })
+        .collect()
 }
 
 #[derive(Deserialize, Default)]
@@ -242,39 +206,19 @@ pub async fn show(
     Path(code): Path<String>,
     Query(q): Query<super::facts::YearQuery>,
 ) -> AppResult<Response> {
-    let society = load_readable(&state, &ctx, &code).await?;
-    let catalogue = super::facts::catalogue_for(&state, q.year.as_deref()).await?;
-    let sc = crate::checks::society_check(&state.db, &society, &catalogue).await?;
-    let justifications =
-        crate::db::facts::justifications(&state.db, society.id, catalogue.year).await?;
-    let can_edit = ctx
-        .require(Action::EditSocietyData, Some(society.id))
-        .is_ok();
-    let has_rectification = crate::db::plans::get(
-        &state.db,
-        society.id,
-        catalogue.year,
-        crate::db::plans::PlanKind::Rectification,
-    )
-    .await?
-    .is_some();
+    let who = ctx.principal();
+    let society = service::societies::readable(&state, &who, &code).await?;
+    let catalogue = service::catalogues::get(&state, q.year.as_deref()).await?;
+    let (sc, justifications) = service::facts::verdicts(&state, &who, &society, &catalogue).await?;
+    let profile = service::societies::profile(&state, &who, &society, &catalogue).await?;
+    let can_edit = who.may(Action::EditSocietyData, Some(society.id));
+    let can_manage = who.may(Action::ManageSocieties, None);
     let t = ctx.t();
-    let can_manage = ctx.require(Action::ManageSocieties, None).is_ok();
-    let people = if can_manage
-        || ctx
-            .user
-            .as_ref()
-            .is_some_and(|u| u.society_id == Some(society.id))
-    {
-        users::list(&state.db)
-            .await?
-            .into_iter()
-            .filter(|u| u.society_id == Some(society.id) && !u.disabled)
-            .map(|u| (u.display_name.clone(), role_label(&t, u.role)))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let people = profile
+        .people
+        .iter()
+        .map(|u| (u.display_name.clone(), role_label(&t, u.role)))
+        .collect();
     let cards = super::facts::cards(&t, &catalogue, &sc.result, &justifications, can_edit);
     let summary = reformwatch_core::rules::Verdict::ALL
         .iter()
@@ -321,7 +265,7 @@ pub async fn show(
         .collect();
     Ok(render(&ShowPage {
         page: Page::new(&ctx, society.name.clone()).with_flash(q.done.as_deref()),
-        elections: societies::election_flags(&state.db, society.id).await?,
+        elections: profile.elections,
         code: society.code.clone(),
         s: row(&t, &society),
         can_manage,
@@ -337,25 +281,12 @@ pub async fn show(
         cards,
         facts,
         summary,
-        plan_state: crate::db::plans::get(
-            &state.db,
-            society.id,
-            catalogue.year,
-            crate::db::plans::PlanKind::Reform,
-        )
-        .await?
-        .map(|p| t.pick(p.state.label_zh(), p.state.label_en()).to_string()),
-        has_rectification,
-        next_steps: if ctx
-            .user
-            .as_ref()
-            .is_some_and(|u| u.society_id == Some(society.id))
-        {
-            next_steps(&state, &t, &society, &catalogue).await?
-        } else {
-            Vec::new()
-        },
-        can_request: !has_rectification
+        plan_state: profile
+            .plan_state
+            .map(|p| t.pick(p.label_zh(), p.label_en()).to_string()),
+        has_rectification: profile.has_rectification,
+        next_steps: next_steps(&t, &society, catalogue.year, &profile.next_steps),
+        can_request: !profile.has_rectification
             && ctx.user.as_ref().is_some_and(|u| {
                 matches!(
                     u.role,
@@ -527,7 +458,7 @@ pub async fn create(
     ctx.require(Action::ManageSocieties, None)?;
     let t = ctx.t();
     let result = match form.raw(true).parse() {
-        Ok(input) => societies::create(&state.db, &ctx.actor(), state.clock.now(), &input).await,
+        Ok(input) => service::societies::create(&state, &ctx.principal(), &input).await,
         Err(errors) => Err(AppError::Invalid(errors)),
     };
     match result {
@@ -550,10 +481,7 @@ pub async fn edit_page(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> AppResult<Response> {
-    ctx.require(Action::ManageSocieties, None)?;
-    let s = societies::by_code(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let s = service::societies::by_code(&state, &ctx.principal(), &code).await?;
     let t = ctx.t();
     Ok(form_page(
         &ctx,
@@ -572,23 +500,12 @@ pub async fn update(
     Path(code): Path<String>,
     Form(mut form): Form<SocietyForm>,
 ) -> AppResult<Response> {
-    ctx.require(Action::ManageSocieties, None)?;
-    let existing = societies::by_code(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let who = ctx.principal();
+    let existing = service::societies::by_code(&state, &who, &code).await?;
     form.code = existing.code.clone();
     let t = ctx.t();
     let result = match form.raw(existing.active).parse() {
-        Ok(input) => {
-            societies::update(
-                &state.db,
-                &ctx.actor(),
-                state.clock.now(),
-                &existing.code,
-                &input,
-            )
-            .await
-        }
+        Ok(input) => service::societies::update(&state, &who, &existing.code, &input).await,
         Err(errors) => Err(AppError::Invalid(errors)),
     };
     match result {
@@ -617,10 +534,8 @@ pub async fn set_active(
     Path(code): Path<String>,
     Form(form): Form<ActiveForm>,
 ) -> AppResult<Response> {
-    ctx.require(Action::ManageSocieties, None)?;
     let active = form.active == "true";
-    let s =
-        societies::set_active(&state.db, &ctx.actor(), state.clock.now(), &code, active).await?;
+    let s = service::societies::set_active(&state, &ctx.principal(), &code, active).await?;
     Ok(see_other(
         &format!("/societies/{}", s.code),
         if active { "activated" } else { "deactivated" },
@@ -639,23 +554,11 @@ pub async fn set_election(
     Path(code): Path<String>,
     Form(form): Form<ElectionForm>,
 ) -> AppResult<Response> {
-    ctx.require(Action::ManageSocieties, None)?;
-    let s = societies::by_code(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let year: i32 = form
-        .year
-        .trim()
-        .parse()
-        .ok()
-        .filter(|y| (2000..=2100).contains(y))
-        .ok_or_else(|| FieldError::new("year", "err-year"))?;
-    societies::set_election_flag(
-        &state.db,
-        &ctx.actor(),
-        state.clock.now(),
-        &s,
-        year,
+    let s = service::societies::set_election(
+        &state,
+        &ctx.principal(),
+        &code,
+        &form.year,
         form.election_year == "true",
     )
     .await?;
@@ -717,8 +620,7 @@ pub async fn import_submit(
     };
     match parse_societies(&name, &bytes) {
         Ok(rows) => {
-            let summary =
-                societies::import(&state.db, &ctx.actor(), state.clock.now(), &rows).await?;
+            let summary = service::societies::import(&state, &ctx.principal(), &rows).await?;
             let text = t
                 .t("import-done")
                 .replace("{created}", &summary.created.to_string())

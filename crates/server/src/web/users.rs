@@ -7,15 +7,17 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::page::{Page, render, role_label, see_other};
-use super::{AppState, Ctx};
+use crate::AppState;
 use crate::auth::policy::Action;
-use crate::auth::{password, random_password};
-use crate::db::societies::{self, SocietyFilter};
-use crate::db::users::{self, NewUser, User, UserUpdate};
+use crate::db::societies::SocietyFilter;
+use crate::db::users::User;
 use crate::error::{AppError, AppResult};
+use crate::http::Ctx;
+use crate::http::page::{Page, render, role_label, see_other};
 use crate::i18n::T;
-use crate::model::{FieldError, NewPassword, Role, Username, text};
+use crate::model::{FieldError, Role};
+use crate::service;
+use crate::service::accounts::{AccountChange, NewAccount};
 
 pub struct UserRow {
     pub id: i64,
@@ -39,9 +41,8 @@ pub async fn list(
     ctx: Ctx,
     Query(q): Query<super::societies::DoneQuery>,
 ) -> AppResult<Response> {
-    ctx.require(Action::ManageUsers, None)?;
     let t = ctx.t();
-    let all = users::list(&state.db).await?;
+    let all = service::accounts::list(&state, &ctx.principal()).await?;
     let rows = all
         .into_iter()
         .map(|u| UserRow {
@@ -111,7 +112,7 @@ async fn form_page(
 ) -> AppResult<Response> {
     let t = ctx.t();
     let err = |name: &str| errors.iter().find(|e| e.field == name).map(|e| t.field(e));
-    let societies = societies::list(&state.db, &SocietyFilter::default())
+    let societies = service::societies::list(state, &ctx.principal(), &SocietyFilter::default())
         .await?
         .into_iter()
         .map(|s| (s.code, s.name))
@@ -150,41 +151,6 @@ fn roles(t: &T) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Resolves the society field (code, or exact name) for society roles.
-pub(crate) async fn resolve_society(
-    state: &AppState,
-    role: Option<Role>,
-    raw: &str,
-) -> Result<Option<i64>, FieldError> {
-    let raw = raw.trim();
-    match role {
-        Some(r) if r.is_society_role() => {
-            if raw.is_empty() {
-                return Err(FieldError::new("society", "err-society-required"));
-            }
-            let by_code = societies::by_code(&state.db, raw).await.ok().flatten();
-            let found = match by_code {
-                Some(s) => Some(s),
-                None => societies::list(
-                    &state.db,
-                    &SocietyFilter {
-                        include_inactive: Some(true),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .ok()
-                .and_then(|all| all.into_iter().find(|s| s.name == raw)),
-            };
-            found
-                .map(|s| Some(s.id))
-                .ok_or_else(|| FieldError::new("society", "err-society-unknown").arg("value", raw))
-        }
-        Some(_) if !raw.is_empty() => Err(FieldError::new("society", "err-society-not-for-role")),
-        _ => Ok(None),
-    }
-}
-
 pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     ctx.require(Action::ManageUsers, None)?;
     let t = ctx.t();
@@ -210,67 +176,21 @@ pub async fn create(
     ctx: Ctx,
     Form(form): Form<UserForm>,
 ) -> AppResult<Response> {
-    ctx.require(Action::ManageUsers, None)?;
     let t = ctx.t();
-    let mut errors = Vec::new();
-    let username = Username::parse(&form.username)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let display_name = text(&form.display_name, "display_name", 60, true)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let role = Role::parse(&form.role);
-    if role.is_none() {
-        errors.push(FieldError::new("role", "err-role"));
-    }
-    let society_id = resolve_society(&state, role, &form.society)
-        .await
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    let (password, generated) = if form.password.is_empty() {
-        (random_password().map_err(AppError::Internal)?, true)
-    } else {
-        (form.password.clone(), false)
-    };
-    let pw = NewPassword::parse(&password, "password")
-        .map_err(|e| errors.push(e))
-        .ok();
-    let (Some(username), Some(display_name), Some(role), Some(pw), true) =
-        (username, display_name, role, pw, errors.is_empty())
-    else {
-        return form_page(
-            &state,
-            &ctx,
-            t.t("user-new"),
-            "/admin/users".into(),
-            false,
-            &UserForm {
-                password: String::new(),
-                ..form
-            },
-            errors,
-            None,
-        )
-        .await;
-    };
-    let hash = password::hash(&pw).await?;
-    let created = users::create(
-        &state.db,
-        &ctx.actor(),
-        state.clock.now(),
-        &NewUser {
-            username: username.as_str(),
-            display_name: &display_name,
-            password_hash: &hash,
-            role,
-            society_id,
-            demo: false,
+    let created = service::accounts::create(
+        &state,
+        &ctx.principal(),
+        &NewAccount {
+            username: &form.username,
+            display_name: &form.display_name,
+            role: &form.role,
+            society: &form.society,
+            password: Some(form.password.as_str()).filter(|p| !p.is_empty()),
         },
     )
     .await;
     match created {
-        Ok(user) => {
+        Ok((user, generated)) => {
             let form = form_of(&user);
             form_page(
                 &state,
@@ -280,7 +200,7 @@ pub async fn create(
                 true,
                 &form,
                 vec![],
-                generated.then_some(password),
+                generated,
             )
             .await
             .map(|r| with_status(r, http::StatusCode::CREATED))
@@ -330,10 +250,7 @@ pub async fn edit_page(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    ctx.require(Action::ManageUsers, None)?;
-    let user = users::by_id(&state.db, parse_id(&id)?)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let user = service::accounts::get(&state, &ctx.principal(), parse_id(&id)?).await?;
     let t = ctx.t();
     form_page(
         &state,
@@ -354,33 +271,27 @@ pub async fn update(
     Path(id): Path<String>,
     Form(form): Form<UserForm>,
 ) -> AppResult<Response> {
-    let me = ctx.require(Action::ManageUsers, None)?.clone();
-    let user = users::by_id(&state.db, parse_id(&id)?)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let who = ctx.principal();
+    let user = service::accounts::get(&state, &who, parse_id(&id)?).await?;
     let t = ctx.t();
-    let mut errors = Vec::new();
-    let display_name = text(&form.display_name, "display_name", 60, true)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let role = Role::parse(&form.role);
-    if role.is_none() {
-        errors.push(FieldError::new("role", "err-role"));
-    }
-    let society_id = resolve_society(&state, role, &form.society)
-        .await
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
     let disabled = form.disabled.as_deref() == Some("true");
-    errors.extend(crate::auth::policy::self_lockout(
-        &me, user.id, role, disabled,
-    ));
-    let form = UserForm {
-        username: user.username.clone(),
-        ..form
-    };
-    let (Some(display_name), Some(role), true) = (display_name, role, errors.is_empty()) else {
+    let result = service::accounts::update(
+        &state,
+        &who,
+        user.id,
+        &AccountChange {
+            display_name: Some(&form.display_name),
+            role: Some(&form.role),
+            society: Some(&form.society),
+            disabled: Some(disabled),
+        },
+    )
+    .await;
+    if let Err(AppError::Invalid(errors)) = result {
+        let form = UserForm {
+            username: user.username.clone(),
+            ..form
+        };
         return form_page(
             &state,
             &ctx,
@@ -392,20 +303,8 @@ pub async fn update(
             None,
         )
         .await;
-    };
-    users::update(
-        &state.db,
-        &ctx.actor(),
-        state.clock.now(),
-        user.id,
-        &UserUpdate {
-            display_name: &display_name,
-            role,
-            society_id,
-            disabled,
-        },
-    )
-    .await?;
+    }
+    result?;
     Ok(see_other("/admin/users", "saved"))
 }
 
@@ -414,14 +313,8 @@ pub async fn reset_password(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    ctx.require(Action::ManageUsers, None)?;
-    let user = users::by_id(&state.db, parse_id(&id)?)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let pw = random_password().map_err(AppError::Internal)?;
-    let parsed = NewPassword::parse(&pw, "password")?;
-    let hash = password::hash(&parsed).await?;
-    users::set_password(&state.db, &ctx.actor(), state.clock.now(), user.id, &hash).await?;
+    let (user, pw) =
+        service::accounts::reset_password(&state, &ctx.principal(), parse_id(&id)?).await?;
     let t = ctx.t();
     form_page(
         &state,

@@ -2,8 +2,9 @@
 //! society; a route added without an entry here fails `every_route_has_an_expectation`.
 
 use http::{Method, StatusCode};
+use reformwatch::http::Access;
 use reformwatch::model::Role;
-use reformwatch::web::{Access, routes};
+use reformwatch::routes;
 
 use crate::{TestApp, both};
 

@@ -705,13 +705,21 @@ async fn deadline_reminders_are_sent_once(app: TestApp) {
         .await
         .unwrap()
         .unwrap();
-    let n = reformwatch::notify::plan_deadline_reminders(&app.state, &catalogue)
-        .await
-        .unwrap();
+    let n = reformwatch::service::notifications::plan_deadline_reminders(
+        &app.state,
+        &catalogue,
+        app.state.clock.now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(n, 209);
-    reformwatch::notify::plan_deadline_reminders(&app.state, &catalogue)
-        .await
-        .unwrap();
+    reformwatch::service::notifications::plan_deadline_reminders(
+        &app.state,
+        &catalogue,
+        app.state.clock.now(),
+    )
+    .await
+    .unwrap();
     let inbox = app
         .get_with_token("/api/v1/notifications", &p.editor)
         .await
@@ -747,9 +755,13 @@ async fn deadline_reminders_are_sent_once(app: TestApp) {
     )
     .await;
     app.state.clock.advance(Duration::hours(2));
-    let n = reformwatch::notify::plan_deadline_reminders(&app.state, &catalogue)
-        .await
-        .unwrap();
+    let n = reformwatch::service::notifications::plan_deadline_reminders(
+        &app.state,
+        &catalogue,
+        app.state.clock.now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(n, 208);
     // Reading: own notifications only.
     let id = inbox[0]["id"].as_i64().unwrap();
@@ -812,7 +824,10 @@ async fn emails_reach_an_smtp_server(backend: Backend) {
         &[("authorization", &format!("Bearer {}", p.editor))],
     )
     .await;
-    let (sent, failed) = reformwatch::notify::flush_email(&app.state).await.unwrap();
+    let (sent, failed) =
+        reformwatch::service::notifications::flush_email(&app.state, app.state.clock.now())
+            .await
+            .unwrap();
     assert_eq!((sent, failed), (1, 0));
     let messages = sink.messages.lock().unwrap().clone();
     assert_eq!(messages.len(), 1);
@@ -834,7 +849,9 @@ async fn emails_reach_an_smtp_server(backend: Backend) {
     assert!(text.contains("/societies/A-03/plans/2017"), "{text}");
     // Nothing is sent twice.
     assert_eq!(
-        reformwatch::notify::flush_email(&app.state).await.unwrap(),
+        reformwatch::service::notifications::flush_email(&app.state, app.state.clock.now())
+            .await
+            .unwrap(),
         (0, 0)
     );
 }

@@ -620,12 +620,12 @@ async fn reminders_and_rectification_by_rule(app: TestApp) {
     // society with an accepted plan), sent once.
     app.state.clock.set(beijing("2017-07-03 09:00:00"));
     assert_eq!(
-        reformwatch::tracking::report_reminders(&app.state, &catalogue)
+        reformwatch::service::reports::report_reminders(&app.state, &catalogue)
             .await
             .unwrap(),
         1
     );
-    reformwatch::tracking::report_reminders(&app.state, &catalogue)
+    reformwatch::service::reports::report_reminders(&app.state, &catalogue)
         .await
         .unwrap();
     let inbox = app
@@ -644,7 +644,7 @@ async fn reminders_and_rectification_by_rule(app: TestApp) {
     // After the due day: overdue.
     app.state.clock.set(beijing("2017-07-06 09:00:00"));
     assert_eq!(
-        reformwatch::tracking::report_reminders(&app.state, &catalogue)
+        reformwatch::service::reports::report_reminders(&app.state, &catalogue)
             .await
             .unwrap(),
         1
@@ -676,13 +676,13 @@ async fn reminders_and_rectification_by_rule(app: TestApp) {
     }
     app.state.clock.set(beijing("2017-08-06 10:00:00"));
     assert_eq!(
-        reformwatch::tracking::auto_rectification(&app.state, &catalogue)
+        reformwatch::service::reports::auto_rectification(&app.state, &catalogue)
             .await
             .unwrap(),
         1
     );
     assert_eq!(
-        reformwatch::tracking::auto_rectification(&app.state, &catalogue)
+        reformwatch::service::reports::auto_rectification(&app.state, &catalogue)
             .await
             .unwrap(),
         0

@@ -5,16 +5,23 @@
 use std::collections::BTreeMap;
 
 use reformwatch_core::catalogue::Catalogue;
-use reformwatch_core::plan::{self, PlanAction, PlanContent, PlanIssue, RectificationContent};
+use reformwatch_core::plan::{
+    self, PlanAction, PlanContent, PlanIssue, PlanState, RectificationContent,
+};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::AppState;
+use crate::db::parse_ts;
 use crate::db::plans::{self as store, Deadline, PlanKind, PlanRow, ReviewRow, VersionRow};
+use crate::db::societies::SocietyFilter;
 use crate::db::societies::{self, Society};
 use crate::error::{AppError, AppResult};
+use crate::i18n::T;
 use crate::model::FieldError;
-use crate::notify;
-use crate::web::{AppState, Ctx};
+use crate::principal::Principal;
+use crate::service::notifications::{self as notify, Note};
+use serde::Deserialize;
 
 /// Everything a page or API response shows about one plan.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -65,15 +72,13 @@ pub(crate) fn issues_error(prefix: &str, issues: &[PlanIssue]) -> AppError {
 
 /// Parses draft JSON of the given kind (unknown fields are errors naming the field).
 pub fn parse_content(kind: PlanKind, value: &Value) -> Result<Value, AppError> {
-    let text = value.to_string();
-    let bytes = axum::body::Bytes::from(text);
     match kind {
         PlanKind::Reform => {
-            let c: PlanContent = crate::api::parse_json(&bytes)?;
+            let c: PlanContent = crate::json::from_value(value.clone())?;
             Ok(serde_json::to_value(c).map_err(|e| AppError::Internal(e.into()))?)
         }
         PlanKind::Rectification => {
-            let c: RectificationContent = crate::api::parse_json(&bytes)?;
+            let c: RectificationContent = crate::json::from_value(value.clone())?;
             Ok(serde_json::to_value(c).map_err(|e| AppError::Internal(e.into()))?)
         }
     }
@@ -150,7 +155,7 @@ pub async fn load(
 /// from last year's latest submitted version (targets kept for editing).
 pub async fn open(
     state: &AppState,
-    ctx: &Ctx,
+    who: &Principal,
     society: &Society,
     catalogue: &Catalogue,
     copy: bool,
@@ -173,7 +178,7 @@ pub async fn open(
     let draft = serde_json::to_value(content).map_err(|e| AppError::Internal(e.into()))?;
     store::create(
         &state.db,
-        &ctx.actor(),
+        &who.actor(),
         state.clock.now(),
         &store::NewPlan {
             society_id: society.id,
@@ -190,7 +195,7 @@ pub async fn open(
 /// A reviewer asks a society for a rectification plan (R-PLAN-5).
 pub async fn request_rectification(
     state: &AppState,
-    ctx: &Ctx,
+    who: &Principal,
     society: &Society,
     year: i32,
     reason: &str,
@@ -200,7 +205,7 @@ pub async fn request_rectification(
         .map_err(|e| AppError::Internal(e.into()))?;
     store::create(
         &state.db,
-        &ctx.actor(),
+        &who.actor(),
         state.clock.now(),
         &store::NewPlan {
             society_id: society.id,
@@ -214,10 +219,13 @@ pub async fn request_rectification(
     .await?;
     notify::society(
         state,
-        society,
-        "rectification-requested",
-        &format!("rect-req/{}/{year}", society.code),
-        &link(society, year, PlanKind::Rectification),
+        state.clock.now(),
+        Note {
+            kind: "rectification-requested",
+            key: format!("rect-req/{}/{year}", society.code),
+            link: link(society, year, PlanKind::Rectification),
+            society,
+        },
     )
     .await
 }
@@ -235,20 +243,20 @@ pub fn link(society: &Society, year: i32, kind: PlanKind) -> String {
 /// Saves a draft (drafts may be invalid; the issues are returned, not enforced).
 pub async fn save_draft(
     state: &AppState,
-    ctx: &Ctx,
+    who: &Principal,
     plan: &PlanRow,
     draft: &Value,
 ) -> AppResult<()> {
     plan::transition(plan.state, PlanAction::Edit).map_err(transition_error)?;
     let draft = parse_content(plan.kind, draft)?;
-    store::save_draft(&state.db, &ctx.actor(), state.clock.now(), plan, &draft).await
+    store::save_draft(&state.db, &who.actor(), state.clock.now(), plan, &draft).await
 }
 
 /// Submits the draft as a new version: refused with every blocking issue listed; after the
 /// deadline accepted and marked late (R-PLAN-1, R-PLAN-2).
 pub async fn submit(
     state: &AppState,
-    ctx: &Ctx,
+    who: &Principal,
     society: &Society,
     catalogue: &Catalogue,
     plan: &PlanRow,
@@ -266,18 +274,21 @@ pub async fn submit(
     } else {
         None
     };
-    let version = store::submit(&state.db, &ctx.actor(), now, plan, to, late).await?;
+    let version = store::submit(&state.db, &who.actor(), now, plan, to, late).await?;
     notify::staff(
         state,
-        "plan-submitted",
-        &format!(
-            "submitted/{}/{}/{}/{version}",
-            society.code,
-            plan.year,
-            plan.kind.as_str()
-        ),
-        &link(society, plan.year, plan.kind),
-        &society.name,
+        now,
+        Note {
+            kind: "plan-submitted",
+            key: format!(
+                "submitted/{}/{}/{}/{version}",
+                society.code,
+                plan.year,
+                plan.kind.as_str()
+            ),
+            link: link(society, plan.year, plan.kind),
+            society,
+        },
     )
     .await?;
     Ok(version)
@@ -286,7 +297,7 @@ pub async fn submit(
 /// A reviewer returns (comment required) or accepts the latest submitted version (R-PLAN-4).
 pub async fn review(
     state: &AppState,
-    ctx: &Ctx,
+    who: &Principal,
     society: &Society,
     plan: &PlanRow,
     accept: bool,
@@ -310,7 +321,7 @@ pub async fn review(
         .collect();
     store::review(
         &state.db,
-        &ctx.actor(),
+        &who.actor(),
         state.clock.now(),
         plan,
         &store::Decision {
@@ -328,15 +339,238 @@ pub async fn review(
     };
     notify::society(
         state,
-        society,
-        kind,
-        &format!(
-            "{kind}/{}/{}/{}/{version}",
-            society.code,
-            plan.year,
-            plan.kind.as_str()
-        ),
-        &link(society, plan.year, plan.kind),
+        state.clock.now(),
+        Note {
+            kind,
+            key: format!(
+                "{kind}/{}/{}/{}/{version}",
+                society.code,
+                plan.year,
+                plan.kind.as_str()
+            ),
+            link: link(society, plan.year, plan.kind),
+            society,
+        },
     )
     .await
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct QueueQuery {
+    #[serde(default)]
+    pub year: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub group: String,
+    #[serde(default)]
+    pub election: String,
+    #[serde(default)]
+    pub late: Option<String>,
+}
+
+pub struct QueueRow {
+    pub code: String,
+    pub name: String,
+    pub link: String,
+    pub state: &'static str,
+    pub state_label: String,
+    pub version: String,
+    pub submitted: String,
+    pub waiting: String,
+    pub late: String,
+    pub comments: String,
+}
+
+fn duration_text(t: &T, d: chrono::Duration) -> String {
+    let days = d.num_days();
+    let hours = d.num_hours() - days * 24;
+    if days > 0 {
+        t.t("duration-dh")
+            .replace("{d}", &days.to_string())
+            .replace("{h}", &hours.to_string())
+    } else {
+        t.t("duration-h").replace("{h}", &hours.max(0).to_string())
+    }
+}
+
+pub const STATES: [&str; 6] = [
+    "not_started",
+    "draft",
+    "submitted",
+    "returned",
+    "resubmitted",
+    "accepted",
+];
+
+pub fn state_text(t: &T, s: &str) -> String {
+    match PlanState::parse(s) {
+        Some(p) => t.pick(p.label_zh(), p.label_en()).to_string(),
+        None => t.t("plan-not-started-short"),
+    }
+}
+
+/// Rows for every matching society; `include_unstarted` adds societies without a plan.
+pub async fn queue(
+    state: &AppState,
+    t: &T,
+    q: &QueueQuery,
+    include_unstarted: bool,
+) -> AppResult<(
+    i32,
+    PlanKind,
+    Vec<QueueRow>,
+    Vec<(&'static str, String, usize)>,
+)> {
+    let catalogue = crate::service::catalogues::get(state, q.year.as_deref()).await?;
+    let kind = PlanKind::parse(q.kind.as_deref()).ok_or(AppError::NotFound)?;
+    let plans = store::list(&state.db, catalogue.year, kind).await?;
+    let all = societies::list(
+        &state.db,
+        &SocietyFilter {
+            group: Some(q.group.clone()).filter(|g| !g.is_empty()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let now = state.clock.now();
+    let mut out = Vec::new();
+    let mut counts: Vec<(&'static str, String, usize)> =
+        STATES.iter().map(|s| (*s, state_text(t, s), 0)).collect();
+    for s in &all {
+        let election = societies::election_flag(&state.db, s.id, catalogue.year).await?;
+        match q.election.as_str() {
+            "true" if election != Some(true) => continue,
+            "false" if election == Some(true) => continue,
+            _ => {}
+        }
+        let plan: Option<&PlanRow> = plans.iter().find(|p| p.society_id == s.id);
+        let st = plan.map(|p| p.state.as_str()).unwrap_or("not_started");
+        if plan.is_none() && !include_unstarted {
+            continue;
+        }
+        if let Some(c) = counts.iter_mut().find(|c| c.0 == st) {
+            c.2 += 1;
+        }
+        if !q.state.is_empty() && q.state != st {
+            continue;
+        }
+        let late = plan.and_then(|p| p.first_late_seconds).map(|secs| {
+            let (zh, en) = plan::lateness_text(chrono::Duration::seconds(secs));
+            if t.is_en() { en } else { zh }
+        });
+        if q.late.as_deref() == Some("true") && late.is_none() {
+            continue;
+        }
+        let waiting = match plan {
+            Some(p) if matches!(p.state, PlanState::Submitted | PlanState::Resubmitted) => p
+                .latest_submitted_at
+                .as_deref()
+                .and_then(parse_ts)
+                .map(|at| duration_text(t, now - at))
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let comments = match plan {
+            Some(p) => store::reviews(&state.db, p.id)
+                .await?
+                .iter()
+                .map(|r| {
+                    let per_task: Vec<String> = r
+                        .task_comments
+                        .iter()
+                        .map(|(n, c)| format!("[{} {n}] {c}", t.t("task")))
+                        .collect();
+                    format!(
+                        "v{} {}: {} {}",
+                        r.version,
+                        t.t(&format!("review-{}", r.decision)),
+                        r.comment,
+                        per_task.join(" ")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            None => String::new(),
+        };
+        out.push(QueueRow {
+            code: s.code.clone(),
+            name: s.name.clone(),
+            link: format!(
+                "/societies/{}/plans/{}?kind={}",
+                s.code,
+                catalogue.year,
+                kind.as_str()
+            ),
+            state: st,
+            state_label: state_text(t, st),
+            version: plan
+                .and_then(|p| p.latest_version)
+                .map(|v| format!("v{v}"))
+                .unwrap_or_default(),
+            submitted: plan
+                .and_then(|p| p.latest_submitted_at.clone())
+                .unwrap_or_default(),
+            waiting,
+            late: late.unwrap_or_default(),
+            comments,
+        });
+    }
+    // The queue shows the oldest waiting first.
+    if !include_unstarted {
+        out.sort_by(|a, b| a.submitted.cmp(&b.submitted));
+    }
+    Ok((catalogue.year, kind, out, counts))
+}
+
+/// Every society's plan of a year and kind (reviewers and administrators).
+pub async fn list(
+    state: &AppState,
+    who: &Principal,
+    year: i32,
+    kind: PlanKind,
+) -> AppResult<Vec<PlanRow>> {
+    who.require(crate::auth::policy::Action::ListAllSocieties, None)?;
+    store::list(&state.db, year, kind).await
+}
+
+/// The plan deadline of a year: an administrator's override, else the catalogue's (R-PLAN-1).
+pub async fn deadline(state: &AppState, catalogue: &Catalogue) -> AppResult<Deadline> {
+    Ok(store::plan_deadline(&state.db, catalogue).await?.1)
+}
+
+/// The plan deadline of every loaded year.
+pub async fn deadlines(state: &AppState) -> AppResult<Vec<Deadline>> {
+    let mut out = Vec::new();
+    for c in crate::db::catalogues::list(&state.db).await? {
+        if let Some(cat) = state.catalogues.get(&state.db, c.year).await? {
+            out.push(store::plan_deadline(&state.db, &cat).await?.1);
+        }
+    }
+    Ok(out)
+}
+
+/// Changes a year's plan deadline (administrators): a local date-time and an IANA zone.
+pub async fn set_deadline(
+    state: &AppState,
+    who: &Principal,
+    catalogue: &Catalogue,
+    local_time: &str,
+    timezone: &str,
+) -> AppResult<Deadline> {
+    who.require(crate::auth::policy::Action::LoadCatalogue, None)?;
+    let (_, before) = store::plan_deadline(&state.db, catalogue).await?;
+    store::set_plan_deadline(
+        &state.db,
+        &who.actor(),
+        state.clock.now(),
+        catalogue.year,
+        local_time,
+        timezone,
+        &before,
+    )
+    .await?;
+    deadline(state, catalogue).await
 }

@@ -10,12 +10,13 @@ use http::header::{self, HeaderMap, HeaderValue};
 use http::request::Parts;
 use http::{Method, StatusCode};
 
-use super::AppState;
+use crate::AppState;
 use crate::auth::policy::{Action, authorize};
+use crate::db::settings;
 use crate::db::users::User;
-use crate::db::{sessions, settings, tokens, users};
 use crate::error::AppError;
 use crate::i18n::{Lang, T};
+use crate::principal::Principal;
 
 pub const SESSION_COOKIE: &str = "rw_session";
 pub const LANG_COOKIE: &str = "rw_lang";
@@ -39,10 +40,11 @@ impl Ctx {
     pub fn t(&self) -> T {
         T::new(self.lang)
     }
-    pub fn actor(&self) -> crate::db::audit::Actor {
+    /// Who makes this request: the signed-in user, or nobody.
+    pub fn principal(&self) -> Principal {
         match &self.user {
-            Some(u) => crate::db::audit::Actor::User(u.username.clone()),
-            None => crate::db::audit::Actor::System,
+            Some(u) => Principal::User(u.clone()),
+            None => Principal::Anonymous,
         }
     }
     pub fn require(&self, action: Action, owner: Option<i64>) -> Result<&User, AppError> {
@@ -138,7 +140,17 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let now = state.clock.now();
 
-    let resolved = resolve_user(&state, req.headers(), now).await;
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let resolved = crate::service::accounts::authenticate(
+        &state,
+        authorization,
+        cookie(req.headers(), SESSION_COOKIE),
+        now,
+    )
+    .await;
     let (user, session_id, via_token) = match resolved {
         Ok(r) => r,
         Err(e) => return finish(render(e, lang, is_api, &path, None), &path),
@@ -181,43 +193,6 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     finish(response, &path)
 }
 
-type Resolved = (Option<User>, Option<String>, bool);
-
-async fn resolve_user(
-    state: &AppState,
-    headers: &HeaderMap,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Resolved, AppError> {
-    if let Some(auth) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        let token = auth.strip_prefix("Bearer ").ok_or(AppError::Unauthorized)?;
-        let user_id = tokens::resolve(&state.db, token, now)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
-        let user = users::by_id(&state.db, user_id)
-            .await?
-            .filter(|u| !u.disabled)
-            .ok_or(AppError::Unauthorized)?;
-        return Ok((Some(user), None, true));
-    }
-    if let Some(sid) = cookie(headers, SESSION_COOKIE).filter(|s| !s.is_empty()) {
-        if let Some(user_id) =
-            sessions::resolve(&state.db, sid, state.config.session_policy(), now).await?
-        {
-            let user = users::by_id(&state.db, user_id)
-                .await?
-                .filter(|u| !u.disabled);
-            if user.is_some() {
-                return Ok((user, Some(sid.to_string()), false));
-            }
-        }
-        return Ok((None, None, false));
-    }
-    Ok((None, None, false))
-}
-
 /// Carried from `AppError::into_response` to the middleware, which renders it in the user's
 /// language as HTML or JSON.
 #[derive(Clone)]
@@ -241,7 +216,7 @@ fn render(
 ) -> Response {
     let err: std::sync::Arc<AppError> = err.into();
     if is_api {
-        crate::api::error_response(&err, lang)
+        super::errors::json_error(&err, lang)
     } else {
         super::errors::html_error(&err, lang, path, ctx)
     }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use reformwatch_core::catalogue::Catalogue;
 use reformwatch_core::plan::{self, PlanContent};
 use reformwatch_core::tracking::{
@@ -11,13 +11,15 @@ use reformwatch_core::tracking::{
 };
 use serde_json::Value;
 
+use crate::AppState;
 use crate::db::facts::{self, FactChange};
 use crate::db::plans::{self, PlanKind};
 use crate::db::reports::{self as store, ReportRow};
 use crate::db::societies::Society;
 use crate::error::{AppError, AppResult};
 use crate::model::FieldError;
-use crate::web::{AppState, Ctx};
+use crate::principal::Principal;
+use crate::service::notifications::{self as notify, Note};
 
 /// The accepted reform plan of a society for a year: (content, version).
 pub async fn accepted_plan(
@@ -88,7 +90,7 @@ pub async fn society_colours(
         .into_iter()
         .filter(|r| r.submitted_at <= at)
         .collect();
-    let sc = crate::checks::society_check(&state.db, society, catalogue).await?;
+    let sc = crate::service::facts::society_check(&state.db, society, catalogue).await?;
     Ok(core::colours(
         catalogue,
         plan.as_ref().map(|p| &p.0),
@@ -106,7 +108,7 @@ pub fn parse_month(year: i32, month: &str) -> AppResult<Month> {
 /// Opens the month's report, pre-filled from the accepted plan and last month's report.
 pub async fn open(
     state: &AppState,
-    ctx: &Ctx,
+    who: &Principal,
     society: &Society,
     catalogue: &Catalogue,
     month: Month,
@@ -129,7 +131,7 @@ pub async fn open(
     let draft = serde_json::to_value(content).map_err(|e| AppError::Internal(e.into()))?;
     store::create(
         &state.db,
-        &ctx.actor(),
+        &who.actor(),
         state.clock.now(),
         society.id,
         &society.code,
@@ -159,12 +161,12 @@ pub async fn load(state: &AppState, society: &Society, month: Month) -> AppResul
 
 /// Parses report JSON (unknown fields are errors naming the field).
 pub fn parse_content(value: &Value) -> AppResult<ReportContent> {
-    crate::api::parse_json(&axum::body::Bytes::from(value.to_string()))
+    crate::json::from_value(value.clone())
 }
 
 pub async fn save_draft(
     state: &AppState,
-    ctx: &Ctx,
+    who: &Principal,
     society: &Society,
     report: &ReportRow,
     draft: &Value,
@@ -177,7 +179,7 @@ pub async fn save_draft(
     .await?;
     let content = parse_content(draft)?;
     let value = serde_json::to_value(content).map_err(|e| AppError::Internal(e.into()))?;
-    store::save_draft(&state.db, &ctx.actor(), state.clock.now(), report, &value).await
+    store::save_draft(&state.db, &who.actor(), state.clock.now(), report, &value).await
 }
 
 /// Last day of a month: the date reported values hold for.
@@ -193,7 +195,7 @@ fn month_end(month: Month) -> NaiveDate {
 /// versions in the same transaction, so rule verdicts follow the latest report.
 pub async fn submit(
     state: &AppState,
-    ctx: &Ctx,
+    who: &Principal,
     society: &Society,
     catalogue: &Catalogue,
     report: &ReportRow,
@@ -206,7 +208,7 @@ pub async fn submit(
     let content = parse_content(&report.draft)?;
     let issues = core::validate_report(&plan, &content);
     if !plan::is_submittable(&issues) {
-        return Err(crate::plans::issues_error("report", &issues));
+        return Err(crate::service::plans::issues_error("report", &issues));
     }
     let now = state.clock.now();
     let due = core::report_due(catalogue, month);
@@ -234,13 +236,13 @@ pub async fn submit(
         }
     }
     let mut tx = state.db.begin().await?;
-    let version = store::submit_in(&state.db, &mut tx, &ctx.actor(), now, report, late).await?;
+    let version = store::submit_in(&state.db, &mut tx, &who.actor(), now, report, late).await?;
     if !changes.is_empty() {
         let changes: Vec<FactChange> = changes.into_values().collect();
         facts::record_in(
             &state.db,
             &mut tx,
-            &ctx.actor(),
+            &who.actor(),
             now,
             society,
             catalogue,
@@ -251,12 +253,15 @@ pub async fn submit(
         .await?;
     }
     tx.commit().await?;
-    crate::notify::staff(
+    notify::staff(
         state,
-        "report-submitted",
-        &format!("report/{}/{month}/{version}", society.code),
-        &link(society, month),
-        &society.name,
+        now,
+        Note {
+            kind: "report-submitted",
+            key: format!("report/{}/{month}/{version}", society.code),
+            link: link(society, month),
+            society,
+        },
     )
     .await?;
     Ok(version)
@@ -271,7 +276,7 @@ pub fn link(society: &Society, month: Month) -> String {
 
 pub async fn review(
     state: &AppState,
-    ctx: &Ctx,
+    who: &Principal,
     society: &Society,
     report: &ReportRow,
     returned: bool,
@@ -280,7 +285,7 @@ pub async fn review(
     let comment = crate::model::text(comment, "comment", 5000, true)?;
     store::review(
         &state.db,
-        &ctx.actor(),
+        &who.actor(),
         state.clock.now(),
         report,
         returned,
@@ -294,23 +299,17 @@ pub async fn review(
         "report-commented"
     };
     let n = store::reviews(&state.db, report.id).await?.len();
-    crate::notify::society(
+    notify::society(
         state,
-        society,
-        kind,
-        &format!("{kind}/{}/{month}/{n}", society.code),
-        &link(society, month),
+        state.clock.now(),
+        Note {
+            kind,
+            key: format!("{kind}/{}/{month}/{n}", society.code),
+            link: link(society, month),
+            society,
+        },
     )
     .await
-}
-
-/// Today's date in the catalogue's zone (for the month picker default).
-pub fn current_month(catalogue: &Catalogue, now: DateTime<Utc>) -> Month {
-    let d = now.with_timezone(&catalogue.timezone).date_naive();
-    Month::new(d.year(), d.month()).unwrap_or(Month {
-        year: catalogue.year,
-        month: 12,
-    })
 }
 
 /// Reminders for monthly reports (issue 5): to each society with an accepted plan, a few days
@@ -340,12 +339,15 @@ pub async fn report_reminders(state: &AppState, catalogue: &Catalogue) -> AppRes
             if submitted || accepted_plan(state, s.id, catalogue.year).await?.is_none() {
                 continue;
             }
-            crate::notify::society(
+            notify::society(
                 state,
-                s,
-                kind,
-                &format!("{kind}/{}/{month}", s.code),
-                &link(s, month),
+                now,
+                Note {
+                    kind,
+                    key: format!("{kind}/{}/{month}", s.code),
+                    link: link(s, month),
+                    society: s,
+                },
             )
             .await?;
             sent += 1;
@@ -373,7 +375,7 @@ pub async fn auto_rectification(state: &AppState, catalogue: &Catalogue) -> AppR
             continue;
         }
         let reports = received(state, s.id, catalogue.year).await?;
-        let sc = crate::checks::society_check(&state.db, &s, catalogue).await?;
+        let sc = crate::service::facts::society_check(&state.db, &s, catalogue).await?;
         let streaks = core::red_streaks(catalogue, &plan, &reports, &sc.facts, now);
         let tasks = core::rectification_suggested(catalogue, &streaks);
         if tasks.is_empty() {
@@ -404,15 +406,74 @@ pub async fn auto_rectification(state: &AppState, catalogue: &Catalogue) -> AppR
             },
         )
         .await?;
-        crate::notify::society(
+        notify::society(
             state,
-            &s,
-            "rectification-requested",
-            &format!("rect-req/{}/{}", s.code, catalogue.year),
-            &crate::plans::link(&s, catalogue.year, PlanKind::Rectification),
+            now,
+            Note {
+                kind: "rectification-requested",
+                key: format!("rect-req/{}/{}", s.code, catalogue.year),
+                link: crate::service::plans::link(&s, catalogue.year, PlanKind::Rectification),
+                society: &s,
+            },
         )
         .await?;
         asked += 1;
     }
     Ok(asked)
+}
+
+/// Locks or unlocks a month (administrators): a locked month's reports and report evidence
+/// cannot change, unless a society is granted an exception.
+pub async fn set_lock(
+    state: &AppState,
+    who: &Principal,
+    catalogue: &Catalogue,
+    month: &str,
+    locked: bool,
+) -> AppResult<Month> {
+    who.require(crate::auth::policy::Action::ManageSocieties, None)?;
+    let m = parse_month(catalogue.year, month)?;
+    store::set_lock(
+        &state.db,
+        &who.actor(),
+        state.clock.now(),
+        m.year,
+        m.month,
+        locked,
+    )
+    .await?;
+    Ok(m)
+}
+
+/// Lets one society change its report of a locked month (administrators).
+pub async fn grant_exception(
+    state: &AppState,
+    who: &Principal,
+    catalogue: &Catalogue,
+    month: &str,
+    society_code: &str,
+) -> AppResult<Month> {
+    who.require(crate::auth::policy::Action::ManageSocieties, None)?;
+    let m = parse_month(catalogue.year, month)?;
+    let s = crate::db::societies::by_code(&state.db, society_code)
+        .await?
+        .ok_or_else(|| {
+            FieldError::new("society", "err-society-unknown").arg("value", society_code)
+        })?;
+    store::grant_exception(
+        &state.db,
+        &who.actor(),
+        state.clock.now(),
+        s.id,
+        &s.code,
+        m.year,
+        m.month,
+    )
+    .await?;
+    Ok(m)
+}
+
+/// The locked months of a year.
+pub async fn locked_months(state: &AppState, year: i32) -> AppResult<Vec<u32>> {
+    store::locked_months(&state.db, year).await
 }

@@ -1,9 +1,10 @@
-//! What every page's layout needs: translator, user, navigation by role, demo banner.
+//! What every page's layout needs (pages and the error page): translator, user, navigation by
+//! role, demo banner; rendering, POST-redirect-GET with a flash key, safe redirect targets.
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::Ctx;
+use super::context::Ctx;
 use crate::db::users::User;
 use crate::error::AppError;
 use crate::i18n::T;

@@ -1,14 +1,18 @@
-//! HTML error pages. Unauthenticated page requests go to the login page and come back.
+//! Error rendering for both siblings: an HTML page for pages (unauthenticated page requests go
+//! to the login page and come back) and the JSON envelope for the API
+//! (`{"errors":[{"code","message","field"}]}`). Internal details are logged, never sent.
 
 use askama::Template;
+use axum::Json;
 use axum::response::{IntoResponse, Redirect, Response};
 use http::StatusCode;
 use http::header::{HeaderValue, RETRY_AFTER};
+use serde::Serialize;
 
-use super::Ctx;
+use super::context::Ctx;
 use super::page::Page;
 use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Messages};
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -102,4 +106,51 @@ pub fn too_large_text(t: &crate::i18n::T, limit: u64, quota: bool) -> String {
         "err-file-too-large"
     })
     .replace("{mb}", &mb)
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ApiError {
+    /// Machine code: `not_found`, `unauthorized`, `forbidden`, `csrf`, `invalid`, `too_many`,
+    /// `too_large`, `internal`, or a field-level code such as `err-username-taken`.
+    pub code: String,
+    /// Human-readable message in the caller's language (Accept-Language / language cookie).
+    pub message: String,
+    /// The offending field, for input errors.
+    pub field: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ApiErrors {
+    pub errors: Vec<ApiError>,
+}
+
+/// The JSON envelope of an error (API requests).
+pub fn json_error(err: &AppError, lang: Lang) -> Response {
+    if let AppError::Internal(e) = err {
+        tracing::error!(error = %format!("{e:#}"), "internal error (api)");
+    }
+    let m = Messages::global();
+    let key = error_key(err);
+    let errors = match err {
+        AppError::Invalid(fields) => fields
+            .iter()
+            .map(|f| ApiError {
+                code: f.key.trim_start_matches("err-").to_string(),
+                message: m.field_error(lang, f),
+                field: Some(f.field.clone()),
+            })
+            .collect(),
+        _ => vec![ApiError {
+            code: key.replace('-', "_"),
+            message: m.get(lang, &format!("error-{key}-text")).to_string(),
+            field: None,
+        }],
+    };
+    let mut resp = (status_of(err), Json(ApiErrors { errors })).into_response();
+    if let AppError::TooManyRequests { retry_after_secs } = err
+        && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
+    {
+        resp.headers_mut().insert(RETRY_AFTER, v);
+    }
+    resp
 }

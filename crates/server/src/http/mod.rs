@@ -1,0 +1,148 @@
+//! Request plumbing shared by the pages (`web/`) and the JSON API (`api/`): the request
+//! context (language, principal, CSRF, security headers, error rendering), the route table's
+//! shape and its access guard, extractors, the page layout, and downloads. Both siblings
+//! declare their routes with [`route`]; the crate root joins them into one table.
+
+pub mod context;
+pub mod download;
+pub mod errors;
+pub mod page;
+pub mod upload;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::MethodRouter;
+use http::Method;
+
+use crate::AppState;
+use crate::auth::policy::{Action, authorize};
+use crate::db::users::User;
+use crate::error::AppError;
+
+pub use context::Ctx;
+
+/// Who may call a route (R-X-1). Handlers enforce it through the policy function; the
+/// authorisation test walks the table with every role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, without an account.
+    Public,
+    /// Any signed-in user.
+    Authenticated,
+    /// Administrators and reviewers.
+    Staff,
+    /// Administrators only.
+    Admin,
+    /// Signed-in users allowed on the society named by `{code}` (others: 404).
+    SocietyScoped,
+    /// Changes a society's own data: its editors and administrators (viewers and reviewers:
+    /// 403; other societies' people: 404).
+    SocietyEdit,
+}
+
+/// One entry of the route table: method, path, declared access, handler.
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    handler: MethodRouter<AppState>,
+}
+
+/// Declares a route (pages in `web::routes`, the API in `api::routes`).
+pub fn route(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    handler: MethodRouter<AppState>,
+) -> RouteSpec {
+    RouteSpec {
+        method,
+        path,
+        access,
+        handler,
+    }
+}
+
+/// Builds the application from the route table: every route behind its access guard, then the
+/// context middleware (language, user, CSRF, headers, error rendering) and the body limit.
+pub fn router(state: AppState, table: Vec<RouteSpec>) -> Router {
+    let mut router: Router<AppState> = Router::new();
+    for spec in table {
+        let access = spec.access;
+        let guard_state = state.clone();
+        // The table's access is enforced before any extractor runs (for society routes, against
+        // the stored society named in the path); handlers apply the policy again on the objects
+        // they load.
+        let guarded = spec.handler.route_layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                guard(guard_state.clone(), access, req, next)
+            },
+        ));
+        router = router.route(spec.path, guarded);
+    }
+    router
+        .fallback(errors::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            context::middleware,
+        ))
+        .layer(DefaultBodyLimit::max(state.config.max_upload_bytes))
+        .with_state(state)
+}
+
+async fn guard(
+    state: AppState,
+    access: Access,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::extract::FromRequestParts;
+    use axum::response::IntoResponse;
+    let user = req.extensions().get::<Ctx>().and_then(|c| c.user.clone());
+    let (mut parts, body) = req.into_parts();
+    let check = match access {
+        Access::Public => Ok(()),
+        Access::Authenticated => authorize(user.as_ref(), Action::OwnAccount, None),
+        Access::Staff => authorize(user.as_ref(), Action::ListAllSocieties, None),
+        Access::Admin => authorize(user.as_ref(), Action::ManageUsers, None),
+        Access::SocietyScoped | Access::SocietyEdit => {
+            // The owner is the society named by `{code}`, as stored in the database.
+            let action = if access == Access::SocietyEdit {
+                Action::EditSocietyData
+            } else {
+                Action::ReadSociety
+            };
+            let code = axum::extract::RawPathParams::from_request_parts(&mut parts, &())
+                .await
+                .ok()
+                .and_then(|params| {
+                    params
+                        .iter()
+                        .find(|(k, _)| *k == "code")
+                        .map(|(_, v)| v.to_string())
+                });
+            society_guard(&state, user.as_ref(), action, code.as_deref()).await
+        }
+    };
+    match check {
+        Ok(()) => {
+            next.run(axum::extract::Request::from_parts(parts, body))
+                .await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn society_guard(
+    state: &AppState,
+    user: Option<&User>,
+    action: Action,
+    code: Option<&str>,
+) -> Result<(), AppError> {
+    authorize(user, Action::OwnAccount, None)?;
+    let code = code.ok_or(AppError::NotFound)?;
+    let society = crate::db::societies::by_code(&state.db, code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    authorize(user, action, Some(society.id))
+}

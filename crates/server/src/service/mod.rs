@@ -1,0 +1,28 @@
+//! The application layer: one module per capability. A service function takes the state and
+//! the acting [`Principal`](crate::Principal), orchestrates the store, the domain core, the
+//! audit trail and notifications, and returns typed data. Pages (`web/`) and the JSON API
+//! (`api/`) are thin siblings above it; nothing here imports either of them or `http/`.
+
+pub mod accounts;
+pub mod audit;
+pub mod catalogues;
+pub mod dashboard;
+pub mod evidence;
+pub mod facts;
+pub mod notifications;
+pub mod overview;
+pub mod plans;
+pub mod rates;
+pub mod reports;
+pub mod societies;
+
+/// Whether the database answers (the health check).
+pub async fn healthy(state: &crate::AppState) -> bool {
+    match state.db.ping().await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            false
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! CAST's overview of the rule verdicts (R-RULE-*): societies × rules, filterable by discipline
+//! group, election year and failing rule.
+
+use reformwatch_core::catalogue::Catalogue;
+use reformwatch_core::rules::{RuleVerdict, Verdict, check};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::db::facts;
+use crate::db::societies::{self, Society, SocietyFilter};
+use crate::error::AppResult;
+
+#[derive(Deserialize, Default, Clone)]
+pub struct OverviewQuery {
+    #[serde(default)]
+    pub year: Option<String>,
+    #[serde(default)]
+    pub group: String,
+    #[serde(default)]
+    pub election: String,
+    #[serde(default)]
+    pub failing: String,
+}
+
+pub struct SocietyRow {
+    pub society: Society,
+    pub election: Option<bool>,
+    pub verdicts: Vec<RuleVerdict>,
+}
+
+/// Every matching society with its verdicts (one query for all facts of the year).
+pub async fn matrix(
+    state: &AppState,
+    catalogue: &Catalogue,
+    q: &OverviewQuery,
+) -> AppResult<Vec<SocietyRow>> {
+    let all = societies::list(
+        &state.db,
+        &SocietyFilter {
+            group: Some(q.group.clone()).filter(|g| !g.is_empty()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let versions = facts::all_versions(&state.db, catalogue.year).await?;
+    let mut out = Vec::new();
+    for s in all {
+        let election = societies::election_flag(&state.db, s.id, catalogue.year).await?;
+        match q.election.as_str() {
+            "true" if election != Some(true) => continue,
+            "false" if election != Some(false) => continue,
+            "unknown" if election.is_some() => continue,
+            _ => {}
+        }
+        let cur = facts::current(versions.get(&s.id).map(Vec::as_slice).unwrap_or(&[]));
+        let f = facts::to_facts(&cur, election, catalogue)
+            .map_err(|e| anyhow::anyhow!("stored facts of {} invalid: {e:?}", s.code))?;
+        let verdicts = check(catalogue, &f).verdicts;
+        if !q.failing.is_empty()
+            && !verdicts.iter().any(|v| {
+                v.rule == q.failing && matches!(v.verdict, Verdict::Fail | Verdict::Warning)
+            })
+        {
+            continue;
+        }
+        out.push(SocietyRow {
+            society: s,
+            election,
+            verdicts,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,20 @@
+//! The application state every layer above the store receives: the database (the truth), the
+//! configuration, the catalogue cache (keyed by content hash) and the clock.
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::db::catalogues::CatalogueCache;
+
+/// Everything a service or handler may use. No application state lives only here: the
+/// database is the truth; `catalogues` is a cache keyed by content hash, so several processes
+/// on one database behave as one system.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub catalogues: CatalogueCache,
+    pub clock: Clock,
+}
