@@ -15,22 +15,25 @@
 //!   and the rectification trigger (R-PLAN-5). The rules are in [`colours`]' documentation.
 //! - [`RateCell`], [`society_rate`], [`month_rate`], [`percent_text`]: completeness and
 //!   timeliness (R-TRACK-2).
+//! - [`ReportState`], [`ReportAction`], [`report_transition`]: the report workflow (R-TRACK-1).
 
 mod colour;
 mod month;
 mod rate;
 mod report;
+mod workflow;
 
 pub use colour::{
     Colour, Reason, ReceivedReport, SocietyColour, TaskColour, colours, rectification_suggested,
     red_streaks,
 };
 pub use month::{Month, expected_months, months_due_by, report_due, report_on_time};
-pub use rate::{RateCell, month_rate, percent_text, society_rate};
+pub use rate::{RateCell, YearRates, month_rate, percent_text, society_rate, year_rates};
 pub use report::{
     REPORT_ISSUE_CODES, ReportContent, TargetValue, TaskReport, TaskStatus, is_reduction,
     new_report, target_met, validate_report,
 };
+pub use workflow::{ReportAction, ReportState, report_transition};
 
 #[cfg(test)]
 mod tests;

@@ -23,6 +23,14 @@ pub enum AppError {
     /// An upload over a stated limit (bytes), or a society over its storage quota.
     #[error("file too large")]
     FileTooLarge { limit: u64, quota: bool },
+    /// A stored row that does not decode: named, never replaced by an empty default (the
+    /// detail is logged, not shown).
+    #[error("stored {what_en} is unreadable: {detail}")]
+    Unreadable {
+        what_zh: String,
+        what_en: String,
+        detail: String,
+    },
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
 }
@@ -46,3 +54,14 @@ impl From<FieldErrors> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// A stored row named `what` (both languages) whose content does not decode.
+    pub fn unreadable(what_zh: String, what_en: String, detail: impl std::fmt::Display) -> Self {
+        AppError::Unreadable {
+            what_zh,
+            what_en,
+            detail: detail.to_string(),
+        }
+    }
+}

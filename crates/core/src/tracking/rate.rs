@@ -132,3 +132,46 @@ pub fn month_rate(
         on_time,
     }
 }
+
+/// Reporting rates of a year over many societies at `now` (R-TRACK-2), computed in one pass:
+/// per expected month ([`month_rate`] over the societies given, which are the societies
+/// expected to report, i.e. those with an accepted plan), per society ([`society_rate`], in
+/// the order given) and the total (the sum of the month cells).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearRates {
+    pub months: Vec<(Month, RateCell)>,
+    pub societies: Vec<RateCell>,
+    pub total: RateCell,
+}
+
+/// See [`YearRates`]. `submissions[i]` are society `i`'s (month, first submitted at).
+pub fn year_rates(
+    catalogue: &Catalogue,
+    submissions: &[Vec<(Month, DateTime<Utc>)>],
+    now: DateTime<Utc>,
+) -> YearRates {
+    let expected = u32::try_from(submissions.len()).unwrap_or(u32::MAX);
+    let months: Vec<(Month, RateCell)> = super::month::expected_months(catalogue)
+        .into_iter()
+        .map(|m| {
+            let firsts: Vec<DateTime<Utc>> = submissions
+                .iter()
+                .filter_map(|subs| {
+                    subs.iter()
+                        .filter(|(sm, _)| *sm == m)
+                        .map(|(_, at)| *at)
+                        .min()
+                })
+                .collect();
+            (m, month_rate(catalogue, m, expected, &firsts, now))
+        })
+        .collect();
+    YearRates {
+        total: months.iter().map(|(_, c)| *c).sum(),
+        societies: submissions
+            .iter()
+            .map(|subs| society_rate(catalogue, subs, now))
+            .collect(),
+        months,
+    }
+}

@@ -6,10 +6,12 @@
 pub mod audit;
 pub mod catalogues;
 pub mod evidence;
+pub mod notifications;
 pub mod plans;
 pub mod reports;
 pub mod rules;
 pub mod societies;
+pub mod tracking;
 pub mod users;
 
 use axum::Json;
@@ -40,8 +42,10 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         audit::list,
         rules::check_facts, rules::get_facts, rules::put_facts, rules::verdicts,
         plans::get_plan, plans::open, plans::put_draft, plans::submit, plans::review, plans::request_rectification,
-        plans::version, plans::list, plans::get_deadline, plans::set_deadline, plans::notifications, plans::mark_read,
-        reports::get_report, reports::open, reports::put_draft, reports::submit, reports::review, reports::colours, reports::dashboard, reports::rates,
+        plans::version, plans::list, plans::get_deadline, plans::set_deadline,
+        notifications::notifications, notifications::mark_read,
+        reports::get_report, reports::open, reports::put_draft, reports::submit, reports::review,
+        tracking::colours, tracking::dashboard, tracking::rates,
     ),
     components(schemas(ApiErrors, ApiError)),
     modifiers(&BearerAuth),
@@ -129,11 +133,11 @@ pub fn routes() -> Vec<RouteSpec> {
         route(Method::PUT, "/api/v1/societies/{code}/reports/{year}/{month}/draft", SocietyEdit, put(reports::put_draft)),
         route(p.clone(), "/api/v1/societies/{code}/reports/{year}/{month}/submit", SocietyEdit, post(reports::submit)),
         route(p.clone(), "/api/v1/societies/{code}/reports/{year}/{month}/review", Staff, post(reports::review)),
-        route(g.clone(), "/api/v1/societies/{code}/colours", SocietyScoped, get(reports::colours)),
+        route(g.clone(), "/api/v1/societies/{code}/colours", SocietyScoped, get(tracking::colours)),
         route(p.clone(), "/api/v1/societies/{code}/evidence", SocietyEdit, post(evidence::upload).layer(DefaultBodyLimit::disable())),
         route(g.clone(), "/api/v1/evidence/{id}", Authenticated, get(evidence::download)),
-        route(g.clone(), "/api/v1/dashboard", Staff, get(reports::dashboard)),
-        route(g.clone(), "/api/v1/rates", Staff, get(reports::rates)),
+        route(g.clone(), "/api/v1/dashboard", Staff, get(tracking::dashboard)),
+        route(g.clone(), "/api/v1/rates", Staff, get(tracking::rates)),
         route(g.clone(), "/api/v1/societies/{code}/plans/{year}", SocietyScoped, get(plans::get_plan)),
         route(p.clone(), "/api/v1/societies/{code}/plans/{year}", SocietyEdit, post(plans::open)),
         route(Method::PUT, "/api/v1/societies/{code}/plans/{year}/draft", SocietyEdit, put(plans::put_draft)),
@@ -144,8 +148,8 @@ pub fn routes() -> Vec<RouteSpec> {
         route(g.clone(), "/api/v1/plans", Staff, get(plans::list)),
         route(g.clone(), "/api/v1/deadlines/{year}", Public, get(plans::get_deadline)),
         route(Method::PUT, "/api/v1/deadlines/{year}", Admin, put(plans::set_deadline)),
-        route(g.clone(), "/api/v1/notifications", Authenticated, get(plans::notifications)),
-        route(p.clone(), "/api/v1/notifications/{id}/read", Authenticated, post(plans::mark_read)),
+        route(g.clone(), "/api/v1/notifications", Authenticated, get(notifications::notifications)),
+        route(p.clone(), "/api/v1/notifications/{id}/read", Authenticated, post(notifications::mark_read)),
         route(g.clone(), "/api/v1/users", Admin, get(users::list)),
         route(p.clone(), "/api/v1/users", Admin, post(users::create)),
         route(

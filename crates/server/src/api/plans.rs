@@ -1,4 +1,4 @@
-//! Plans in the API (R-PLAN-1..5): every action of the pages, for scripts.
+//! Plans in the API (R-PLAN-1..5): every action of the pages, for scripts; and the deadlines.
 
 use std::collections::BTreeMap;
 
@@ -12,12 +12,13 @@ use utoipa::ToSchema;
 use super::parse_json;
 use crate::AppState;
 use crate::auth::policy::Action;
-use crate::db::notifications::Notification;
-use crate::db::plans::{Deadline, PlanKind, PlanRow, VersionRow};
+use crate::db::documents::Version;
+use crate::db::plans::{Deadline, Plan, PlanBody, PlanKind};
 use crate::error::{AppError, AppResult};
 use crate::http::Ctx;
+use crate::http::extract::SocietyYear;
 use crate::service::catalogues::get as catalogue_for;
-use crate::service::plans::{self as service, PlanView};
+use crate::service::plans::{self as service, PlanDecision, PlanView};
 
 #[derive(Deserialize, Default)]
 pub struct PlanQuery {
@@ -30,17 +31,8 @@ fn kind_of(q: &PlanQuery) -> AppResult<PlanKind> {
     PlanKind::parse(q.kind.as_deref()).ok_or(AppError::NotFound)
 }
 
-async fn view_of(
-    state: &AppState,
-    ctx: &Ctx,
-    code: &str,
-    year: &str,
-    kind: PlanKind,
-) -> AppResult<PlanView> {
-    let society = crate::service::societies::readable(state, &ctx.principal(), code).await?;
-    let catalogue = catalogue_for(state, Some(year)).await?;
-    let plan = service::load(state, &society, catalogue.year, kind).await?;
-    service::view(state, &society, &catalogue, plan).await
+async fn view(state: &AppState, sy: &SocietyYear, kind: PlanKind) -> AppResult<PlanView> {
+    service::view(state, &sy.society, &sy.catalogue, kind).await
 }
 
 /// A society's plan for a year: state, draft, issues, versions, reviews, deadline.
@@ -49,11 +41,10 @@ async fn view_of(
     responses((status = 200, body = PlanView), (status = 404, body = crate::api::ApiErrors)), security(("bearer" = [])))]
 pub async fn get_plan(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path((code, year)): Path<(String, String)>,
+    sy: SocietyYear,
     Query(q): Query<PlanQuery>,
 ) -> AppResult<Response> {
-    Ok(Json(view_of(&state, &ctx, &code, &year, kind_of(&q)?).await?).into_response())
+    Ok(Json(view(&state, &sy, kind_of(&q)?).await?).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -69,13 +60,11 @@ pub struct OpenPlan {
     responses((status = 201, body = PlanView), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
 pub async fn open(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path((code, year)): Path<(String, String)>,
+    sy: SocietyYear,
     body: Bytes,
 ) -> AppResult<Response> {
-    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
-    ctx.require(Action::EditSocietyData, Some(society.id))?;
-    let catalogue = catalogue_for(&state, Some(&year)).await?;
+    sy.who
+        .require(Action::EditSocietyData, Some(sy.society.id))?;
     let req: OpenPlan = if body.is_empty() {
         OpenPlan { from: None }
     } else {
@@ -83,15 +72,15 @@ pub async fn open(
     };
     service::open(
         &state,
-        &ctx.principal(),
-        &society,
-        &catalogue,
+        &sy.who,
+        &sy.society,
+        &sy.catalogue,
         req.from.as_deref() == Some("copy"),
     )
     .await?;
     Ok((
         http::StatusCode::CREATED,
-        Json(view_of(&state, &ctx, &code, &year, PlanKind::Reform).await?),
+        Json(view(&state, &sy, PlanKind::Reform).await?),
     )
         .into_response())
 }
@@ -103,19 +92,19 @@ pub async fn open(
     responses((status = 200, body = PlanView), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
 pub async fn put_draft(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path((code, year)): Path<(String, String)>,
+    sy: SocietyYear,
     Query(q): Query<PlanQuery>,
     body: Bytes,
 ) -> AppResult<Response> {
     let kind = kind_of(&q)?;
-    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
-    ctx.require(Action::EditSocietyData, Some(society.id))?;
-    let catalogue = catalogue_for(&state, Some(&year)).await?;
-    let plan = service::load(&state, &society, catalogue.year, kind).await?;
-    let value: serde_json::Value = parse_json(&body)?;
-    service::save_draft(&state, &ctx.principal(), &plan, &value).await?;
-    Ok(Json(view_of(&state, &ctx, &code, &year, kind).await?).into_response())
+    sy.who
+        .require(Action::EditSocietyData, Some(sy.society.id))?;
+    let content = match kind {
+        PlanKind::Reform => PlanBody::Reform(parse_json(&body)?),
+        PlanKind::Rectification => PlanBody::Rectification(parse_json(&body)?),
+    };
+    service::save_draft(&state, &sy.who, &sy.society, sy.catalogue.year, content).await?;
+    Ok(Json(view(&state, &sy, kind).await?).into_response())
 }
 
 #[derive(Serialize, ToSchema)]
@@ -129,19 +118,14 @@ pub struct Submitted {
     responses((status = 200, body = Submitted), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
 pub async fn submit(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path((code, year)): Path<(String, String)>,
+    sy: SocietyYear,
     Query(q): Query<PlanQuery>,
 ) -> AppResult<Response> {
     let kind = kind_of(&q)?;
-    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
-    ctx.require(Action::EditSocietyData, Some(society.id))?;
-    let catalogue = catalogue_for(&state, Some(&year)).await?;
-    let plan = service::load(&state, &society, catalogue.year, kind).await?;
-    let version = service::submit(&state, &ctx.principal(), &society, &catalogue, &plan).await?;
+    let version = service::submit(&state, &sy.who, &sy.society, &sy.catalogue, kind).await?;
     Ok(Json(Submitted {
         version,
-        plan: view_of(&state, &ctx, &code, &year, kind).await?,
+        plan: view(&state, &sy, kind).await?,
     })
     .into_response())
 }
@@ -163,37 +147,26 @@ pub struct ReviewRequest {
     responses((status = 200, body = PlanView), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
 pub async fn review(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path((code, year)): Path<(String, String)>,
+    sy: SocietyYear,
     Query(q): Query<PlanQuery>,
     body: Bytes,
 ) -> AppResult<Response> {
-    ctx.require(Action::ListAllSocieties, None)?;
+    sy.who.require(Action::ListAllSocieties, None)?;
     let kind = kind_of(&q)?;
     let req: ReviewRequest = parse_json(&body)?;
-    let accept = match req.decision.as_str() {
-        "accept" => true,
-        "return" => false,
-        other => {
-            return Err(crate::model::FieldError::new("decision", "err-decision")
-                .arg("value", other)
-                .into());
-        }
-    };
-    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
-    let catalogue = catalogue_for(&state, Some(&year)).await?;
-    let plan = service::load(&state, &society, catalogue.year, kind).await?;
+    let decision = PlanDecision::parse(&req.decision)?;
     service::review(
         &state,
-        &ctx.principal(),
-        &society,
-        &plan,
-        accept,
+        &sy.who,
+        &sy.society,
+        sy.catalogue.year,
+        kind,
+        decision,
         &req.comment,
         &req.task_comments,
     )
     .await?;
-    Ok(Json(view_of(&state, &ctx, &code, &year, kind).await?).into_response())
+    Ok(Json(view(&state, &sy, kind).await?).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -207,25 +180,16 @@ pub struct RectificationRequest {
     responses((status = 201, body = PlanView), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
 pub async fn request_rectification(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path((code, year)): Path<(String, String)>,
+    sy: SocietyYear,
     body: Bytes,
 ) -> AppResult<Response> {
-    ctx.require(Action::ListAllSocieties, None)?;
+    sy.who.require(Action::ListAllSocieties, None)?;
     let req: RectificationRequest = parse_json(&body)?;
-    let society = crate::service::societies::readable(&state, &ctx.principal(), &code).await?;
-    let catalogue = catalogue_for(&state, Some(&year)).await?;
-    service::request_rectification(
-        &state,
-        &ctx.principal(),
-        &society,
-        catalogue.year,
-        &req.reason,
-    )
-    .await?;
+    service::request_rectification(&state, &sy.who, &sy.society, sy.catalogue.year, &req.reason)
+        .await?;
     Ok((
         http::StatusCode::CREATED,
-        Json(view_of(&state, &ctx, &code, &year, PlanKind::Rectification).await?),
+        Json(view(&state, &sy, PlanKind::Rectification).await?),
     )
         .into_response())
 }
@@ -233,34 +197,21 @@ pub async fn request_rectification(
 /// One submitted version.
 #[utoipa::path(get, path = "/api/v1/societies/{code}/plans/{year}/versions/{version}", tag = "plans",
     params(("code" = String, Path), ("year" = i32, Path), ("version" = i64, Path), ("kind" = Option<String>, Query)),
-    responses((status = 200, body = VersionRow), (status = 404, body = crate::api::ApiErrors)), security(("bearer" = [])))]
+    responses((status = 200, body = Object, description = "version, content, submitted_at, submitted_by, late_seconds"), (status = 404, body = crate::api::ApiErrors)), security(("bearer" = [])))]
 pub async fn version(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path((code, year, version)): Path<(String, String, String)>,
+    sy: SocietyYear,
+    Path((_, _, version)): Path<(String, String, String)>,
     Query(q): Query<PlanQuery>,
 ) -> AppResult<Response> {
-    let v = view_of(&state, &ctx, &code, &year, kind_of(&q)?).await?;
     let n: i64 = version.parse().map_err(|_| AppError::NotFound)?;
-    let found = v
+    let found: Version<PlanBody> = view(&state, &sy, kind_of(&q)?)
+        .await?
         .versions
         .into_iter()
         .find(|x| x.version == n)
         .ok_or(AppError::NotFound)?;
     Ok(Json(found).into_response())
-}
-
-/// Every society's plan of a year and kind (reviewers and administrators).
-#[utoipa::path(get, path = "/api/v1/plans", tag = "plans", params(("year" = Option<i32>, Query), ("kind" = Option<String>, Query)),
-    responses((status = 200, body = Vec<PlanRow>)), security(("bearer" = [])))]
-pub async fn list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Response> {
-    let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
-    let kind = PlanKind::parse(q.kind.as_deref()).ok_or(AppError::NotFound)?;
-    Ok(Json(service::list(&state, &ctx.principal(), catalogue.year, kind).await?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -269,6 +220,19 @@ pub struct ListQuery {
     year: Option<String>,
     #[serde(default)]
     kind: Option<String>,
+}
+
+/// Every society's plan of a year and kind (reviewers and administrators).
+#[utoipa::path(get, path = "/api/v1/plans", tag = "plans", params(("year" = Option<i32>, Query), ("kind" = Option<String>, Query)),
+    responses((status = 200, body = Vec<Plan>)), security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
+    let kind = PlanKind::parse(q.kind.as_deref()).ok_or(AppError::NotFound)?;
+    Ok(Json(service::list(&state, &ctx.principal(), catalogue.year, kind).await?).into_response())
 }
 
 /// The plan deadline of a year (public).
@@ -299,34 +263,10 @@ pub async fn set_deadline(
     Path(year): Path<String>,
     body: Bytes,
 ) -> AppResult<Response> {
-    ctx.require(Action::LoadCatalogue, None)?;
+    let who = ctx.principal();
+    who.require(Action::LoadCatalogue, None)?;
     let req: SetDeadline = parse_json(&body)?;
     let catalogue = catalogue_for(&state, Some(&year)).await?;
-    let d = service::set_deadline(
-        &state,
-        &ctx.principal(),
-        &catalogue,
-        &req.local_time,
-        &req.timezone,
-    )
-    .await?;
+    let d = service::set_deadline(&state, &who, &catalogue, &req.local_time, &req.timezone).await?;
     Ok(Json(d).into_response())
-}
-
-/// The caller's inbox, newest first.
-#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", responses((status = 200, body = Vec<Notification>)), security(("bearer" = [])))]
-pub async fn notifications(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    Ok(Json(crate::service::notifications::inbox(&state, &ctx.principal()).await?).into_response())
-}
-
-/// Marks one of the caller's notifications read.
-#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications", params(("id" = i64, Path)), responses((status = 204), (status = 404, body = crate::api::ApiErrors)), security(("bearer" = [])))]
-pub async fn mark_read(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    crate::service::notifications::mark_read(&state, &ctx.principal(), id).await?;
-    Ok(http::StatusCode::NO_CONTENT.into_response())
 }

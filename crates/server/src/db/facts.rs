@@ -64,7 +64,8 @@ fn version_from_row(r: &sqlx::any::AnyRow) -> Result<FactVersion, sqlx::Error> {
     })
 }
 
-/// All fact versions of every society for a year, grouped by society id (overview, export).
+/// All fact versions of every society for a year, grouped by society id (overview, dashboard).
+/// One query.
 pub async fn all_versions(db: &Db, year: i32) -> AppResult<BTreeMap<i64, Vec<FactVersion>>> {
     let rows = sqlx::query(
         "SELECT id, field, value_json, as_of, source, entered_by, entered_at, society_id FROM fact_values \

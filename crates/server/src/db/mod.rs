@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod catalogues;
+pub mod documents;
 pub mod evidence;
 pub mod facts;
 pub mod migrations;

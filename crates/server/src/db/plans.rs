@@ -1,19 +1,20 @@
 //! R-PLAN-1..5 storage: one plan per society, year and kind (reform / rectification) with an
 //! editable draft; every submission an immutable numbered version; reviews that return or
-//! accept a version. State changes use compare-and-set on the stored state, so two reviewers
-//! (or two processes) cannot both move the same plan.
+//! accept a version — the shared steps are the document store's (`documents`), on the `plans`
+//! shelf. Also the plan deadline of a year (an administrator's override of the catalogue's).
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use reformwatch_core::plan::PlanState;
+use reformwatch_core::plan::{PlanContent, PlanState, RectificationContent};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::audit::{self, Actor, Change};
-use super::{Db, ts};
+use super::documents::{self, Document, Shelf};
+use super::{Db, Tx, ts};
 use crate::error::{AppError, AppResult};
 use crate::model::FieldError;
 
@@ -42,8 +43,51 @@ impl PlanKind {
     }
 }
 
+/// The content of a plan: a reform plan's or a rectification plan's (R-PLAN-2, R-PLAN-3,
+/// R-PLAN-5). Serialised as the content itself (the stored JSON format is unchanged).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum PlanBody {
+    Reform(PlanContent),
+    Rectification(RectificationContent),
+}
+
+impl PlanBody {
+    /// The empty content of a kind.
+    pub fn empty(kind: PlanKind) -> PlanBody {
+        match kind {
+            PlanKind::Reform => PlanBody::Reform(PlanContent::default()),
+            PlanKind::Rectification => PlanBody::Rectification(RectificationContent::default()),
+        }
+    }
+
+    pub fn kind(&self) -> PlanKind {
+        match self {
+            PlanBody::Reform(_) => PlanKind::Reform,
+            PlanBody::Rectification(_) => PlanKind::Rectification,
+        }
+    }
+
+    /// Decodes stored or submitted JSON of a kind (unknown fields are errors).
+    pub fn decode(kind: PlanKind, text: &str) -> Result<PlanBody, serde_json::Error> {
+        Ok(match kind {
+            PlanKind::Reform => PlanBody::Reform(serde_json::from_str(text)?),
+            PlanKind::Rectification => PlanBody::Rectification(serde_json::from_str(text)?),
+        })
+    }
+
+    /// The reform plan's content, if this is one.
+    pub fn reform(&self) -> Option<&PlanContent> {
+        match self {
+            PlanBody::Reform(c) => Some(c),
+            PlanBody::Rectification(_) => None,
+        }
+    }
+}
+
+/// A society's plan of a year and kind, its content decoded (R-PLAN-1..5).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct PlanRow {
+pub struct Plan {
     pub id: i64,
     #[serde(skip)]
     pub society_id: i64,
@@ -54,8 +98,9 @@ pub struct PlanRow {
     pub kind: PlanKind,
     #[schema(value_type = String)]
     pub state: PlanState,
+    /// `PlanContent` (reform) or `RectificationContent`.
     #[schema(value_type = Object)]
-    pub draft: Value,
+    pub draft: PlanBody,
     /// The version accepted as the yardstick for tracking and review.
     pub accepted_version: Option<i64>,
     pub request_reason: Option<String>,
@@ -69,27 +114,50 @@ pub struct PlanRow {
     pub first_submitted_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct VersionRow {
-    pub version: i64,
-    #[schema(value_type = Object)]
-    pub content: Value,
-    pub submitted_at: String,
-    pub submitted_by: String,
-    /// Seconds after the deadline; null when on time.
-    pub late_seconds: Option<i64>,
+pub static PLANS: Shelf = Shelf {
+    documents: "plans",
+    versions: "plan_versions",
+    reviews: "plan_reviews",
+    parent: "plan_id",
+    noun: "plan",
+    task_comments: true,
+    accepted_version: true,
+};
+
+impl Plan {
+    fn label_zh(&self) -> String {
+        let kind = match self.kind {
+            PlanKind::Reform => "改革方案",
+            PlanKind::Rectification => "整改方案",
+        };
+        format!("{} {} 年{kind}", self.society_code, self.year)
+    }
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ReviewRow {
-    pub version: i64,
-    pub reviewer: String,
-    /// `returned` or `accepted`
-    pub decision: String,
-    pub comment: String,
-    /// Comments per task number.
-    pub task_comments: BTreeMap<u32, String>,
-    pub at: String,
+impl Document for Plan {
+    type Content = PlanBody;
+    const SHELF: &'static Shelf = &PLANS;
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn state_str(&self) -> &'static str {
+        self.state.as_str()
+    }
+    fn draft(&self) -> &PlanBody {
+        &self.draft
+    }
+    fn object_id(&self) -> String {
+        format!("{}/{}/{}", self.society_code, self.year, self.kind.as_str())
+    }
+    fn describe(&self, part_zh: &str, part_en: &str) -> (String, String) {
+        (
+            format!("{}的{part_zh}", self.label_zh()),
+            format!("{part_en} of plan {}", self.object_id()),
+        )
+    }
+    fn decode(&self, text: &str) -> Result<PlanBody, serde_json::Error> {
+        PlanBody::decode(self.kind, text)
+    }
 }
 
 const SELECT: &str = "SELECT p.id, p.society_id, s.code, s.name, s.discipline_group, p.year, p.kind, p.state, p.draft_json, p.accepted_version, \
@@ -100,22 +168,24 @@ const SELECT: &str = "SELECT p.id, p.society_id, s.code, s.name, s.discipline_gr
      (SELECT v.submitted_at FROM plan_versions v WHERE v.plan_id = p.id AND v.version = 1) \
      FROM plans p JOIN societies s ON s.id = p.society_id";
 
-fn from_row(r: &AnyRow) -> Result<PlanRow, sqlx::Error> {
+/// A row → a plan, its draft decoded (an undecodable draft names the plan).
+fn from_row(r: &AnyRow) -> AppResult<Plan> {
     let kind: String = r.try_get(6)?;
     let state: String = r.try_get(7)?;
     let draft: String = r.try_get(8)?;
-    Ok(PlanRow {
+    let kind = PlanKind::parse(Some(&kind))
+        .ok_or_else(|| anyhow::anyhow!("stored plan kind {kind} unknown"))?;
+    let mut plan = Plan {
         id: r.try_get(0)?,
         society_id: r.try_get(1)?,
         society_code: r.try_get(2)?,
         society_name: r.try_get(3)?,
         discipline_group: r.try_get(4)?,
         year: r.try_get::<i64, _>(5)? as i32,
-        kind: PlanKind::parse(Some(&kind))
-            .ok_or_else(|| sqlx::Error::Decode(format!("bad kind {kind}").into()))?,
+        kind,
         state: PlanState::parse(&state)
-            .ok_or_else(|| sqlx::Error::Decode(format!("bad state {state}").into()))?,
-        draft: serde_json::from_str(&draft).unwrap_or(Value::Null),
+            .ok_or_else(|| anyhow::anyhow!("stored plan state {state} unknown"))?,
+        draft: PlanBody::empty(kind),
         accepted_version: r.try_get(9)?,
         request_reason: r.try_get(10)?,
         requested_by: r.try_get(11)?,
@@ -125,15 +195,12 @@ fn from_row(r: &AnyRow) -> Result<PlanRow, sqlx::Error> {
         latest_submitted_at: r.try_get(15)?,
         first_late_seconds: r.try_get(16)?,
         first_submitted_at: r.try_get(17)?,
-    })
+    };
+    plan.draft = documents::decode(&plan, &draft, "草稿", "draft")?;
+    Ok(plan)
 }
 
-pub async fn get(
-    db: &Db,
-    society_id: i64,
-    year: i32,
-    kind: PlanKind,
-) -> AppResult<Option<PlanRow>> {
+pub async fn get(db: &Db, society_id: i64, year: i32, kind: PlanKind) -> AppResult<Option<Plan>> {
     let row = sqlx::query(AssertSqlSafe(format!(
         "{SELECT} WHERE p.society_id = $1 AND p.year = $2 AND p.kind = $3"
     )))
@@ -142,11 +209,11 @@ pub async fn get(
     .bind(kind.as_str())
     .fetch_optional(&db.pool)
     .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    row.as_ref().map(from_row).transpose()
 }
 
-/// All plans of a year and kind (queue, overview).
-pub async fn list(db: &Db, year: i32, kind: PlanKind) -> AppResult<Vec<PlanRow>> {
+/// All plans of a year and kind (queue, overview, reminders).
+pub async fn list(db: &Db, year: i32, kind: PlanKind) -> AppResult<Vec<Plan>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
         "{SELECT} WHERE p.year = $1 AND p.kind = $2 ORDER BY s.code"
     )))
@@ -154,52 +221,96 @@ pub async fn list(db: &Db, year: i32, kind: PlanKind) -> AppResult<Vec<PlanRow>>
     .bind(kind.as_str())
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    rows.iter().map(from_row).collect()
 }
 
-fn audit_change<'a>(
-    action: &'a str,
-    code: &'a str,
-    before: Option<Value>,
-    after: Option<Value>,
-) -> Change<'a> {
-    Change {
-        action,
-        object_type: "plan",
-        object_id: code,
-        before,
-        after,
+/// The accepted version of the reform plan of every society of a year (or of one): society id
+/// → (content, version). One query (dashboard, rates, reminders, the rectification rule).
+pub async fn accepted_of_year(
+    db: &Db,
+    year: i32,
+    society_id: Option<i64>,
+) -> AppResult<BTreeMap<i64, (PlanContent, i64)>> {
+    let one = if society_id.is_some() {
+        " AND p.society_id = $2"
+    } else {
+        ""
+    };
+    let mut q = sqlx::query(AssertSqlSafe(format!(
+        "SELECT p.society_id, s.code, v.version, v.content_json FROM plans p \
+         JOIN societies s ON s.id = p.society_id \
+         JOIN plan_versions v ON v.plan_id = p.id AND v.version = p.accepted_version \
+         WHERE p.year = $1 AND p.kind = 'reform'{one}"
+    )))
+    .bind(i64::from(year));
+    if let Some(id) = society_id {
+        q = q.bind(id);
     }
+    let rows = q.fetch_all(&db.pool).await?;
+    let mut out = BTreeMap::new();
+    for r in &rows {
+        let society_id: i64 = r.try_get(0)?;
+        let code: String = r.try_get(1)?;
+        let version: i64 = r.try_get(2)?;
+        let text: String = r.try_get(3)?;
+        let content: PlanContent = serde_json::from_str(&text).map_err(|e| {
+            AppError::unreadable(
+                format!("{code} {year} 年改革方案的第 {version} 版"),
+                format!("version {version} of plan {code}/{year}/reform"),
+                e,
+            )
+        })?;
+        out.insert(society_id, (content, version));
+    }
+    Ok(out)
 }
 
+/// The societies with an accepted reform plan for a year. One query.
+pub async fn accepted_societies(db: &Db, year: i32) -> AppResult<std::collections::HashSet<i64>> {
+    let rows = sqlx::query(
+        "SELECT society_id FROM plans WHERE year = $1 AND kind = 'reform' AND accepted_version IS NOT NULL",
+    )
+    .bind(i64::from(year))
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// What a new plan starts with.
 pub struct NewPlan<'a> {
     pub society_id: i64,
     pub society_code: &'a str,
     pub year: i32,
-    pub kind: PlanKind,
-    pub draft: &'a Value,
+    pub draft: &'a PlanBody,
+    /// Why a rectification plan is asked for (R-PLAN-5).
     pub request_reason: Option<&'a str>,
 }
 
+/// Creates a plan in the draft state (one per society, year and kind) and audits it.
 pub async fn create(
     db: &Db,
+    tx: &mut Tx,
     actor: &Actor,
     now: DateTime<Utc>,
     new: &NewPlan<'_>,
 ) -> AppResult<()> {
-    let mut tx = db.begin().await?;
+    let kind = new.draft.kind();
+    let draft = serde_json::to_string(new.draft).map_err(|e| AppError::Internal(e.into()))?;
     let r = sqlx::query(
         "INSERT INTO plans (society_id, year, kind, state, draft_json, request_reason, requested_by, created_at, updated_at) \
          VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $7)",
     )
     .bind(new.society_id)
     .bind(i64::from(new.year))
-    .bind(new.kind.as_str())
-    .bind(new.draft.to_string())
+    .bind(kind.as_str())
+    .bind(draft)
     .bind(new.request_reason)
     .bind(new.request_reason.map(|_| actor.label()))
     .bind(ts(now))
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await;
     if let Err(e) = r {
         return Err(if super::is_unique_violation(&e) {
@@ -208,221 +319,23 @@ pub async fn create(
             e.into()
         });
     }
-    let action = if new.kind == PlanKind::Rectification {
+    let action = if kind == PlanKind::Rectification {
         "rectification.request"
     } else {
         "plan.create"
     };
-    let obj = format!("{}/{}/{}", new.society_code, new.year, new.kind.as_str());
-    audit::record(
+    let obj = format!("{}/{}/{}", new.society_code, new.year, kind.as_str());
+    documents::audit_create(
         db,
-        &mut tx,
+        tx,
         actor,
         now,
-        audit_change(
-            action,
-            &obj,
-            None,
-            Some(json!({"draft": new.draft, "reason": new.request_reason})),
-        ),
+        action,
+        "plan",
+        &obj,
+        json!({"draft": new.draft, "reason": new.request_reason}),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Moves the plan from `from` to `to` only if it is still in `from` (compare-and-set).
-async fn set_state(
-    tx: &mut super::Tx,
-    plan_id: i64,
-    from: PlanState,
-    to: PlanState,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    let r =
-        sqlx::query("UPDATE plans SET state = $3, updated_at = $4 WHERE id = $1 AND state = $2")
-            .bind(plan_id)
-            .bind(from.as_str())
-            .bind(to.as_str())
-            .bind(ts(now))
-            .execute(&mut **tx)
-            .await?;
-    if r.rows_affected() != 1 {
-        return Err(FieldError::new("state", "err-plan-changed-meanwhile").into());
-    }
-    Ok(())
-}
-
-pub async fn save_draft(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    plan: &PlanRow,
-    draft: &Value,
-) -> AppResult<()> {
-    let mut tx = db.begin().await?;
-    let r = sqlx::query(
-        "UPDATE plans SET draft_json = $3, updated_at = $4 WHERE id = $1 AND state = $2",
-    )
-    .bind(plan.id)
-    .bind(plan.state.as_str())
-    .bind(draft.to_string())
-    .bind(ts(now))
-    .execute(&mut *tx)
-    .await?;
-    if r.rows_affected() != 1 {
-        return Err(FieldError::new("state", "err-plan-changed-meanwhile").into());
-    }
-    let obj = format!("{}/{}/{}", plan.society_code, plan.year, plan.kind.as_str());
-    audit::record(
-        db,
-        &mut tx,
-        actor,
-        now,
-        audit_change(
-            "plan.draft",
-            &obj,
-            Some(plan.draft.clone()),
-            Some(draft.clone()),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Freezes the draft as the next version and moves the state (R-PLAN-4). Returns the version.
-pub async fn submit(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    plan: &PlanRow,
-    to: PlanState,
-    late_seconds: Option<i64>,
-) -> AppResult<i64> {
-    let mut tx = db.begin().await?;
-    set_state(&mut tx, plan.id, plan.state, to, now).await?;
-    let next: i64 =
-        sqlx::query("SELECT COALESCE(MAX(version), 0) + 1 FROM plan_versions WHERE plan_id = $1")
-            .bind(plan.id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
-    sqlx::query("INSERT INTO plan_versions (plan_id, version, content_json, submitted_at, submitted_by, late_seconds) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(plan.id)
-        .bind(next)
-        .bind(plan.draft.to_string())
-        .bind(ts(now))
-        .bind(actor.label())
-        .bind(late_seconds)
-        .execute(&mut *tx)
-        .await?;
-    let obj = format!("{}/{}/{}", plan.society_code, plan.year, plan.kind.as_str());
-    audit::record(
-        db,
-        &mut tx,
-        actor,
-        now,
-        audit_change(
-            "plan.submit",
-            &obj,
-            Some(json!({"state": plan.state.as_str()})),
-            Some(json!({"state": to.as_str(), "version": next, "late_seconds": late_seconds})),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(next)
-}
-
-pub struct Decision<'a> {
-    pub to: PlanState,
-    pub version: i64,
-    pub comment: &'a str,
-    pub task_comments: &'a BTreeMap<u32, String>,
-}
-
-pub async fn review(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    plan: &PlanRow,
-    d: &Decision<'_>,
-) -> AppResult<()> {
-    let mut tx = db.begin().await?;
-    set_state(&mut tx, plan.id, plan.state, d.to, now).await?;
-    let decision = if d.to == PlanState::Accepted {
-        "accepted"
-    } else {
-        "returned"
-    };
-    sqlx::query("INSERT INTO plan_reviews (plan_id, version, reviewer, decision, comment, task_comments_json, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(plan.id)
-        .bind(d.version)
-        .bind(actor.label())
-        .bind(decision)
-        .bind(d.comment)
-        .bind(serde_json::to_string(d.task_comments).map_err(|e| AppError::Internal(e.into()))?)
-        .bind(ts(now))
-        .execute(&mut *tx)
-        .await?;
-    if d.to == PlanState::Accepted {
-        sqlx::query("UPDATE plans SET accepted_version = $2 WHERE id = $1")
-            .bind(plan.id)
-            .bind(d.version)
-            .execute(&mut *tx)
-            .await?;
-    }
-    let obj = format!("{}/{}/{}", plan.society_code, plan.year, plan.kind.as_str());
-    let action = if d.to == PlanState::Accepted {
-        "plan.accept"
-    } else {
-        "plan.return"
-    };
-    audit::record(db, &mut tx, actor, now, audit_change(action, &obj, Some(json!({"state": plan.state.as_str()})), Some(json!({"state": d.to.as_str(), "version": d.version, "comment": d.comment, "task_comments": d.task_comments})))).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-pub async fn versions(db: &Db, plan_id: i64) -> AppResult<Vec<VersionRow>> {
-    let rows = sqlx::query("SELECT version, content_json, submitted_at, submitted_by, late_seconds FROM plan_versions WHERE plan_id = $1 ORDER BY version")
-        .bind(plan_id)
-        .fetch_all(&db.pool)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            let content: String = r.try_get(1)?;
-            Ok(VersionRow {
-                version: r.try_get(0)?,
-                content: serde_json::from_str(&content).unwrap_or(Value::Null),
-                submitted_at: r.try_get(2)?,
-                submitted_by: r.try_get(3)?,
-                late_seconds: r.try_get(4)?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
-}
-
-pub async fn reviews(db: &Db, plan_id: i64) -> AppResult<Vec<ReviewRow>> {
-    let rows = sqlx::query("SELECT version, reviewer, decision, comment, task_comments_json, at FROM plan_reviews WHERE plan_id = $1 ORDER BY id")
-        .bind(plan_id)
-        .fetch_all(&db.pool)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            let tc: String = r.try_get(4)?;
-            Ok(ReviewRow {
-                version: r.try_get(0)?,
-                reviewer: r.try_get(1)?,
-                decision: r.try_get(2)?,
-                comment: r.try_get(3)?,
-                task_comments: serde_json::from_str(&tc).unwrap_or_default(),
-                at: r.try_get(5)?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    .await
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

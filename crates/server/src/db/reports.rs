@@ -1,20 +1,24 @@
 //! R-TRACK-1/2 storage: one monthly report per society and month with an editable draft; every
-//! submission an immutable numbered version; reviewer comments and returns; month locks with
+//! submission an immutable numbered version; reviewer comments and returns — the shared steps
+//! are the document store's (`documents`), on the `reports` shelf. Also month locks with
 //! per-society exceptions.
 
 use chrono::{DateTime, Utc};
+use reformwatch_core::tracking::{Month, ReportContent, ReportState};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::audit::{self, Actor, Change};
-use super::{Db, ts};
+use super::documents::{self, Document, Shelf};
+use super::{Db, Tx, ts};
 use crate::error::{AppError, AppResult};
 use crate::model::FieldError;
 
+/// A society's monthly report, its draft decoded (R-TRACK-1).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ReportRow {
+pub struct Report {
     pub id: i64,
     #[serde(skip)]
     pub society_id: i64,
@@ -22,9 +26,10 @@ pub struct ReportRow {
     pub year: i32,
     pub month: u32,
     /// `draft`, `submitted` or `returned`.
-    pub state: String,
+    #[schema(value_type = String)]
+    pub state: ReportState,
     #[schema(value_type = Object)]
-    pub draft: Value,
+    pub draft: ReportContent,
     /// The accepted plan version this report follows.
     pub plan_version: i64,
     pub updated_at: String,
@@ -33,24 +38,52 @@ pub struct ReportRow {
     pub first_late_seconds: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ReportVersion {
-    pub version: i64,
-    #[schema(value_type = Object)]
-    pub content: Value,
-    pub submitted_at: String,
-    pub submitted_by: String,
-    pub late_seconds: Option<i64>,
+impl Report {
+    pub fn month(&self) -> Month {
+        Month {
+            year: self.year,
+            month: self.month,
+        }
+    }
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ReportReview {
-    pub version: i64,
-    pub reviewer: String,
-    /// `comment` or `returned`.
-    pub decision: String,
-    pub comment: String,
-    pub at: String,
+pub static REPORTS: Shelf = Shelf {
+    documents: "reports",
+    versions: "report_versions",
+    reviews: "report_reviews",
+    parent: "report_id",
+    noun: "report",
+    task_comments: false,
+    accepted_version: false,
+};
+
+impl Document for Report {
+    type Content = ReportContent;
+    const SHELF: &'static Shelf = &REPORTS;
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn state_str(&self) -> &'static str {
+        self.state.as_str()
+    }
+    fn draft(&self) -> &ReportContent {
+        &self.draft
+    }
+    fn object_id(&self) -> String {
+        obj(&self.society_code, self.year, self.month)
+    }
+    fn describe(&self, part_zh: &str, part_en: &str) -> (String, String) {
+        (
+            format!(
+                "{} {}年{}月月报的{part_zh}",
+                self.society_code, self.year, self.month
+            ),
+            format!("{part_en} of report {}", self.object_id()),
+        )
+    }
+    fn decode(&self, text: &str) -> Result<ReportContent, serde_json::Error> {
+        serde_json::from_str(text)
+    }
 }
 
 const SELECT: &str = "SELECT r.id, r.society_id, s.code, r.year, r.month, r.state, r.draft_json, r.plan_version, r.updated_at, \
@@ -59,25 +92,30 @@ const SELECT: &str = "SELECT r.id, r.society_id, s.code, r.year, r.month, r.stat
      (SELECT v.late_seconds FROM report_versions v WHERE v.report_id = r.id AND v.version = 1) \
      FROM reports r JOIN societies s ON s.id = r.society_id";
 
-fn from_row(r: &AnyRow) -> Result<ReportRow, sqlx::Error> {
+/// A row → a report, its draft decoded (an undecodable draft names the report).
+fn from_row(r: &AnyRow) -> AppResult<Report> {
+    let state: String = r.try_get(5)?;
     let draft: String = r.try_get(6)?;
-    Ok(ReportRow {
+    let mut report = Report {
         id: r.try_get(0)?,
         society_id: r.try_get(1)?,
         society_code: r.try_get(2)?,
         year: r.try_get::<i64, _>(3)? as i32,
         month: r.try_get::<i64, _>(4)? as u32,
-        state: r.try_get(5)?,
-        draft: serde_json::from_str(&draft).unwrap_or(Value::Null),
+        state: ReportState::parse(&state)
+            .ok_or_else(|| anyhow::anyhow!("stored report state {state} unknown"))?,
+        draft: ReportContent::default(),
         plan_version: r.try_get(7)?,
         updated_at: r.try_get(8)?,
         latest_version: r.try_get(9)?,
         first_submitted_at: r.try_get(10)?,
         first_late_seconds: r.try_get(11)?,
-    })
+    };
+    report.draft = documents::decode(&report, &draft, "草稿", "draft")?;
+    Ok(report)
 }
 
-pub async fn get(db: &Db, society_id: i64, year: i32, month: u32) -> AppResult<Option<ReportRow>> {
+pub async fn get(db: &Db, society_id: i64, year: i32, month: u32) -> AppResult<Option<Report>> {
     let row = sqlx::query(AssertSqlSafe(format!(
         "{SELECT} WHERE r.society_id = $1 AND r.year = $2 AND r.month = $3"
     )))
@@ -86,11 +124,11 @@ pub async fn get(db: &Db, society_id: i64, year: i32, month: u32) -> AppResult<O
     .bind(i64::from(month))
     .fetch_optional(&db.pool)
     .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    row.as_ref().map(from_row).transpose()
 }
 
 /// Every report of a society for a year, by month.
-pub async fn of_society(db: &Db, society_id: i64, year: i32) -> AppResult<Vec<ReportRow>> {
+pub async fn of_society(db: &Db, society_id: i64, year: i32) -> AppResult<Vec<Report>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
         "{SELECT} WHERE r.society_id = $1 AND r.year = $2 ORDER BY r.month"
     )))
@@ -98,44 +136,152 @@ pub async fn of_society(db: &Db, society_id: i64, year: i32) -> AppResult<Vec<Re
     .bind(i64::from(year))
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    rows.iter().map(from_row).collect()
 }
 
 /// Every report of a year (dashboard, rates).
-pub async fn of_year(db: &Db, year: i32) -> AppResult<Vec<ReportRow>> {
+pub async fn of_year(db: &Db, year: i32) -> AppResult<Vec<Report>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
         "{SELECT} WHERE r.year = $1 ORDER BY s.code, r.month"
     )))
     .bind(i64::from(year))
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    rows.iter().map(from_row).collect()
+}
+
+/// A report without its content: what lists, rates and the dashboard need.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub id: i64,
+    pub society_id: i64,
+    pub month: Month,
+    pub state: ReportState,
+    pub latest_version: Option<i64>,
+    pub first_submitted_at: Option<String>,
+    pub first_late_seconds: Option<i64>,
+}
+
+/// Every report of a year, without content, by society and month. One query.
+pub async fn summaries_of_year(db: &Db, year: i32) -> AppResult<Vec<Summary>> {
+    let rows = sqlx::query(
+        "SELECT r.id, r.society_id, r.month, r.state, \
+         (SELECT MAX(v.version) FROM report_versions v WHERE v.report_id = r.id), \
+         (SELECT v.submitted_at FROM report_versions v WHERE v.report_id = r.id AND v.version = 1), \
+         (SELECT v.late_seconds FROM report_versions v WHERE v.report_id = r.id AND v.version = 1) \
+         FROM reports r WHERE r.year = $1 ORDER BY r.society_id, r.month",
+    )
+    .bind(i64::from(year))
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let state: String = r.try_get(3)?;
+            Ok(Summary {
+                id: r.try_get(0)?,
+                society_id: r.try_get(1)?,
+                month: Month {
+                    year,
+                    month: r.try_get::<i64, _>(2)? as u32,
+                },
+                state: ReportState::parse(&state)
+                    .ok_or_else(|| anyhow::anyhow!("stored report state {state} unknown"))?,
+                latest_version: r.try_get(4)?,
+                first_submitted_at: r.try_get(5)?,
+                first_late_seconds: r.try_get(6)?,
+            })
+        })
+        .collect()
+}
+
+/// A report as received: (society id, month, first submission, latest submitted content).
+pub struct Received {
+    pub society_id: i64,
+    pub month: Month,
+    pub first_submitted_at: String,
+    pub content: ReportContent,
+}
+
+/// The latest submitted version of every report of a year (for one society, or all), with the
+/// time of its first submission: what colours and reminders need. One query.
+pub async fn received_of_year(
+    db: &Db,
+    year: i32,
+    society_id: Option<i64>,
+) -> AppResult<Vec<Received>> {
+    let one = if society_id.is_some() {
+        " AND r.society_id = $2"
+    } else {
+        ""
+    };
+    let mut q = sqlx::query(AssertSqlSafe(format!(
+        "SELECT r.society_id, s.code, r.month, f.submitted_at, v.version, v.content_json \
+         FROM reports r JOIN societies s ON s.id = r.society_id \
+         JOIN report_versions f ON f.report_id = r.id AND f.version = 1 \
+         JOIN report_versions v ON v.report_id = r.id \
+         WHERE r.year = $1{one} \
+         AND v.version = (SELECT MAX(x.version) FROM report_versions x WHERE x.report_id = r.id) \
+         ORDER BY r.society_id, r.month"
+    )))
+    .bind(i64::from(year));
+    if let Some(id) = society_id {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(&db.pool).await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let code: String = r.try_get(1)?;
+        let month: u32 = r.try_get::<i64, _>(2)? as u32;
+        let version: i64 = r.try_get(4)?;
+        let text: String = r.try_get(5)?;
+        let content: ReportContent = serde_json::from_str(&text).map_err(|e| {
+            AppError::unreadable(
+                format!("{code} {year}年{month}月月报的第 {version} 版"),
+                format!("version {version} of report {}", obj(&code, year, month)),
+                e,
+            )
+        })?;
+        out.push(Received {
+            society_id: r.try_get(0)?,
+            month: Month { year, month },
+            first_submitted_at: r.try_get(3)?,
+            content,
+        });
+    }
+    Ok(out)
 }
 
 fn obj(code: &str, year: i32, month: u32) -> String {
     format!("{code}/{year}-{month:02}")
 }
 
+/// What a new report starts with.
+pub struct NewReport<'a> {
+    pub society_id: i64,
+    pub society_code: &'a str,
+    pub month: Month,
+    /// The accepted plan version the report follows.
+    pub plan_version: i64,
+    pub draft: &'a ReportContent,
+}
+
+/// Creates the month's report in the draft state (one per society and month) and audits it.
 pub async fn create(
     db: &Db,
+    tx: &mut Tx,
     actor: &Actor,
     now: DateTime<Utc>,
-    society_id: i64,
-    code: &str,
-    year: i32,
-    month: u32,
-    plan_version: i64,
-    draft: &Value,
+    new: &NewReport<'_>,
 ) -> AppResult<()> {
-    let mut tx = db.begin().await?;
+    let draft = serde_json::to_string(new.draft).map_err(|e| AppError::Internal(e.into()))?;
     let r = sqlx::query("INSERT INTO reports (society_id, year, month, state, draft_json, plan_version, created_at, updated_at) VALUES ($1, $2, $3, 'draft', $4, $5, $6, $6)")
-        .bind(society_id)
-        .bind(i64::from(year))
-        .bind(i64::from(month))
-        .bind(draft.to_string())
-        .bind(plan_version)
+        .bind(new.society_id)
+        .bind(i64::from(new.month.year))
+        .bind(i64::from(new.month.month))
+        .bind(draft)
+        .bind(new.plan_version)
         .bind(ts(now))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await;
     if let Err(e) = r {
         return Err(if super::is_unique_violation(&e) {
@@ -144,222 +290,17 @@ pub async fn create(
             e.into()
         });
     }
-    audit::record(
-        db,
-        &mut tx,
-        actor,
-        now,
-        Change {
-            action: "report.create",
-            object_type: "report",
-            object_id: &obj(code, year, month),
-            before: None,
-            after: Some(json!({"plan_version": plan_version})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-pub async fn save_draft(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    report: &ReportRow,
-    draft: &Value,
-) -> AppResult<()> {
-    let mut tx = db.begin().await?;
-    sqlx::query("UPDATE reports SET draft_json = $2, updated_at = $3 WHERE id = $1")
-        .bind(report.id)
-        .bind(draft.to_string())
-        .bind(ts(now))
-        .execute(&mut *tx)
-        .await?;
-    audit::record(
-        db,
-        &mut tx,
-        actor,
-        now,
-        Change {
-            action: "report.draft",
-            object_type: "report",
-            object_id: &obj(&report.society_code, report.year, report.month),
-            before: Some(report.draft.clone()),
-            after: Some(draft.clone()),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Freezes the draft as the next version (R-TRACK-1: a change after submission is a new
-/// version; old versions stay readable). Runs inside the caller's transaction so that facts
-/// reported with it are recorded atomically.
-pub async fn submit_in(
-    db: &Db,
-    tx: &mut super::Tx,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    report: &ReportRow,
-    late_seconds: Option<i64>,
-) -> AppResult<i64> {
-    let next: i64 = sqlx::query(
-        "SELECT COALESCE(MAX(version), 0) + 1 FROM report_versions WHERE report_id = $1",
-    )
-    .bind(report.id)
-    .fetch_one(&mut **tx)
-    .await?
-    .try_get(0)?;
-    sqlx::query("INSERT INTO report_versions (report_id, version, content_json, submitted_at, submitted_by, late_seconds) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(report.id)
-        .bind(next)
-        .bind(report.draft.to_string())
-        .bind(ts(now))
-        .bind(actor.label())
-        .bind(late_seconds)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("UPDATE reports SET state = 'submitted', updated_at = $2 WHERE id = $1")
-        .bind(report.id)
-        .bind(ts(now))
-        .execute(&mut **tx)
-        .await?;
-    audit::record(
+    documents::audit_create(
         db,
         tx,
         actor,
         now,
-        Change {
-            action: "report.submit",
-            object_type: "report",
-            object_id: &obj(&report.society_code, report.year, report.month),
-            before: Some(json!({"state": report.state})),
-            after: Some(
-                json!({"state": "submitted", "version": next, "late_seconds": late_seconds}),
-            ),
-        },
+        "report.create",
+        "report",
+        &obj(new.society_code, new.month.year, new.month.month),
+        json!({"plan_version": new.plan_version}),
     )
-    .await?;
-    Ok(next)
-}
-
-pub async fn review(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    report: &ReportRow,
-    returned: bool,
-    comment: &str,
-) -> AppResult<()> {
-    let version = report
-        .latest_version
-        .ok_or_else(|| FieldError::new("state", "err-report-not-submitted"))?;
-    let mut tx = db.begin().await?;
-    if returned {
-        let r = sqlx::query("UPDATE reports SET state = 'returned', updated_at = $2 WHERE id = $1 AND state = 'submitted'").bind(report.id).bind(ts(now)).execute(&mut *tx).await?;
-        if r.rows_affected() != 1 {
-            return Err(FieldError::new("state", "err-report-not-submitted").into());
-        }
-    }
-    let decision = if returned { "returned" } else { "comment" };
-    sqlx::query("INSERT INTO report_reviews (report_id, version, reviewer, decision, comment, at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(report.id)
-        .bind(version)
-        .bind(actor.label())
-        .bind(decision)
-        .bind(comment)
-        .bind(ts(now))
-        .execute(&mut *tx)
-        .await?;
-    audit::record(
-        db,
-        &mut tx,
-        actor,
-        now,
-        Change {
-            action: if returned {
-                "report.return"
-            } else {
-                "report.comment"
-            },
-            object_type: "report",
-            object_id: &obj(&report.society_code, report.year, report.month),
-            before: None,
-            after: Some(json!({"version": version, "comment": comment})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-pub async fn versions(db: &Db, report_id: i64) -> AppResult<Vec<ReportVersion>> {
-    let rows = sqlx::query("SELECT version, content_json, submitted_at, submitted_by, late_seconds FROM report_versions WHERE report_id = $1 ORDER BY version")
-        .bind(report_id)
-        .fetch_all(&db.pool)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            let c: String = r.try_get(1)?;
-            Ok(ReportVersion {
-                version: r.try_get(0)?,
-                content: serde_json::from_str(&c).unwrap_or(Value::Null),
-                submitted_at: r.try_get(2)?,
-                submitted_by: r.try_get(3)?,
-                late_seconds: r.try_get(4)?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
-}
-
-/// The latest submitted version of every report of a year: (society id, month, first submitted
-/// at, latest content).
-pub async fn latest_versions_of_year(
-    db: &Db,
-    year: i32,
-) -> AppResult<Vec<(i64, u32, String, Value)>> {
-    let rows = sqlx::query(
-        "SELECT r.society_id, r.month, (SELECT f.submitted_at FROM report_versions f WHERE f.report_id = r.id AND f.version = 1), v.content_json \
-         FROM reports r JOIN report_versions v ON v.report_id = r.id \
-         WHERE r.year = $1 AND v.version = (SELECT MAX(x.version) FROM report_versions x WHERE x.report_id = r.id) ORDER BY r.society_id, r.month",
-    )
-    .bind(i64::from(year))
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let c: String = r.try_get(3)?;
-            Ok((
-                r.try_get(0)?,
-                r.try_get::<i64, _>(1)? as u32,
-                r.try_get(2)?,
-                serde_json::from_str(&c).unwrap_or(Value::Null),
-            ))
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
-}
-
-pub async fn reviews(db: &Db, report_id: i64) -> AppResult<Vec<ReportReview>> {
-    let rows = sqlx::query("SELECT version, reviewer, decision, comment, at FROM report_reviews WHERE report_id = $1 ORDER BY id")
-        .bind(report_id)
-        .fetch_all(&db.pool)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ReportReview {
-                version: r.try_get(0)?,
-                reviewer: r.try_get(1)?,
-                decision: r.try_get(2)?,
-                comment: r.try_get(3)?,
-                at: r.try_get(4)?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    .await
 }
 
 /// Whether `society` may change its report for a month: not locked, or granted an exception.

@@ -457,6 +457,22 @@ pub async fn election_flag(db: &Db, society_id: i64, year: i32) -> AppResult<Opt
     Ok(row.map(|r| super::get_bool(&r, 0)).transpose()?)
 }
 
+/// The election flag of every society that has one recorded for `year`: society id → flag.
+/// One query (overviews, dashboards).
+pub async fn election_flags_of_year(
+    db: &Db,
+    year: i32,
+) -> AppResult<std::collections::HashMap<i64, bool>> {
+    let rows = sqlx::query("SELECT society_id, election_year FROM society_years WHERE year = $1")
+        .bind(i64::from(year))
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get::<i64, _>(0)?, super::get_bool(r, 1)?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
 /// All per-year election flags of one society, by year.
 pub async fn election_flags(db: &Db, society_id: i64) -> AppResult<Vec<(i32, bool)>> {
     let rows = sqlx::query(

@@ -30,7 +30,7 @@ pub fn status_of(err: &AppError) -> StatusCode {
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::PayloadTooLarge | AppError::FileTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        AppError::Internal(_) | AppError::Unreadable { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -43,14 +43,13 @@ pub fn error_key(err: &AppError) -> &'static str {
         AppError::Invalid(_) => "invalid",
         AppError::TooManyRequests { .. } => "too-many",
         AppError::PayloadTooLarge | AppError::FileTooLarge { .. } => "too-large",
+        AppError::Unreadable { .. } => "unreadable",
         AppError::Internal(_) => "internal",
     }
 }
 
 pub fn html_error(err: &AppError, lang: Lang, path: &str, ctx: Option<&Ctx>) -> Response {
-    if let AppError::Internal(e) = err {
-        tracing::error!(http.path = %path, error = %format!("{e:#}"), "internal error");
-    }
+    log(err, path);
     if matches!(err, AppError::Unauthorized) {
         let next = percent_encoding::utf8_percent_encode(path, percent_encoding::NON_ALPHANUMERIC)
             .to_string();
@@ -74,6 +73,12 @@ pub fn html_error(err: &AppError, lang: Lang, path: &str, ctx: Option<&Ctx>) -> 
     if let AppError::FileTooLarge { limit, quota } = err {
         message = too_large_text(&t, *limit, *quota);
     }
+    if let AppError::Unreadable {
+        what_zh, what_en, ..
+    } = err
+    {
+        message = message.replace("{what}", t.pick(what_zh, what_en));
+    }
     if let AppError::Invalid(fields) = err {
         let details: Vec<String> = fields.iter().map(|f| t.field(f)).collect();
         message = format!("{message} {}", details.join("；"));
@@ -91,6 +96,19 @@ pub fn html_error(err: &AppError, lang: Lang, path: &str, ctx: Option<&Ctx>) -> 
         resp.headers_mut().insert(RETRY_AFTER, v);
     }
     resp
+}
+
+/// Internal errors and unreadable rows are logged with their detail (never sent to the client).
+fn log(err: &AppError, path: &str) {
+    match err {
+        AppError::Internal(e) => {
+            tracing::error!(http.path = %path, error = %format!("{e:#}"), "internal error");
+        }
+        AppError::Unreadable { .. } => {
+            tracing::error!(http.path = %path, error = %err, "stored data unreadable");
+        }
+        _ => {}
+    }
 }
 
 pub async fn not_found() -> AppError {
@@ -111,7 +129,8 @@ pub fn too_large_text(t: &crate::i18n::T, limit: u64, quota: bool) -> String {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ApiError {
     /// Machine code: `not_found`, `unauthorized`, `forbidden`, `csrf`, `invalid`, `too_many`,
-    /// `too_large`, `internal`, or a field-level code such as `err-username-taken`.
+    /// `too_large`, `unreadable`, `internal`, or a field-level code such as
+    /// `err-username-taken`.
     pub code: String,
     /// Human-readable message in the caller's language (Accept-Language / language cookie).
     pub message: String,
@@ -126,9 +145,7 @@ pub struct ApiErrors {
 
 /// The JSON envelope of an error (API requests).
 pub fn json_error(err: &AppError, lang: Lang) -> Response {
-    if let AppError::Internal(e) = err {
-        tracing::error!(error = %format!("{e:#}"), "internal error (api)");
-    }
+    log(err, "api");
     let m = Messages::global();
     let key = error_key(err);
     let errors = match err {
@@ -140,6 +157,15 @@ pub fn json_error(err: &AppError, lang: Lang) -> Response {
                 field: Some(f.field.clone()),
             })
             .collect(),
+        AppError::Unreadable {
+            what_zh, what_en, ..
+        } => vec![ApiError {
+            code: key.replace('-', "_"),
+            message: m
+                .get(lang, &format!("error-{key}-text"))
+                .replace("{what}", if lang.is_en() { what_en } else { what_zh }),
+            field: None,
+        }],
         _ => vec![ApiError {
             code: key.replace('-', "_"),
             message: m.get(lang, &format!("error-{key}-text")).to_string(),

@@ -6,6 +6,7 @@
 pub mod context;
 pub mod download;
 pub mod errors;
+pub mod extract;
 pub mod page;
 pub mod upload;
 

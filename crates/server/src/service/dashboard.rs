@@ -1,26 +1,27 @@
 //! CAST's dashboard (R-TRACK-3): societies × tasks for a month, coloured, with the month's
-//! report state, review comments and evidence; the same data feeds the page, the .xlsx export
-//! and the API.
+//! report state, review comments and evidence. One snapshot loaded in a fixed number of
+//! queries (independent of the number of societies), colours computed by the domain core in
+//! memory; the same rows feed the page, the .xlsx export and the API. Rows are independent of
+//! each other once the snapshot is loaded, so an export can write them as they are produced.
 
-use reformwatch_core::catalogue::TaskClass;
-use reformwatch_core::tracking::{self as core, Colour, Month};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use reformwatch_core::catalogue::{Catalogue, TaskClass};
+use reformwatch_core::tracking::{self as core, Colour, Month, RateCell, SocietyColour};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::db::reports as store;
-use crate::db::societies::{self, SocietyFilter};
-use crate::db::{evidence, parse_ts};
+use crate::auth::policy::Action;
+use crate::db::documents::{self, Review};
+use crate::db::evidence::{self, Evidence};
+use crate::db::parse_ts;
+use crate::db::reports::{self, REPORTS, Summary};
+use crate::db::societies::{self, Society, SocietyFilter};
 use crate::error::{AppError, AppResult};
 use crate::i18n::T;
-use crate::service::reports as service;
-
-pub fn colour_label(t: &T, c: Colour) -> String {
-    t.pick(c.label_zh(), c.label_en()).to_string()
-}
-
-fn report_state_label(t: &T, state: &str) -> String {
-    t.t(&format!("report-state-{state}"))
-}
+use crate::principal::Principal;
+use crate::service::progress::Progress;
 
 #[derive(Deserialize, Default, Clone)]
 pub struct DashQuery {
@@ -41,35 +42,64 @@ pub struct DashQuery {
     pub sort: String,
 }
 
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct DashRow {
-    pub code: String,
-    pub name: String,
-    pub colour: &'static str,
-    pub colour_label: String,
-    pub reasons: String,
-    pub report_state: String,
-    pub report_link: Option<String>,
-    pub late: bool,
-    pub cells: Vec<(&'static str, String, String)>,
-    pub comments: String,
-    pub evidence: Vec<String>,
-    #[serde(skip)]
-    severity: u8,
+/// One society on the dashboard.
+pub struct Row {
+    pub society: Society,
+    pub colours: SocietyColour,
+    pub has_plan: bool,
+    /// The chosen month's report, if one was started.
+    pub report: Option<Summary>,
+    /// Its reviews.
+    pub reviews: Vec<Review>,
+    /// Evidence attached to the month's report.
+    pub evidence: Vec<Evidence>,
+}
+
+impl Row {
+    /// The chosen month's report was first submitted after its due instant.
+    pub fn late(&self) -> bool {
+        self.report
+            .as_ref()
+            .and_then(|r| r.first_late_seconds)
+            .is_some()
+    }
+
+    /// The report column's state: `submitted` / `returned` (received), `draft`, `missing` (due,
+    /// not received) or `not_due`.
+    pub fn report_state(
+        &self,
+        catalogue: &Catalogue,
+        month: Month,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> &'static str {
+        match &self.report {
+            Some(r) if r.latest_version.is_some() => r.state.as_str(),
+            Some(_) => "draft",
+            None if self.has_plan && core::months_due_by(catalogue, now).contains(&month) => {
+                "missing"
+            }
+            None => "not_due",
+        }
+    }
 }
 
 pub struct Dashboard {
-    pub year: i32,
+    pub catalogue: Arc<Catalogue>,
     pub month: Month,
-    pub rows: Vec<DashRow>,
-    pub task_cols: Vec<(String, String)>,
-    pub counts: Vec<(&'static str, String, usize)>,
-    pub rate: core::RateCell,
+    /// The tasks shown as columns (the chosen classes).
+    pub tasks: Vec<u32>,
+    /// The matching rows, filtered and sorted.
+    pub rows: Vec<Row>,
+    /// Societies per colour (before the colour and late filters), worst first.
+    pub counts: Vec<(Colour, usize)>,
+    /// The month's reporting rate over the societies with an accepted plan.
+    pub rate: RateCell,
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
-/// Colours of every matching society at the chosen month's report due instant (or now, when
-/// earlier), with that month's report state.
-pub async fn dashboard_data(state: &AppState, t: &T, q: &DashQuery) -> AppResult<Dashboard> {
+/// The dashboard of a month (default: the latest due month), filtered (staff).
+pub async fn load(state: &AppState, who: &Principal, q: &DashQuery) -> AppResult<Dashboard> {
+    who.require(Action::ListAllSocieties, None)?;
     let catalogue = crate::service::catalogues::get(state, q.year.as_deref()).await?;
     let now = state.clock.now();
     let expected = core::expected_months(&catalogue);
@@ -93,7 +123,7 @@ pub async fn dashboard_data(state: &AppState, t: &T, q: &DashQuery) -> AppResult
         "optional" => vec![TaskClass::Optional],
         _ => vec![TaskClass::Basic, TaskClass::Election, TaskClass::Optional],
     };
-    let task_numbers: Vec<u32> = catalogue
+    let tasks: Vec<u32> = catalogue
         .tasks
         .iter()
         .filter(|x| classes.contains(&x.class))
@@ -107,147 +137,189 @@ pub async fn dashboard_data(state: &AppState, t: &T, q: &DashQuery) -> AppResult
         },
     )
     .await?;
-    let reports = store::of_year(&state.db, catalogue.year).await?;
-    let ev = evidence::of_year(&state.db, catalogue.year).await?;
-    let mut rows = Vec::new();
-    let mut counts: Vec<(&'static str, String, usize)> =
-        [Colour::Red, Colour::Yellow, Colour::Green, Colour::Grey]
-            .iter()
-            .map(|c| (c.as_str(), colour_label(t, *c), 0))
+    let progress = Progress::load(state, &catalogue, None).await?;
+    let mut month_reports: HashMap<i64, Summary> =
+        reports::summaries_of_year(&state.db, catalogue.year)
+            .await?
+            .into_iter()
+            .filter(|r| r.month == month)
+            .map(|r| (r.society_id, r))
             .collect();
+    let mut reviews = documents::reviews_of_year(&state.db, &REPORTS, catalogue.year).await?;
+    let mut evidence: HashMap<i64, Vec<Evidence>> = HashMap::new();
+    for e in evidence::of_year(&state.db, catalogue.year).await? {
+        if e.owner_type == "report" && e.month == Some(month.month) {
+            evidence.entry(e.society_id).or_default().push(e);
+        }
+    }
+    let mut counts: Vec<(Colour, usize)> = Colour::ALL.iter().map(|c| (*c, 0)).collect();
     let mut expected_n = 0u32;
     let mut firsts = Vec::new();
-    for s in &all {
-        let colours = service::society_colours(state, s, &catalogue, at).await?;
-        let has_plan = colours.colour != Colour::Grey
-            || service::accepted_plan(state, s.id, catalogue.year)
-                .await?
-                .is_some();
-        let r = reports
-            .iter()
-            .find(|r| r.society_id == s.id && r.month == month.month);
+    let mut rows = Vec::new();
+    for s in all {
+        let colours = progress.colours(&catalogue, s.id, at);
+        let has_plan = progress.plan(s.id).is_some();
+        let report = month_reports.remove(&s.id);
         if has_plan {
             expected_n += 1;
-            if let Some(first) = r
+            if let Some(first) = report
+                .as_ref()
                 .and_then(|r| r.first_submitted_at.as_deref())
                 .and_then(parse_ts)
             {
                 firsts.push(first);
             }
         }
-        if let Some(c) = counts.iter_mut().find(|c| c.0 == colours.colour.as_str()) {
-            c.2 += 1;
+        if let Some(c) = counts.iter_mut().find(|c| c.0 == colours.colour) {
+            c.1 += 1;
         }
         if !q.colour.is_empty() && q.colour != colours.colour.as_str() {
             continue;
         }
-        let late = r.and_then(|r| r.first_late_seconds).is_some();
-        if q.late.as_deref() == Some("true") && !late {
+        let row = Row {
+            reviews: report
+                .as_ref()
+                .and_then(|r| reviews.remove(&r.id))
+                .unwrap_or_default(),
+            evidence: evidence.remove(&s.id).unwrap_or_default(),
+            society: s,
+            colours,
+            has_plan,
+            report,
+        };
+        if q.late.as_deref() == Some("true") && !row.late() {
             continue;
         }
-        let state_key = match r {
-            Some(r) if r.latest_version.is_some() => r.state.clone(),
-            Some(_) => "draft".into(),
-            None if has_plan && core::months_due_by(&catalogue, now).contains(&month) => {
-                "missing".into()
-            }
-            None => "not_due".into(),
-        };
-        let comments = match r {
-            Some(r) => store::reviews(&state.db, r.id)
-                .await?
-                .iter()
-                .map(|x| {
-                    format!(
-                        "v{} {}: {}",
-                        x.version,
-                        t.t(&format!("report-review-{}", x.decision)),
-                        x.comment
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
-            None => String::new(),
-        };
-        rows.push(DashRow {
-            code: s.code.clone(),
-            name: s.name.clone(),
-            colour: colours.colour.as_str(),
-            colour_label: colour_label(t, colours.colour),
-            reasons: colours
-                .reasons
-                .iter()
-                .map(|x| t.pick(&x.message_zh, &x.message_en).to_string())
-                .collect::<Vec<_>>()
-                .join("；"),
-            report_state: report_state_label(t, &state_key),
-            report_link: r.map(|_| {
-                format!(
-                    "/societies/{}/reports/{}/{}",
-                    s.code, month.year, month.month
-                )
-            }),
-            late,
-            cells: task_numbers
-                .iter()
-                .map(|n| match colours.task(*n) {
-                    Some(tc) => (
-                        tc.colour.as_str(),
-                        tc.reasons
-                            .iter()
-                            .map(|x| t.pick(&x.message_zh, &x.message_en).to_string())
-                            .collect::<Vec<_>>()
-                            .join("；"),
-                        symbol(tc.colour).to_string(),
-                    ),
-                    None => ("", String::new(), String::new()),
-                })
-                .collect(),
-            comments,
-            evidence: ev
-                .iter()
-                .filter(|e| e.society_id == s.id && e.month == Some(month.month))
-                .map(|e| {
-                    format!(
-                        "{}/evidence/{} ({})",
-                        state.config.public_url.trim_end_matches('/'),
-                        e.id,
-                        e.name
-                    )
-                })
-                .collect(),
-            severity: colours.colour.severity(),
-        });
+        rows.push(row);
     }
     if q.sort == "colour" {
-        rows.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(&b.code)));
+        rows.sort_by(|a, b| {
+            b.colours
+                .colour
+                .severity()
+                .cmp(&a.colours.colour.severity())
+                .then(a.society.code.cmp(&b.society.code))
+        });
     }
     Ok(Dashboard {
-        year: catalogue.year,
-        month,
-        rows,
-        task_cols: task_numbers
-            .iter()
-            .map(|n| {
-                (
-                    n.to_string(),
-                    catalogue
-                        .task(*n)
-                        .map(|x| t.pick(&x.title_zh, &x.title_en).to_string())
-                        .unwrap_or_default(),
-                )
-            })
-            .collect(),
-        counts,
         rate: core::month_rate(&catalogue, month, expected_n, &firsts, now),
+        catalogue,
+        month,
+        tasks,
+        rows,
+        counts,
+        now,
     })
 }
 
+/// A dashboard row in a language, as the page, the export and the API show it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct DashRow {
+    pub code: String,
+    pub name: String,
+    pub colour: &'static str,
+    pub colour_label: String,
+    pub reasons: String,
+    pub report_state: String,
+    pub report_link: Option<String>,
+    pub late: bool,
+    /// Per task column: (colour, reasons, symbol).
+    pub cells: Vec<(&'static str, String, String)>,
+    pub comments: String,
+    pub evidence: Vec<String>,
+}
+
+pub fn colour_label(t: &T, c: Colour) -> String {
+    t.pick(c.label_zh(), c.label_en()).to_string()
+}
+
+/// The symbol of a colour in a matrix cell.
 pub fn symbol(c: Colour) -> &'static str {
     match c {
         Colour::Red => "●",
         Colour::Yellow => "▲",
         Colour::Green => "✓",
         Colour::Grey => "–",
+    }
+}
+
+impl Dashboard {
+    /// One row in a language; `public_url` prefixes the evidence links.
+    pub fn row_text(&self, t: &T, public_url: &str, r: &Row) -> DashRow {
+        let reasons = |rs: &[core::Reason]| {
+            rs.iter()
+                .map(|x| t.pick(&x.message_zh, &x.message_en).to_string())
+                .collect::<Vec<_>>()
+                .join("；")
+        };
+        let state_key = r.report_state(&self.catalogue, self.month, self.now);
+        DashRow {
+            code: r.society.code.clone(),
+            name: r.society.name.clone(),
+            colour: r.colours.colour.as_str(),
+            colour_label: colour_label(t, r.colours.colour),
+            reasons: reasons(&r.colours.reasons),
+            report_state: t.t(&format!("report-state-{state_key}")),
+            report_link: r.report.as_ref().map(|_| {
+                format!(
+                    "/societies/{}/reports/{}/{}",
+                    r.society.code, self.month.year, self.month.month
+                )
+            }),
+            late: r.late(),
+            cells: self
+                .tasks
+                .iter()
+                .map(|n| match r.colours.task(*n) {
+                    Some(tc) => (
+                        tc.colour.as_str(),
+                        reasons(&tc.reasons),
+                        symbol(tc.colour).to_string(),
+                    ),
+                    None => ("", String::new(), String::new()),
+                })
+                .collect(),
+            comments: r
+                .reviews
+                .iter()
+                .map(|x| {
+                    format!(
+                        "v{} {}: {}",
+                        x.version,
+                        t.t(&format!("report-review-{}", x.decision.as_str())),
+                        x.comment
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            evidence: r
+                .evidence
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}/evidence/{} ({})",
+                        public_url.trim_end_matches('/'),
+                        e.id,
+                        e.name
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// The task columns: (number, title) in a language.
+    pub fn task_columns(&self, t: &T) -> Vec<(String, String)> {
+        self.tasks
+            .iter()
+            .map(|n| {
+                (
+                    n.to_string(),
+                    self.catalogue
+                        .task(*n)
+                        .map(|x| t.pick(&x.title_zh, &x.title_en).to_string())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect()
     }
 }

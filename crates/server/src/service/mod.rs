@@ -12,6 +12,7 @@ pub mod facts;
 pub mod notifications;
 pub mod overview;
 pub mod plans;
+pub mod progress;
 pub mod rates;
 pub mod reports;
 pub mod societies;

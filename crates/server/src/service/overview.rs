@@ -6,9 +6,11 @@ use reformwatch_core::rules::{RuleVerdict, Verdict, check};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::auth::policy::Action;
 use crate::db::facts;
 use crate::db::societies::{self, Society, SocietyFilter};
 use crate::error::AppResult;
+use crate::principal::Principal;
 
 #[derive(Deserialize, Default, Clone)]
 pub struct OverviewQuery {
@@ -28,12 +30,15 @@ pub struct SocietyRow {
     pub verdicts: Vec<RuleVerdict>,
 }
 
-/// Every matching society with its verdicts (one query for all facts of the year).
+/// Every matching society with its verdicts (staff): a fixed number of queries (societies, all
+/// facts of the year, all election flags of the year), verdicts computed in memory.
 pub async fn matrix(
     state: &AppState,
+    who: &Principal,
     catalogue: &Catalogue,
     q: &OverviewQuery,
 ) -> AppResult<Vec<SocietyRow>> {
+    who.require(Action::ListAllSocieties, None)?;
     let all = societies::list(
         &state.db,
         &SocietyFilter {
@@ -43,9 +48,10 @@ pub async fn matrix(
     )
     .await?;
     let versions = facts::all_versions(&state.db, catalogue.year).await?;
+    let elections = societies::election_flags_of_year(&state.db, catalogue.year).await?;
     let mut out = Vec::new();
     for s in all {
-        let election = societies::election_flag(&state.db, s.id, catalogue.year).await?;
+        let election = elections.get(&s.id).copied();
         match q.election.as_str() {
             "true" if election != Some(true) => continue,
             "false" if election != Some(false) => continue,

@@ -1,37 +1,37 @@
-//! Reform and rectification plans (R-PLAN-1..5): the orchestration shared by pages and API.
+//! Reform and rectification plans (R-PLAN-1..5): opening, drafts, submission with the deadline
+//! and lateness, review, versions and their comparison, the reviewer queue, deadlines.
 //! Validation, the state machine, lateness and target proposals live in the domain core
-//! (`reformwatch_core::plan`); this module loads, checks, stores and notifies.
+//! (`reformwatch_core::plan`); this module loads, checks, stores (one transaction per step,
+//! with its audit entry) and notifies.
 
 use std::collections::BTreeMap;
 
 use reformwatch_core::catalogue::Catalogue;
 use reformwatch_core::plan::{
-    self, PlanAction, PlanContent, PlanIssue, PlanState, RectificationContent,
+    self, DiffKind, FieldChange, PlanAction, PlanIssue, PlanState, Target, TaskDiff,
 };
-use serde::Serialize;
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::db::parse_ts;
-use crate::db::plans::{self as store, Deadline, PlanKind, PlanRow, ReviewRow, VersionRow};
-use crate::db::societies::SocietyFilter;
-use crate::db::societies::{self, Society};
+use crate::auth::policy::Action;
+use crate::db::documents::{self, Decision, NewReview, Review, Version};
+use crate::db::plans::{self as store, Deadline, NewPlan, Plan, PlanBody, PlanKind};
+use crate::db::societies::{self, Society, SocietyFilter};
 use crate::error::{AppError, AppResult};
-use crate::i18n::T;
 use crate::model::FieldError;
 use crate::principal::Principal;
 use crate::service::notifications::{self as notify, Note};
-use serde::Deserialize;
 
 /// Everything a page or API response shows about one plan.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PlanView {
-    pub plan: PlanRow,
+    pub plan: Plan,
     #[schema(value_type = Vec<Object>)]
     pub issues: Vec<PlanIssue>,
     pub submittable: bool,
-    pub versions: Vec<VersionRow>,
-    pub reviews: Vec<ReviewRow>,
+    #[schema(value_type = Vec<Object>)]
+    pub versions: Vec<Version<PlanBody>>,
+    pub reviews: Vec<Review>,
     pub deadline: Option<Deadline>,
     /// Lateness of the first submission, e.g. "迟交 2 天" / "2 days late".
     pub late_zh: Option<String>,
@@ -70,52 +70,59 @@ pub(crate) fn issues_error(prefix: &str, issues: &[PlanIssue]) -> AppError {
     )
 }
 
-/// Parses draft JSON of the given kind (unknown fields are errors naming the field).
-pub fn parse_content(kind: PlanKind, value: &Value) -> Result<Value, AppError> {
-    match kind {
-        PlanKind::Reform => {
-            let c: PlanContent = crate::json::from_value(value.clone())?;
-            Ok(serde_json::to_value(c).map_err(|e| AppError::Internal(e.into()))?)
-        }
-        PlanKind::Rectification => {
-            let c: RectificationContent = crate::json::from_value(value.clone())?;
-            Ok(serde_json::to_value(c).map_err(|e| AppError::Internal(e.into()))?)
-        }
+/// Every issue of a plan's content (R-PLAN-2, R-PLAN-3, R-PLAN-5).
+pub fn issues(catalogue: &Catalogue, election_year: bool, body: &PlanBody) -> Vec<PlanIssue> {
+    match body {
+        PlanBody::Reform(c) => plan::validate(catalogue, election_year, c),
+        PlanBody::Rectification(c) => plan::validate_rectification(c),
     }
 }
 
-pub fn issues_of(
-    kind: PlanKind,
-    catalogue: &Catalogue,
-    election_year: bool,
-    draft: &Value,
-) -> Vec<PlanIssue> {
-    match kind {
-        PlanKind::Reform => {
-            let c: PlanContent = serde_json::from_value(draft.clone()).unwrap_or_default();
-            plan::validate(catalogue, election_year, &c)
-        }
-        PlanKind::Rectification => {
-            let c: RectificationContent = serde_json::from_value(draft.clone()).unwrap_or_default();
-            plan::validate_rectification(&c)
-        }
-    }
+/// The number of distinct optional tasks chosen (R-PLAN-2), for a reform plan.
+pub fn optional_count(catalogue: &Catalogue, body: &PlanBody) -> usize {
+    body.reform()
+        .map(|c| plan::chosen_optional(catalogue, c).len())
+        .unwrap_or(0)
 }
 
+/// Whether the society holds its council election in the year (R-SOC-1; not recorded: no).
 pub async fn election_year(state: &AppState, society: &Society, year: i32) -> AppResult<bool> {
     Ok(societies::election_flag(&state.db, society.id, year)
         .await?
         .unwrap_or(false))
 }
 
-pub async fn view(
+/// The society's plan of a year and kind, if it has one.
+pub async fn find(
+    state: &AppState,
+    society: &Society,
+    year: i32,
+    kind: PlanKind,
+) -> AppResult<Option<Plan>> {
+    store::get(&state.db, society.id, year, kind).await
+}
+
+/// The society's plan of a year and kind (404 when there is none).
+pub async fn get(
+    state: &AppState,
+    society: &Society,
+    year: i32,
+    kind: PlanKind,
+) -> AppResult<Plan> {
+    find(state, society, year, kind)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// A plan with its issues, versions, reviews, deadline and lateness.
+pub async fn view_of(
     state: &AppState,
     society: &Society,
     catalogue: &Catalogue,
-    plan: PlanRow,
+    plan: Plan,
 ) -> AppResult<PlanView> {
     let election = election_year(state, society, catalogue.year).await?;
-    let issues = issues_of(plan.kind, catalogue, election, &plan.draft);
+    let issues = issues(catalogue, election, &plan.draft);
     let deadline = if plan.kind == PlanKind::Reform {
         Some(store::plan_deadline(&state.db, catalogue).await?.1)
     } else {
@@ -131,8 +138,8 @@ pub async fn view(
     Ok(PlanView {
         submittable: plan::is_submittable(&issues),
         issues,
-        versions: store::versions(&state.db, plan.id).await?,
-        reviews: store::reviews(&state.db, plan.id).await?,
+        versions: documents::versions(&state.db, &plan).await?,
+        reviews: documents::reviews(&state.db, &plan).await?,
         deadline,
         late_zh,
         late_en,
@@ -140,15 +147,15 @@ pub async fn view(
     })
 }
 
-pub async fn load(
+/// The society's plan of a year and kind, as pages and the API show it (404 when none).
+pub async fn view(
     state: &AppState,
     society: &Society,
-    year: i32,
+    catalogue: &Catalogue,
     kind: PlanKind,
-) -> AppResult<PlanRow> {
-    store::get(&state.db, society.id, year, kind)
-        .await?
-        .ok_or(AppError::NotFound)
+) -> AppResult<PlanView> {
+    let plan = get(state, society, catalogue.year, kind).await?;
+    view_of(state, society, catalogue, plan).await
 }
 
 /// Opens the society's reform plan for a year: pre-filled with the mandatory tasks, or copied
@@ -160,39 +167,45 @@ pub async fn open(
     catalogue: &Catalogue,
     copy: bool,
 ) -> AppResult<()> {
+    who.require(Action::EditSocietyData, Some(society.id))?;
     let election = election_year(state, society, catalogue.year).await?;
     let content = if copy {
         let previous = store::get(&state.db, society.id, catalogue.year - 1, PlanKind::Reform)
             .await?
             .ok_or_else(|| FieldError::new("copy", "err-no-previous-plan"))?;
-        let versions = store::versions(&state.db, previous.id).await?;
+        let versions = documents::versions(&state.db, &previous).await?;
         let source = versions
+            .into_iter()
             .last()
-            .map(|v| v.content.clone())
+            .map(|v| v.content)
             .unwrap_or(previous.draft);
-        let prev: PlanContent = serde_json::from_value(source).unwrap_or_default();
+        let prev = source.reform().cloned().unwrap_or_default();
         plan::copy_for_year(&prev, catalogue, election)
     } else {
         plan::new_plan(catalogue, election)
     };
-    let draft = serde_json::to_value(content).map_err(|e| AppError::Internal(e.into()))?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
     store::create(
         &state.db,
+        &mut tx,
         &who.actor(),
-        state.clock.now(),
-        &store::NewPlan {
+        now,
+        &NewPlan {
             society_id: society.id,
             society_code: &society.code,
             year: catalogue.year,
-            kind: PlanKind::Reform,
-            draft: &draft,
+            draft: &PlanBody::Reform(content),
             request_reason: None,
         },
     )
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
-/// A reviewer asks a society for a rectification plan (R-PLAN-5).
+/// Asks a society for a rectification plan (R-PLAN-5), by a reviewer or by the catalogue's
+/// rule (`who` is then the system), and tells the society.
 pub async fn request_rectification(
     state: &AppState,
     who: &Principal,
@@ -200,26 +213,28 @@ pub async fn request_rectification(
     year: i32,
     reason: &str,
 ) -> AppResult<()> {
+    who.require(Action::ListAllSocieties, None)?;
     let reason = crate::model::text(reason, "reason", 2000, true)?;
-    let draft = serde_json::to_value(RectificationContent::default())
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
     store::create(
         &state.db,
+        &mut tx,
         &who.actor(),
-        state.clock.now(),
-        &store::NewPlan {
+        now,
+        &NewPlan {
             society_id: society.id,
             society_code: &society.code,
             year,
-            kind: PlanKind::Rectification,
-            draft: &draft,
+            draft: &PlanBody::empty(PlanKind::Rectification),
             request_reason: Some(&reason),
         },
     )
     .await?;
+    tx.commit().await?;
     notify::society(
         state,
-        state.clock.now(),
+        now,
         Note {
             kind: "rectification-requested",
             key: format!("rect-req/{}/{year}", society.code),
@@ -230,6 +245,7 @@ pub async fn request_rectification(
     .await
 }
 
+/// The page of a society's plan.
 pub fn link(society: &Society, year: i32, kind: PlanKind) -> String {
     match kind {
         PlanKind::Reform => format!("/societies/{}/plans/{year}", society.code),
@@ -240,41 +256,68 @@ pub fn link(society: &Society, year: i32, kind: PlanKind) -> String {
     }
 }
 
-/// Saves a draft (drafts may be invalid; the issues are returned, not enforced).
+/// Saves a draft (drafts may break plan rules; the issues are shown, not enforced). The
+/// content must be of the plan's kind.
 pub async fn save_draft(
     state: &AppState,
     who: &Principal,
-    plan: &PlanRow,
-    draft: &Value,
+    society: &Society,
+    year: i32,
+    body: PlanBody,
 ) -> AppResult<()> {
+    who.require(Action::EditSocietyData, Some(society.id))?;
+    let plan = get(state, society, year, body.kind()).await?;
     plan::transition(plan.state, PlanAction::Edit).map_err(transition_error)?;
-    let draft = parse_content(plan.kind, draft)?;
-    store::save_draft(&state.db, &who.actor(), state.clock.now(), plan, &draft).await
+    let mut tx = state.db.begin().await?;
+    documents::save_draft(
+        &state.db,
+        &mut tx,
+        &who.actor(),
+        state.clock.now(),
+        &plan,
+        &body,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Submits the draft as a new version: refused with every blocking issue listed; after the
-/// deadline accepted and marked late (R-PLAN-1, R-PLAN-2).
+/// deadline accepted and marked late (R-PLAN-1, R-PLAN-2). Returns the version.
 pub async fn submit(
     state: &AppState,
     who: &Principal,
     society: &Society,
     catalogue: &Catalogue,
-    plan: &PlanRow,
+    kind: PlanKind,
 ) -> AppResult<i64> {
+    who.require(Action::EditSocietyData, Some(society.id))?;
+    let plan = get(state, society, catalogue.year, kind).await?;
     let to = plan::transition(plan.state, PlanAction::Submit).map_err(transition_error)?;
     let election = election_year(state, society, catalogue.year).await?;
-    let issues = issues_of(plan.kind, catalogue, election, &plan.draft);
+    let issues = issues(catalogue, election, &plan.draft);
     if !plan::is_submittable(&issues) {
         return Err(issues_error("plan", &issues));
     }
     let now = state.clock.now();
-    let late = if plan.kind == PlanKind::Reform {
+    let late = if kind == PlanKind::Reform {
         let (deadline, _) = store::plan_deadline(&state.db, catalogue).await?;
         plan::lateness(deadline, now).map(|d| d.num_seconds())
     } else {
         None
     };
-    let version = store::submit(&state.db, &who.actor(), now, plan, to, late).await?;
+    let mut tx = state.db.begin().await?;
+    let version = documents::submit(
+        &state.db,
+        &mut tx,
+        &who.actor(),
+        now,
+        &plan,
+        to.as_str(),
+        late,
+    )
+    .await?;
+    tx.commit().await?;
     notify::staff(
         state,
         now,
@@ -284,9 +327,9 @@ pub async fn submit(
                 "submitted/{}/{}/{}/{version}",
                 society.code,
                 plan.year,
-                plan.kind.as_str()
+                kind.as_str()
             ),
-            link: link(society, plan.year, plan.kind),
+            link: link(society, plan.year, kind),
             society,
         },
     )
@@ -294,22 +337,45 @@ pub async fn submit(
     Ok(version)
 }
 
+/// A reviewer's decision on a plan (R-PLAN-4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanDecision {
+    /// Return with a comment (required) for correction.
+    Return,
+    /// Accept the submitted version as the year's yardstick.
+    Accept,
+}
+
+impl PlanDecision {
+    /// `return` or `accept`; anything else is a field error naming the value.
+    pub fn parse(raw: &str) -> Result<PlanDecision, FieldError> {
+        match raw {
+            "accept" => Ok(PlanDecision::Accept),
+            "return" => Ok(PlanDecision::Return),
+            other => Err(FieldError::new("decision", "err-decision").arg("value", other)),
+        }
+    }
+}
+
 /// A reviewer returns (comment required) or accepts the latest submitted version (R-PLAN-4).
 pub async fn review(
     state: &AppState,
     who: &Principal,
     society: &Society,
-    plan: &PlanRow,
-    accept: bool,
+    year: i32,
+    kind: PlanKind,
+    decision: PlanDecision,
     comment: &str,
     task_comments: &BTreeMap<u32, String>,
 ) -> AppResult<()> {
-    let action = if accept {
-        PlanAction::Accept
-    } else {
-        PlanAction::Return
+    who.require(Action::ListAllSocieties, None)?;
+    let plan = get(state, society, year, kind).await?;
+    let (action, stored) = match decision {
+        PlanDecision::Accept => (PlanAction::Accept, Decision::Accepted),
+        PlanDecision::Return => (PlanAction::Return, Decision::Returned),
     };
     let to = plan::transition(plan.state, action).map_err(transition_error)?;
+    let accept = decision == PlanDecision::Accept;
     let comment = crate::model::text(comment, "comment", 5000, !accept)?;
     let version = plan
         .latest_version
@@ -319,83 +385,158 @@ pub async fn review(
         .filter(|(_, c)| !c.trim().is_empty())
         .map(|(k, v)| (*k, v.trim().to_string()))
         .collect();
-    store::review(
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    documents::review(
         &state.db,
+        &mut tx,
         &who.actor(),
-        state.clock.now(),
-        plan,
-        &store::Decision {
-            to,
+        now,
+        &plan,
+        &NewReview {
+            decision: stored,
             version,
+            to: to.as_str(),
             comment: &comment,
             task_comments: &task_comments,
         },
     )
     .await?;
-    let kind = if accept {
+    tx.commit().await?;
+    let note_kind = if accept {
         "plan-accepted"
     } else {
         "plan-returned"
     };
     notify::society(
         state,
-        state.clock.now(),
+        now,
         Note {
-            kind,
+            kind: note_kind,
             key: format!(
-                "{kind}/{}/{}/{}/{version}",
+                "{note_kind}/{}/{}/{}/{version}",
                 society.code,
                 plan.year,
-                plan.kind.as_str()
+                kind.as_str()
             ),
-            link: link(society, plan.year, plan.kind),
+            link: link(society, plan.year, kind),
             society,
         },
     )
     .await
 }
 
+/// Targets derived from each task's rules and the society's facts (R-PLAN-3), by task.
+pub async fn proposals(
+    state: &AppState,
+    society: &Society,
+    catalogue: &Catalogue,
+) -> AppResult<BTreeMap<u32, Vec<Target>>> {
+    let sc = crate::service::facts::society_check(&state.db, society, catalogue).await?;
+    Ok(catalogue
+        .tasks
+        .iter()
+        .map(|x| {
+            (
+                x.number,
+                plan::propose_targets(catalogue, &sc.facts, x.number),
+            )
+        })
+        .filter(|(_, v)| !v.is_empty())
+        .collect())
+}
+
+/// What changed between two versions of a plan (R-PLAN-4).
+pub struct Comparison {
+    /// Every version: (number, submitted at).
+    pub versions: Vec<(i64, String)>,
+    pub a: i64,
+    pub b: i64,
+    /// Reform plans: per task; rectification plans: one entry (task 0) with the field changes.
+    pub changes: Vec<TaskDiff>,
+}
+
+/// Compares version `a` with `b` (default: the latest with the one before). An unknown `b` is
+/// 404; an unknown `a` compares with nothing.
+pub async fn compare(
+    state: &AppState,
+    society: &Society,
+    year: i32,
+    kind: PlanKind,
+    a: Option<i64>,
+    b: Option<i64>,
+) -> AppResult<Comparison> {
+    let plan = get(state, society, year, kind).await?;
+    let versions = documents::versions(&state.db, &plan).await?;
+    let last = versions.last().map(|v| v.version).unwrap_or(0);
+    let b = b.unwrap_or(last);
+    let a = a.unwrap_or(b - 1);
+    let find = |n: i64| versions.iter().find(|v| v.version == n).map(|v| &v.content);
+    let after = find(b).ok_or(AppError::NotFound)?;
+    let empty = PlanBody::empty(kind);
+    let before = find(a).unwrap_or(&empty);
+    let changes = match (before, after) {
+        (PlanBody::Reform(x), PlanBody::Reform(y)) => plan::diff(x, y)
+            .into_iter()
+            .filter(|d| d.change != DiffKind::Unchanged)
+            .collect(),
+        (PlanBody::Rectification(x), PlanBody::Rectification(y)) => {
+            let fields: Vec<FieldChange> = plan::diff_rectification(x, y);
+            if fields.is_empty() {
+                vec![]
+            } else {
+                vec![TaskDiff {
+                    task: 0,
+                    change: DiffKind::Changed,
+                    details: fields,
+                }]
+            }
+        }
+        _ => return Err(anyhow::anyhow!("versions of one plan differ in kind").into()),
+    };
+    Ok(Comparison {
+        versions: versions
+            .iter()
+            .map(|v| (v.version, v.submitted_at.clone()))
+            .collect(),
+        a,
+        b,
+        changes,
+    })
+}
+
+/// The content of a reform plan as last submitted, else its draft (what a reviewer reviews).
+pub fn shown(view: &PlanView, editable: bool) -> PlanBody {
+    if editable {
+        view.plan.draft.clone()
+    } else {
+        view.versions
+            .last()
+            .map(|v| v.content.clone())
+            .unwrap_or_else(|| view.plan.draft.clone())
+    }
+}
+
+/// Filters of the reviewer queue and the plans overview.
 #[derive(Deserialize, Default, Clone)]
 pub struct QueueQuery {
     #[serde(default)]
     pub year: Option<String>,
     #[serde(default)]
     pub kind: Option<String>,
+    /// A plan state, or `not_started`.
     #[serde(default)]
     pub state: String,
     #[serde(default)]
     pub group: String,
+    /// `true`, `false` or empty.
     #[serde(default)]
     pub election: String,
     #[serde(default)]
     pub late: Option<String>,
 }
 
-pub struct QueueRow {
-    pub code: String,
-    pub name: String,
-    pub link: String,
-    pub state: &'static str,
-    pub state_label: String,
-    pub version: String,
-    pub submitted: String,
-    pub waiting: String,
-    pub late: String,
-    pub comments: String,
-}
-
-fn duration_text(t: &T, d: chrono::Duration) -> String {
-    let days = d.num_days();
-    let hours = d.num_hours() - days * 24;
-    if days > 0 {
-        t.t("duration-dh")
-            .replace("{d}", &days.to_string())
-            .replace("{h}", &hours.to_string())
-    } else {
-        t.t("duration-h").replace("{h}", &hours.max(0).to_string())
-    }
-}
-
+/// The states of the queue's filter, `not_started` first.
 pub const STATES: [&str; 6] = [
     "not_started",
     "draft",
@@ -405,28 +546,35 @@ pub const STATES: [&str; 6] = [
     "accepted",
 ];
 
-pub fn state_text(t: &T, s: &str) -> String {
-    match PlanState::parse(s) {
-        Some(p) => t.pick(p.label_zh(), p.label_en()).to_string(),
-        None => t.t("plan-not-started-short"),
-    }
+/// One society in the queue or overview: its plan (if any) and the plan's reviews.
+pub struct QueueEntry {
+    pub society: Society,
+    pub plan: Option<Plan>,
+    pub reviews: Vec<Review>,
 }
 
-/// Rows for every matching society; `include_unstarted` adds societies without a plan.
+pub struct Queue {
+    pub year: i32,
+    pub kind: PlanKind,
+    /// The matching societies; the queue (without `include_unstarted`) oldest waiting first.
+    pub entries: Vec<QueueEntry>,
+    /// Societies per state (before the state filter), in [`STATES`] order.
+    pub counts: Vec<(&'static str, usize)>,
+}
+
+/// Every society's plan of a year and kind, filtered (staff). A fixed number of queries.
 pub async fn queue(
     state: &AppState,
-    t: &T,
+    who: &Principal,
     q: &QueueQuery,
     include_unstarted: bool,
-) -> AppResult<(
-    i32,
-    PlanKind,
-    Vec<QueueRow>,
-    Vec<(&'static str, String, usize)>,
-)> {
+) -> AppResult<Queue> {
+    who.require(Action::ListAllSocieties, None)?;
     let catalogue = crate::service::catalogues::get(state, q.year.as_deref()).await?;
     let kind = PlanKind::parse(q.kind.as_deref()).ok_or(AppError::NotFound)?;
     let plans = store::list(&state.db, catalogue.year, kind).await?;
+    let mut reviews = documents::reviews_of_year(&state.db, &store::PLANS, catalogue.year).await?;
+    let elections = societies::election_flags_of_year(&state.db, catalogue.year).await?;
     let all = societies::list(
         &state.db,
         &SocietyFilter {
@@ -435,94 +583,57 @@ pub async fn queue(
         },
     )
     .await?;
-    let now = state.clock.now();
-    let mut out = Vec::new();
-    let mut counts: Vec<(&'static str, String, usize)> =
-        STATES.iter().map(|s| (*s, state_text(t, s), 0)).collect();
-    for s in &all {
-        let election = societies::election_flag(&state.db, s.id, catalogue.year).await?;
+    let mut counts: Vec<(&'static str, usize)> = STATES.iter().map(|s| (*s, 0)).collect();
+    let mut entries = Vec::new();
+    for s in all {
+        let election = elections.get(&s.id).copied();
         match q.election.as_str() {
             "true" if election != Some(true) => continue,
             "false" if election == Some(true) => continue,
             _ => {}
         }
-        let plan: Option<&PlanRow> = plans.iter().find(|p| p.society_id == s.id);
-        let st = plan.map(|p| p.state.as_str()).unwrap_or("not_started");
+        let plan = plans.iter().find(|p| p.society_id == s.id).cloned();
         if plan.is_none() && !include_unstarted {
             continue;
         }
+        let st = plan
+            .as_ref()
+            .map(|p| p.state.as_str())
+            .unwrap_or("not_started");
         if let Some(c) = counts.iter_mut().find(|c| c.0 == st) {
-            c.2 += 1;
+            c.1 += 1;
         }
         if !q.state.is_empty() && q.state != st {
             continue;
         }
-        let late = plan.and_then(|p| p.first_late_seconds).map(|secs| {
-            let (zh, en) = plan::lateness_text(chrono::Duration::seconds(secs));
-            if t.is_en() { en } else { zh }
-        });
-        if q.late.as_deref() == Some("true") && late.is_none() {
+        if q.late.as_deref() == Some("true")
+            && plan.as_ref().and_then(|p| p.first_late_seconds).is_none()
+        {
             continue;
         }
-        let waiting = match plan {
-            Some(p) if matches!(p.state, PlanState::Submitted | PlanState::Resubmitted) => p
-                .latest_submitted_at
-                .as_deref()
-                .and_then(parse_ts)
-                .map(|at| duration_text(t, now - at))
-                .unwrap_or_default(),
-            _ => String::new(),
-        };
-        let comments = match plan {
-            Some(p) => store::reviews(&state.db, p.id)
-                .await?
-                .iter()
-                .map(|r| {
-                    let per_task: Vec<String> = r
-                        .task_comments
-                        .iter()
-                        .map(|(n, c)| format!("[{} {n}] {c}", t.t("task")))
-                        .collect();
-                    format!(
-                        "v{} {}: {} {}",
-                        r.version,
-                        t.t(&format!("review-{}", r.decision)),
-                        r.comment,
-                        per_task.join(" ")
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
-            None => String::new(),
-        };
-        out.push(QueueRow {
-            code: s.code.clone(),
-            name: s.name.clone(),
-            link: format!(
-                "/societies/{}/plans/{}?kind={}",
-                s.code,
-                catalogue.year,
-                kind.as_str()
-            ),
-            state: st,
-            state_label: state_text(t, st),
-            version: plan
-                .and_then(|p| p.latest_version)
-                .map(|v| format!("v{v}"))
-                .unwrap_or_default(),
-            submitted: plan
-                .and_then(|p| p.latest_submitted_at.clone())
-                .unwrap_or_default(),
-            waiting,
-            late: late.unwrap_or_default(),
-            comments,
+        let reviews = plan
+            .as_ref()
+            .and_then(|p| reviews.remove(&p.id))
+            .unwrap_or_default();
+        entries.push(QueueEntry {
+            society: s,
+            plan,
+            reviews,
         });
     }
     // The queue shows the oldest waiting first.
     if !include_unstarted {
-        out.sort_by(|a, b| a.submitted.cmp(&b.submitted));
+        entries.sort_by(|a, b| {
+            let at = |e: &QueueEntry| e.plan.as_ref().and_then(|p| p.latest_submitted_at.clone());
+            at(a).cmp(&at(b))
+        });
     }
-    Ok((catalogue.year, kind, out, counts))
+    Ok(Queue {
+        year: catalogue.year,
+        kind,
+        entries,
+        counts,
+    })
 }
 
 /// Every society's plan of a year and kind (reviewers and administrators).
@@ -531,8 +642,8 @@ pub async fn list(
     who: &Principal,
     year: i32,
     kind: PlanKind,
-) -> AppResult<Vec<PlanRow>> {
-    who.require(crate::auth::policy::Action::ListAllSocieties, None)?;
+) -> AppResult<Vec<Plan>> {
+    who.require(Action::ListAllSocieties, None)?;
     store::list(&state.db, year, kind).await
 }
 
@@ -560,7 +671,7 @@ pub async fn set_deadline(
     local_time: &str,
     timezone: &str,
 ) -> AppResult<Deadline> {
-    who.require(crate::auth::policy::Action::LoadCatalogue, None)?;
+    who.require(Action::LoadCatalogue, None)?;
     let (_, before) = store::plan_deadline(&state.db, catalogue).await?;
     store::set_plan_deadline(
         &state.db,
@@ -573,4 +684,9 @@ pub async fn set_deadline(
     )
     .await?;
     deadline(state, catalogue).await
+}
+
+/// Whether the plan waits for a reviewer's decision.
+pub fn is_waiting(p: &Plan) -> bool {
+    matches!(p.state, PlanState::Submitted | PlanState::Resubmitted)
 }

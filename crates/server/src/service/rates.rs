@@ -1,17 +1,19 @@
 //! Reporting rates (R-TRACK-2): expected, received and on-time reports per month and per
-//! society, with totals.
+//! society (those with an accepted plan), with totals. A fixed number of queries; the rates
+//! are computed by the domain core (`tracking::year_rates`).
 
-use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
 use reformwatch_core::catalogue::Catalogue;
-use reformwatch_core::tracking::{self as core, Month};
+use reformwatch_core::tracking::{self as core, Month, RateCell};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::db::parse_ts;
-use crate::db::reports as store;
+use crate::auth::policy::Action;
 use crate::db::societies::{self, Society, SocietyFilter};
+use crate::db::{parse_ts, plans, reports};
 use crate::error::AppResult;
-use crate::service::reports as service;
+use crate::principal::Principal;
 
 #[derive(Deserialize, Default)]
 pub struct YearQuery {
@@ -24,70 +26,49 @@ pub struct YearQuery {
 
 /// Reporting rates of a year (R-TRACK-2): per month, per society (with an accepted plan), total.
 pub struct Rates {
-    pub months: Vec<(Month, core::RateCell)>,
-    pub societies: Vec<(Society, core::RateCell)>,
-    pub total: core::RateCell,
+    pub months: Vec<(Month, RateCell)>,
+    pub societies: Vec<(Society, RateCell)>,
+    pub total: RateCell,
 }
 
-pub async fn rates_data(
+/// The rates of a year at the clock's now, for a discipline group or all societies.
+pub async fn rates(
     state: &AppState,
+    who: &Principal,
     catalogue: &Catalogue,
     group: Option<&str>,
 ) -> AppResult<Rates> {
+    who.require(Action::ListAllSocieties, None)?;
     let now = state.clock.now();
-    let all = societies::list(
+    let accepted = plans::accepted_societies(&state.db, catalogue.year).await?;
+    let with_plan: Vec<Society> = societies::list(
         &state.db,
         &SocietyFilter {
             group: group.map(str::to_string).filter(|g| !g.is_empty()),
             ..Default::default()
         },
     )
-    .await?;
-    let reports = store::of_year(&state.db, catalogue.year).await?;
-    let mut with_plan = Vec::new();
-    for s in all {
-        if service::accepted_plan(state, s.id, catalogue.year)
-            .await?
-            .is_some()
-        {
-            with_plan.push(s);
+    .await?
+    .into_iter()
+    .filter(|s| accepted.contains(&s.id))
+    .collect();
+    let mut by_society: HashMap<i64, Vec<_>> = HashMap::new();
+    for r in reports::summaries_of_year(&state.db, catalogue.year).await? {
+        if let Some(at) = r.first_submitted_at.as_deref().and_then(parse_ts) {
+            by_society
+                .entry(r.society_id)
+                .or_default()
+                .push((r.month, at));
         }
     }
-    let firsts = |sid: i64| -> Vec<(Month, DateTime<Utc>)> {
-        reports
-            .iter()
-            .filter(|r| r.society_id == sid)
-            .filter_map(|r| {
-                Some((
-                    Month::new(r.year, r.month)?,
-                    r.first_submitted_at.as_deref().and_then(parse_ts)?,
-                ))
-            })
-            .collect()
-    };
-    let mut total = core::RateCell::default();
-    let mut months = Vec::new();
-    for m in core::expected_months(catalogue) {
-        let subs: Vec<DateTime<Utc>> = with_plan
-            .iter()
-            .flat_map(|s| firsts(s.id))
-            .filter(|(mm, _)| *mm == m)
-            .map(|(_, at)| at)
-            .collect();
-        let cell = core::month_rate(catalogue, m, with_plan.len() as u32, &subs, now);
-        total = total.add(cell);
-        months.push((m, cell));
-    }
-    let societies = with_plan
-        .into_iter()
-        .map(|s| {
-            let cell = core::society_rate(catalogue, &firsts(s.id), now);
-            (s, cell)
-        })
+    let submissions: Vec<Vec<_>> = with_plan
+        .iter()
+        .map(|s| by_society.remove(&s.id).unwrap_or_default())
         .collect();
+    let r = core::year_rates(catalogue, &submissions, now);
     Ok(Rates {
-        months,
-        societies,
-        total,
+        months: r.months,
+        societies: with_plan.into_iter().zip(r.societies).collect(),
+        total: r.total,
     })
 }

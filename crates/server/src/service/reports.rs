@@ -1,5 +1,8 @@
-//! Monthly tracking (R-TRACK-1..3): the orchestration shared by pages and API. Report content,
-//! validation, colours and rates live in the domain core (`reformwatch_core::tracking`).
+//! Monthly reports (R-TRACK-1..3): opening a month's report from the accepted plan, drafts,
+//! submission (the next version; late after the due day; fact-linked values become facts in the
+//! same transaction), the reviewer's comment or return, month locks, the society's timeline, and
+//! the reminders and the rectification rule the housekeeping runs. Report content, validation,
+//! colours and rates live in the domain core (`reformwatch_core::tracking`).
 
 use std::collections::BTreeMap;
 
@@ -7,102 +10,189 @@ use chrono::{DateTime, NaiveDate, Utc};
 use reformwatch_core::catalogue::Catalogue;
 use reformwatch_core::plan::{self, PlanContent};
 use reformwatch_core::tracking::{
-    self as core, Month, ReceivedReport, ReportContent, SocietyColour,
+    self as core, Month, RateCell, ReportAction, ReportContent, SocietyColour,
 };
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::AppState;
+use crate::auth::policy::Action;
+use crate::db::documents::{self, Decision, NewReview, Review, Version};
+use crate::db::evidence::{self, Evidence};
 use crate::db::facts::{self, FactChange};
-use crate::db::plans::{self, PlanKind};
-use crate::db::reports::{self as store, ReportRow};
-use crate::db::societies::Society;
+use crate::db::plans::{self as plan_store, PlanKind};
+use crate::db::reports::{self as store, NewReport, Report};
+use crate::db::societies::{self, Society};
 use crate::error::{AppError, AppResult};
 use crate::model::FieldError;
 use crate::principal::Principal;
 use crate::service::notifications::{self as notify, Note};
+use crate::service::progress::Progress;
+
+fn transition_error(e: plan::TransitionError) -> AppError {
+    AppError::Invalid(vec![FieldError::localized(
+        "state",
+        "err-report-state",
+        e.message_zh,
+        e.message_en,
+    )])
+}
 
 /// The accepted reform plan of a society for a year: (content, version).
 pub async fn accepted_plan(
     state: &AppState,
-    society_id: i64,
+    society: &Society,
     year: i32,
 ) -> AppResult<Option<(PlanContent, i64)>> {
-    let Some(plan) = plans::get(&state.db, society_id, year, PlanKind::Reform).await? else {
-        return Ok(None);
-    };
-    let Some(version) = plan.accepted_version else {
-        return Ok(None);
-    };
-    let versions = plans::versions(&state.db, plan.id).await?;
-    let content = versions
-        .iter()
-        .find(|v| v.version == version)
-        .map(|v| v.content.clone())
-        .ok_or_else(|| anyhow::anyhow!("accepted version {version} missing"))?;
-    let content: PlanContent = serde_json::from_value(content)
-        .map_err(|e| anyhow::anyhow!("accepted plan unreadable: {e}"))?;
-    Ok(Some((content, version)))
+    Ok(
+        plan_store::accepted_of_year(&state.db, year, Some(society.id))
+            .await?
+            .remove(&society.id),
+    )
 }
 
-/// Received reports of a society: latest content per month, first submission time.
-pub async fn received(
-    state: &AppState,
-    society_id: i64,
-    year: i32,
-) -> AppResult<Vec<ReceivedReport>> {
-    let mut out = Vec::new();
-    for r in store::of_society(&state.db, society_id, year).await? {
-        let (Some(first), Some(_)) = (
-            r.first_submitted_at
-                .as_deref()
-                .and_then(crate::db::parse_ts),
-            r.latest_version,
-        ) else {
-            continue;
-        };
-        let versions = store::versions(&state.db, r.id).await?;
-        let Some(latest) = versions.last() else {
-            continue;
-        };
-        let content: ReportContent =
-            serde_json::from_value(latest.content.clone()).unwrap_or_default();
-        if let Some(month) = Month::new(r.year, r.month) {
-            out.push(ReceivedReport {
-                month,
-                submitted_at: first,
-                content,
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// A society's colours at `at` (R-TRACK-3), from plan + reports + facts.
+/// A society's colours at `at` (R-TRACK-3), from plan, reports and facts.
 pub async fn society_colours(
     state: &AppState,
     society: &Society,
     catalogue: &Catalogue,
     at: DateTime<Utc>,
 ) -> AppResult<SocietyColour> {
-    let plan = accepted_plan(state, society.id, catalogue.year).await?;
-    let reports: Vec<ReceivedReport> = received(state, society.id, catalogue.year)
-        .await?
-        .into_iter()
-        .filter(|r| r.submitted_at <= at)
-        .collect();
-    let sc = crate::service::facts::society_check(&state.db, society, catalogue).await?;
-    Ok(core::colours(
-        catalogue,
-        plan.as_ref().map(|p| &p.0),
-        &reports,
-        &sc.facts,
-        at,
-    ))
+    let progress = Progress::load(state, catalogue, Some(society)).await?;
+    Ok(progress.colours(catalogue, society.id, at))
 }
 
+/// A month of the catalogue year written in a form (`"6"`); anything else is 404.
 pub fn parse_month(year: i32, month: &str) -> AppResult<Month> {
     let m: u32 = month.trim().parse().map_err(|_| AppError::NotFound)?;
     Month::new(year, m).ok_or(AppError::NotFound)
+}
+
+/// The society's report of a month, if it has one.
+pub async fn find(state: &AppState, society: &Society, month: Month) -> AppResult<Option<Report>> {
+    store::get(&state.db, society.id, month.year, month.month).await
+}
+
+/// The society's report of a month (404 when there is none).
+pub async fn get(state: &AppState, society: &Society, month: Month) -> AppResult<Report> {
+    find(state, society, month).await?.ok_or(AppError::NotFound)
+}
+
+/// Everything the API shows about one report.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ReportView {
+    pub report: Report,
+    #[schema(value_type = Vec<Object>)]
+    pub issues: Vec<reformwatch_core::plan::PlanIssue>,
+    #[schema(value_type = Vec<Object>)]
+    pub versions: Vec<Version<ReportContent>>,
+    pub reviews: Vec<Review>,
+    /// Due instant (UTC).
+    pub due: String,
+}
+
+/// A society's report of a month with its issues, versions and reviews (404 when none).
+pub async fn view(
+    state: &AppState,
+    society: &Society,
+    catalogue: &Catalogue,
+    month: Month,
+) -> AppResult<ReportView> {
+    let report = get(state, society, month).await?;
+    let plan = accepted_plan(state, society, catalogue.year)
+        .await?
+        .map(|p| p.0)
+        .unwrap_or_default();
+    Ok(ReportView {
+        issues: core::validate_report(&plan, &report.draft),
+        versions: documents::versions(&state.db, &report).await?,
+        reviews: documents::reviews(&state.db, &report).await?,
+        due: core::report_due(catalogue, month).to_rfc3339(),
+        report,
+    })
+}
+
+/// What the report page shows.
+pub struct Detail {
+    pub report: Report,
+    pub versions: Vec<Version<ReportContent>>,
+    pub reviews: Vec<Review>,
+    /// The accepted plan the report follows (empty when none is accepted).
+    pub plan: PlanContent,
+    /// Not locked, or the society has an exception.
+    pub open: bool,
+    /// The society's colours now.
+    pub colours: SocietyColour,
+    /// Evidence attached to this month's report.
+    pub evidence: Vec<Evidence>,
+}
+
+/// Why a month without a report cannot be started, if it cannot.
+pub struct Unstarted {
+    pub has_plan: bool,
+    pub open: bool,
+}
+
+/// The report page's data: the report with its versions, reviews, plan, colours and evidence,
+/// or, for a month without a report, what starting it needs. 404 for a month that is not
+/// reported (outside the catalogue's tracking months).
+pub async fn detail(
+    state: &AppState,
+    society: &Society,
+    catalogue: &Catalogue,
+    month: Month,
+) -> AppResult<Result<Detail, Unstarted>> {
+    if !core::expected_months(catalogue).contains(&month) {
+        return Err(AppError::NotFound);
+    }
+    let open = store::is_open(&state.db, society.id, month.year, month.month).await?;
+    let progress = Progress::load(state, catalogue, Some(society)).await?;
+    let plan = progress.plan(society.id).map(|p| p.0.clone());
+    let Some(report) = find(state, society, month).await? else {
+        return Ok(Err(Unstarted {
+            has_plan: plan.is_some(),
+            open,
+        }));
+    };
+    let evidence = evidence::of_society(&state.db, society.id, catalogue.year)
+        .await?
+        .into_iter()
+        .filter(|e| e.owner_type == "report" && e.month == Some(month.month))
+        .collect();
+    Ok(Ok(Detail {
+        versions: documents::versions(&state.db, &report).await?,
+        reviews: documents::reviews(&state.db, &report).await?,
+        plan: plan.unwrap_or_default(),
+        open,
+        colours: progress.colours(catalogue, society.id, state.clock.now()),
+        evidence,
+        report,
+    }))
+}
+
+/// A society's year at a glance.
+pub struct Timeline {
+    pub colours: SocietyColour,
+    pub reports: Vec<Report>,
+    pub locked: Vec<u32>,
+    pub rate: RateCell,
+    pub has_plan: bool,
+}
+
+pub async fn timeline(
+    state: &AppState,
+    society: &Society,
+    catalogue: &Catalogue,
+) -> AppResult<Timeline> {
+    let now = state.clock.now();
+    let progress = Progress::load(state, catalogue, Some(society)).await?;
+    Ok(Timeline {
+        colours: progress.colours(catalogue, society.id, now),
+        reports: store::of_society(&state.db, society.id, catalogue.year).await?,
+        locked: store::locked_months(&state.db, catalogue.year).await?,
+        rate: core::society_rate(catalogue, &progress.first_submissions(society.id), now),
+        has_plan: progress.plan(society.id).is_some(),
+    })
 }
 
 /// Opens the month's report, pre-filled from the accepted plan and last month's report.
@@ -113,8 +203,10 @@ pub async fn open(
     catalogue: &Catalogue,
     month: Month,
 ) -> AppResult<()> {
-    let (plan, version) = accepted_plan(state, society.id, catalogue.year)
-        .await?
+    who.require(Action::EditSocietyData, Some(society.id))?;
+    let progress = Progress::load(state, catalogue, Some(society)).await?;
+    let (plan, version) = progress
+        .plan(society.id)
         .ok_or_else(|| FieldError::new("plan", "err-no-accepted-plan"))?;
     if !core::expected_months(catalogue).contains(&month) {
         return Err(FieldError::new("month", "err-month-not-expected")
@@ -122,25 +214,30 @@ pub async fn open(
             .into());
     }
     ensure_open(state, society, month).await?;
-    let previous = received(state, society.id, catalogue.year)
-        .await?
-        .into_iter()
+    let previous = progress
+        .received(society.id)
+        .iter()
         .filter(|r| r.month < month)
         .max_by_key(|r| r.month);
-    let content = core::new_report(&plan, previous.as_ref().map(|r| &r.content));
-    let draft = serde_json::to_value(content).map_err(|e| AppError::Internal(e.into()))?;
+    let content = core::new_report(plan, previous.map(|r| &r.content));
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
     store::create(
         &state.db,
+        &mut tx,
         &who.actor(),
-        state.clock.now(),
-        society.id,
-        &society.code,
-        catalogue.year,
-        month.month,
-        version,
-        &draft,
+        now,
+        &NewReport {
+            society_id: society.id,
+            society_code: &society.code,
+            month,
+            plan_version: *version,
+            draft: &content,
+        },
     )
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn ensure_open(state: &AppState, society: &Society, month: Month) -> AppResult<()> {
@@ -153,33 +250,30 @@ async fn ensure_open(state: &AppState, society: &Society, month: Month) -> AppRe
     }
 }
 
-pub async fn load(state: &AppState, society: &Society, month: Month) -> AppResult<ReportRow> {
-    store::get(&state.db, society.id, month.year, month.month)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
-/// Parses report JSON (unknown fields are errors naming the field).
-pub fn parse_content(value: &Value) -> AppResult<ReportContent> {
-    crate::json::from_value(value.clone())
-}
-
+/// Replaces the draft of the month's report (not in a locked month).
 pub async fn save_draft(
     state: &AppState,
     who: &Principal,
     society: &Society,
-    report: &ReportRow,
-    draft: &Value,
+    month: Month,
+    content: ReportContent,
 ) -> AppResult<()> {
-    ensure_open(
-        state,
-        society,
-        Month::new(report.year, report.month).ok_or(AppError::NotFound)?,
+    who.require(Action::EditSocietyData, Some(society.id))?;
+    let report = get(state, society, month).await?;
+    ensure_open(state, society, month).await?;
+    core::report_transition(report.state, ReportAction::Edit).map_err(transition_error)?;
+    let mut tx = state.db.begin().await?;
+    documents::save_draft(
+        &state.db,
+        &mut tx,
+        &who.actor(),
+        state.clock.now(),
+        &report,
+        &content,
     )
     .await?;
-    let content = parse_content(draft)?;
-    let value = serde_json::to_value(content).map_err(|e| AppError::Internal(e.into()))?;
-    store::save_draft(&state.db, &who.actor(), state.clock.now(), report, &value).await
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Last day of a month: the date reported values hold for.
@@ -198,15 +292,18 @@ pub async fn submit(
     who: &Principal,
     society: &Society,
     catalogue: &Catalogue,
-    report: &ReportRow,
+    month: Month,
 ) -> AppResult<i64> {
-    let month = Month::new(report.year, report.month).ok_or(AppError::NotFound)?;
+    who.require(Action::EditSocietyData, Some(society.id))?;
+    let report = get(state, society, month).await?;
     ensure_open(state, society, month).await?;
-    let (plan, _) = accepted_plan(state, society.id, catalogue.year)
+    let to =
+        core::report_transition(report.state, ReportAction::Submit).map_err(transition_error)?;
+    let (plan, _) = accepted_plan(state, society, catalogue.year)
         .await?
         .ok_or_else(|| FieldError::new("plan", "err-no-accepted-plan"))?;
-    let content = parse_content(&report.draft)?;
-    let issues = core::validate_report(&plan, &content);
+    let content = &report.draft;
+    let issues = core::validate_report(&plan, content);
     if !plan::is_submittable(&issues) {
         return Err(crate::service::plans::issues_error("report", &issues));
     }
@@ -235,14 +332,16 @@ pub async fn submit(
             }
         }
     }
+    let actor = who.actor();
     let mut tx = state.db.begin().await?;
-    let version = store::submit_in(&state.db, &mut tx, &who.actor(), now, report, late).await?;
+    let version =
+        documents::submit(&state.db, &mut tx, &actor, now, &report, to.as_str(), late).await?;
     if !changes.is_empty() {
         let changes: Vec<FactChange> = changes.into_values().collect();
         facts::record_in(
             &state.db,
             &mut tx,
-            &who.actor(),
+            &actor,
             now,
             society,
             catalogue,
@@ -267,6 +366,7 @@ pub async fn submit(
     Ok(version)
 }
 
+/// The page of a society's report of a month.
 pub fn link(society: &Society, month: Month) -> String {
     format!(
         "/societies/{}/reports/{}/{}",
@@ -274,34 +374,72 @@ pub fn link(society: &Society, month: Month) -> String {
     )
 }
 
+/// A reviewer's step on a report (R-TRACK-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportDecision {
+    /// A comment without a decision.
+    Comment,
+    /// Return the latest version for correction.
+    Return,
+}
+
+impl ReportDecision {
+    /// `comment` or `return`; anything else is a field error naming the value.
+    pub fn parse(raw: &str) -> Result<ReportDecision, FieldError> {
+        match raw {
+            "comment" => Ok(ReportDecision::Comment),
+            "return" => Ok(ReportDecision::Return),
+            other => Err(FieldError::new("decision", "err-decision").arg("value", other)),
+        }
+    }
+}
+
+/// A reviewer comments on or returns the latest submitted version (a comment is required).
 pub async fn review(
     state: &AppState,
     who: &Principal,
     society: &Society,
-    report: &ReportRow,
-    returned: bool,
+    month: Month,
+    decision: ReportDecision,
     comment: &str,
 ) -> AppResult<()> {
+    who.require(Action::ListAllSocieties, None)?;
+    let report = get(state, society, month).await?;
     let comment = crate::model::text(comment, "comment", 5000, true)?;
-    store::review(
+    let version = report
+        .latest_version
+        .ok_or_else(|| FieldError::new("state", "err-report-not-submitted"))?;
+    let (action, stored) = match decision {
+        ReportDecision::Comment => (ReportAction::Comment, Decision::Comment),
+        ReportDecision::Return => (ReportAction::Return, Decision::Returned),
+    };
+    let to = core::report_transition(report.state, action).map_err(transition_error)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    documents::review(
         &state.db,
+        &mut tx,
         &who.actor(),
-        state.clock.now(),
-        report,
-        returned,
-        &comment,
+        now,
+        &report,
+        &NewReview {
+            decision: stored,
+            version,
+            to: to.as_str(),
+            comment: &comment,
+            task_comments: &BTreeMap::new(),
+        },
     )
     .await?;
-    let month = Month::new(report.year, report.month).ok_or(AppError::NotFound)?;
-    let kind = if returned {
-        "report-returned"
-    } else {
-        "report-commented"
+    tx.commit().await?;
+    let kind = match decision {
+        ReportDecision::Return => "report-returned",
+        ReportDecision::Comment => "report-commented",
     };
-    let n = store::reviews(&state.db, report.id).await?.len();
+    let n = documents::reviews(&state.db, &report).await?.len();
     notify::society(
         state,
-        state.clock.now(),
+        now,
         Note {
             kind,
             key: format!("{kind}/{}/{month}/{n}", society.code),
@@ -312,13 +450,26 @@ pub async fn review(
     .await
 }
 
+/// Days before the due instant when the "due soon" reminder goes out.
+pub const REMIND_DAYS_BEFORE: i64 = 3;
+
 /// Reminders for monthly reports (issue 5): to each society with an accepted plan, a few days
-/// before a report is due and once it is overdue. Idempotent (deduplicated per month).
-pub async fn report_reminders(state: &AppState, catalogue: &Catalogue) -> AppResult<usize> {
-    let now = state.clock.now();
-    let mut sent = 0;
-    let societies = crate::db::societies::list(&state.db, &Default::default()).await?;
+/// before a report is due and once it is overdue (for the latest due month only). Idempotent
+/// (deduplicated per society and month); a fixed number of queries. Returns how many societies
+/// were due a reminder (already reminded ones included).
+pub async fn report_reminders(
+    state: &AppState,
+    catalogue: &Catalogue,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    let plans = plan_store::accepted_of_year(&state.db, catalogue.year, None).await?;
+    if plans.is_empty() {
+        return Ok(0);
+    }
+    let societies = societies::list(&state.db, &Default::default()).await?;
     let reports = store::of_year(&state.db, catalogue.year).await?;
+    let latest_due = core::months_due_by(catalogue, now).last().copied();
+    let mut notes = Vec::new();
     for month in core::expected_months(catalogue) {
         let due = core::report_due(catalogue, month);
         let kind = if now > due {
@@ -329,54 +480,53 @@ pub async fn report_reminders(state: &AppState, catalogue: &Catalogue) -> AppRes
             continue;
         };
         // Overdue reminders only for the latest due month, not the whole year at once.
-        if kind == "report-overdue" && core::months_due_by(catalogue, now).last() != Some(&month) {
+        if kind == "report-overdue" && latest_due != Some(month) {
             continue;
         }
         for s in &societies {
             let submitted = reports.iter().any(|r| {
                 r.society_id == s.id && r.month == month.month && r.latest_version.is_some()
             });
-            if submitted || accepted_plan(state, s.id, catalogue.year).await?.is_none() {
+            if submitted || !plans.contains_key(&s.id) {
                 continue;
             }
-            notify::society(
-                state,
-                now,
-                Note {
-                    kind,
-                    key: format!("{kind}/{}/{month}", s.code),
-                    link: link(s, month),
-                    society: s,
-                },
-            )
-            .await?;
-            sent += 1;
+            notes.push(Note {
+                kind,
+                key: format!("{kind}/{}/{month}", s.code),
+                link: link(s, month),
+                society: s,
+            });
         }
     }
-    Ok(sent)
+    notify::societies(state, now, &notes).await?;
+    Ok(notes.len())
 }
 
-/// Days before the due instant when the "due soon" reminder goes out.
-pub const REMIND_DAYS_BEFORE: i64 = 3;
-
 /// R-PLAN-5 by rule: a society with a task red for `tracking.red_task_months` months in a row
-/// is asked for a rectification plan (once a year), as the catalogue configures.
-pub async fn auto_rectification(state: &AppState, catalogue: &Catalogue) -> AppResult<usize> {
-    let now = state.clock.now();
-    let mut asked = 0;
-    for s in crate::db::societies::list(&state.db, &Default::default()).await? {
-        let Some((plan, _)) = accepted_plan(state, s.id, catalogue.year).await? else {
-            continue;
-        };
-        if plans::get(&state.db, s.id, catalogue.year, PlanKind::Rectification)
+/// is asked for a rectification plan (once a year), as the catalogue configures. A fixed number
+/// of queries to decide; one request (and notification) per society asked. Returns how many
+/// were asked now.
+pub async fn auto_rectification(
+    state: &AppState,
+    catalogue: &Catalogue,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    let progress = Progress::load(state, catalogue, None).await?;
+    if progress.plans.is_empty() {
+        return Ok(0);
+    }
+    let asked_before: Vec<i64> =
+        plan_store::list(&state.db, catalogue.year, PlanKind::Rectification)
             .await?
-            .is_some()
-        {
+            .iter()
+            .map(|p| p.society_id)
+            .collect();
+    let mut asked = 0;
+    for s in societies::list(&state.db, &Default::default()).await? {
+        if !progress.plans.contains_key(&s.id) || asked_before.contains(&s.id) {
             continue;
         }
-        let reports = received(state, s.id, catalogue.year).await?;
-        let sc = crate::service::facts::society_check(&state.db, &s, catalogue).await?;
-        let streaks = core::red_streaks(catalogue, &plan, &reports, &sc.facts, now);
+        let streaks = progress.red_streaks(catalogue, s.id, now);
         let tasks = core::rectification_suggested(catalogue, &streaks);
         if tasks.is_empty() {
             continue;
@@ -390,31 +540,12 @@ pub async fn auto_rectification(state: &AppState, catalogue: &Catalogue) -> AppR
             "任务 {list} 已连续 {} 个月为红色，请分析原因并提交整改方案。/ Task(s) {list} have been red for {} months in a row: please analyse why and submit a rectification plan.",
             catalogue.tracking.red_task_months, catalogue.tracking.red_task_months
         );
-        let draft = serde_json::to_value(reformwatch_core::plan::RectificationContent::default())
-            .map_err(|e| AppError::Internal(e.into()))?;
-        plans::create(
-            &state.db,
-            &crate::db::audit::Actor::System,
-            now,
-            &plans::NewPlan {
-                society_id: s.id,
-                society_code: &s.code,
-                year: catalogue.year,
-                kind: PlanKind::Rectification,
-                draft: &draft,
-                request_reason: Some(&reason),
-            },
-        )
-        .await?;
-        notify::society(
+        crate::service::plans::request_rectification(
             state,
-            now,
-            Note {
-                kind: "rectification-requested",
-                key: format!("rect-req/{}/{}", s.code, catalogue.year),
-                link: crate::service::plans::link(&s, catalogue.year, PlanKind::Rectification),
-                society: &s,
-            },
+            &Principal::System,
+            &s,
+            catalogue.year,
+            &reason,
         )
         .await?;
         asked += 1;
@@ -431,7 +562,7 @@ pub async fn set_lock(
     month: &str,
     locked: bool,
 ) -> AppResult<Month> {
-    who.require(crate::auth::policy::Action::ManageSocieties, None)?;
+    who.require(Action::ManageSocieties, None)?;
     let m = parse_month(catalogue.year, month)?;
     store::set_lock(
         &state.db,
@@ -453,9 +584,9 @@ pub async fn grant_exception(
     month: &str,
     society_code: &str,
 ) -> AppResult<Month> {
-    who.require(crate::auth::policy::Action::ManageSocieties, None)?;
+    who.require(Action::ManageSocieties, None)?;
     let m = parse_month(catalogue.year, month)?;
-    let s = crate::db::societies::by_code(&state.db, society_code)
+    let s = societies::by_code(&state.db, society_code)
         .await?
         .ok_or_else(|| {
             FieldError::new("society", "err-society-unknown").arg("value", society_code)

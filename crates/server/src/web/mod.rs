@@ -11,11 +11,11 @@ pub mod evidence;
 pub mod facts;
 pub mod facts_import;
 pub mod home;
+pub mod inbox;
 pub mod login;
 pub mod overview;
 pub mod plans;
 pub mod reports;
-pub mod reviews;
 pub mod societies;
 pub mod users;
 
@@ -98,36 +98,36 @@ pub fn routes() -> Vec<RouteSpec> {
         route(p.clone(), "/rules/check", Public, post(facts::whatif_submit)),
         route(g.clone(), "/overview/rules", Staff, get(overview::page)),
         route(g.clone(), "/overview/rules.xlsx", Staff, get(overview::export)),
-        route(g.clone(), "/societies/{code}/plans/{year}", SocietyScoped, get(plans::plan_page)),
-        route(p.clone(), "/societies/{code}/plans/{year}", SocietyEdit, post(plans::start)),
-        route(p.clone(), "/societies/{code}/plans/{year}/draft", SocietyEdit, post(plans::save_draft)),
-        route(p.clone(), "/societies/{code}/plans/{year}/submit", SocietyEdit, post(plans::submit)),
-        route(p.clone(), "/societies/{code}/plans/{year}/check", SocietyEdit, post(plans::check)),
-        route(p.clone(), "/societies/{code}/plans/{year}/review", Staff, post(plans::review)),
-        route(p.clone(), "/societies/{code}/plans/{year}/rectification", Staff, post(plans::request_rectification)),
-        route(g.clone(), "/societies/{code}/plans/{year}/versions", SocietyScoped, get(plans::versions)),
-        route(g.clone(), "/reviews/plans", Staff, get(reviews::queue)),
-        route(g.clone(), "/overview/plans", Staff, get(reviews::overview)),
-        route(g.clone(), "/overview/plans.xlsx", Staff, get(reviews::export)),
-        route(g.clone(), "/admin/deadlines", Admin, get(reviews::deadlines_page)),
-        route(p.clone(), "/admin/deadlines", Admin, post(reviews::deadlines_submit)),
-        route(g.clone(), "/inbox", Authenticated, get(reviews::inbox)),
-        route(p.clone(), "/inbox/{id}/read", Authenticated, post(reviews::mark_read)),
-        route(g.clone(), "/societies/{code}/reports/{year}", SocietyScoped, get(reports::timeline)),
-        route(g.clone(), "/societies/{code}/reports/{year}/{month}", SocietyScoped, get(reports::report_page)),
-        route(p.clone(), "/societies/{code}/reports/{year}/{month}", SocietyEdit, post(reports::start)),
-        route(p.clone(), "/societies/{code}/reports/{year}/{month}/draft", SocietyEdit, post(reports::save_draft)),
-        route(p.clone(), "/societies/{code}/reports/{year}/{month}/submit", SocietyEdit, post(reports::submit)),
-        route(p.clone(), "/societies/{code}/reports/{year}/{month}/review", Staff, post(reports::review)),
+        route(g.clone(), "/societies/{code}/plans/{year}", SocietyScoped, get(plans::edit::plan_page)),
+        route(p.clone(), "/societies/{code}/plans/{year}", SocietyEdit, post(plans::edit::start)),
+        route(p.clone(), "/societies/{code}/plans/{year}/draft", SocietyEdit, post(plans::edit::save_draft)),
+        route(p.clone(), "/societies/{code}/plans/{year}/submit", SocietyEdit, post(plans::edit::submit)),
+        route(p.clone(), "/societies/{code}/plans/{year}/check", SocietyEdit, post(plans::edit::check)),
+        route(p.clone(), "/societies/{code}/plans/{year}/review", Staff, post(plans::review::review)),
+        route(p.clone(), "/societies/{code}/plans/{year}/rectification", Staff, post(plans::review::request_rectification)),
+        route(g.clone(), "/societies/{code}/plans/{year}/versions", SocietyScoped, get(plans::compare::versions)),
+        route(g.clone(), "/reviews/plans", Staff, get(plans::queue::queue)),
+        route(g.clone(), "/overview/plans", Staff, get(plans::queue::overview)),
+        route(g.clone(), "/overview/plans.xlsx", Staff, get(plans::queue::export)),
+        route(g.clone(), "/admin/deadlines", Admin, get(plans::deadlines::deadlines_page)),
+        route(p.clone(), "/admin/deadlines", Admin, post(plans::deadlines::deadlines_submit)),
+        route(g.clone(), "/inbox", Authenticated, get(inbox::inbox)),
+        route(p.clone(), "/inbox/{id}/read", Authenticated, post(inbox::mark_read)),
+        route(g.clone(), "/societies/{code}/reports/{year}", SocietyScoped, get(reports::timeline::timeline)),
+        route(g.clone(), "/societies/{code}/reports/{year}/{month}", SocietyScoped, get(reports::edit::report_page)),
+        route(p.clone(), "/societies/{code}/reports/{year}/{month}", SocietyEdit, post(reports::edit::start)),
+        route(p.clone(), "/societies/{code}/reports/{year}/{month}/draft", SocietyEdit, post(reports::edit::save_draft)),
+        route(p.clone(), "/societies/{code}/reports/{year}/{month}/submit", SocietyEdit, post(reports::edit::submit)),
+        route(p.clone(), "/societies/{code}/reports/{year}/{month}/review", Staff, post(reports::review::review)),
         route(p.clone(), "/societies/{code}/evidence", SocietyEdit, post(evidence::upload).layer(DefaultBodyLimit::disable())),
         route(g.clone(), "/evidence/{id}", Authenticated, get(evidence::download)),
         route(p.clone(), "/evidence/{id}/remove", Authenticated, post(evidence::remove)),
-        route(g.clone(), "/dashboard", Staff, get(reports::dashboard)),
-        route(g.clone(), "/dashboard.xlsx", Staff, get(reports::dashboard_export)),
-        route(g.clone(), "/rates", Staff, get(reports::rates)),
-        route(p.clone(), "/admin/months", Admin, post(reports::lock)),
-        route(p.clone(), "/admin/months/exception", Admin, post(reports::exception)),
-        route(g.clone(), "/help/colours", Public, get(reports::help)),
+        route(g.clone(), "/dashboard", Staff, get(reports::dashboard::dashboard)),
+        route(g.clone(), "/dashboard.xlsx", Staff, get(reports::dashboard::dashboard_export)),
+        route(g.clone(), "/rates", Staff, get(reports::rates::rates)),
+        route(p.clone(), "/admin/months", Admin, post(reports::locks::lock)),
+        route(p.clone(), "/admin/months/exception", Admin, post(reports::locks::exception)),
+        route(g.clone(), "/help/colours", Public, get(reports::help::help)),
         route(g.clone(), "/admin/facts/import", Admin, get(facts_import::import_page)),
         route(p.clone(), "/admin/facts/import", Admin, post(facts_import::import_submit)),
         route(

@@ -76,7 +76,7 @@ pub async fn page(
     ctx.require(Action::ListAllSocieties, None)?;
     let catalogue = crate::service::catalogues::get(&state, q.year.as_deref()).await?;
     let t = ctx.t();
-    let rows = crate::service::overview::matrix(&state, &catalogue, &q).await?;
+    let rows = crate::service::overview::matrix(&state, &ctx.principal(), &catalogue, &q).await?;
     let enc = |s: &str| {
         percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
     };
@@ -143,7 +143,7 @@ pub async fn export(
     ctx.require(Action::ListAllSocieties, None)?;
     let catalogue = crate::service::catalogues::get(&state, q.year.as_deref()).await?;
     let t = ctx.t();
-    let rows = crate::service::overview::matrix(&state, &catalogue, &q).await?;
+    let rows = crate::service::overview::matrix(&state, &ctx.principal(), &catalogue, &q).await?;
     Ok(crate::http::download::xlsx(
         &format!("reformwatch-rules-{}.xlsx", catalogue.year),
         workbook(&t, &catalogue, &rows),

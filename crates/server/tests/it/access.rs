@@ -341,20 +341,26 @@ async fn authorisation_matrix(app: TestApp) {
         .await
         .unwrap()
         .unwrap();
-    let draft = serde_json::json!({"summary": "", "tasks": []});
+    let draft = reformwatch::db::plans::PlanBody::Reform(Default::default());
     let actor = reformwatch::db::audit::Actor::System;
     let now = app.state.clock.now();
-    let new = reformwatch::db::plans::NewPlan {
-        society_id: society.id,
-        society_code: "A-03",
-        year: 2017,
-        kind: reformwatch::db::plans::PlanKind::Reform,
-        draft: &draft,
-        request_reason: None,
-    };
-    reformwatch::db::plans::create(app.db(), &actor, now, &new)
-        .await
-        .unwrap();
+    let mut tx = app.db().begin().await.unwrap();
+    reformwatch::db::plans::create(
+        app.db(),
+        &mut tx,
+        &actor,
+        now,
+        &reformwatch::db::plans::NewPlan {
+            society_id: society.id,
+            society_code: "A-03",
+            year: 2017,
+            draft: &draft,
+            request_reason: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
     let plan = reformwatch::db::plans::get(
         app.db(),
         society.id,
@@ -364,12 +370,14 @@ async fn authorisation_matrix(app: TestApp) {
     .await
     .unwrap()
     .unwrap();
-    reformwatch::db::plans::submit(
+    let mut tx = app.db().begin().await.unwrap();
+    reformwatch::db::documents::submit(
         app.db(),
+        &mut tx,
         &actor,
         now,
         &plan,
-        reformwatch_core::plan::PlanState::Submitted,
+        reformwatch_core::plan::PlanState::Submitted.as_str(),
         None,
     )
     .await
@@ -377,17 +385,23 @@ async fn authorisation_matrix(app: TestApp) {
     // …and a June report, so report routes resolve too.
     reformwatch::db::reports::create(
         app.db(),
+        &mut tx,
         &actor,
         now,
-        society.id,
-        "A-03",
-        2017,
-        6,
-        1,
-        &serde_json::json!({"narrative": "", "tasks": []}),
+        &reformwatch::db::reports::NewReport {
+            society_id: society.id,
+            society_code: "A-03",
+            month: reformwatch_core::tracking::Month {
+                year: 2017,
+                month: 6,
+            },
+            plan_version: 1,
+            draft: &Default::default(),
+        },
     )
     .await
     .unwrap();
+    tx.commit().await.unwrap();
     let whos = [
         Who::Anonymous,
         Who::Admin,

@@ -620,12 +620,16 @@ async fn reminders_and_rectification_by_rule(app: TestApp) {
     // society with an accepted plan), sent once.
     app.state.clock.set(beijing("2017-07-03 09:00:00"));
     assert_eq!(
-        reformwatch::service::reports::report_reminders(&app.state, &catalogue)
-            .await
-            .unwrap(),
+        reformwatch::service::reports::report_reminders(
+            &app.state,
+            &catalogue,
+            app.state.clock.now()
+        )
+        .await
+        .unwrap(),
         1
     );
-    reformwatch::service::reports::report_reminders(&app.state, &catalogue)
+    reformwatch::service::reports::report_reminders(&app.state, &catalogue, app.state.clock.now())
         .await
         .unwrap();
     let inbox = app
@@ -644,9 +648,13 @@ async fn reminders_and_rectification_by_rule(app: TestApp) {
     // After the due day: overdue.
     app.state.clock.set(beijing("2017-07-06 09:00:00"));
     assert_eq!(
-        reformwatch::service::reports::report_reminders(&app.state, &catalogue)
-            .await
-            .unwrap(),
+        reformwatch::service::reports::report_reminders(
+            &app.state,
+            &catalogue,
+            app.state.clock.now()
+        )
+        .await
+        .unwrap(),
         1
     );
     // Task 2 stays red (11,000 < 11,500 past 30 June) in the June and July reports: after two
@@ -676,15 +684,23 @@ async fn reminders_and_rectification_by_rule(app: TestApp) {
     }
     app.state.clock.set(beijing("2017-08-06 10:00:00"));
     assert_eq!(
-        reformwatch::service::reports::auto_rectification(&app.state, &catalogue)
-            .await
-            .unwrap(),
+        reformwatch::service::reports::auto_rectification(
+            &app.state,
+            &catalogue,
+            app.state.clock.now()
+        )
+        .await
+        .unwrap(),
         1
     );
     assert_eq!(
-        reformwatch::service::reports::auto_rectification(&app.state, &catalogue)
-            .await
-            .unwrap(),
+        reformwatch::service::reports::auto_rectification(
+            &app.state,
+            &catalogue,
+            app.state.clock.now()
+        )
+        .await
+        .unwrap(),
         0
     );
     let rect = app

@@ -1,22 +1,116 @@
-//! CAST's side of plans (R-PLAN-4): the reviewer queue, the overview of every society's plan
-//! (with "not started") and its .xlsx export with comments; deadlines; the inbox.
+//! CAST's side of plans (R-PLAN-4): the reviewer queue (what waits for a decision, oldest
+//! first), the overview of every society's plan (with "not started") and its .xlsx export with
+//! every review comment.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use reformwatch_core::plan::{self, PlanState};
 
 use crate::AppState;
-use crate::auth::policy::Action;
-use crate::db::plans::Deadline;
-use crate::error::{AppError, AppResult};
+use crate::db::parse_ts;
+use crate::error::AppResult;
 use crate::http::Ctx;
-use crate::http::page::{Page, render, see_other};
+use crate::http::page::{Page, render};
 use crate::i18n::T;
 use crate::model::DisciplineGroup;
 use crate::service;
-use crate::service::plans::{QueueQuery, QueueRow, STATES, state_text};
+use crate::service::plans::{Queue, QueueQuery, STATES};
+
+pub struct QueueRow {
+    pub code: String,
+    pub name: String,
+    pub link: String,
+    pub state: &'static str,
+    pub state_label: String,
+    pub version: String,
+    pub submitted: String,
+    pub waiting: String,
+    pub late: String,
+    pub comments: String,
+}
+
+fn duration_text(t: &T, d: chrono::Duration) -> String {
+    let days = d.num_days();
+    let hours = d.num_hours() - days * 24;
+    if days > 0 {
+        t.t("duration-dh")
+            .replace("{d}", &days.to_string())
+            .replace("{h}", &hours.to_string())
+    } else {
+        t.t("duration-h").replace("{h}", &hours.max(0).to_string())
+    }
+}
+
+/// A state of the filter (a plan state or `not_started`) in a language.
+fn state_text(t: &T, s: &str) -> String {
+    match PlanState::parse(s) {
+        Some(p) => t.pick(p.label_zh(), p.label_en()).to_string(),
+        None => t.t("plan-not-started-short"),
+    }
+}
+
+/// The queue's entries in a language.
+fn rows(t: &T, now: DateTime<Utc>, queue: &Queue) -> Vec<QueueRow> {
+    queue
+        .entries
+        .iter()
+        .map(|e| {
+            let plan = e.plan.as_ref();
+            let st = plan.map(|p| p.state.as_str()).unwrap_or("not_started");
+            let late = plan.and_then(|p| p.first_late_seconds).map(|secs| {
+                let (zh, en) = plan::lateness_text(chrono::Duration::seconds(secs));
+                if t.is_en() { en } else { zh }
+            });
+            let waiting = match plan {
+                Some(p) if service::plans::is_waiting(p) => p
+                    .latest_submitted_at
+                    .as_deref()
+                    .and_then(parse_ts)
+                    .map(|at| duration_text(t, now - at))
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            let comments = e
+                .reviews
+                .iter()
+                .map(|r| {
+                    let per_task: Vec<String> = r
+                        .task_comments
+                        .iter()
+                        .map(|(n, c)| format!("[{} {n}] {c}", t.t("task")))
+                        .collect();
+                    format!(
+                        "v{} {}: {} {}",
+                        r.version,
+                        t.t(&format!("review-{}", r.decision.as_str())),
+                        r.comment,
+                        per_task.join(" ")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            QueueRow {
+                code: e.society.code.clone(),
+                name: e.society.name.clone(),
+                link: super::link(&e.society.code, queue.year, queue.kind),
+                state: st,
+                state_label: state_text(t, st),
+                version: plan
+                    .and_then(|p| p.latest_version)
+                    .map(|v| format!("v{v}"))
+                    .unwrap_or_default(),
+                submitted: plan
+                    .and_then(|p| p.latest_submitted_at.clone())
+                    .unwrap_or_default(),
+                waiting,
+                late: late.unwrap_or_default(),
+                comments,
+            }
+        })
+        .collect()
+}
 
 #[derive(Template)]
 #[template(path = "plans_queue.html")]
@@ -54,14 +148,15 @@ async fn page_for(
     q: QueueQuery,
     overview: bool,
 ) -> AppResult<Response> {
-    ctx.require(Action::ListAllSocieties, None)?;
     let t = ctx.t();
-    let mut q = q;
-    if !overview && q.state.is_empty() && q.kind.is_none() {
-        // The queue defaults to what waits for a decision.
-        q.state = String::new();
-    }
-    let (year, kind, mut rows, counts) = service::plans::queue(state, &t, &q, overview).await?;
+    let queue = service::plans::queue(state, &ctx.principal(), &q, overview).await?;
+    let (year, kind) = (queue.year, queue.kind);
+    let counts = queue
+        .counts
+        .iter()
+        .map(|(s, n)| (*s, state_text(&t, s), *n))
+        .collect();
+    let mut rows = rows(&t, state.clock.now(), &queue);
     if !overview && q.state.is_empty() {
         rows.retain(|r| r.state == "submitted" || r.state == "resubmitted");
     }
@@ -131,9 +226,10 @@ pub async fn export(
     ctx: Ctx,
     Query(q): Query<QueueQuery>,
 ) -> AppResult<Response> {
-    ctx.require(Action::ListAllSocieties, None)?;
     let t = ctx.t();
-    let (year, kind, rows, _) = service::plans::queue(&state, &t, &q, true).await?;
+    let queue = service::plans::queue(&state, &ctx.principal(), &q, true).await?;
+    let (year, kind) = (queue.year, queue.kind);
+    let rows = rows(&t, state.clock.now(), &queue);
     let bytes = (|| -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         let mut wb = rust_xlsxwriter::Workbook::new();
         let bold = rust_xlsxwriter::Format::new().set_bold();
@@ -171,117 +267,4 @@ pub async fn export(
         &format!("reformwatch-plans-{year}-{}.xlsx", kind.as_str()),
         bytes,
     ))
-}
-
-#[derive(Template)]
-#[template(path = "deadlines.html")]
-struct DeadlinesPage {
-    page: Page,
-    deadlines: Vec<Deadline>,
-    errors: Vec<String>,
-    f_local: String,
-    f_tz: String,
-}
-
-pub async fn deadlines_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    ctx.require(Action::LoadCatalogue, None)?;
-    let t = ctx.t();
-    let deadlines = service::plans::deadlines(&state).await?;
-    let (f_local, f_tz) = deadlines
-        .last()
-        .map(|d| (d.local_time.clone(), d.timezone.clone()))
-        .unwrap_or_default();
-    Ok(render(&DeadlinesPage {
-        page: Page::new(&ctx, t.t("deadlines-title")),
-        deadlines,
-        errors: vec![],
-        f_local,
-        f_tz,
-    }))
-}
-
-#[derive(Deserialize)]
-pub struct DeadlineForm {
-    #[serde(default)]
-    year: String,
-    #[serde(default)]
-    local_time: String,
-    #[serde(default)]
-    timezone: String,
-}
-
-pub async fn deadlines_submit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<DeadlineForm>,
-) -> AppResult<Response> {
-    ctx.require(Action::LoadCatalogue, None)?;
-    let t = ctx.t();
-    let catalogue = crate::service::catalogues::get(&state, Some(&f.year)).await?;
-    match service::plans::set_deadline(
-        &state,
-        &ctx.principal(),
-        &catalogue,
-        &f.local_time,
-        &f.timezone,
-    )
-    .await
-    {
-        Ok(_) => Ok(see_other("/admin/deadlines", "saved")),
-        Err(AppError::Invalid(errors)) => {
-            let page = DeadlinesPage {
-                page: Page::new(&ctx, t.t("deadlines-title")),
-                deadlines: service::plans::deadlines(&state).await?,
-                errors: errors.iter().map(|e| t.field(e)).collect(),
-                f_local: f.local_time,
-                f_tz: f.timezone,
-            };
-            Ok((http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
-        }
-        Err(e) => Err(e),
-    }
-}
-
-pub struct InboxItem {
-    pub id: i64,
-    pub subject: String,
-    pub link: String,
-    pub at: String,
-    pub read: bool,
-}
-
-#[derive(Template)]
-#[template(path = "inbox.html")]
-struct InboxPage {
-    page: Page,
-    items: Vec<InboxItem>,
-}
-
-pub async fn inbox(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let t = ctx.t();
-    let items = service::notifications::inbox(&state, &ctx.principal())
-        .await?
-        .into_iter()
-        .map(|n| InboxItem {
-            id: n.id,
-            subject: t.pick(&n.subject_zh, &n.subject_en).to_string(),
-            link: n.link,
-            at: n.created_at,
-            read: n.read_at.is_some(),
-        })
-        .collect();
-    Ok(render(&InboxPage {
-        page: Page::new(&ctx, t.t("inbox-title")),
-        items,
-    }))
-}
-
-pub async fn mark_read(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    service::notifications::mark_read(&state, &ctx.principal(), id).await?;
-    Ok(see_other("/inbox", "saved"))
 }

@@ -1,0 +1,146 @@
+//! The year's progress (R-TRACK-2, R-TRACK-3): accepted reform plans, received monthly reports
+//! and facts, for one society or for all, loaded in a fixed number of queries (independent of
+//! the number of societies), and colours computed from them by the domain core in memory. The
+//! timeline, the report page, the dashboard, the rates, the reminders and the rectification
+//! rule all read the same snapshot.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use reformwatch_core::catalogue::Catalogue;
+use reformwatch_core::facts::Facts;
+use reformwatch_core::plan::PlanContent;
+use reformwatch_core::tracking::{self as core, Month, ReceivedReport, SocietyColour};
+
+use crate::AppState;
+use crate::db::societies::{self, Society};
+use crate::db::{facts, parse_ts, plans, reports};
+use crate::error::AppResult;
+
+/// What colours and rates need, per society id.
+pub struct Progress {
+    /// Accepted reform plans: (content, version).
+    pub plans: BTreeMap<i64, (PlanContent, i64)>,
+    /// Received reports: latest submitted content, first submission time.
+    pub received: BTreeMap<i64, Vec<ReceivedReport>>,
+    /// Facts of the societies with an accepted plan (colours read linked targets from them).
+    pub facts: BTreeMap<i64, Facts>,
+}
+
+impl Progress {
+    /// Loads the year's progress of one society, or of every society: five statements.
+    pub async fn load(
+        state: &AppState,
+        catalogue: &Catalogue,
+        society: Option<&Society>,
+    ) -> AppResult<Progress> {
+        let year = catalogue.year;
+        let id = society.map(|s| s.id);
+        let plans = plans::accepted_of_year(&state.db, year, id).await?;
+        let mut received: BTreeMap<i64, Vec<ReceivedReport>> = BTreeMap::new();
+        for r in reports::received_of_year(&state.db, year, id).await? {
+            let Some(at) = parse_ts(&r.first_submitted_at) else {
+                return Err(anyhow::anyhow!(
+                    "stored submission time {} unreadable",
+                    r.first_submitted_at
+                )
+                .into());
+            };
+            received
+                .entry(r.society_id)
+                .or_default()
+                .push(ReceivedReport {
+                    month: r.month,
+                    submitted_at: at,
+                    content: r.content,
+                });
+        }
+        let (versions, elections) = match society {
+            Some(s) => {
+                let mut v = BTreeMap::new();
+                v.insert(s.id, facts::versions(&state.db, s.id, year).await?);
+                let mut e = std::collections::HashMap::new();
+                if let Some(flag) = societies::election_flag(&state.db, s.id, year).await? {
+                    e.insert(s.id, flag);
+                }
+                (v, e)
+            }
+            None => (
+                facts::all_versions(&state.db, year).await?,
+                societies::election_flags_of_year(&state.db, year).await?,
+            ),
+        };
+        let mut by_society = BTreeMap::new();
+        for sid in plans.keys() {
+            let current = facts::current(versions.get(sid).map(Vec::as_slice).unwrap_or(&[]));
+            let f =
+                facts::to_facts(&current, elections.get(sid).copied(), catalogue).map_err(|e| {
+                    anyhow::anyhow!("stored facts of society {sid} do not validate: {e:?}")
+                })?;
+            by_society.insert(*sid, f);
+        }
+        Ok(Progress {
+            plans,
+            received,
+            facts: by_society,
+        })
+    }
+
+    /// The society's accepted reform plan: (content, version).
+    pub fn plan(&self, society_id: i64) -> Option<&(PlanContent, i64)> {
+        self.plans.get(&society_id)
+    }
+
+    /// The society's received reports.
+    pub fn received(&self, society_id: i64) -> &[ReceivedReport] {
+        self.received
+            .get(&society_id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// Each received month's first submission: (month, instant).
+    pub fn first_submissions(&self, society_id: i64) -> Vec<(Month, DateTime<Utc>)> {
+        self.received(society_id)
+            .iter()
+            .map(|r| (r.month, r.submitted_at))
+            .collect()
+    }
+
+    /// The society's colours at `at` (R-TRACK-3), from the reports received by then.
+    pub fn colours(
+        &self,
+        catalogue: &Catalogue,
+        society_id: i64,
+        at: DateTime<Utc>,
+    ) -> SocietyColour {
+        let empty = Facts::default();
+        core::colours(
+            catalogue,
+            self.plan(society_id).map(|p| &p.0),
+            self.received(society_id),
+            self.facts.get(&society_id).unwrap_or(&empty),
+            at,
+        )
+    }
+
+    /// For each planned task, how many months in a row it has been red (R-PLAN-5).
+    pub fn red_streaks(
+        &self,
+        catalogue: &Catalogue,
+        society_id: i64,
+        now: DateTime<Utc>,
+    ) -> Vec<(u32, u32)> {
+        let empty = Facts::default();
+        match self.plan(society_id) {
+            Some((plan, _)) => core::red_streaks(
+                catalogue,
+                plan,
+                self.received(society_id),
+                self.facts.get(&society_id).unwrap_or(&empty),
+                now,
+            ),
+            None => Vec::new(),
+        }
+    }
+}

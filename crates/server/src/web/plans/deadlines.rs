@@ -1,0 +1,85 @@
+//! Plan deadlines per year (R-PLAN-1): administrators change a year's deadline (local time and
+//! IANA zone).
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::policy::Action;
+use crate::db::plans::Deadline;
+use crate::error::{AppError, AppResult};
+use crate::http::Ctx;
+use crate::http::page::{Page, render, see_other};
+use crate::service;
+
+#[derive(Template)]
+#[template(path = "deadlines.html")]
+struct DeadlinesPage {
+    page: Page,
+    deadlines: Vec<Deadline>,
+    errors: Vec<String>,
+    f_local: String,
+    f_tz: String,
+}
+
+pub async fn deadlines_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    ctx.require(Action::LoadCatalogue, None)?;
+    let t = ctx.t();
+    let deadlines = service::plans::deadlines(&state).await?;
+    let (f_local, f_tz) = deadlines
+        .last()
+        .map(|d| (d.local_time.clone(), d.timezone.clone()))
+        .unwrap_or_default();
+    Ok(render(&DeadlinesPage {
+        page: Page::new(&ctx, t.t("deadlines-title")),
+        deadlines,
+        errors: vec![],
+        f_local,
+        f_tz,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct DeadlineForm {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    local_time: String,
+    #[serde(default)]
+    timezone: String,
+}
+
+pub async fn deadlines_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<DeadlineForm>,
+) -> AppResult<Response> {
+    ctx.require(Action::LoadCatalogue, None)?;
+    let t = ctx.t();
+    let catalogue = crate::service::catalogues::get(&state, Some(&f.year)).await?;
+    match service::plans::set_deadline(
+        &state,
+        &ctx.principal(),
+        &catalogue,
+        &f.local_time,
+        &f.timezone,
+    )
+    .await
+    {
+        Ok(_) => Ok(see_other("/admin/deadlines", "saved")),
+        Err(AppError::Invalid(errors)) => {
+            let page = DeadlinesPage {
+                page: Page::new(&ctx, t.t("deadlines-title")),
+                deadlines: service::plans::deadlines(&state).await?,
+                errors: errors.iter().map(|e| t.field(e)).collect(),
+                f_local: f.local_time,
+                f_tz: f.timezone,
+            };
+            Ok((http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,363 @@
+//! The society's plan editor (R-PLAN-2, R-PLAN-3): the page (read-only for others and while
+//! under review), starting a plan, saving the draft, submitting, and the live check (htmx).
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use reformwatch_core::catalogue::Catalogue;
+use reformwatch_core::plan::{self, PlanState};
+
+use super::form::{Cell, TaskBlock, adopt_proposals, read_form, render_content};
+use super::{PlanQuery, deadline_text, form_pairs, issue_rows, kind_of, link, state_label};
+use crate::AppState;
+use crate::auth::policy::Action;
+use crate::db::plans::{PlanBody, PlanKind};
+use crate::db::societies::Society;
+use crate::error::{AppError, AppResult};
+use crate::http::Ctx;
+use crate::http::extract::SocietyYear;
+use crate::http::page::{Page, render, see_other};
+use crate::model::FieldError;
+use crate::service::plans as service;
+
+pub struct ReviewView {
+    pub decision: String,
+    pub heading: String,
+    pub meta: String,
+    pub comment: String,
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    page: Page,
+    code: String,
+    society_name: String,
+    year: i32,
+    kind: &'static str,
+    state: &'static str,
+    state_label: String,
+    deadline: Option<String>,
+    late: Option<String>,
+    request_reason: Option<String>,
+    versions: Vec<(i64, String, bool)>,
+    reviews: Vec<ReviewView>,
+    editable: bool,
+    can_review: bool,
+    issues: Vec<(bool, Option<u32>, String)>,
+    optional_count: usize,
+    min_optional: usize,
+    optional_text: String,
+    form_errors: Vec<String>,
+    optional: Vec<(u32, String, bool)>,
+    summary: String,
+    tasks: Vec<TaskBlock>,
+    problems: Vec<(Cell, Cell)>,
+    measures: Vec<Vec<Cell>>,
+    evidence: Vec<(i64, String, String)>,
+    can_upload: bool,
+}
+
+#[derive(Template)]
+#[template(path = "_plan_issues.html")]
+struct IssuesPartial {
+    page: Page,
+    kind: &'static str,
+    issues: Vec<(bool, Option<u32>, String)>,
+    optional_count: usize,
+    min_optional: usize,
+    optional_text: String,
+}
+
+/// The plan page; after a refused save or submission, with what was typed and the errors at
+/// their fields (422).
+pub(super) async fn plan_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    society: &Society,
+    catalogue: &Catalogue,
+    kind: PlanKind,
+    typed: HashMap<String, String>,
+    errors: Vec<FieldError>,
+    done: Option<&str>,
+) -> AppResult<Response> {
+    let t = ctx.t();
+    let who = ctx.principal();
+    let view = service::view(state, society, catalogue, kind).await?;
+    let can_edit = who.may(Action::EditSocietyData, Some(society.id));
+    let editable = can_edit && plan::transition(view.plan.state, plan::PlanAction::Edit).is_ok();
+    let can_review = who.may(Action::ListAllSocieties, None)
+        && ctx.user.as_ref().is_some_and(|u| !u.role.is_society_role())
+        && plan::transition(view.plan.state, plan::PlanAction::Accept).is_ok();
+    // Show what is under review when not editable: the latest version, else the draft.
+    let shown = service::shown(&view, editable);
+    let proposals = if editable && kind == PlanKind::Reform {
+        service::proposals(state, society, catalogue).await?
+    } else {
+        BTreeMap::new()
+    };
+    let comments = match view.reviews.last() {
+        Some(r) if view.plan.state == PlanState::Returned => r.task_comments.clone(),
+        _ => BTreeMap::new(),
+    };
+    let rendered = render_content(
+        &t, catalogue, &shown, &typed, &errors, &proposals, &comments,
+    );
+    let count = service::optional_count(catalogue, &shown);
+    let title = match kind {
+        PlanKind::Reform => t.t1("plan-title", "year", &catalogue.year),
+        PlanKind::Rectification => t.t1("rect-title", "year", &catalogue.year),
+    };
+    let status = if errors.is_empty() {
+        http::StatusCode::OK
+    } else {
+        http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = PlanPage {
+        page: Page::new(ctx, format!("{} · {}", society.name, title)).with_flash(done),
+        code: society.code.clone(),
+        society_name: society.name.clone(),
+        year: catalogue.year,
+        kind: kind.as_str(),
+        state: view.plan.state.as_str(),
+        state_label: state_label(&t, view.plan.state),
+        deadline: view.deadline.as_ref().map(|d| deadline_text(&t, d)),
+        late: if t.is_en() {
+            view.late_en.clone()
+        } else {
+            view.late_zh.clone()
+        },
+        request_reason: view.plan.request_reason.clone(),
+        versions: view
+            .versions
+            .iter()
+            .map(|v| (v.version, v.submitted_at.clone(), v.late_seconds.is_some()))
+            .collect(),
+        reviews: view
+            .reviews
+            .iter()
+            .map(|r| ReviewView {
+                heading: format!(
+                    "v{} · {}",
+                    r.version,
+                    t.t(&format!("review-{}", r.decision.as_str()))
+                ),
+                meta: format!("{} · {}", r.reviewer, r.at),
+                comment: r.comment.clone(),
+                decision: r.decision.as_str().to_string(),
+            })
+            .collect(),
+        editable,
+        can_review,
+        issues: issue_rows(&t, &view.issues),
+        optional_count: count,
+        min_optional: catalogue.min_optional as usize,
+        optional_text: t
+            .t("plan-optional-count")
+            .replace("{count}", &count.to_string())
+            .replace("{min}", &catalogue.min_optional.to_string()),
+        form_errors: errors.iter().map(|e| t.field(e)).collect(),
+        optional: rendered.optional,
+        summary: rendered.summary,
+        tasks: rendered.tasks,
+        problems: rendered.problems,
+        measures: rendered.measures,
+        evidence: crate::web::facts::evidence_list(state, society, catalogue.year, "plan_task", &t)
+            .await?,
+        can_upload: can_edit,
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "plan_start.html")]
+struct StartPage {
+    page: Page,
+    code: String,
+    year: i32,
+    can_edit: bool,
+    has_previous: bool,
+    deadline: String,
+}
+
+/// The plan page, or the start page when the society has no reform plan yet.
+pub async fn plan_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    sy: SocietyYear,
+    Query(q): Query<PlanQuery>,
+) -> AppResult<Response> {
+    let SocietyYear {
+        society,
+        catalogue,
+        who,
+    } = sy;
+    let kind = kind_of(&q)?;
+    if service::find(&state, &society, catalogue.year, kind)
+        .await?
+        .is_some()
+    {
+        return plan_page_with(
+            &state,
+            &ctx,
+            &society,
+            &catalogue,
+            kind,
+            HashMap::new(),
+            vec![],
+            q.done.as_deref(),
+        )
+        .await;
+    }
+    if kind != PlanKind::Reform {
+        return Err(AppError::NotFound);
+    }
+    let t = ctx.t();
+    let deadline = service::deadline(&state, &catalogue).await?;
+    let has_previous = service::find(&state, &society, catalogue.year - 1, PlanKind::Reform)
+        .await?
+        .is_some();
+    Ok(render(&StartPage {
+        page: Page::new(
+            &ctx,
+            format!(
+                "{} · {}",
+                society.name,
+                t.t1("plan-title", "year", &catalogue.year)
+            ),
+        ),
+        code: society.code.clone(),
+        year: catalogue.year,
+        can_edit: who.may(Action::EditSocietyData, Some(society.id)),
+        has_previous,
+        deadline: deadline_text(&t, &deadline),
+    }))
+}
+
+/// Opens the reform plan: new (mandatory tasks pre-filled) or copied from last year.
+pub async fn start(
+    State(state): State<AppState>,
+    sy: SocietyYear,
+    body: Bytes,
+) -> AppResult<Response> {
+    let copy = form_pairs(&body)
+        .iter()
+        .any(|(k, v)| k == "from" && v == "copy");
+    service::open(&state, &sy.who, &sy.society, &sy.catalogue, copy).await?;
+    Ok(see_other(
+        &format!("/societies/{}/plans/{}", sy.society.code, sy.catalogue.year),
+        "created",
+    ))
+}
+
+/// Saves the draft; with `submit`, then submits it (the submit button posts the same form).
+async fn save(
+    state: &AppState,
+    ctx: &Ctx,
+    sy: SocietyYear,
+    q: &PlanQuery,
+    body: &Bytes,
+    submit: bool,
+) -> AppResult<Response> {
+    let SocietyYear {
+        society,
+        catalogue,
+        who,
+    } = sy;
+    let kind = kind_of(q)?;
+    who.require(Action::EditSocietyData, Some(society.id))?;
+    let plan = service::get(state, &society, catalogue.year, kind).await?;
+    let pairs = form_pairs(body);
+    let typed: HashMap<String, String> = pairs.iter().cloned().collect();
+    let mut content = match read_form(&catalogue, &plan.draft, &pairs) {
+        Ok(v) => v,
+        Err(errors) => {
+            return plan_page_with(state, ctx, &society, &catalogue, kind, typed, errors, None)
+                .await;
+        }
+    };
+    if let PlanBody::Reform(_) = content {
+        let proposals = service::proposals(state, &society, &catalogue).await?;
+        adopt_proposals(&mut content, &pairs, &proposals);
+    }
+    service::save_draft(state, &who, &society, catalogue.year, content).await?;
+    let link = link(&society.code, catalogue.year, kind);
+    if !submit {
+        return Ok(see_other(&link, "saved"));
+    }
+    match service::submit(state, &who, &society, &catalogue, kind).await {
+        Ok(_) => Ok(see_other(&link, "submitted")),
+        Err(AppError::Invalid(errors)) => {
+            plan_page_with(
+                state,
+                ctx,
+                &society,
+                &catalogue,
+                kind,
+                HashMap::new(),
+                errors,
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn save_draft(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    sy: SocietyYear,
+    Query(q): Query<PlanQuery>,
+    body: Bytes,
+) -> AppResult<Response> {
+    save(&state, &ctx, sy, &q, &body, false).await
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    sy: SocietyYear,
+    Query(q): Query<PlanQuery>,
+    body: Bytes,
+) -> AppResult<Response> {
+    save(&state, &ctx, sy, &q, &body, true).await
+}
+
+/// htmx: validates the form as typed (nothing saved) and returns the issues panel.
+pub async fn check(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    sy: SocietyYear,
+    Query(q): Query<PlanQuery>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let kind = kind_of(&q)?;
+    let plan = service::get(&state, &sy.society, sy.catalogue.year, kind).await?;
+    let t = ctx.t();
+    let pairs = form_pairs(&body);
+    let (issues, count) = match read_form(&sy.catalogue, &plan.draft, &pairs) {
+        Ok(content) => {
+            let election = service::election_year(&state, &sy.society, sy.catalogue.year).await?;
+            (
+                issue_rows(&t, &service::issues(&sy.catalogue, election, &content)),
+                service::optional_count(&sy.catalogue, &content),
+            )
+        }
+        Err(errors) => (errors.iter().map(|e| (true, None, t.field(e))).collect(), 0),
+    };
+    Ok(render(&IssuesPartial {
+        page: Page::new(&ctx, String::new()),
+        kind: kind.as_str(),
+        issues,
+        optional_count: count,
+        min_optional: sy.catalogue.min_optional as usize,
+        optional_text: t
+            .t("plan-optional-count")
+            .replace("{count}", &count.to_string())
+            .replace("{min}", &sy.catalogue.min_optional.to_string()),
+    }))
+}

@@ -1,0 +1,499 @@
+//! The plan editor's form: content → rows of cells (typed values after an error take
+//! precedence, one blank row per list for adding), and form pairs → typed content.
+
+use std::collections::{BTreeMap, HashMap};
+
+use reformwatch_core::catalogue::{Catalogue, TaskClass};
+use reformwatch_core::plan::{
+    Measure, Milestone, PlanContent, PlanTask, Problem, RectificationContent, Responsible, Target,
+};
+
+use crate::db::plans::PlanBody;
+use crate::i18n::T;
+use crate::model::FieldError;
+
+pub struct Cell {
+    pub name: String,
+    pub value: String,
+    pub kind: &'static str,
+    pub error: Option<String>,
+}
+
+pub struct TaskBlock {
+    pub number: u32,
+    pub title: String,
+    pub class: &'static str,
+    pub class_label: String,
+    pub resp: Vec<(Cell, Cell)>,
+    pub targets: Vec<Vec<Cell>>,
+    pub milestones: Vec<(Cell, Cell)>,
+    pub notes: Cell,
+    pub proposals: Vec<String>,
+    pub comment: Option<String>,
+}
+
+fn cell(
+    typed: &HashMap<String, String>,
+    errors: &[FieldError],
+    t: &T,
+    name: String,
+    value: String,
+    kind: &'static str,
+) -> Cell {
+    Cell {
+        value: typed.get(&name).cloned().unwrap_or(value),
+        error: errors.iter().find(|e| e.field == name).map(|e| t.field(e)),
+        name,
+        kind,
+    }
+}
+
+fn opt_int(v: Option<i64>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+fn opt_date(v: Option<chrono::NaiveDate>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+pub struct Rendered {
+    pub tasks: Vec<TaskBlock>,
+    pub optional: Vec<(u32, String, bool)>,
+    pub summary: String,
+    pub problems: Vec<(Cell, Cell)>,
+    pub measures: Vec<Vec<Cell>>,
+}
+
+/// Builds the form rows from content, with typed values (after an error) taking precedence,
+/// plus one blank row per list for adding.
+pub fn render_content(
+    t: &T,
+    catalogue: &Catalogue,
+    body: &PlanBody,
+    typed: &HashMap<String, String>,
+    errors: &[FieldError],
+    proposals: &BTreeMap<u32, Vec<Target>>,
+    comments: &BTreeMap<u32, String>,
+) -> Rendered {
+    let c = |name: String, value: String, k: &'static str| cell(typed, errors, t, name, value, k);
+    match body {
+        PlanBody::Reform(content) => {
+            let mut tasks: Vec<&PlanTask> = content.tasks.iter().collect();
+            tasks.sort_by_key(|x| x.number);
+            let blocks = tasks
+                .iter()
+                .map(|task| {
+                    let n = task.number;
+                    let def = catalogue.task(n);
+                    let mut resp: Vec<(Cell, Cell)> = task
+                        .responsible
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| {
+                            (
+                                c(format!("t{n}_resp_{i}_name"), r.name.clone(), "text"),
+                                c(
+                                    format!("t{n}_resp_{i}_position"),
+                                    r.position.clone(),
+                                    "text",
+                                ),
+                            )
+                        })
+                        .collect();
+                    let i = resp.len();
+                    resp.push((
+                        c(format!("t{n}_resp_{i}_name"), String::new(), "text"),
+                        c(format!("t{n}_resp_{i}_position"), String::new(), "text"),
+                    ));
+                    let target_row = |i: usize, tg: Option<&Target>| {
+                        vec![
+                            c(
+                                format!("t{n}_tgt_{i}_metric"),
+                                tg.map(|x| x.metric.clone()).unwrap_or_default(),
+                                "text",
+                            ),
+                            c(
+                                format!("t{n}_tgt_{i}_unit"),
+                                tg.map(|x| x.unit.clone()).unwrap_or_default(),
+                                "text",
+                            ),
+                            c(
+                                format!("t{n}_tgt_{i}_baseline"),
+                                opt_int(tg.and_then(|x| x.baseline)),
+                                "int",
+                            ),
+                            c(
+                                format!("t{n}_tgt_{i}_target"),
+                                opt_int(tg.and_then(|x| x.target)),
+                                "int",
+                            ),
+                            c(
+                                format!("t{n}_tgt_{i}_due"),
+                                opt_date(tg.and_then(|x| x.due)),
+                                "date",
+                            ),
+                        ]
+                    };
+                    let mut targets: Vec<Vec<Cell>> = task
+                        .targets
+                        .iter()
+                        .enumerate()
+                        .map(|(i, tg)| target_row(i, Some(tg)))
+                        .collect();
+                    targets.push(target_row(targets.len(), None));
+                    let mut milestones: Vec<(Cell, Cell)> = task
+                        .milestones
+                        .iter()
+                        .enumerate()
+                        .map(|(i, m)| {
+                            (
+                                c(format!("t{n}_ms_{i}_date"), opt_date(m.date), "date"),
+                                c(format!("t{n}_ms_{i}_what"), m.what.clone(), "text"),
+                            )
+                        })
+                        .collect();
+                    let i = milestones.len();
+                    milestones.push((
+                        c(format!("t{n}_ms_{i}_date"), String::new(), "date"),
+                        c(format!("t{n}_ms_{i}_what"), String::new(), "text"),
+                    ));
+                    TaskBlock {
+                        number: n,
+                        title: def
+                            .map(|d| t.pick(&d.title_zh, &d.title_en).to_string())
+                            .unwrap_or_else(|| format!("#{n}")),
+                        class: def.map(|d| d.class.as_str()).unwrap_or("optional"),
+                        class_label: def
+                            .map(|d| crate::web::catalogue::class_label(t, d.class))
+                            .unwrap_or_default(),
+                        resp,
+                        targets,
+                        milestones,
+                        notes: c(format!("t{n}_notes"), task.notes.clone(), "text"),
+                        proposals: proposals
+                            .get(&n)
+                            .map(|ps| {
+                                ps.iter()
+                                    .map(|p| {
+                                        format!(
+                                            "{}：{} {} {}（{} {}）",
+                                            p.metric,
+                                            opt_int(p.target),
+                                            p.unit,
+                                            opt_date(p.due),
+                                            t.t("plan-baseline"),
+                                            opt_int(p.baseline)
+                                        )
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                        comment: comments.get(&n).cloned(),
+                    }
+                })
+                .collect();
+            let chosen: Vec<u32> = content.tasks.iter().map(|x| x.number).collect();
+            let optional = catalogue
+                .tasks_of(TaskClass::Optional)
+                .map(|x| {
+                    (
+                        x.number,
+                        t.pick(&x.title_zh, &x.title_en).to_string(),
+                        chosen.contains(&x.number),
+                    )
+                })
+                .collect();
+            Rendered {
+                tasks: blocks,
+                optional,
+                summary: typed
+                    .get("summary")
+                    .cloned()
+                    .unwrap_or_else(|| content.summary.clone()),
+                problems: vec![],
+                measures: vec![],
+            }
+        }
+        PlanBody::Rectification(content) => {
+            let mut problems: Vec<(Cell, Cell)> = content
+                .problems
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    (
+                        c(format!("p_{i}_description"), p.description.clone(), "text"),
+                        c(
+                            format!("p_{i}_task"),
+                            p.task.map(|x| x.to_string()).unwrap_or_default(),
+                            "int",
+                        ),
+                    )
+                })
+                .collect();
+            let i = problems.len();
+            problems.push((
+                c(format!("p_{i}_description"), String::new(), "text"),
+                c(format!("p_{i}_task"), String::new(), "int"),
+            ));
+            let row = |i: usize, m: Option<&Measure>| {
+                vec![
+                    c(
+                        format!("m_{i}_what"),
+                        m.map(|x| x.what.clone()).unwrap_or_default(),
+                        "text",
+                    ),
+                    c(
+                        format!("m_{i}_owner"),
+                        m.map(|x| x.owner.clone()).unwrap_or_default(),
+                        "text",
+                    ),
+                    c(
+                        format!("m_{i}_due"),
+                        opt_date(m.and_then(|x| x.due)),
+                        "date",
+                    ),
+                    c(
+                        format!("m_{i}_problem"),
+                        m.and_then(|x| x.problem)
+                            .map(|p| (p + 1).to_string())
+                            .unwrap_or_default(),
+                        "int",
+                    ),
+                ]
+            };
+            let mut measures: Vec<Vec<Cell>> = content
+                .measures
+                .iter()
+                .enumerate()
+                .map(|(i, m)| row(i, Some(m)))
+                .collect();
+            measures.push(row(measures.len(), None));
+            Rendered {
+                tasks: vec![],
+                optional: vec![],
+                summary: typed
+                    .get("analysis")
+                    .cloned()
+                    .unwrap_or_else(|| content.analysis.clone()),
+                problems,
+                measures,
+            }
+        }
+    }
+}
+
+/// Form pairs → content of the plan's kind (or field errors for values that cannot be read,
+/// e.g. "abc" as a number; plan-rule problems are not errors here: drafts may break them).
+pub fn read_form(
+    catalogue: &Catalogue,
+    current: &PlanBody,
+    pairs: &[(String, String)],
+) -> Result<PlanBody, Vec<FieldError>> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let has = |prefix: &str| pairs.iter().any(|(n, _)| n.starts_with(prefix));
+    let mut errors = Vec::new();
+    let mut int = |name: String| -> Option<i64> {
+        let raw = get(&name);
+        if raw.is_empty() {
+            return None;
+        }
+        let cleaned: String = raw.chars().filter(|c| *c != ',' && *c != '，').collect();
+        match cleaned.parse::<i64>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                errors.push(FieldError::new(&name, "err-fact-int").arg("value", &raw));
+                None
+            }
+        }
+    };
+    let mut dates = Vec::new();
+    let mut date = |name: String| -> Option<chrono::NaiveDate> {
+        let raw = get(&name);
+        if raw.is_empty() {
+            return None;
+        }
+        match chrono::NaiveDate::parse_from_str(&raw, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                dates.push(FieldError::new(&name, "err-fact-date").arg("value", &raw));
+                None
+            }
+        }
+    };
+    let value = match current {
+        PlanBody::Reform(previous) => {
+            let present: Vec<u32> = pairs
+                .iter()
+                .filter(|(k, _)| k == "present")
+                .filter_map(|(_, v)| v.parse().ok())
+                .collect();
+            let chosen: Vec<u32> = pairs
+                .iter()
+                .filter(|(k, _)| k == "optional")
+                .filter_map(|(_, v)| v.parse().ok())
+                .collect();
+            let is_optional = |n: u32| {
+                catalogue
+                    .task(n)
+                    .is_some_and(|x| x.class == TaskClass::Optional)
+            };
+            let mut numbers: Vec<u32> = present
+                .iter()
+                .copied()
+                .filter(|n| !is_optional(*n))
+                .chain(chosen.iter().copied())
+                .collect();
+            // Tasks of the previous draft that were not on the form (e.g. a plain API client) stay.
+            if present.is_empty() {
+                numbers.extend(
+                    previous
+                        .tasks
+                        .iter()
+                        .map(|x| x.number)
+                        .filter(|n| !is_optional(*n)),
+                );
+            }
+            numbers.sort_unstable();
+            numbers.dedup();
+            let mut tasks = Vec::new();
+            for n in numbers {
+                let mut task = PlanTask {
+                    number: n,
+                    ..Default::default()
+                };
+                if present.contains(&n) {
+                    let mut i = 0;
+                    while has(&format!("t{n}_resp_{i}_")) {
+                        let name = get(&format!("t{n}_resp_{i}_name"));
+                        let position = get(&format!("t{n}_resp_{i}_position"));
+                        if !name.is_empty() || !position.is_empty() {
+                            task.responsible.push(Responsible { name, position });
+                        }
+                        i += 1;
+                    }
+                    let mut i = 0;
+                    while has(&format!("t{n}_tgt_{i}_")) {
+                        let metric = get(&format!("t{n}_tgt_{i}_metric"));
+                        let unit = get(&format!("t{n}_tgt_{i}_unit"));
+                        let baseline = int(format!("t{n}_tgt_{i}_baseline"));
+                        let target = int(format!("t{n}_tgt_{i}_target"));
+                        let due = date(format!("t{n}_tgt_{i}_due"));
+                        let fact = previous
+                            .tasks
+                            .iter()
+                            .find(|x| x.number == n)
+                            .and_then(|x| x.targets.get(i))
+                            .and_then(|x| x.fact.clone());
+                        if !metric.is_empty()
+                            || !unit.is_empty()
+                            || baseline.is_some()
+                            || target.is_some()
+                            || due.is_some()
+                        {
+                            task.targets.push(Target {
+                                metric,
+                                unit,
+                                baseline,
+                                target,
+                                due,
+                                fact,
+                            });
+                        }
+                        i += 1;
+                    }
+                    let mut i = 0;
+                    while has(&format!("t{n}_ms_{i}_")) {
+                        let d = date(format!("t{n}_ms_{i}_date"));
+                        let what = get(&format!("t{n}_ms_{i}_what"));
+                        if d.is_some() || !what.is_empty() {
+                            task.milestones.push(Milestone { date: d, what });
+                        }
+                        i += 1;
+                    }
+                    task.notes = get(&format!("t{n}_notes"));
+                }
+                tasks.push(task);
+            }
+            let content = PlanContent {
+                summary: get("summary"),
+                tasks,
+            };
+            PlanBody::Reform(content)
+        }
+        PlanBody::Rectification(_) => {
+            let mut content = RectificationContent {
+                analysis: get("analysis"),
+                ..Default::default()
+            };
+            let mut i = 0;
+            while has(&format!("p_{i}_")) {
+                let description = get(&format!("p_{i}_description"));
+                let task = int(format!("p_{i}_task")).map(|x| x.max(0) as u32);
+                if !description.is_empty() || task.is_some() {
+                    content.problems.push(Problem { description, task });
+                }
+                i += 1;
+            }
+            let mut i = 0;
+            while has(&format!("m_{i}_")) {
+                let what = get(&format!("m_{i}_what"));
+                let owner = get(&format!("m_{i}_owner"));
+                let due = date(format!("m_{i}_due"));
+                let problem =
+                    int(format!("m_{i}_problem")).and_then(|p| usize::try_from(p - 1).ok());
+                if !what.is_empty() || !owner.is_empty() || due.is_some() || problem.is_some() {
+                    content.measures.push(Measure {
+                        what,
+                        owner,
+                        due,
+                        problem,
+                    });
+                }
+                i += 1;
+            }
+            PlanBody::Rectification(content)
+        }
+    };
+    errors.extend(dates);
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Adds the proposed targets of the tasks whose "adopt" box was ticked.
+pub fn adopt_proposals(
+    body: &mut PlanBody,
+    pairs: &[(String, String)],
+    proposals: &BTreeMap<u32, Vec<Target>>,
+) {
+    let adopt: Vec<u32> = pairs
+        .iter()
+        .filter(|(k, _)| k == "adopt")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    if adopt.is_empty() {
+        return;
+    }
+    let PlanBody::Reform(content) = body else {
+        return;
+    };
+    for task in content
+        .tasks
+        .iter_mut()
+        .filter(|x| adopt.contains(&x.number))
+    {
+        for p in proposals.get(&task.number).into_iter().flatten() {
+            if !task.targets.iter().any(|x| x.metric == p.metric) {
+                task.targets.push(p.clone());
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! CAST's dashboard (R-TRACK-3): societies × tasks for a month, coloured, filterable, with the
+//! month's report state and the reporting rate; and the same rows as .xlsx with comments and
+//! evidence links.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use reformwatch_core::catalogue::TaskClass;
+use reformwatch_core::tracking::{self as core, Colour};
+
+use super::{colour_label, groups, month_label};
+use crate::AppState;
+use crate::error::AppResult;
+use crate::http::Ctx;
+use crate::http::page::{Page, render};
+use crate::service::dashboard::{self, DashQuery, DashRow};
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    page: Page,
+    year: i32,
+    months: Vec<(String, String)>,
+    groups: Vec<(String, String)>,
+    colours: Vec<(&'static str, String)>,
+    classes: Vec<(&'static str, String)>,
+    f_month: String,
+    f_group: String,
+    f_colour: String,
+    f_class: String,
+    f_late: bool,
+    f_sort: String,
+    export_href: String,
+    counts: Vec<(&'static str, String, usize)>,
+    rate_text: String,
+    task_cols: Vec<(String, String)>,
+    rows: Vec<DashRow>,
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<DashQuery>,
+) -> AppResult<Response> {
+    let t = ctx.t();
+    let d = dashboard::load(&state, &ctx.principal(), &q).await?;
+    let year = d.catalogue.year;
+    let public_url = state.config.public_url.clone();
+    let enc = |s: &str| {
+        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    Ok(render(&DashboardPage {
+        page: Page::new(
+            &ctx,
+            t.t1("dashboard-title", "month", &month_label(&t, d.month)),
+        ),
+        year,
+        months: core::expected_months(&d.catalogue)
+            .into_iter()
+            .map(|m| (m.month.to_string(), month_label(&t, m)))
+            .collect(),
+        groups: groups(&t),
+        colours: Colour::ALL
+            .iter()
+            .map(|c| (c.as_str(), colour_label(&t, *c)))
+            .collect(),
+        classes: [TaskClass::Basic, TaskClass::Election, TaskClass::Optional]
+            .iter()
+            .map(|c| (c.as_str(), crate::web::catalogue::class_label(&t, *c)))
+            .collect(),
+        f_month: d.month.month.to_string(),
+        export_href: format!(
+            "/dashboard.xlsx?year={}&month={}&group={}&colour={}&class={}&late={}&sort={}",
+            year,
+            d.month.month,
+            enc(&q.group),
+            enc(&q.colour),
+            enc(&q.class),
+            enc(q.late.as_deref().unwrap_or("")),
+            enc(&q.sort)
+        ),
+        f_group: q.group,
+        f_colour: q.colour,
+        f_class: q.class,
+        f_late: q.late.as_deref() == Some("true"),
+        f_sort: if q.sort.is_empty() {
+            "code".into()
+        } else {
+            q.sort
+        },
+        counts: d
+            .counts
+            .iter()
+            .map(|(c, n)| (c.as_str(), colour_label(&t, *c), *n))
+            .collect(),
+        rate_text: t
+            .t("rate-month")
+            .replace(
+                "{received}",
+                &core::percent_text(d.rate.received_permille()),
+            )
+            .replace("{on_time}", &core::percent_text(d.rate.on_time_permille())),
+        task_cols: d.task_columns(&t),
+        rows: d
+            .rows
+            .iter()
+            .map(|r| d.row_text(&t, &public_url, r))
+            .collect(),
+    }))
+}
+
+/// The dashboard as .xlsx: colours per task, report state, comments and evidence links.
+pub async fn dashboard_export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<DashQuery>,
+) -> AppResult<Response> {
+    let t = ctx.t();
+    let d = dashboard::load(&state, &ctx.principal(), &q).await?;
+    let public_url = state.config.public_url.clone();
+    let bytes = (|| -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        use rust_xlsxwriter::{Color, Format, Workbook};
+        let mut wb = Workbook::new();
+        let bold = Format::new().set_bold();
+        let wrap = Format::new().set_text_wrap();
+        let fill = |c: &str| match c {
+            "red" => Format::new().set_background_color(Color::RGB(0xFDE8E6)),
+            "yellow" => Format::new().set_background_color(Color::RGB(0xFFF6DD)),
+            "green" => Format::new().set_background_color(Color::RGB(0xE7F5EC)),
+            _ => Format::new(),
+        };
+        let ws = wb.add_worksheet();
+        ws.set_name(month_label(&t, d.month))?;
+        let mut headers = vec![
+            t.t("col-code"),
+            t.t("col-name"),
+            t.t("colour"),
+            t.t("report"),
+            t.t("colour-reasons"),
+        ];
+        headers.extend(
+            d.task_columns(&t)
+                .iter()
+                .map(|(n, title)| format!("{} {n} {title}", t.t("task"))),
+        );
+        headers.push(t.t("review-comments"));
+        headers.push(t.t("evidence"));
+        for (i, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, i as u16, h, &bold)?;
+        }
+        // Row by row from the snapshot: each row is rendered as it is written.
+        for (i, r) in d.rows.iter().enumerate() {
+            let r = d.row_text(&t, &public_url, r);
+            let row = (i + 1) as u32;
+            ws.write_string(row, 0, &r.code)?;
+            ws.write_string(row, 1, &r.name)?;
+            ws.write_string_with_format(row, 2, &r.colour_label, &fill(r.colour))?;
+            ws.write_string(
+                row,
+                3,
+                format!(
+                    "{}{}",
+                    r.report_state,
+                    if r.late {
+                        format!(" ({})", t.t("late"))
+                    } else {
+                        String::new()
+                    }
+                ),
+            )?;
+            ws.write_string_with_format(row, 4, &r.reasons, &wrap)?;
+            for (j, c) in r.cells.iter().enumerate() {
+                let label = Colour::ALL
+                    .into_iter()
+                    .find(|x| x.as_str() == c.0)
+                    .map(|x| colour_label(&t, x))
+                    .unwrap_or_default();
+                ws.write_string_with_format(row, (5 + j) as u16, &label, &fill(c.0))?;
+            }
+            let base = (5 + r.cells.len()) as u16;
+            ws.write_string_with_format(row, base, &r.comments, &wrap)?;
+            ws.write_string_with_format(row, base + 1, r.evidence.join("\n"), &wrap)?;
+        }
+        ws.set_column_width(1, 28)?;
+        ws.set_freeze_panes(1, 2)?;
+        wb.save_to_buffer()
+    })();
+    Ok(crate::http::download::xlsx(
+        &format!("reformwatch-dashboard-{}.xlsx", d.month),
+        bytes,
+    ))
+}

@@ -1,0 +1,480 @@
+//! The monthly report (R-TRACK-1): the society's form following its accepted plan (status,
+//! progress, target values, milestones, narrative) with evidence, saved as a draft and
+//! submitted as the next version; read-only for others and in a locked month.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use reformwatch_core::plan::PlanContent;
+use reformwatch_core::tracking::{
+    self as core, ReportContent, TargetValue, TaskReport, TaskStatus,
+};
+use serde::Deserialize;
+
+use super::{colour_label, due_text, month_label, report_state_label};
+use crate::AppState;
+use crate::auth::policy::Action;
+use crate::error::{AppError, AppResult};
+use crate::http::Ctx;
+use crate::http::extract::SocietyMonth;
+use crate::http::page::{Page, render, see_other};
+use crate::model::{FieldError, Role};
+use crate::service::reports::{self as service, Detail, Unstarted};
+
+pub struct TargetRow {
+    pub index: usize,
+    pub label: String,
+    pub baseline: String,
+    pub target: String,
+    pub due: String,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+pub struct TaskBlock {
+    pub number: u32,
+    pub title: String,
+    pub colour: &'static str,
+    pub colour_label: String,
+    pub reasons: String,
+    pub status: &'static str,
+    pub progress: String,
+    pub blocked: String,
+    pub targets: Vec<TargetRow>,
+    pub milestones: Vec<(usize, String, bool)>,
+}
+
+pub struct ReviewView {
+    pub decision: String,
+    pub heading: String,
+    pub meta: String,
+    pub comment: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    page: Page,
+    code: String,
+    year: i32,
+    month: u32,
+    state: String,
+    state_label: String,
+    due: String,
+    late: Option<String>,
+    locked: bool,
+    versions: Vec<(i64, String)>,
+    reviews: Vec<ReviewView>,
+    issues: Vec<(bool, String)>,
+    form_errors: Vec<String>,
+    narrative: String,
+    tasks: Vec<TaskBlock>,
+    statuses: Vec<(&'static str, String)>,
+    editable: bool,
+    can_review: bool,
+    evidence: Vec<(i64, String, String)>,
+    upload_hint: String,
+}
+
+#[derive(Template)]
+#[template(path = "report_start.html")]
+struct StartPage {
+    page: Page,
+    code: String,
+    year: i32,
+    month: u32,
+    due: String,
+    can_start: bool,
+    reason: String,
+}
+
+fn opt(v: Option<i64>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// The report page (or the start page for a month without a report); after a refused save,
+/// submission or review, with what was typed and the errors at their fields (422).
+pub(super) async fn report_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    sm: &SocietyMonth,
+    typed: HashMap<String, String>,
+    errors: Vec<FieldError>,
+    done: Option<&str>,
+) -> AppResult<Response> {
+    let t = ctx.t();
+    let SocietyMonth {
+        society,
+        catalogue,
+        month,
+        who,
+    } = sm;
+    let month = *month;
+    let title = format!(
+        "{} · {}",
+        society.name,
+        t.t1("report-title", "month", &month_label(&t, month))
+    );
+    let d: Detail = match service::detail(state, society, catalogue, month).await? {
+        Ok(d) => d,
+        Err(Unstarted { has_plan, open }) => {
+            let reason = if !has_plan {
+                t.t("reports-need-plan")
+            } else if !open {
+                t.t("month-locked-note")
+            } else {
+                t.t("report-not-started")
+            };
+            return Ok(render(&StartPage {
+                page: Page::new(ctx, title),
+                code: society.code.clone(),
+                year: month.year,
+                month: month.month,
+                due: due_text(&t, catalogue, month),
+                can_start: who.may(Action::EditSocietyData, Some(society.id)) && has_plan && open,
+                reason,
+            }));
+        }
+    };
+    let editable = d.open && who.may(Action::EditSocietyData, Some(society.id));
+    let can_review = d.report.latest_version.is_some()
+        && ctx
+            .user
+            .as_ref()
+            .is_some_and(|u| matches!(u.role, Role::Admin | Role::Reviewer));
+    // Show what was submitted when not editable: the latest version, else the draft.
+    let content: &ReportContent = if editable {
+        &d.report.draft
+    } else {
+        d.versions
+            .last()
+            .map(|v| &v.content)
+            .unwrap_or(&d.report.draft)
+    };
+    let colours = &d.colours;
+    let issues = core::validate_report(&d.plan, content);
+    let tasks = d
+        .plan
+        .tasks
+        .iter()
+        .map(|pt| {
+            let n = pt.number;
+            let tr = content.task(n);
+            let tc = colours.task(n);
+            TaskBlock {
+                number: n,
+                title: catalogue
+                    .task(n)
+                    .map(|x| t.pick(&x.title_zh, &x.title_en).to_string())
+                    .unwrap_or_default(),
+                colour: tc.map(|c| c.colour.as_str()).unwrap_or("grey"),
+                colour_label: tc.map(|c| colour_label(&t, c.colour)).unwrap_or_default(),
+                reasons: tc
+                    .map(|c| {
+                        c.reasons
+                            .iter()
+                            .map(|r| t.pick(&r.message_zh, &r.message_en).to_string())
+                            .collect::<Vec<_>>()
+                            .join("；")
+                    })
+                    .unwrap_or_default(),
+                status: typed
+                    .get(&format!("t{n}_status"))
+                    .and_then(|s| TaskStatus::parse(s))
+                    .or(tr.map(|x| x.status))
+                    .unwrap_or_default()
+                    .as_str(),
+                progress: typed
+                    .get(&format!("t{n}_progress"))
+                    .cloned()
+                    .unwrap_or_else(|| tr.map(|x| x.progress.clone()).unwrap_or_default()),
+                blocked: typed
+                    .get(&format!("t{n}_blocked"))
+                    .cloned()
+                    .unwrap_or_else(|| tr.map(|x| x.blocked_reason.clone()).unwrap_or_default()),
+                targets: pt
+                    .targets
+                    .iter()
+                    .enumerate()
+                    .map(|(i, tg)| {
+                        let name = format!("t{n}_v{i}");
+                        TargetRow {
+                            index: i,
+                            label: format!("{}（{}）", tg.metric, tg.unit),
+                            baseline: opt(tg.baseline),
+                            target: opt(tg.target),
+                            due: tg.due.map(|d| d.to_string()).unwrap_or_default(),
+                            value: typed
+                                .get(&name)
+                                .cloned()
+                                .unwrap_or_else(|| opt(tr.and_then(|x| x.value(i)))),
+                            error: errors.iter().find(|e| e.field == name).map(|e| t.field(e)),
+                        }
+                    })
+                    .collect(),
+                milestones: pt
+                    .milestones
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| {
+                        (
+                            i,
+                            format!(
+                                "{} {}",
+                                m.date.map(|d| d.to_string()).unwrap_or_default(),
+                                m.what
+                            ),
+                            tr.is_some_and(|x| x.reached(i)),
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let reviews = d
+        .reviews
+        .iter()
+        .map(|r| ReviewView {
+            heading: format!(
+                "v{} · {}",
+                r.version,
+                t.t(&format!("report-review-{}", r.decision.as_str()))
+            ),
+            meta: format!("{} · {}", r.reviewer, r.at),
+            comment: r.comment.clone(),
+            decision: r.decision.as_str().to_string(),
+        })
+        .collect();
+    let evidence = d
+        .evidence
+        .iter()
+        .map(|e| {
+            (
+                e.id,
+                e.name.clone(),
+                format!(
+                    "{} KB · {}{}",
+                    (e.size + 1023) / 1024,
+                    e.uploaded_at,
+                    e.task
+                        .map(|x| format!(" · {} {x}", t.t("task")))
+                        .unwrap_or_default()
+                ),
+            )
+        })
+        .collect();
+    let late = d.report.first_late_seconds.map(|s| {
+        let (zh, en) = reformwatch_core::plan::lateness_text(chrono::Duration::seconds(s));
+        if t.is_en() { en } else { zh }
+    });
+    let status = if errors.is_empty() {
+        http::StatusCode::OK
+    } else {
+        http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ReportPage {
+        page: Page::new(ctx, title).with_flash(done),
+        code: society.code.clone(),
+        year: month.year,
+        month: month.month,
+        state_label: report_state_label(
+            &t,
+            if d.report.latest_version.is_some() {
+                d.report.state.as_str()
+            } else {
+                "draft"
+            },
+        ),
+        state: d.report.state.as_str().to_string(),
+        due: due_text(&t, catalogue, month),
+        late,
+        locked: !d.open,
+        versions: d
+            .versions
+            .iter()
+            .map(|v| (v.version, v.submitted_at.clone()))
+            .collect(),
+        reviews,
+        issues: issues
+            .iter()
+            .map(|i| (i.blocking, t.pick(&i.message_zh, &i.message_en).to_string()))
+            .collect(),
+        form_errors: errors.iter().map(|e| t.field(e)).collect(),
+        narrative: typed
+            .get("narrative")
+            .cloned()
+            .unwrap_or_else(|| content.narrative.clone()),
+        tasks,
+        statuses: TaskStatus::ALL
+            .into_iter()
+            .map(|s| (s.as_str(), t.pick(s.label_zh(), s.label_en()).to_string()))
+            .collect(),
+        editable,
+        can_review,
+        evidence,
+        upload_hint: t.t("evidence-hint").replace(
+            "{mb}",
+            &state
+                .config
+                .max_evidence_bytes
+                .div_ceil(1024 * 1024)
+                .to_string(),
+        ),
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+pub async fn report_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    sm: SocietyMonth,
+    Query(q): Query<DoneQuery>,
+) -> AppResult<Response> {
+    report_page_with(&state, &ctx, &sm, HashMap::new(), vec![], q.done.as_deref()).await
+}
+
+/// Opens the month's report, pre-filled from the accepted plan and last month's report.
+pub async fn start(State(state): State<AppState>, sm: SocietyMonth) -> AppResult<Response> {
+    service::open(&state, &sm.who, &sm.society, &sm.catalogue, sm.month).await?;
+    Ok(see_other(&service::link(&sm.society, sm.month), "created"))
+}
+
+/// Form → report content; unreadable numbers are field errors (typed text kept).
+pub fn read_form(
+    plan: &PlanContent,
+    current: &ReportContent,
+    pairs: &[(String, String)],
+) -> Result<ReportContent, Vec<FieldError>> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let mut errors = Vec::new();
+    let mut content = ReportContent {
+        narrative: get("narrative").unwrap_or_else(|| current.narrative.clone()),
+        tasks: vec![],
+    };
+    for pt in &plan.tasks {
+        let n = pt.number;
+        let mut tr = current.task(n).cloned().unwrap_or_else(|| TaskReport {
+            number: n,
+            ..Default::default()
+        });
+        if let Some(s) = get(&format!("t{n}_status")) {
+            tr.status = TaskStatus::parse(&s).unwrap_or_default();
+        }
+        if let Some(p) = get(&format!("t{n}_progress")) {
+            tr.progress = p;
+        }
+        if let Some(b) = get(&format!("t{n}_blocked")) {
+            tr.blocked_reason = b;
+        }
+        let mut values = Vec::new();
+        for (i, _) in pt.targets.iter().enumerate() {
+            let name = format!("t{n}_v{i}");
+            match get(&name) {
+                Some(raw) if raw.is_empty() => values.push(TargetValue {
+                    target: i,
+                    value: None,
+                }),
+                Some(raw) => {
+                    let cleaned: String = raw.chars().filter(|c| *c != ',' && *c != '，').collect();
+                    match cleaned.parse::<i64>() {
+                        Ok(v) => values.push(TargetValue {
+                            target: i,
+                            value: Some(v),
+                        }),
+                        Err(_) => {
+                            errors.push(FieldError::new(&name, "err-fact-int").arg("value", &raw))
+                        }
+                    }
+                }
+                None => values.push(TargetValue {
+                    target: i,
+                    value: tr.value(i),
+                }),
+            }
+        }
+        tr.values = values;
+        if pairs.iter().any(|(k, _)| k.starts_with(&format!("t{n}_"))) {
+            tr.milestones_reached = pairs
+                .iter()
+                .filter(|(k, _)| *k == format!("t{n}_ms"))
+                .filter_map(|(_, v)| v.parse().ok())
+                .collect();
+        }
+        content.tasks.push(tr);
+    }
+    if errors.is_empty() {
+        Ok(content)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Saves the draft; with `submit`, then submits it (the submit button posts the same form).
+async fn save(
+    state: &AppState,
+    ctx: &Ctx,
+    sm: SocietyMonth,
+    body: &Bytes,
+    submit: bool,
+) -> AppResult<Response> {
+    let SocietyMonth {
+        society,
+        catalogue,
+        month,
+        who,
+    } = &sm;
+    who.require(Action::EditSocietyData, Some(society.id))?;
+    let report = service::get(state, society, *month).await?;
+    let (plan, _) = service::accepted_plan(state, society, catalogue.year)
+        .await?
+        .ok_or_else(|| FieldError::new("plan", "err-no-accepted-plan"))?;
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+    let typed: HashMap<String, String> = pairs.iter().cloned().collect();
+    let content = match read_form(&plan, &report.draft, &pairs) {
+        Ok(v) => v,
+        Err(errors) => return report_page_with(state, ctx, &sm, typed, errors, None).await,
+    };
+    service::save_draft(state, who, society, *month, content).await?;
+    if !submit {
+        return Ok(see_other(&service::link(society, *month), "saved"));
+    }
+    match service::submit(state, who, society, catalogue, *month).await {
+        Ok(_) => Ok(see_other(&service::link(society, *month), "submitted")),
+        Err(AppError::Invalid(errors)) => {
+            report_page_with(state, ctx, &sm, HashMap::new(), errors, None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn save_draft(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    sm: SocietyMonth,
+    body: Bytes,
+) -> AppResult<Response> {
+    save(&state, &ctx, sm, &body, false).await
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    sm: SocietyMonth,
+    body: Bytes,
+) -> AppResult<Response> {
+    save(&state, &ctx, sm, &body, true).await
+}

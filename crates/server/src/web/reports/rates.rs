@@ -1,0 +1,90 @@
+//! Reporting rates (R-TRACK-2): expected, received and on-time reports per month and per
+//! society, with totals; administrators lock months here.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use reformwatch_core::tracking as core;
+
+use super::{groups, month_label};
+use crate::AppState;
+use crate::auth::policy::Action;
+use crate::error::AppResult;
+use crate::http::Ctx;
+use crate::http::page::{Page, render};
+use crate::service;
+use crate::service::rates::YearQuery;
+
+#[derive(Template)]
+#[template(path = "rates.html")]
+struct RatesPage {
+    page: Page,
+    year: i32,
+    months: Vec<(String, u32, u32, u32, String, String, u32)>,
+    total: (u32, u32, u32, String, String),
+    societies: Vec<(String, String, u32, u32, u32, String)>,
+    groups: Vec<(String, String)>,
+    f_group: String,
+    can_lock: bool,
+    all_months: Vec<(u32, String, bool)>,
+}
+
+/// R-TRACK-2: expected, received and on-time reports per month and per society, with totals.
+pub async fn rates(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    let t = ctx.t();
+    let who = ctx.principal();
+    let catalogue = service::catalogues::get(&state, q.year.as_deref()).await?;
+    let r = service::rates::rates(&state, &who, &catalogue, q.group.as_deref()).await?;
+    let locked = service::reports::locked_months(&state, catalogue.year).await?;
+    Ok(render(&RatesPage {
+        page: Page::new(&ctx, t.t1("rates-title", "year", &catalogue.year)),
+        year: catalogue.year,
+        months: r
+            .months
+            .iter()
+            .map(|(m, cell)| {
+                (
+                    month_label(&t, *m),
+                    cell.expected,
+                    cell.received,
+                    cell.on_time,
+                    core::percent_text(cell.received_permille()),
+                    core::percent_text(cell.on_time_permille()),
+                    cell.received_permille().map(|p| (p / 50) * 5).unwrap_or(0),
+                )
+            })
+            .collect(),
+        total: (
+            r.total.expected,
+            r.total.received,
+            r.total.on_time,
+            core::percent_text(r.total.received_permille()),
+            core::percent_text(r.total.on_time_permille()),
+        ),
+        societies: r
+            .societies
+            .iter()
+            .map(|(s, cell)| {
+                (
+                    s.code.clone(),
+                    s.name.clone(),
+                    cell.expected,
+                    cell.received,
+                    cell.on_time,
+                    core::percent_text(cell.received_permille()),
+                )
+            })
+            .collect(),
+        groups: groups(&t),
+        f_group: q.group.clone().unwrap_or_default(),
+        can_lock: who.may(Action::ManageSocieties, None),
+        all_months: core::expected_months(&catalogue)
+            .into_iter()
+            .map(|m| (m.month, month_label(&t, m), locked.contains(&m.month)))
+            .collect(),
+    }))
+}
