@@ -175,3 +175,80 @@ pub fn year_rates(
         months,
     }
 }
+
+#[cfg(test)]
+mod year_rates_tests {
+    use chrono::TimeZone;
+    use chrono_tz::Asia::Shanghai;
+
+    use super::*;
+
+    fn bj(m: u32, d: u32, h: u32) -> DateTime<Utc> {
+        Shanghai
+            .with_ymd_and_hms(2017, m, d, h, 0, 0)
+            .single()
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn months_societies_and_total_in_one_pass() {
+        let c = crate::catalogue::builtin_2017();
+        let june = Month::new(2017, 6).unwrap();
+        let july = Month::new(2017, 7).unwrap();
+        // Three societies expected: one on time for June and July, one late for June only,
+        // one silent. Now: 10 August (June and July due, August not yet).
+        let subs = vec![
+            vec![(june, bj(7, 3, 10)), (july, bj(8, 1, 10))],
+            vec![(june, bj(7, 8, 10))],
+            vec![],
+        ];
+        let r = year_rates(&c, &subs, bj(8, 10, 10));
+        let cell = |m: Month| r.months.iter().find(|(x, _)| *x == m).unwrap().1;
+        assert_eq!(
+            cell(june),
+            RateCell {
+                expected: 3,
+                received: 2,
+                on_time: 1
+            }
+        );
+        assert_eq!(
+            cell(july),
+            RateCell {
+                expected: 3,
+                received: 1,
+                on_time: 1
+            }
+        );
+        assert_eq!(cell(Month::new(2017, 8).unwrap()), RateCell::default());
+        assert_eq!(
+            r.total,
+            RateCell {
+                expected: 6,
+                received: 3,
+                on_time: 2
+            }
+        );
+        assert_eq!(
+            r.societies,
+            vec![
+                RateCell {
+                    expected: 2,
+                    received: 2,
+                    on_time: 2
+                },
+                RateCell {
+                    expected: 2,
+                    received: 1,
+                    on_time: 0
+                },
+                RateCell {
+                    expected: 2,
+                    received: 0,
+                    on_time: 0
+                },
+            ]
+        );
+    }
+}

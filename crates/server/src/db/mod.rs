@@ -21,14 +21,93 @@ pub mod tokens;
 pub mod users;
 
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyPool, ConnectOptions, Executor, Row, Transaction};
+use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
+use sqlx::any::{
+    AnyConnectOptions, AnyPoolOptions, AnyQueryResult, AnyRow, AnyStatement, AnyTypeInfo,
+};
+use sqlx::{Any, AnyPool, ConnectOptions, Either, Execute, Executor, Row, Transaction};
 
 pub type Tx = Transaction<'static, Any>;
+
+/// The connection pool, counting the statements run through it (not those inside a
+/// transaction): tests and benchmarks check that a page costs a fixed number of statements,
+/// whatever the number of societies. Everything else is the sqlx pool (`Deref`).
+#[derive(Clone, Debug)]
+pub struct Pool {
+    inner: AnyPool,
+    statements: Arc<AtomicU64>,
+}
+
+impl Pool {
+    fn new(inner: AnyPool) -> Pool {
+        Pool {
+            inner,
+            statements: Arc::default(),
+        }
+    }
+
+    /// How many statements ran through the pool since it was opened.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+
+    fn count(&self) {
+        self.statements.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+impl std::ops::Deref for Pool {
+    type Target = AnyPool;
+    fn deref(&self) -> &AnyPool {
+        &self.inner
+    }
+}
+
+impl<'p> Executor<'p> for &'_ Pool {
+    type Database = Any;
+
+    fn fetch_many<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> BoxStream<'e, Result<Either<AnyQueryResult, AnyRow>, sqlx::Error>>
+    where
+        'p: 'e,
+        E: 'q + Execute<'q, Any>,
+    {
+        self.count();
+        (&self.inner).fetch_many(query)
+    }
+
+    fn fetch_optional<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> BoxFuture<'e, Result<Option<AnyRow>, sqlx::Error>>
+    where
+        'p: 'e,
+        E: 'q + Execute<'q, Any>,
+    {
+        self.count();
+        (&self.inner).fetch_optional(query)
+    }
+
+    fn prepare_with<'e>(
+        self,
+        sql: sqlx::SqlStr,
+        parameters: &'e [AnyTypeInfo],
+    ) -> BoxFuture<'e, Result<AnyStatement, sqlx::Error>>
+    where
+        'p: 'e,
+    {
+        (&self.inner).prepare_with(sql, parameters)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -38,7 +117,7 @@ pub enum Backend {
 
 #[derive(Clone)]
 pub struct Db {
-    pub pool: AnyPool,
+    pub pool: Pool,
     pub backend: Backend,
 }
 
@@ -90,7 +169,10 @@ impl Db {
             }
         }
         .with_context(|| format!("cannot connect to the database ({})", mask_url(url)))?;
-        let db = Db { pool, backend };
+        let db = Db {
+            pool: Pool::new(pool),
+            backend,
+        };
         db.check_settings().await?;
         migrations::run(&db).await?;
         Ok(db)
@@ -141,6 +223,11 @@ impl Db {
             .execute(&self.pool)
             .await
             .map(|_| ())
+    }
+
+    /// Statements run through the pool so far (see [`Pool`]).
+    pub fn statements(&self) -> u64 {
+        self.pool.statements()
     }
 
     /// Begins a write transaction (`BEGIN IMMEDIATE` on SQLite).

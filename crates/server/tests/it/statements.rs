@@ -1,0 +1,198 @@
+//! A page that costs a query per society is a bug (issue 8): the dashboard (page, .xlsx, API),
+//! the reporting rates, the rules overview and the plan queue cost the same number of
+//! statements for 3 societies as for 30, on both backends.
+
+use chrono::{DateTime, TimeZone, Utc};
+use reformwatch::Principal;
+use reformwatch::db::plans::{PlanBody, PlanKind};
+use reformwatch::db::societies;
+use reformwatch::model::Role;
+use reformwatch::service;
+use reformwatch::service::plans::PlanDecision;
+use reformwatch::service::reports::ReportDecision;
+use serde_json::{Value, json};
+
+use crate::{TestApp, both};
+
+fn beijing(s: &str) -> DateTime<Utc> {
+    let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+    chrono_tz::Asia::Shanghai
+        .from_local_datetime(&naive)
+        .single()
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn plan_content() -> Value {
+    let mut tasks: Vec<Value> = (1..=7)
+        .map(|n| json!({"number": n, "responsible": [{"name": "张三", "position": "秘书长"}],
+            "targets": [{"metric": "制度", "unit": "项", "baseline": 0, "target": 2, "due": "2017-12-31"}],
+            "milestones": [{"date": "2017-09-30", "what": "中期检查"}]}))
+        .collect();
+    tasks[1]["targets"] = json!([{"metric": "个人会员", "unit": "人", "baseline": 10000, "target": 11500, "due": "2017-06-30", "fact": "members_now"}]);
+    for n in [12, 13, 14, 15, 16] {
+        tasks.push(json!({"number": n, "responsible": [{"name": "李四", "position": "副秘书长"}],
+            "targets": [{"metric": "活动", "unit": "次", "baseline": 1, "target": 3, "due": "2017-12-31"}],
+            "milestones": [{"date": "2017-10-31", "what": "完成一半"}]}));
+    }
+    json!({"summary": "", "tasks": tasks})
+}
+
+fn report_content(members: i64) -> Value {
+    let mut tasks: Vec<Value> = (1..=7).map(|n| json!({"number": n, "status": "in_progress", "progress": "按计划推进", "values": [{"target": 0, "value": 1}]})).collect();
+    tasks[1]["values"] = json!([{"target": 0, "value": members}]);
+    for n in [12, 13, 14, 15, 16] {
+        tasks.push(json!({"number": n, "status": "in_progress", "progress": "进展", "values": [{"target": 0, "value": 2}]}));
+    }
+    json!({"narrative": "6月进展", "tasks": tasks})
+}
+
+/// Gives the societies an accepted plan, a June report (every other one late and returned with
+/// a comment), an election flag and facts.
+async fn give_progress(app: &TestApp, codes: &[String]) {
+    let state = &app.state;
+    let system = Principal::System;
+    let catalogue = service::catalogues::of_year(state, 2017).await.unwrap();
+    let plan: reformwatch_core::plan::PlanContent = serde_json::from_value(plan_content()).unwrap();
+    let report: reformwatch_core::tracking::ReportContent =
+        serde_json::from_value(report_content(11000)).unwrap();
+    for (i, code) in codes.iter().enumerate() {
+        let s = societies::by_code(app.db(), code).await.unwrap().unwrap();
+        state.clock.set(beijing("2017-05-20 10:00:00"));
+        service::plans::open(state, &system, &s, &catalogue, false)
+            .await
+            .unwrap();
+        service::plans::save_draft(state, &system, &s, 2017, PlanBody::Reform(plan.clone()))
+            .await
+            .unwrap();
+        service::plans::submit(state, &system, &s, &catalogue, PlanKind::Reform)
+            .await
+            .unwrap();
+        service::plans::review(
+            state,
+            &system,
+            &s,
+            2017,
+            PlanKind::Reform,
+            PlanDecision::Accept,
+            "",
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+        // Recorded after the plan (an election year would ask for tasks 8–11).
+        service::societies::set_election(state, &system, code, "2017", i % 2 == 0)
+            .await
+            .unwrap();
+        let june = reformwatch_core::tracking::Month {
+            year: 2017,
+            month: 6,
+        };
+        service::reports::open(state, &system, &s, &catalogue, june)
+            .await
+            .unwrap();
+        service::reports::save_draft(state, &system, &s, june, report.clone())
+            .await
+            .unwrap();
+        let day = if i % 2 == 0 {
+            "2017-07-03 10:00:00"
+        } else {
+            "2017-07-08 10:00:00"
+        };
+        state.clock.set(beijing(day));
+        service::reports::submit(state, &system, &s, &catalogue, june)
+            .await
+            .unwrap();
+        if i % 2 == 1 {
+            service::reports::review(state, &system, &s, june, ReportDecision::Return, "请补充")
+                .await
+                .unwrap();
+        }
+    }
+    state.clock.set(beijing("2017-08-10 10:00:00"));
+}
+
+const PAGES: &[&str] = &[
+    "/dashboard?year=2017&month=6",
+    "/dashboard?year=2017&month=6&sort=colour&colour=red",
+    "/dashboard.xlsx?year=2017&month=6",
+    "/api/v1/dashboard?year=2017&month=6",
+    "/rates?year=2017",
+    "/api/v1/rates?year=2017",
+    "/overview/rules?year=2017",
+    "/overview/rules.xlsx?year=2017",
+    "/reviews/plans?year=2017",
+    "/overview/plans?year=2017",
+    "/overview/plans.xlsx?year=2017",
+];
+
+/// Statements per page, as a signed-in reviewer.
+async fn costs(app: &TestApp) -> Vec<u64> {
+    let mut out = Vec::new();
+    for path in PAGES {
+        let before = app.db().statements();
+        let r = app.get(path).await;
+        assert_eq!(r.status, http::StatusCode::OK, "{path}: {}", r.text());
+        out.push(app.db().statements() - before);
+    }
+    out
+}
+
+/// Registers the first `n` societies of the built-in registry; returns their codes.
+async fn register(app: &TestApp, n: usize) -> Vec<String> {
+    let rows = reformwatch::import::parse_societies(
+        "s.csv",
+        reformwatch::import::BUILTIN_SOCIETIES_CSV.as_bytes(),
+    )
+    .unwrap();
+    let rows = &rows[..n];
+    societies::import(
+        app.db(),
+        &reformwatch::db::audit::Actor::System,
+        app.state.clock.now(),
+        rows,
+    )
+    .await
+    .unwrap();
+    rows.iter().map(|r| r.code.as_str().to_string()).collect()
+}
+
+async fn statements_do_not_grow_with_societies(app: TestApp) {
+    app.user("s-reviewer", Role::Reviewer, None).await;
+    // 3 societies in the registry, all with a plan and a report; then 30.
+    let codes = register(&app, 3).await;
+    give_progress(&app, &codes).await;
+    app.login("s-reviewer").await;
+    let three = costs(&app).await;
+    assert!(
+        three.iter().all(|n| *n > 0),
+        "the counter counts: {three:?}"
+    );
+    let codes = register(&app, 30).await;
+    assert_eq!(
+        societies::list(app.db(), &Default::default())
+            .await
+            .unwrap()
+            .len(),
+        30
+    );
+    give_progress(&app, &codes[3..]).await;
+    app.login("s-reviewer").await;
+    // The 30 societies are on the dashboard, with their rates.
+    let d = app.get("/api/v1/dashboard?year=2017&month=6").await.json();
+    let with_report = d["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["report_link"].is_string())
+        .count();
+    assert_eq!(with_report, 30, "{d}");
+    assert_eq!(d["received_rate"], "100%");
+    let thirty = costs(&app).await;
+    eprintln!("statements per page with 3 and 30 societies: {three:?} {thirty:?}");
+    assert_eq!(
+        three, thirty,
+        "statements per page ({PAGES:?}) with 3 and with 30 societies"
+    );
+}
+both!(statements_do_not_grow_with_societies);
