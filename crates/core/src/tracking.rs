@@ -11,18 +11,22 @@
 //!   (R-TRACK-1).
 //! - [`Month`], [`expected_months`], [`report_due`], [`report_on_time`], [`months_due_by`]:
 //!   reporting months and deadlines (R-TRACK-2).
+//! - [`Arrival`], [`arrival`]: whether a month's report has come, as seen at an instant:
+//!   received (late or on time), missing, or not due (R-TRACK-2).
 //! - [`colours`], [`red_streaks`], [`rectification_suggested`]: status colours (R-TRACK-3)
 //!   and the rectification trigger (R-PLAN-5). The rules are in [`colours`]' documentation.
 //! - [`RateCell`], [`society_rate`], [`month_rate`], [`percent_text`]: completeness and
 //!   timeliness (R-TRACK-2).
 //! - [`ReportState`], [`ReportAction`], [`report_transition`]: the report workflow (R-TRACK-1).
 
+mod arrival;
 mod colour;
 mod month;
 mod rate;
 mod report;
 mod workflow;
 
+pub use arrival::{Arrival, arrival};
 pub use colour::{
     Colour, Reason, ReceivedReport, SocietyColour, TaskColour, colours, rectification_suggested,
     red_streaks,

@@ -590,43 +590,16 @@ async fn serve(state: crate::AppState, demo: bool) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    // Housekeeping, safe to run in every process (all of it is idempotent in the database):
-    // e-mail outbox every minute; expired sessions and deadline reminders every ten minutes.
+    // Housekeeping every minute, safe to run in every process (all of it is idempotent in the
+    // database): reminders, the rectification rule, e-mail, sessions, evidence temp files.
     let housekeeping = state.clone();
     tokio::spawn(async move {
-        let mut tick: u64 = 0;
         loop {
-            if let Err(e) =
-                crate::service::notifications::flush_email(&housekeeping, housekeeping.clock.now())
-                    .await
-            {
-                tracing::warn!(error = %e, "e-mail outbox failed");
+            let now = housekeeping.clock.now();
+            match crate::service::housekeeping::run(&housekeeping, now).await {
+                Ok(done) => tracing::debug!(?done, "housekeeping"),
+                Err(e) => tracing::warn!(error = %e, "housekeeping incomplete"),
             }
-            if tick.is_multiple_of(10) {
-                let now = housekeeping.clock.now();
-                if let Err(e) = db::sessions::purge_expired(
-                    &housekeeping.db,
-                    housekeeping.config.session_policy(),
-                    now,
-                )
-                .await
-                {
-                    tracing::warn!(error = %e, "session purge failed");
-                }
-                if let Ok(Some(year)) = db::catalogues::newest_year(&housekeeping.db).await
-                    && let Ok(Some(catalogue)) =
-                        housekeeping.catalogues.get(&housekeeping.db, year).await
-                    && let Err(e) = crate::service::notifications::plan_deadline_reminders(
-                        &housekeeping,
-                        &catalogue,
-                        now,
-                    )
-                    .await
-                {
-                    tracing::warn!(error = %e, "deadline reminders failed");
-                }
-            }
-            tick += 1;
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }
     });

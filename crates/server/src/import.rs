@@ -22,6 +22,7 @@ pub const SOCIETY_COLUMNS: &[(&str, &[&str], bool)] = &[
             "group",
             "学科",
             "学科群",
+            "学科类别",
             "类别",
             "分类",
         ],
@@ -64,6 +65,9 @@ pub struct RowError {
 pub enum ImportError {
     File(TabularError),
     MissingColumns(Vec<String>),
+    /// Columns the import does not know (by header, or "第 N 列" / "column N" when the header is
+    /// empty but the column holds values): nothing is silently dropped.
+    UnknownColumns(Vec<String>),
     Rows(Vec<RowError>),
 }
 
@@ -80,9 +84,22 @@ impl ImportError {
             ImportError::MissingColumns(cols) => {
                 t.t1("err-import-missing-columns", "columns", &cols.join(", "))
             }
+            ImportError::UnknownColumns(cols) => t
+                .t("err-import-unknown-columns")
+                .replace("{columns}", &cols.join(", "))
+                .replace("{accepted}", &accepted_columns()),
             ImportError::Rows(rows) => t.t1("err-import-rows", "count", &rows.len()),
         }
     }
+}
+
+/// Every accepted header, field by field: "code / 代码 / …; name / …".
+pub fn accepted_columns() -> String {
+    SOCIETY_COLUMNS
+        .iter()
+        .map(|(_, aliases, _)| aliases.join(" / "))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn parse_bool(raw: &str) -> Option<bool> {
@@ -110,6 +127,30 @@ pub fn parse_societies(file_name: &str, bytes: &[u8]) -> Result<Vec<SocietyInput
     }
     if !missing.is_empty() {
         return Err(ImportError::MissingColumns(missing));
+    }
+    // A column the import does not know would be dropped without a word, and a value in it
+    // lost: refuse the file and name the column.
+    let unknown: Vec<String> = table
+        .headers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !index.values().any(|j| j == i))
+        .filter_map(|(i, h)| {
+            if !h.trim().is_empty() {
+                Some(h.trim().to_string())
+            } else if table
+                .rows
+                .iter()
+                .any(|r| r.cells.get(i).is_some_and(|c| !c.trim().is_empty()))
+            {
+                Some(format!("#{}", i + 1))
+            } else {
+                None
+            }
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Err(ImportError::UnknownColumns(unknown));
     }
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -246,6 +287,34 @@ mod tests {
         let (bytes, _, _) = encoding_rs::GBK.encode("code,name,category\nA-03,中国力学学会,理科\n");
         let rows = parse_societies("gbk.csv", &bytes).unwrap();
         assert_eq!(rows[0].name, "中国力学学会");
+    }
+
+    #[test]
+    fn unknown_columns_are_refused_by_name() {
+        let csv = "代码,名称,学科,网址\nA-01,中国数学会,理科,https://cms.org.cn\n";
+        match parse_societies("x.csv", csv.as_bytes()) {
+            Err(ImportError::UnknownColumns(c)) => assert_eq!(c, vec!["网址".to_string()]),
+            other => panic!("expected unknown columns, got {other:?}"),
+        }
+        // A column without a header but with values is named by its position.
+        let csv = "代码,名称,\nA-01,中国数学会,x\n";
+        match parse_societies("x.csv", csv.as_bytes()) {
+            Err(ImportError::UnknownColumns(c)) => assert_eq!(c, vec!["#3".to_string()]),
+            other => panic!("expected unknown columns, got {other:?}"),
+        }
+        // An empty trailing column (as spreadsheets write them) is not a column.
+        let csv = "代码,名称,\nA-01,中国数学会,\n";
+        assert_eq!(parse_societies("x.csv", csv.as_bytes()).unwrap().len(), 1);
+        // 学科类别 is the discipline group.
+        let csv = "代码,名称,学科类别\nA-01,中国数学会,理科\nB-01,某学会,文科\n";
+        match parse_societies("x.csv", csv.as_bytes()) {
+            Err(ImportError::Rows(rows)) => {
+                assert_eq!(rows.len(), 1, "{rows:?}");
+                assert_eq!((rows[0].line, rows[0].column.as_str()), (3, "学科类别"));
+                assert_eq!(rows[0].error.key, "err-group");
+            }
+            other => panic!("expected a row error, got {other:?}"),
+        }
     }
 
     #[test]

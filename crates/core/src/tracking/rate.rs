@@ -6,7 +6,8 @@ use std::ops::Add;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::month::{Month, months_due_by, report_on_time};
+use super::arrival::{Arrival, arrival};
+use super::month::{Month, months_due_by};
 use crate::catalogue::Catalogue;
 
 /// Reports expected, received and received on time (R-TRACK-2), for one society over the
@@ -96,9 +97,9 @@ pub fn society_rate(
             .filter(|(sm, at)| *sm == m && *at <= now)
             .map(|(_, at)| *at)
             .min();
-        if let Some(first) = first {
+        if let Arrival::Received { late } = arrival(catalogue, m, first, now) {
             cell.received += 1;
-            if report_on_time(catalogue, m, first) {
+            if !late {
                 cell.on_time += 1;
             }
         }
@@ -124,8 +125,11 @@ pub fn month_rate(
     let count = |f: &dyn Fn(&DateTime<Utc>) -> bool| {
         u32::try_from(submissions.iter().filter(|s| f(s)).count()).unwrap_or(u32::MAX)
     };
-    let received = count(&|s| *s <= now).min(societies_expected);
-    let on_time = count(&|s| report_on_time(catalogue, month, *s)).min(received);
+    let received =
+        count(&|s| arrival(catalogue, month, Some(*s), now).is_received()).min(societies_expected);
+    let on_time =
+        count(&|s| arrival(catalogue, month, Some(*s), now) == Arrival::Received { late: false })
+            .min(received);
     RateCell {
         expected: societies_expected,
         received,

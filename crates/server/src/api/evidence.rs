@@ -8,18 +8,16 @@ use axum::response::{IntoResponse, Response};
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::http::Ctx;
+use crate::http::extract::SocietyPath;
 use crate::http::upload::receive_evidence;
 use crate::service;
 
 /// Upload: answers with the evidence record.
 pub async fn upload(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path(code): Path<String>,
+    SocietyPath { society, who }: SocietyPath,
     form: Multipart,
 ) -> AppResult<Response> {
-    let who = ctx.principal();
-    let society = service::societies::readable(&state, &who, &code).await?;
     let up = receive_evidence(&state, &who, &society, form).await?;
     let e = service::evidence::add(
         &state,

@@ -3,9 +3,10 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
+use reformwatch_core::facts::{FACT_FIELDS, FactKind};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -13,7 +14,7 @@ use super::parse_json;
 use crate::AppState;
 use crate::db::facts::FactVersion;
 use crate::error::AppResult;
-use crate::http::Ctx;
+use crate::http::extract::SocietyYear;
 use crate::model::FieldError;
 use crate::service;
 
@@ -44,38 +45,54 @@ pub struct CheckResultDto {
     pub verdicts: Vec<VerdictDto>,
 }
 
-/// Facts JSON: every field optional, unknown fields are an error. See `reformwatch_core::facts`.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct FactsDto {
-    pub election_year: Option<bool>,
-    pub members_baseline: Option<i64>,
-    pub members_now: Option<i64>,
-    pub fee_payers_baseline: Option<i64>,
-    pub fee_payers_now: Option<i64>,
-    pub council_previous: Option<i64>,
-    pub council_new: Option<i64>,
-    pub standing_new: Option<i64>,
-    pub council_frontline: Option<i64>,
-    pub standing_frontline: Option<i64>,
-    pub council_cpc: Option<i64>,
-    pub council_under_45: Option<i64>,
-    pub council_women: Option<i64>,
-    pub fulltime_staff: Option<i64>,
-    pub fulltime_sg_level: Option<i64>,
-    pub has_office: Option<bool>,
-    pub sg_nominated_on: Option<NaiveDate>,
-    pub sg_approved_on: Option<NaiveDate>,
-    pub sg_appointed_on: Option<NaiveDate>,
-    pub supervisory_board_elected_on: Option<NaiveDate>,
-    pub party_org_established_on: Option<NaiveDate>,
-    pub annual_report_published_on: Option<NaiveDate>,
-    pub branches_total: Option<i64>,
-    pub branches_inactive: Option<i64>,
-    pub branches_dissolved: Option<i64>,
-    pub directors_absent_without_reason: Option<i64>,
-    pub directors_adjusted: Option<i64>,
-    pub documents: Option<Vec<String>>,
+/// Facts JSON (R-SOC-2): every field optional, unknown fields are an error. The schema is
+/// derived from the core's table of fact fields (`reformwatch_core::facts::FACT_FIELDS`), so the
+/// API document cannot drift from what the check accepts.
+pub struct FactsDto;
+
+impl utoipa::PartialSchema for FactsDto {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type,
+        };
+        let mut object = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "A society's facts; every field optional, unknown fields refused.",
+            ));
+        for f in FACT_FIELDS {
+            let description = Some(format!("{} / {}", f.label_zh, f.label_en));
+            let property: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> = match f.kind {
+                FactKind::Int => ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                    .minimum(Some(0))
+                    .description(description)
+                    .into(),
+                FactKind::Bool => ObjectBuilder::new()
+                    .schema_type(Type::Boolean)
+                    .description(description)
+                    .into(),
+                FactKind::Date => ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+                    .description(description)
+                    .into(),
+                FactKind::Docs => ArrayBuilder::new()
+                    .items(ObjectBuilder::new().schema_type(Type::String))
+                    .description(description)
+                    .into(),
+            };
+            object = object.property(f.name, property);
+        }
+        object.into()
+    }
+}
+
+impl utoipa::ToSchema for FactsDto {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Facts")
+    }
 }
 
 /// The what-if check (R-RULE-PRE): facts in, verdicts out; public; nothing is saved. The same
@@ -110,13 +127,12 @@ pub struct SocietyFactsDto {
     responses((status = 200, body = SocietyFactsDto), (status = 404, body = crate::api::ApiErrors)), security(("bearer" = [])))]
 pub async fn get_facts(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path(code): Path<String>,
-    Query(q): Query<YearQuery>,
+    SocietyYear {
+        society,
+        catalogue,
+        who,
+    }: SocietyYear,
 ) -> AppResult<Response> {
-    let who = ctx.principal();
-    let society = service::societies::readable(&state, &who, &code).await?;
-    let catalogue = service::catalogues::get(&state, q.year.as_deref()).await?;
     let (sc, _) = service::facts::verdicts(&state, &who, &society, &catalogue).await?;
     Ok(Json(SocietyFactsDto {
         society: society.code,
@@ -144,14 +160,13 @@ pub struct PutFacts {
     responses((status = 200, body = CheckResultDto), (status = 404, body = crate::api::ApiErrors), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
 pub async fn put_facts(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path(code): Path<String>,
-    Query(q): Query<YearQuery>,
+    SocietyYear {
+        society,
+        catalogue,
+        who,
+    }: SocietyYear,
     body: Bytes,
 ) -> AppResult<Response> {
-    let who = ctx.principal();
-    let society = service::societies::readable(&state, &who, &code).await?;
-    let catalogue = service::catalogues::get(&state, q.year.as_deref()).await?;
     let req: PutFacts = parse_json(&body)?;
     service::facts::record_values(&state, &who, &society, &catalogue, req.as_of, req.values)
         .await?;
@@ -164,13 +179,38 @@ pub async fn put_facts(
     responses((status = 200, body = CheckResultDto), (status = 404, body = crate::api::ApiErrors)), security(("bearer" = [])))]
 pub async fn verdicts(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path(code): Path<String>,
-    Query(q): Query<YearQuery>,
+    SocietyYear {
+        society,
+        catalogue,
+        who,
+    }: SocietyYear,
 ) -> AppResult<Response> {
-    let who = ctx.principal();
-    let society = service::societies::readable(&state, &who, &code).await?;
-    let catalogue = service::catalogues::get(&state, q.year.as_deref()).await?;
     let (sc, _) = service::facts::verdicts(&state, &who, &society, &catalogue).await?;
     Ok(Json(sc.result).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi;
+
+    use super::*;
+
+    #[test]
+    fn the_facts_schema_is_the_fact_table() {
+        let doc = serde_json::to_value(crate::api::ApiDoc::openapi()).unwrap();
+        let schema = &doc["components"]["schemas"]["Facts"];
+        let props = schema["properties"].as_object().unwrap();
+        let mut names: Vec<&str> = props.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        let mut expected: Vec<&str> = FACT_FIELDS.iter().map(|f| f.name).collect();
+        expected.sort_unstable();
+        assert_eq!(names, expected);
+        assert_eq!(props["members_now"]["type"], "integer");
+        assert_eq!(props["has_office"]["type"], "boolean");
+        assert_eq!(props["sg_appointed_on"]["format"], "date");
+        assert_eq!(props["documents"]["type"], "array");
+        let check = &doc["paths"]["/api/v1/rules/check"]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"]["$ref"];
+        assert_eq!(check, "#/components/schemas/Facts");
+    }
 }

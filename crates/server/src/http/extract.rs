@@ -18,6 +18,12 @@ use crate::error::AppError;
 use crate::principal::Principal;
 use crate::service;
 
+/// A society route's society (no year), with who is asking.
+pub struct SocietyPath {
+    pub society: Society,
+    pub who: Principal,
+}
+
 /// A society route's society and catalogue year, with who is asking.
 pub struct SocietyYear {
     pub society: Society,
@@ -79,6 +85,18 @@ async fn society_year(
             who,
         },
     ))
+}
+
+impl FromRequestParts<AppState> for SocietyPath {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        let who = ctx.principal();
+        let code = named(parts).await.code.ok_or(AppError::NotFound)?;
+        let society = service::societies::readable(state, &who, &code).await?;
+        Ok(SocietyPath { society, who })
+    }
 }
 
 impl FromRequestParts<AppState> for SocietyYear {

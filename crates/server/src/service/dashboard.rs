@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use reformwatch_core::catalogue::{Catalogue, TaskClass};
-use reformwatch_core::tracking::{self as core, Colour, Month, RateCell, SocietyColour};
+use reformwatch_core::tracking::{self as core, Arrival, Colour, Month, RateCell, SocietyColour};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -21,7 +21,7 @@ use crate::db::societies::{self, Society, SocietyFilter};
 use crate::error::{AppError, AppResult};
 use crate::i18n::T;
 use crate::principal::Principal;
-use crate::service::progress::Progress;
+use crate::service::progress::{Progress, month_state};
 
 #[derive(Deserialize, Default, Clone)]
 pub struct DashQuery {
@@ -56,29 +56,22 @@ pub struct Row {
 }
 
 impl Row {
-    /// The chosen month's report was first submitted after its due instant.
-    pub fn late(&self) -> bool {
-        self.report
-            .as_ref()
-            .and_then(|r| r.first_late_seconds)
-            .is_some()
-    }
-
-    /// The report column's state: `submitted` / `returned` (received), `draft`, `missing` (due,
-    /// not received) or `not_due`.
-    pub fn report_state(
-        &self,
-        catalogue: &Catalogue,
-        month: Month,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> &'static str {
-        match &self.report {
-            Some(r) if r.latest_version.is_some() => r.state.as_str(),
-            Some(_) => "draft",
-            None if self.has_plan && core::months_due_by(catalogue, now).contains(&month) => {
-                "missing"
-            }
-            None => "not_due",
+    /// The chosen month's report column at the dashboard's instant: `submitted` / `returned`
+    /// (received), `missing` (due, not received), `draft` or `not_due`; and whether it came
+    /// late. A society without an accepted plan is expected to report nothing.
+    pub fn report_state(&self, d: &Dashboard) -> (&'static str, Arrival) {
+        let (key, arrival) = month_state(
+            &d.catalogue,
+            d.month,
+            self.report
+                .as_ref()
+                .map(|r| (r.state, r.first_submitted_at.as_deref())),
+            d.now,
+        );
+        if key == "missing" && !self.has_plan {
+            ("not_due", Arrival::NotDue)
+        } else {
+            (key, arrival)
         }
     }
 }
@@ -97,7 +90,10 @@ pub struct Dashboard {
     pub now: chrono::DateTime<chrono::Utc>,
 }
 
-/// The dashboard of a month (default: the latest due month), filtered (staff).
+/// The dashboard of a month (default: the latest due month), filtered (staff). Everything is
+/// judged now (R-TRACK-2): colours from what has come by now, a report that came after its
+/// due instant as received and late; the month's due instant decides only what "on time"
+/// means.
 pub async fn load(state: &AppState, who: &Principal, q: &DashQuery) -> AppResult<Dashboard> {
     who.require(Action::ListAllSocieties, None)?;
     let catalogue = crate::service::catalogues::get(state, q.year.as_deref()).await?;
@@ -116,7 +112,6 @@ pub async fn load(state: &AppState, who: &Principal, q: &DashQuery) -> AppResult
             .or_else(|| expected.first().copied())
             .ok_or(AppError::NotFound)?,
     };
-    let at = core::report_due(&catalogue, month).min(now);
     let classes: Vec<TaskClass> = match q.class.as_str() {
         "basic" => vec![TaskClass::Basic],
         "election" => vec![TaskClass::Election],
@@ -157,7 +152,7 @@ pub async fn load(state: &AppState, who: &Principal, q: &DashQuery) -> AppResult
     let mut firsts = Vec::new();
     let mut rows = Vec::new();
     for s in all {
-        let colours = progress.colours(&catalogue, s.id, at);
+        let colours = progress.colours(&catalogue, s.id, now);
         let has_plan = progress.plan(s.id).is_some();
         let report = month_reports.remove(&s.id);
         if has_plan {
@@ -176,7 +171,20 @@ pub async fn load(state: &AppState, who: &Principal, q: &DashQuery) -> AppResult
         if !q.colour.is_empty() && q.colour != colours.colour.as_str() {
             continue;
         }
-        let row = Row {
+        let late = month_state(
+            &catalogue,
+            month,
+            report
+                .as_ref()
+                .map(|r| (r.state, r.first_submitted_at.as_deref())),
+            now,
+        )
+        .1
+        .is_late();
+        if q.late.as_deref() == Some("true") && !late {
+            continue;
+        }
+        rows.push(Row {
             reviews: report
                 .as_ref()
                 .and_then(|r| reviews.remove(&r.id))
@@ -186,11 +194,7 @@ pub async fn load(state: &AppState, who: &Principal, q: &DashQuery) -> AppResult
             colours,
             has_plan,
             report,
-        };
-        if q.late.as_deref() == Some("true") && !row.late() {
-            continue;
-        }
-        rows.push(row);
+        });
     }
     if q.sort == "colour" {
         rows.sort_by(|a, b| {
@@ -252,7 +256,7 @@ impl Dashboard {
                 .collect::<Vec<_>>()
                 .join("；")
         };
-        let state_key = r.report_state(&self.catalogue, self.month, self.now);
+        let (state_key, arrival) = r.report_state(self);
         DashRow {
             code: r.society.code.clone(),
             name: r.society.name.clone(),
@@ -266,7 +270,7 @@ impl Dashboard {
                     r.society.code, self.month.year, self.month.month
                 )
             }),
-            late: r.late(),
+            late: arrival.is_late(),
             cells: self
                 .tasks
                 .iter()

@@ -9,6 +9,7 @@ pub mod catalogues;
 pub mod dashboard;
 pub mod evidence;
 pub mod facts;
+pub mod housekeeping;
 pub mod notifications;
 pub mod overview;
 pub mod plans;

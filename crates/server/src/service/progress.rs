@@ -10,7 +10,9 @@ use chrono::{DateTime, Utc};
 use reformwatch_core::catalogue::Catalogue;
 use reformwatch_core::facts::Facts;
 use reformwatch_core::plan::PlanContent;
-use reformwatch_core::tracking::{self as core, Month, ReceivedReport, SocietyColour};
+use reformwatch_core::tracking::{
+    self as core, Arrival, Month, ReceivedReport, ReportState, SocietyColour,
+};
 
 use crate::AppState;
 use crate::db::societies::{self, Society};
@@ -143,4 +145,26 @@ impl Progress {
             None => Vec::new(),
         }
     }
+}
+
+/// The report column of a month as seen at `now` (R-TRACK-2, decided by the core's
+/// [`core::arrival`]): the report's state when it has come (`submitted`, `returned`) with
+/// whether it came late; `missing` when it is due and has not come (a started draft does not
+/// count); `draft` when started and not due yet; `not_due` otherwise.
+pub fn month_state(
+    catalogue: &Catalogue,
+    month: Month,
+    report: Option<(ReportState, Option<&str>)>,
+    now: DateTime<Utc>,
+) -> (&'static str, Arrival) {
+    let first = report.and_then(|(_, at)| at).and_then(parse_ts);
+    let arrival = core::arrival(catalogue, month, first, now);
+    let key = match (arrival, report) {
+        (Arrival::Received { .. }, Some((state, _))) => state.as_str(),
+        (Arrival::Received { .. }, None) => "submitted",
+        (Arrival::Missing, _) => "missing",
+        (Arrival::NotDue, Some(_)) => "draft",
+        (Arrival::NotDue, None) => "not_due",
+    };
+    (key, arrival)
 }

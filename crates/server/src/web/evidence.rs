@@ -7,6 +7,7 @@ use axum::response::Response;
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::http::Ctx;
+use crate::http::extract::SocietyPath;
 use crate::http::page::{safe_next, see_other};
 use crate::http::upload::receive_evidence;
 use crate::service;
@@ -14,12 +15,9 @@ use crate::service;
 /// Page form upload: redirects back with a flash message.
 pub async fn upload(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path(code): Path<String>,
+    SocietyPath { society, who }: SocietyPath,
     form: Multipart,
 ) -> AppResult<Response> {
-    let who = ctx.principal();
-    let society = service::societies::readable(&state, &who, &code).await?;
     let up = receive_evidence(&state, &who, &society, form).await?;
     service::evidence::add(
         &state,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use reformwatch_core::catalogue::Catalogue;
@@ -20,6 +20,7 @@ use crate::auth::policy::Action;
 use crate::db::facts::{FactChange, FactVersion, Justification};
 use crate::error::{AppError, AppResult};
 use crate::http::Ctx;
+use crate::http::extract::{SocietyPath, SocietyYear};
 use crate::http::page::{Page, render, see_other};
 use crate::i18n::T;
 use crate::model::FieldError;
@@ -272,17 +273,18 @@ fn history_rows(
 async fn facts_page_with(
     state: &AppState,
     ctx: &Ctx,
-    code: &str,
-    year: Option<&str>,
+    sy: &SocietyYear,
     typed: Option<(BTreeMap<String, String>, String)>,
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
-    let who = ctx.principal();
-    let society = service::societies::readable(state, &who, code).await?;
-    let catalogue = service::catalogues::get(state, year).await?;
+    let SocietyYear {
+        society,
+        catalogue,
+        who,
+    } = sy;
     let can_edit = who.may(Action::EditSocietyData, Some(society.id));
     let t = ctx.t();
-    let (sc, _) = service::facts::verdicts(state, &who, &society, &catalogue).await?;
+    let (sc, _) = service::facts::verdicts(state, who, society, catalogue).await?;
     let (values, as_of) = match typed {
         Some(v) => v,
         None => (
@@ -290,7 +292,7 @@ async fn facts_page_with(
                 .iter()
                 .filter_map(|(k, v)| v.value.as_ref().map(|x| (k.clone(), value_text(x))))
                 .collect(),
-            service::facts::today(state, &catalogue).to_string(),
+            service::facts::today(state, catalogue).to_string(),
         ),
     };
     let status = if errors.is_empty() {
@@ -305,14 +307,14 @@ async fn facts_page_with(
         year: catalogue.year,
         can_edit,
         as_of,
-        fields: fact_inputs(&t, &catalogue, &values, &errors),
+        fields: fact_inputs(&t, catalogue, &values, &errors),
         errors: errors
             .iter()
             .filter(|e| !FACT_FIELDS.iter().any(|f| f.name == e.field))
             .map(|e| t.field(e))
             .collect(),
         history: history_rows(&t, &sc.versions, &sc.current),
-        evidence: evidence_list(state, &society, catalogue.year, "fact", &t).await?,
+        evidence: evidence_list(state, society, catalogue.year, "fact", &t).await?,
     };
     Ok((status, render(&page)).into_response())
 }
@@ -320,10 +322,9 @@ async fn facts_page_with(
 pub async fn facts_page(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(code): Path<String>,
-    Query(q): Query<YearQuery>,
+    sy: SocietyYear,
 ) -> AppResult<Response> {
-    facts_page_with(&state, &ctx, &code, q.year.as_deref(), None, vec![]).await
+    facts_page_with(&state, &ctx, &sy, None, vec![]).await
 }
 
 /// Evidence of one kind of owner for a society and year, for pages: (id, name, details).
@@ -419,14 +420,15 @@ fn read_fact_form(
 pub async fn facts_submit(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(code): Path<String>,
-    Query(q): Query<YearQuery>,
+    sy: SocietyYear,
     body: Bytes,
 ) -> AppResult<Response> {
-    let who = ctx.principal();
-    let society = service::societies::readable(&state, &who, &code).await?;
+    let SocietyYear {
+        society,
+        catalogue,
+        who,
+    } = &sy;
     who.require(Action::EditSocietyData, Some(society.id))?;
-    let catalogue = service::catalogues::get(&state, q.year.as_deref()).await?;
     let pairs = form_pairs(&body);
     let as_of_raw = pairs
         .iter()
@@ -438,8 +440,7 @@ pub async fn facts_submit(
         .map_err(|_| FieldError::new("as_of", "err-fact-date").arg("value", &as_of_raw));
     let result = match (parsed, as_of) {
         (Ok(changes), Ok(as_of)) => {
-            service::facts::record(&state, &who, &society, &catalogue, as_of, "form", &changes)
-                .await
+            service::facts::record(&state, who, society, catalogue, as_of, "form", &changes).await
         }
         (Err(mut errors), as_of) => {
             if let Err(e) = as_of {
@@ -455,15 +456,7 @@ pub async fn facts_submit(
             "saved",
         )),
         Err(AppError::Invalid(errors)) => {
-            facts_page_with(
-                &state,
-                &ctx,
-                &code,
-                Some(&catalogue.year.to_string()),
-                Some((typed, as_of_raw)),
-                errors,
-            )
-            .await
+            facts_page_with(&state, &ctx, &sy, Some((typed, as_of_raw)), errors).await
         }
         Err(e) => Err(e),
     }
@@ -479,14 +472,12 @@ pub struct JustifyForm {
     text: String,
 }
 
+/// A written justification for a warning; the year comes with the form.
 pub async fn justify(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path(code): Path<String>,
+    SocietyPath { society, who }: SocietyPath,
     axum::Form(form): axum::Form<JustifyForm>,
 ) -> AppResult<Response> {
-    let who = ctx.principal();
-    let society = service::societies::readable(&state, &who, &code).await?;
     let catalogue = service::catalogues::get(&state, Some(&form.year)).await?;
     service::facts::justify(&state, &who, &society, &catalogue, &form.rule, &form.text).await?;
     Ok(see_other(

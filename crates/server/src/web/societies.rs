@@ -11,6 +11,7 @@ use crate::auth::policy::Action;
 use crate::db::societies::{Society, SocietyFilter, SocietyRaw};
 use crate::error::{AppError, AppResult};
 use crate::http::Ctx;
+use crate::http::extract::SocietyYear;
 use crate::http::page::{Page, render, role_label, see_other};
 use crate::http::upload::read_upload;
 use crate::i18n::T;
@@ -203,12 +204,13 @@ pub struct DoneQuery {
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(code): Path<String>,
+    SocietyYear {
+        society,
+        catalogue,
+        who,
+    }: SocietyYear,
     Query(q): Query<super::facts::YearQuery>,
 ) -> AppResult<Response> {
-    let who = ctx.principal();
-    let society = service::societies::readable(&state, &who, &code).await?;
-    let catalogue = service::catalogues::get(&state, q.year.as_deref()).await?;
     let (sc, justifications) = service::facts::verdicts(&state, &who, &society, &catalogue).await?;
     let profile = service::societies::profile(&state, &who, &society, &catalogue).await?;
     let can_edit = who.may(Action::EditSocietyData, Some(society.id));

@@ -865,3 +865,84 @@ async fn emails_reach_an_smtp_server_sqlite() {
 async fn emails_reach_an_smtp_server_postgres() {
     emails_reach_an_smtp_server(Backend::Postgres).await;
 }
+
+/// Issue 8: a stored draft that does not decode is a clear error naming it — on the page and
+/// in the API — never an empty plan that a save would then write back.
+async fn an_unreadable_draft_is_an_error_naming_it(app: TestApp) {
+    let p = setup(&app).await;
+    let base = "/api/v1/societies/A-03/plans/2017";
+    let r = app
+        .json(Method::POST, base, &json!({"from": "new"}), Some(&p.editor))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    // Readable, the page shows the editor (the control).
+    app.login("p-editor").await;
+    let ok = app.get("/societies/A-03/plans/2017").await;
+    assert_eq!(ok.status, StatusCode::OK);
+    assert!(ok.text().contains("id=\"plan-form\""));
+    // The stored draft is damaged (a number where the summary's text belongs).
+    sqlx::query("UPDATE plans SET draft_json = '{\"summary\": 5, \"tasks\": []}'")
+        .execute(&app.db().pool)
+        .await
+        .unwrap();
+    let page = app.get("/societies/A-03/plans/2017").await;
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let html = page.text();
+    assert!(html.contains("存储的数据无法读取"), "{html}");
+    assert!(
+        html.contains("A-03 2017 年改革方案的草稿无法读取"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("id=\"plan-form\""),
+        "no empty editor: {html}"
+    );
+    let api = app.get_with_token(base, &p.editor).await;
+    assert_eq!(api.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        api.json()["errors"][0]["code"],
+        "unreadable",
+        "{}",
+        api.text()
+    );
+    let en = app
+        .request(
+            Method::GET,
+            base,
+            None,
+            vec![],
+            &[
+                ("authorization", &format!("Bearer {}", p.editor)),
+                ("accept-language", "en"),
+            ],
+        )
+        .await
+        .json();
+    assert!(
+        en["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("draft of plan A-03/2017/reform cannot be read"),
+        "{en}"
+    );
+    // Saving over it is refused too (nothing is read as empty and written back).
+    let r = app
+        .json(
+            Method::PUT,
+            &format!("{base}/draft"),
+            &content(&[12, 13, 14, 15, 16]),
+            Some(&p.editor),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.text());
+    let stored: String = sqlx::Row::try_get(
+        &sqlx::query("SELECT draft_json FROM plans")
+            .fetch_one(&app.db().pool)
+            .await
+            .unwrap(),
+        0,
+    )
+    .unwrap();
+    assert_eq!(stored, "{\"summary\": 5, \"tasks\": []}");
+}
+both!(an_unreadable_draft_is_an_error_naming_it);

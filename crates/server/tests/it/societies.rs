@@ -186,3 +186,49 @@ async fn deactivating_keeps_the_record(app: TestApp) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 both!(deactivating_keeps_the_record);
+
+/// Issue 8: a header the import does not know is an error naming it and listing the accepted
+/// names (its values are not silently dropped); `学科类别` is the discipline group.
+async fn import_headers_are_known_or_refused(app: TestApp) {
+    app.user("imp", Role::Admin, None).await;
+    app.login("imp").await;
+    let unknown = "代码,名称,学科门类\nA-01,中国数学会,理科\n";
+    let r = app
+        .multipart("/societies/import", "file", "s.csv", unknown.as_bytes())
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let html = r.text();
+    assert!(html.contains("无法识别的列：学科门类"), "{html}");
+    assert!(
+        html.contains("discipline_group / category / group / 学科 / 学科群 / 学科类别"),
+        "{html}"
+    );
+    assert!(
+        societies::list(app.db(), &Default::default())
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing may be imported"
+    );
+    // The same file with 学科类别: imported, the group read from it; a bad value in it is an
+    // error at its row and column, not lost.
+    let known = "代码,名称,学科类别\nA-01,中国数学会,理科\nE-01,某交叉学会,交叉\n";
+    let r = app
+        .multipart("/societies/import", "file", "s.csv", known.as_bytes())
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.text().contains("新增 2 个"), "{}", r.text());
+    let e01 = societies::by_code(app.db(), "E-01").await.unwrap().unwrap();
+    assert_eq!(e01.discipline_group, "E");
+    let bad = "代码,名称,学科类别\nA-02,中国物理学会,文科\n";
+    let r = app
+        .multipart("/societies/import", "file", "s.csv", bad.as_bytes())
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text().contains("<td>2</td><td>学科类别</td>"),
+        "{}",
+        r.text()
+    );
+}
+both!(import_headers_are_known_or_refused);

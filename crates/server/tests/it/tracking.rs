@@ -389,6 +389,28 @@ async fn colours_dashboard_and_rates(app: TestApp) {
         .json();
     assert_eq!(a01["colour"], "red");
     assert_eq!(a01["missing_months"][0], json!({"year": 2017, "month": 6}));
+    // Dashboard for June, looked at now (10 July): both societies red and listed; filter by
+    // colour; export.
+    app.login("t-reviewer").await;
+    let html = app
+        .get("/dashboard?year=2017&month=6&colour=red")
+        .await
+        .text();
+    assert!(
+        html.contains("中国数学会") && html.contains("中国力学学会"),
+        "{html}"
+    );
+    let d = app
+        .get_with_token("/api/v1/dashboard?year=2017&month=6", &c.reviewer)
+        .await
+        .json();
+    assert_eq!(d["received_rate"], "50%", "{}", d["received_rate"]);
+    let x = app
+        .get("/dashboard.xlsx?year=2017&month=6&colour=red")
+        .await;
+    assert_eq!(x.status, StatusCode::OK);
+    let table = reformwatch_tabular::read_table("d.xlsx", &x.body, &Default::default()).unwrap();
+    assert!(table.rows.iter().any(|r| r.cells[0] == "A-03"));
     // Closing the gap turns task 2 back: a July report with 11,600 members.
     app.state.clock.set(beijing("2017-08-01 10:00:00"));
     let july = "/api/v1/societies/A-03/reports/2017/7";
@@ -421,27 +443,6 @@ async fn colours_dashboard_and_rates(app: TestApp) {
         .unwrap()
         .clone();
     assert_ne!(t2["colour"], "red", "{t2}");
-    // Dashboard for June: both societies listed with a plan; filter by colour; export.
-    app.login("t-reviewer").await;
-    let html = app
-        .get("/dashboard?year=2017&month=6&colour=red")
-        .await
-        .text();
-    assert!(
-        html.contains("中国数学会") && html.contains("中国力学学会"),
-        "{html}"
-    );
-    let d = app
-        .get_with_token("/api/v1/dashboard?year=2017&month=6", &c.reviewer)
-        .await
-        .json();
-    assert_eq!(d["received_rate"], "50%", "{}", d["received_rate"]);
-    let x = app
-        .get("/dashboard.xlsx?year=2017&month=6&colour=red")
-        .await;
-    assert_eq!(x.status, StatusCode::OK);
-    let table = reformwatch_tabular::read_table("d.xlsx", &x.body, &Default::default()).unwrap();
-    assert!(table.rows.iter().any(|r| r.cells[0] == "A-03"));
     // Rates: June expected 2, received 1, on time 1; A-03 on time both months.
     let rates = app
         .get_with_token("/api/v1/rates?year=2017", &c.reviewer)
@@ -463,6 +464,7 @@ async fn colours_dashboard_and_rates(app: TestApp) {
         (Some(2), Some(1), Some(1)),
         "{june}"
     );
+    app.login("t-reviewer").await;
     assert!(app.get("/rates?year=2017").await.text().contains("50%"));
     // The colour rules are documented for everyone.
     app.forget_cookies();
@@ -823,3 +825,230 @@ async fn evidence_can_be_withdrawn_by_its_society_only(app: TestApp) {
     let _ = c;
 }
 both!(evidence_can_be_withdrawn_by_its_society_only);
+
+/// The month view (issue 8, R-TRACK-2): a report that came after its due instant is received
+/// and marked late — never "missing" — on the dashboard (page and API) and the timeline, judged
+/// when they are looked at; a society whose report has not come is missing (the control).
+async fn a_late_report_is_received_not_missing(app: TestApp) {
+    let c = setup(&app).await;
+    // A-01 gets the same accepted plan and never reports.
+    let a01 = "/api/v1/societies/A-01/plans/2017";
+    app.json(Method::POST, a01, &json!({}), Some(&c.admin))
+        .await;
+    app.json(
+        Method::PUT,
+        &format!("{a01}/draft"),
+        &plan_content(),
+        Some(&c.admin),
+    )
+    .await;
+    let r = app
+        .request(
+            Method::POST,
+            &format!("{a01}/submit"),
+            None,
+            vec![],
+            &[("authorization", &bearer(&c.admin))],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = app
+        .json(
+            Method::POST,
+            &format!("{a01}/review"),
+            &json!({"decision": "accept"}),
+            Some(&c.reviewer),
+        )
+        .await;
+    assert_eq!(r.json()["plan"]["state"], "accepted", "{}", r.text());
+    // A-03's June report (due 5 July 23:59:59) arrives on 8 July.
+    let base = "/api/v1/societies/A-03/reports/2017/6";
+    app.state.clock.set(beijing("2017-07-01 10:00:00"));
+    app.json(Method::POST, base, &json!({}), Some(&c.editor))
+        .await;
+    app.json(
+        Method::PUT,
+        &format!("{base}/draft"),
+        &june_values(11600),
+        Some(&c.editor),
+    )
+    .await;
+    app.state.clock.set(beijing("2017-07-08 10:00:00"));
+    let r = app
+        .request(
+            Method::POST,
+            &format!("{base}/submit"),
+            None,
+            vec![],
+            &[("authorization", &bearer(&c.editor))],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.json()["report"]["versions"][0]["late_seconds"].as_i64() > Some(0));
+    // Looked at on 20 July.
+    app.state.clock.set(beijing("2017-07-20 10:00:00"));
+    let d = app
+        .get_with_token("/api/v1/dashboard?year=2017&month=6", &c.reviewer)
+        .await
+        .json();
+    let row = |code: &str| {
+        d["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == code)
+            .unwrap()
+            .clone()
+    };
+    let a03 = row("A-03");
+    assert_eq!(a03["report_state"], "已提交", "{a03}");
+    assert_eq!(a03["late"], true, "{a03}");
+    let reasons = a03["reasons"].as_str().unwrap();
+    assert!(
+        !reasons.contains("缺少"),
+        "a late report is not missing: {reasons}"
+    );
+    assert!(reasons.contains("2017年6月月报迟交"), "{reasons}");
+    assert_eq!(a03["colour"], "yellow", "{a03}");
+    let a01 = row("A-01");
+    assert_eq!(a01["report_state"], "未提交", "{a01}");
+    assert_eq!(a01["late"], false, "{a01}");
+    assert!(
+        a01["reasons"]
+            .as_str()
+            .unwrap()
+            .contains("缺少 1 份已过报送截止时间的月报（2017年6月）"),
+        "{a01}"
+    );
+    // Received (late) counts as received; on time it is not.
+    assert_eq!(d["received_rate"], "50%");
+    assert_eq!(d["on_time_rate"], "0%");
+    // The dashboard page says the same.
+    app.login("t-reviewer").await;
+    let html = app.get("/dashboard?year=2017&month=6").await.text();
+    let a03_row = html
+        .split("<tr>")
+        .find(|r| r.contains("<td>A-03</td>"))
+        .unwrap()
+        .to_string();
+    assert!(
+        a03_row.contains("已提交") && a03_row.contains("迟交"),
+        "{a03_row}"
+    );
+    assert!(!a03_row.contains("缺少"), "{a03_row}");
+    // And the society's timeline.
+    app.login("t-editor").await;
+    let html = app.get("/societies/A-03/reports/2017").await.text();
+    let june = html
+        .split("<tr>")
+        .find(|r| r.contains("/societies/A-03/reports/2017/6\""))
+        .unwrap()
+        .to_string();
+    assert!(june.contains("rstate submitted"), "{june}");
+    assert!(june.contains("迟交"), "{june}");
+    assert!(!html.contains("缺少"), "{html}");
+}
+both!(a_late_report_is_received_not_missing);
+
+/// Issue 8: the serve loop's housekeeping, called with a moved clock, sends the report
+/// reminders and asks for a rectification plan by the catalogue's rule — each exactly once,
+/// however often it runs (here twice per instant, as two processes would).
+/// One housekeeping run with the clock moved to `at` (Beijing time).
+async fn housekeep(app: &TestApp, at: &str) -> reformwatch::service::housekeeping::Done {
+    app.state.clock.set(beijing(at));
+    reformwatch::service::housekeeping::run(&app.state, app.state.clock.now())
+        .await
+        .unwrap()
+}
+
+/// How many notifications of a kind the token's user has.
+async fn inbox_count(app: &TestApp, token: &str, kind: &str) -> usize {
+    app.get_with_token("/api/v1/notifications", token)
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == kind)
+        .count()
+}
+
+async fn housekeeping_runs_the_rules_once(app: TestApp) {
+    let c = setup(&app).await;
+    // Two days before June is due: "due soon", once.
+    let done = housekeep(&app, "2017-07-03 09:00:00").await;
+    assert_eq!(done.report_reminders, 1, "{done:?}");
+    housekeep(&app, "2017-07-03 09:01:00").await;
+    assert_eq!(inbox_count(&app, &c.editor, "report-due-soon").await, 1);
+    assert_eq!(inbox_count(&app, &c.editor, "report-overdue").await, 0);
+    // Past the due day: "overdue", once.
+    housekeep(&app, "2017-07-06 09:00:00").await;
+    housekeep(&app, "2017-07-06 09:01:00").await;
+    assert_eq!(inbox_count(&app, &c.editor, "report-overdue").await, 1);
+    // Task 2 stays red (11,000 < 11,500 past 30 June) in June and July: no rectification yet
+    // after one red month…
+    for (m, day) in [(6, "2017-07-06 10:00:00"), (7, "2017-08-03 10:00:00")] {
+        app.state.clock.set(beijing(day));
+        let base = format!("/api/v1/societies/A-03/reports/2017/{m}");
+        app.json(Method::POST, &base, &json!({}), Some(&c.editor))
+            .await;
+        app.json(
+            Method::PUT,
+            &format!("{base}/draft"),
+            &june_values(11000),
+            Some(&c.editor),
+        )
+        .await;
+        let r = app
+            .request(
+                Method::POST,
+                &format!("{base}/submit"),
+                None,
+                vec![],
+                &[("authorization", &bearer(&c.editor))],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        if m == 6 {
+            let done = housekeep(&app, "2017-07-10 10:00:00").await;
+            assert_eq!(done.rectifications, 0, "{done:?}");
+        }
+    }
+    // …and after two, the rule asks for a rectification plan, once.
+    let done = housekeep(&app, "2017-08-06 10:00:00").await;
+    assert_eq!(done.rectifications, 1, "{done:?}");
+    let done = housekeep(&app, "2017-08-06 10:01:00").await;
+    assert_eq!(done.rectifications, 0, "{done:?}");
+    assert_eq!(
+        inbox_count(&app, &c.editor, "rectification-requested").await,
+        1
+    );
+    let rect = app
+        .get_with_token(
+            "/api/v1/societies/A-03/plans/2017?kind=rectification",
+            &c.editor,
+        )
+        .await
+        .json();
+    assert_eq!(rect["plan"]["requested_by"], "system", "{rect}");
+    assert!(
+        rect["plan"]["request_reason"]
+            .as_str()
+            .unwrap()
+            .contains("任务 2"),
+        "{rect}"
+    );
+    // The society that has no accepted plan was never reminded or asked.
+    let others: i64 = sqlx::Row::try_get(
+        &sqlx::query(
+            "SELECT COUNT(*) FROM plans p JOIN societies s ON s.id = p.society_id WHERE p.kind = 'rectification' AND s.code <> 'A-03'",
+        )
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap(),
+        0,
+    )
+    .unwrap();
+    assert_eq!(others, 0);
+}
+both!(housekeeping_runs_the_rules_once);

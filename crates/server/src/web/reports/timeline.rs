@@ -13,6 +13,7 @@ use crate::error::AppResult;
 use crate::http::Ctx;
 use crate::http::extract::SocietyYear;
 use crate::http::page::{Page, render};
+use crate::service::progress::month_state;
 use crate::service::reports::{self as service, Timeline};
 
 pub struct MonthRow {
@@ -60,25 +61,24 @@ pub async fn timeline(
         rate,
         has_plan,
     } = service::timeline(&state, &society, &catalogue).await?;
-    let due_months = core::months_due_by(&catalogue, now);
     let months = core::expected_months(&catalogue)
         .into_iter()
         .map(|m| {
             let r = reports.iter().find(|r| r.month == m.month);
-            let state_key = match r {
-                Some(r) if r.latest_version.is_some() => r.state.as_str().to_string(),
-                Some(_) => "draft".to_string(),
-                None if due_months.contains(&m) => "missing".to_string(),
-                None => "not_due".to_string(),
-            };
+            let (state_key, arrival) = month_state(
+                &catalogue,
+                m,
+                r.map(|r| (r.state, r.first_submitted_at.as_deref())),
+                now,
+            );
             MonthRow {
                 year: m.year,
                 month: m.month,
                 label: month_label(&t, m),
                 due: due_text(&t, &catalogue, m),
-                state_label: report_state_label(&t, &state_key),
-                state: state_key,
-                late: r.and_then(|r| r.first_late_seconds).is_some(),
+                state_label: report_state_label(&t, state_key),
+                state: state_key.to_string(),
+                late: arrival.is_late(),
                 version: r
                     .and_then(|r| r.latest_version)
                     .map(|v| format!("v{v}"))
