@@ -14,7 +14,7 @@ use crate::http::page::{Page, render, see_other};
 use crate::service::accounts;
 
 #[derive(Template)]
-#[template(path = "account.html")]
+#[template(path = "account/account.html")]
 struct AccountPage {
     page: Page,
     username: String,

@@ -23,7 +23,7 @@ pub struct EntryRow {
 }
 
 #[derive(Template)]
-#[template(path = "audit.html")]
+#[template(path = "admin/audit.html")]
 struct AuditPage {
     page: Page,
     chain_status: String,

@@ -17,7 +17,7 @@ use crate::i18n::T;
 use crate::service;
 
 #[derive(Template)]
-#[template(path = "catalogue_years.html")]
+#[template(path = "catalogue/years.html")]
 struct Years {
     page: Page,
     catalogues: Vec<StoredCatalogue>,
@@ -46,7 +46,7 @@ pub struct Group {
 }
 
 #[derive(Template)]
-#[template(path = "catalogue_tasks.html")]
+#[template(path = "catalogue/tasks.html")]
 struct TaskList {
     page: Page,
     year: i32,
@@ -107,7 +107,7 @@ fn excerpt(s: &str, chars: usize) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "catalogue_task.html")]
+#[template(path = "catalogue/task.html")]
 struct TaskPage {
     page: Page,
     year: i32,
@@ -172,7 +172,7 @@ pub async fn task_page(
 }
 
 #[derive(Template)]
-#[template(path = "catalogue_load.html")]
+#[template(path = "catalogue/load.html")]
 struct LoadPage {
     page: Page,
     error: Option<String>,

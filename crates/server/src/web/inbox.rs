@@ -19,7 +19,7 @@ pub struct InboxItem {
 }
 
 #[derive(Template)]
-#[template(path = "inbox.html")]
+#[template(path = "account/inbox.html")]
 struct InboxPage {
     page: Page,
     items: Vec<InboxItem>,

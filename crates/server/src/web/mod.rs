@@ -9,11 +9,9 @@ pub mod audit;
 pub mod catalogue;
 pub mod evidence;
 pub mod facts;
-pub mod facts_import;
 pub mod home;
 pub mod inbox;
 pub mod login;
-pub mod overview;
 pub mod plans;
 pub mod reports;
 pub mod societies;
@@ -64,40 +62,40 @@ pub fn routes() -> Vec<RouteSpec> {
             Admin,
             post(catalogue::load_submit),
         ),
-        route(g.clone(), "/societies", Authenticated, get(societies::list)),
-        route(g.clone(), "/societies/new", Admin, get(societies::new_page)),
-        route(p.clone(), "/societies", Admin, post(societies::create)),
+        route(g.clone(), "/societies", Authenticated, get(societies::list::list)),
+        route(g.clone(), "/societies/new", Admin, get(societies::form::new_page)),
+        route(p.clone(), "/societies", Admin, post(societies::form::create)),
         route(
             g.clone(),
             "/societies/import",
             Admin,
-            get(societies::import_page),
+            get(societies::import::import_page),
         ),
         route(
             p.clone(),
             "/societies/import",
             Admin,
-            post(societies::import_submit),
+            post(societies::import::import_submit),
         ),
         route(
             g.clone(),
             "/societies/{code}",
             SocietyScoped,
-            get(societies::show),
+            get(societies::show::show),
         ),
         route(
             g.clone(),
             "/societies/{code}/edit",
             Admin,
-            get(societies::edit_page),
+            get(societies::form::edit_page),
         ),
-        route(g.clone(), "/societies/{code}/facts", SocietyScoped, get(facts::facts_page)),
-        route(p.clone(), "/societies/{code}/facts", SocietyEdit, post(facts::facts_submit)),
-        route(p.clone(), "/societies/{code}/justifications", SocietyEdit, post(facts::justify)),
-        route(g.clone(), "/rules/check", Public, get(facts::whatif_page)),
-        route(p.clone(), "/rules/check", Public, post(facts::whatif_submit)),
-        route(g.clone(), "/overview/rules", Staff, get(overview::page)),
-        route(g.clone(), "/overview/rules.xlsx", Staff, get(overview::export)),
+        route(g.clone(), "/societies/{code}/facts", SocietyScoped, get(facts::page::facts_page)),
+        route(p.clone(), "/societies/{code}/facts", SocietyEdit, post(facts::page::facts_submit)),
+        route(p.clone(), "/societies/{code}/justifications", SocietyEdit, post(facts::page::justify)),
+        route(g.clone(), "/rules/check", Public, get(facts::whatif::whatif_page)),
+        route(p.clone(), "/rules/check", Public, post(facts::whatif::whatif_submit)),
+        route(g.clone(), "/overview/rules", Staff, get(facts::overview::page)),
+        route(g.clone(), "/overview/rules.xlsx", Staff, get(facts::overview::export)),
         route(g.clone(), "/societies/{code}/plans/{year}", SocietyScoped, get(plans::edit::plan_page)),
         route(p.clone(), "/societies/{code}/plans/{year}", SocietyEdit, post(plans::edit::start)),
         route(p.clone(), "/societies/{code}/plans/{year}/draft", SocietyEdit, post(plans::edit::save_draft)),
@@ -128,25 +126,25 @@ pub fn routes() -> Vec<RouteSpec> {
         route(p.clone(), "/admin/months", Admin, post(reports::locks::lock)),
         route(p.clone(), "/admin/months/exception", Admin, post(reports::locks::exception)),
         route(g.clone(), "/help/colours", Public, get(reports::help::help)),
-        route(g.clone(), "/admin/facts/import", Admin, get(facts_import::import_page)),
-        route(p.clone(), "/admin/facts/import", Admin, post(facts_import::import_submit)),
+        route(g.clone(), "/admin/facts/import", Admin, get(facts::import::import_page)),
+        route(p.clone(), "/admin/facts/import", Admin, post(facts::import::import_submit)),
         route(
             p.clone(),
             "/societies/{code}",
             Admin,
-            post(societies::update),
+            post(societies::form::update),
         ),
         route(
             p.clone(),
             "/societies/{code}/active",
             Admin,
-            post(societies::set_active),
+            post(societies::form::set_active),
         ),
         route(
             p.clone(),
             "/societies/{code}/election",
             Admin,
-            post(societies::set_election),
+            post(societies::form::set_election),
         ),
         route(g.clone(), "/admin/users", Admin, get(users::list)),
         route(g.clone(), "/admin/users/new", Admin, get(users::new_page)),

@@ -30,7 +30,7 @@ pub struct UserRow {
 }
 
 #[derive(Template)]
-#[template(path = "users_list.html")]
+#[template(path = "admin/users_list.html")]
 struct ListPage {
     page: Page,
     users: Vec<UserRow>,
@@ -62,7 +62,7 @@ pub async fn list(
 }
 
 #[derive(Template)]
-#[template(path = "user_form.html")]
+#[template(path = "admin/user_form.html")]
 struct FormPage {
     page: Page,
     action: String,

@@ -16,7 +16,7 @@ use crate::service::plans as service;
 type DiffRow = (String, String, Vec<(String, String, String)>);
 
 #[derive(Template)]
-#[template(path = "plan_compare.html")]
+#[template(path = "plans/compare.html")]
 struct ComparePage {
     page: Page,
     code: String,

@@ -16,7 +16,7 @@ use crate::http::page::{Page, render, see_other};
 use crate::service;
 
 #[derive(Template)]
-#[template(path = "deadlines.html")]
+#[template(path = "plans/deadlines.html")]
 struct DeadlinesPage {
     page: Page,
     deadlines: Vec<Deadline>,

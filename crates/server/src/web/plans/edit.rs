@@ -31,7 +31,7 @@ pub struct ReviewView {
 }
 
 #[derive(Template)]
-#[template(path = "plan.html")]
+#[template(path = "plans/plan.html")]
 struct PlanPage {
     page: Page,
     code: String,
@@ -62,7 +62,7 @@ struct PlanPage {
 }
 
 #[derive(Template)]
-#[template(path = "_plan_issues.html")]
+#[template(path = "plans/_issues.html")]
 struct IssuesPartial {
     page: Page,
     kind: &'static str,
@@ -173,7 +173,7 @@ pub(super) async fn plan_page_with(
 }
 
 #[derive(Template)]
-#[template(path = "plan_start.html")]
+#[template(path = "plans/start.html")]
 struct StartPage {
     page: Page,
     code: String,

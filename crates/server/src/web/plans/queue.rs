@@ -113,7 +113,7 @@ fn rows(t: &T, now: DateTime<Utc>, queue: &Queue) -> Vec<QueueRow> {
 }
 
 #[derive(Template)]
-#[template(path = "plans_queue.html")]
+#[template(path = "plans/queue.html")]
 struct QueuePage {
     page: Page,
     action: &'static str,

@@ -16,7 +16,7 @@ use crate::http::page::{Page, render};
 use crate::service::dashboard::{self, DashQuery, DashRow};
 
 #[derive(Template)]
-#[template(path = "dashboard.html")]
+#[template(path = "reports/dashboard.html")]
 struct DashboardPage {
     page: Page,
     year: i32,

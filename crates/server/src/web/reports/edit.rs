@@ -55,7 +55,7 @@ pub struct ReviewView {
 }
 
 #[derive(Template)]
-#[template(path = "report.html")]
+#[template(path = "reports/report.html")]
 struct ReportPage {
     page: Page,
     code: String,
@@ -80,7 +80,7 @@ struct ReportPage {
 }
 
 #[derive(Template)]
-#[template(path = "report_start.html")]
+#[template(path = "reports/start.html")]
 struct StartPage {
     page: Page,
     code: String,

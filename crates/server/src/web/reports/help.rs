@@ -12,7 +12,7 @@ use crate::http::Ctx;
 use crate::http::page::{Page, render};
 
 #[derive(Template)]
-#[template(path = "help_colours.html")]
+#[template(path = "reports/help_colours.html")]
 struct HelpPage {
     page: Page,
     red: String,

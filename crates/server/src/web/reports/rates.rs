@@ -16,7 +16,7 @@ use crate::service;
 use crate::service::rates::YearQuery;
 
 #[derive(Template)]
-#[template(path = "rates.html")]
+#[template(path = "reports/rates.html")]
 struct RatesPage {
     page: Page,
     year: i32,

@@ -30,7 +30,7 @@ pub struct MonthRow {
 }
 
 #[derive(Template)]
-#[template(path = "reports_timeline.html")]
+#[template(path = "reports/timeline.html")]
 struct TimelinePage {
     page: Page,
     code: String,

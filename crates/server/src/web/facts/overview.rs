@@ -9,7 +9,7 @@ use axum::response::Response;
 use reformwatch_core::catalogue::Catalogue;
 use reformwatch_core::rules::Verdict;
 
-use super::facts::verdict_label;
+use super::verdict_label;
 use crate::AppState;
 use crate::auth::policy::Action;
 use crate::error::AppResult;
@@ -36,7 +36,7 @@ pub struct MatrixRow {
 }
 
 #[derive(Template)]
-#[template(path = "overview.html")]
+#[template(path = "facts/overview.html")]
 struct OverviewPage {
     page: Page,
     year: i32,

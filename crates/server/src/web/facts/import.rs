@@ -9,7 +9,7 @@ use reformwatch_core::catalogue::Catalogue;
 use reformwatch_core::facts::FACT_FIELDS;
 use reformwatch_tabular::{Limits, read_table};
 
-use super::facts::YearQuery;
+use super::YearQuery;
 use crate::AppState;
 use crate::auth::policy::Action;
 use crate::error::AppResult;
@@ -20,7 +20,7 @@ use crate::import::{ImportError, RowError};
 use crate::service;
 
 #[derive(Template)]
-#[template(path = "facts_import.html")]
+#[template(path = "facts/import.html")]
 struct ImportPage {
     page: Page,
     year: i32,

@@ -1,0 +1,310 @@
+//! Society facts (R-SOC-2) and verdicts (R-RULE-*), by feature: a society's facts page with
+//! history, form and justifications (`page`), the public what-if check that saves nothing
+//! (`whatif`, R-RULE-PRE), the facts import (`import`), and CAST's overview of the verdicts with
+//! its export (`overview`). Shared here: the fact form, the verdict cards, evidence lists.
+
+pub mod import;
+pub mod overview;
+pub mod page;
+pub mod whatif;
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use reformwatch_core::catalogue::Catalogue;
+use reformwatch_core::facts::{FACT_FIELDS, FactKind};
+use reformwatch_core::rules::{CheckResult, Verdict};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::AppState;
+use crate::db::facts::{FactChange, Justification};
+use crate::db::societies::Society;
+use crate::error::AppResult;
+use crate::i18n::T;
+use crate::model::FieldError;
+use crate::service;
+use crate::service::facts::parse_value;
+
+pub struct FactInput {
+    pub name: &'static str,
+    pub label: String,
+    pub kind: &'static str,
+    pub value: String,
+    pub hint: String,
+    pub error: Option<String>,
+    pub options: Vec<(String, String, bool)>,
+}
+
+/// Text of a stored value for a form field.
+pub fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|i| i.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+        other => other.to_string(),
+    }
+}
+
+pub fn fact_inputs(
+    t: &T,
+    catalogue: &Catalogue,
+    values: &BTreeMap<String, String>,
+    errors: &[FieldError],
+) -> Vec<FactInput> {
+    FACT_FIELDS
+        .iter()
+        .filter(|f| f.name != "election_year")
+        .map(|f| {
+            let tasks: Vec<String> = catalogue
+                .tasks
+                .iter()
+                .filter(|task| task.facts.iter().any(|x| x == f.name))
+                .map(|task| task.number.to_string())
+                .collect();
+            let value = values.get(f.name).cloned().unwrap_or_default();
+            let chosen: Vec<&str> = value.split(',').map(str::trim).collect();
+            FactInput {
+                name: f.name,
+                label: t.pick(f.label_zh, f.label_en).to_string(),
+                kind: f.kind.as_str(),
+                hint: if tasks.is_empty() {
+                    String::new()
+                } else {
+                    t.t1("fact-used-by", "tasks", &tasks.join(", "))
+                },
+                error: errors
+                    .iter()
+                    .find(|e| e.field == f.name)
+                    .map(|e| t.field(e)),
+                options: if f.kind == FactKind::Docs {
+                    catalogue
+                        .documents
+                        .iter()
+                        .map(|d| {
+                            (
+                                d.id.clone(),
+                                format!(
+                                    "{} ({} {})",
+                                    t.pick(&d.name_zh, &d.name_en),
+                                    t.t("task"),
+                                    d.task
+                                ),
+                                chosen.contains(&d.id.as_str()),
+                            )
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                value,
+            }
+        })
+        .collect()
+}
+
+pub struct VerdictView {
+    pub rule: String,
+    pub verdict: &'static str,
+    pub label: String,
+    pub explanation: String,
+    pub clause: String,
+    pub justification: Option<String>,
+    pub can_justify: bool,
+    pub open: bool,
+}
+
+pub struct TaskCard {
+    pub number: u32,
+    pub title: String,
+    pub worst: &'static str,
+    pub verdicts: Vec<VerdictView>,
+}
+
+fn severity(v: Verdict) -> u8 {
+    match v {
+        Verdict::Fail => 4,
+        Verdict::Warning => 3,
+        Verdict::Insufficient => 2,
+        Verdict::Pass => 1,
+        Verdict::NotApplicable => 0,
+    }
+}
+
+pub fn verdict_label(t: &T, v: Verdict) -> String {
+    t.pick(v.label_zh(), v.label_en()).to_string()
+}
+
+pub fn legend(t: &T) -> Vec<(&'static str, String)> {
+    [
+        Verdict::Pass,
+        Verdict::Fail,
+        Verdict::Warning,
+        Verdict::Insufficient,
+        Verdict::NotApplicable,
+    ]
+    .into_iter()
+    .map(|v| (v.as_str(), verdict_label(t, v)))
+    .collect()
+}
+
+pub fn cards(
+    t: &T,
+    catalogue: &Catalogue,
+    result: &CheckResult,
+    justifications: &BTreeMap<String, Justification>,
+    can_justify: bool,
+) -> Vec<TaskCard> {
+    let mut out: Vec<TaskCard> = Vec::new();
+    for v in &result.verdicts {
+        let view = VerdictView {
+            rule: v.rule.clone(),
+            verdict: v.verdict.as_str(),
+            label: verdict_label(t, v.verdict),
+            explanation: t.pick(&v.explanation_zh, &v.explanation_en).to_string(),
+            clause: v.clause.clone(),
+            justification: justifications
+                .get(&v.rule)
+                .map(|j| format!("{}（{}，{}）", j.text, j.entered_by, j.entered_at)),
+            can_justify: can_justify && v.verdict == Verdict::Warning,
+            open: matches!(v.verdict, Verdict::Fail | Verdict::Warning),
+        };
+        match out.last_mut() {
+            Some(card) if card.number == v.task => {
+                if severity(v.verdict) > severity_of(card.worst) {
+                    card.worst = v.verdict.as_str();
+                }
+                card.verdicts.push(view);
+            }
+            _ => out.push(TaskCard {
+                number: v.task,
+                title: catalogue
+                    .task(v.task)
+                    .map(|task| t.pick(&task.title_zh, &task.title_en).to_string())
+                    .unwrap_or_default(),
+                worst: v.verdict.as_str(),
+                verdicts: vec![view],
+            }),
+        }
+    }
+    out
+}
+
+fn severity_of(s: &str) -> u8 {
+    match s {
+        "fail" => 4,
+        "warning" => 3,
+        "insufficient" => 2,
+        "pass" => 1,
+        _ => 0,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct YearQuery {
+    #[serde(default)]
+    pub year: Option<String>,
+    #[serde(default)]
+    pub done: Option<String>,
+}
+
+pub fn label_of(t: &T, field: &str) -> String {
+    FACT_FIELDS
+        .iter()
+        .find(|f| f.name == field)
+        .map(|f| t.pick(f.label_zh, f.label_en).to_string())
+        .unwrap_or_else(|| field.to_string())
+}
+
+/// Evidence of one kind of owner for a society and year, for pages: (id, name, details).
+pub async fn evidence_list(
+    state: &AppState,
+    society: &Society,
+    year: i32,
+    owner_type: &str,
+    t: &T,
+) -> AppResult<Vec<(i64, String, String)>> {
+    Ok(
+        service::evidence::of_society(state, society, year, owner_type)
+            .await?
+            .into_iter()
+            .map(|e| {
+                let about = match (&e.field, e.task, e.month) {
+                    (Some(f), _, _) => label_of(t, f),
+                    (None, Some(task), Some(m)) => format!("{} {task} · {m}", t.t("task")),
+                    (None, Some(task), None) => format!("{} {task}", t.t("task")),
+                    _ => String::new(),
+                };
+                (
+                    e.id,
+                    e.name.clone(),
+                    format!(
+                        "{about} · {} KB · {}",
+                        (e.size + 1023) / 1024,
+                        e.uploaded_at
+                    ),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Parses a urlencoded form body; repeated keys (document checkboxes) are kept in order.
+pub fn form_pairs(body: &Bytes) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// Form values → (typed text per field, changes or field errors).
+pub fn read_fact_form(
+    pairs: &[(String, String)],
+) -> (
+    BTreeMap<String, String>,
+    Result<Vec<FactChange>, Vec<FieldError>>,
+) {
+    let mut typed = BTreeMap::new();
+    let docs: Vec<&str> = pairs
+        .iter()
+        .filter(|(k, _)| k == "documents")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let docs_present = pairs.iter().any(|(k, _)| k == "documents_present");
+    let mut changes = Vec::new();
+    let mut errors = Vec::new();
+    for f in FACT_FIELDS.iter().filter(|f| f.name != "election_year") {
+        let raw = if f.kind == FactKind::Docs {
+            if !docs_present {
+                continue;
+            }
+            docs.join(",")
+        } else {
+            match pairs.iter().find(|(k, _)| k == f.name) {
+                Some((_, v)) => v.clone(),
+                None => continue,
+            }
+        };
+        typed.insert(f.name.to_string(), raw.clone());
+        match parse_value(f.name, &raw) {
+            // An empty checkbox set clears the documents.
+            Ok(Some(Value::Array(a))) if a.is_empty() => changes.push(FactChange {
+                field: f.name.into(),
+                value: None,
+            }),
+            Ok(value) => changes.push(FactChange {
+                field: f.name.into(),
+                value,
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+    (
+        typed,
+        if errors.is_empty() {
+            Ok(changes)
+        } else {
+            Err(errors)
+        },
+    )
+}

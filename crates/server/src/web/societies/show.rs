@@ -1,0 +1,187 @@
+//! A society's page: its record, the rule verdicts for a year with justifications, its facts,
+//! its people, and — for its own people — the next steps.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+
+use super::{Row, row};
+use crate::AppState;
+use crate::auth::policy::Action;
+use crate::db::societies::Society;
+use crate::error::AppResult;
+use crate::http::Ctx;
+use crate::http::extract::SocietyYear;
+use crate::http::page::{Page, render, role_label};
+use crate::i18n::T;
+use crate::service;
+use crate::service::societies::NextStep;
+
+#[derive(Template)]
+#[template(path = "societies/show.html")]
+struct ShowPage {
+    page: Page,
+    s: Row,
+    code: String,
+    elections: Vec<(i32, bool)>,
+    can_manage: bool,
+    can_edit: bool,
+    people: Vec<(String, String)>,
+    year: i32,
+    election_this_year: String,
+    legend: Vec<(&'static str, String)>,
+    cards: Vec<crate::web::facts::TaskCard>,
+    facts: Vec<(String, String, String)>,
+    summary: Vec<(&'static str, String, usize)>,
+    plan_state: Option<String>,
+    has_rectification: bool,
+    can_request: bool,
+    /// What the society should do next (for its own, occasional users): (text, link, button).
+    next_steps: Vec<(String, String, String)>,
+}
+
+/// The next steps as (text, link, button).
+fn next_steps(
+    t: &T,
+    society: &Society,
+    year: i32,
+    steps: &[NextStep],
+) -> Vec<(String, String, String)> {
+    let plan_link = format!("/societies/{}/plans/{year}", society.code);
+    steps
+        .iter()
+        .map(|step| match step {
+            NextStep::Rectification => (
+                t.t("next-rectification"),
+                format!("{plan_link}?kind=rectification"),
+                t.t("next-open"),
+            ),
+            NextStep::StartPlan => (
+                t.t("next-plan-start"),
+                plan_link.clone(),
+                t.t("plan-start-new"),
+            ),
+            NextStep::FinishPlan => (t.t("next-plan-draft"), plan_link.clone(), t.t("next-open")),
+            NextStep::ReviseReturnedPlan => (
+                t.t("next-plan-returned"),
+                plan_link.clone(),
+                t.t("next-open"),
+            ),
+            NextStep::AwaitReview => (
+                t.t("next-plan-waiting"),
+                plan_link.clone(),
+                t.t("next-view"),
+            ),
+            NextStep::Report { month, overdue } => (
+                t.t(if *overdue {
+                    "next-report-overdue"
+                } else {
+                    "next-report"
+                })
+                .replace("{month}", &month.to_string()),
+                format!(
+                    "/societies/{}/reports/{}/{}",
+                    society.code, month.year, month.month
+                ),
+                t.t("next-open"),
+            ),
+        })
+        .collect()
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    SocietyYear {
+        society,
+        catalogue,
+        who,
+    }: SocietyYear,
+    Query(q): Query<crate::web::facts::YearQuery>,
+) -> AppResult<Response> {
+    let (sc, justifications) = service::facts::verdicts(&state, &who, &society, &catalogue).await?;
+    let profile = service::societies::profile(&state, &who, &society, &catalogue).await?;
+    let can_edit = who.may(Action::EditSocietyData, Some(society.id));
+    let can_manage = who.may(Action::ManageSocieties, None);
+    let t = ctx.t();
+    let people = profile
+        .people
+        .iter()
+        .map(|u| (u.display_name.clone(), role_label(&t, u.role)))
+        .collect();
+    let cards = crate::web::facts::cards(&t, &catalogue, &sc.result, &justifications, can_edit);
+    let summary = reformwatch_core::rules::Verdict::ALL
+        .iter()
+        .map(|v| {
+            (
+                v.as_str(),
+                crate::web::facts::verdict_label(&t, *v),
+                sc.result
+                    .verdicts
+                    .iter()
+                    .filter(|x| x.verdict == *v)
+                    .count(),
+            )
+        })
+        .collect();
+    let facts = sc
+        .current
+        .values()
+        .filter_map(|v| {
+            let value = v.value.as_ref()?;
+            let label = reformwatch_core::facts::FACT_FIELDS
+                .iter()
+                .find(|f| f.name == v.field)
+                .map(|f| t.pick(f.label_zh, f.label_en).to_string())
+                .unwrap_or_else(|| v.field.clone());
+            let text = match value {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Bool(b) => t.t(if *b { "yes" } else { "no" }),
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .filter_map(|i| i.as_str())
+                    .map(|id| {
+                        catalogue
+                            .document(id)
+                            .map(|d| t.pick(&d.name_zh, &d.name_en).to_string())
+                            .unwrap_or_else(|| id.to_string())
+                    })
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                other => other.to_string(),
+            };
+            Some((label, text, v.as_of.clone()))
+        })
+        .collect();
+    Ok(render(&ShowPage {
+        page: Page::new(&ctx, society.name.clone()).with_flash(q.done.as_deref()),
+        elections: profile.elections,
+        code: society.code.clone(),
+        s: row(&t, &society),
+        can_manage,
+        can_edit,
+        people,
+        year: catalogue.year,
+        election_this_year: match sc.election_year {
+            Some(true) => t.t("election-yes"),
+            Some(false) => t.t("election-no"),
+            None => t.t("election-unknown"),
+        },
+        legend: crate::web::facts::legend(&t),
+        cards,
+        facts,
+        summary,
+        plan_state: profile
+            .plan_state
+            .map(|p| t.pick(p.label_zh(), p.label_en()).to_string()),
+        has_rectification: profile.has_rectification,
+        next_steps: next_steps(&t, &society, catalogue.year, &profile.next_steps),
+        can_request: !profile.has_rectification
+            && ctx.user.as_ref().is_some_and(|u| {
+                matches!(
+                    u.role,
+                    crate::model::Role::Admin | crate::model::Role::Reviewer
+                )
+            }),
+    }))
+}
