@@ -138,8 +138,9 @@ impl SocietyColour {
     }
 }
 
-/// Colours of a society at `now` (R-TRACK-3). The dashboard colour of a month is these
-/// colours evaluated at that month's [`report_due`] instant (the caller passes it as `now`).
+/// Colours of a society at `now` (R-TRACK-3). A view passes the moment it is looked at (or a
+/// bulletin's snapshot instant) as `now`, so a report that came late counts as received (see
+/// [`super::arrival`]); [`red_streaks`] judges each past month at its [`report_due`] instant.
 ///
 /// Only reports submitted at or before `now` for an expected month count. "The latest report"
 /// of a task is the latest month's (then latest submitted) report that has an entry for the

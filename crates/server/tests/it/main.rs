@@ -8,6 +8,7 @@ mod access;
 mod accounts;
 mod audit;
 mod catalogue;
+mod layers;
 mod pages;
 mod plans;
 mod rules;
