@@ -78,9 +78,10 @@ pub fn percent_text(permille: Option<u32>) -> String {
 /// One society's rates at `now` (R-TRACK-2). Expected: the expected months whose report is
 /// due by `now` ([`months_due_by`]). Received: those of them with a submission at or before
 /// `now` (any version, late or not). On time: those whose first submission was at or before
-/// the month's due instant ([`super::report_on_time`], decided by [`super::arrival`]). `submissions` are (month, first submitted
-/// at); several entries for one month count once, by the earliest. A report for a month not
-/// yet due, or outside the expected months, is not counted.
+/// the month's due instant ([`super::report_on_time`], decided by [`super::arrival`]).
+/// `submissions` are (month, first submitted at); several entries for one month count once, by
+/// the earliest. A report for a month not yet due, or outside the expected months, is not
+/// counted.
 pub fn society_rate(
     catalogue: &Catalogue,
     submissions: &[(Month, DateTime<Utc>)],

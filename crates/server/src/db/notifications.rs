@@ -40,12 +40,28 @@ pub struct Recipient {
     pub society_id: Option<i64>,
 }
 
-/// Every active user with a role that receives notifications: administrators and reviewers
-/// (`society_id` None) and the people of every society. One query.
-pub async fn recipients(db: &Db) -> AppResult<Vec<Recipient>> {
-    let rows = sqlx::query("SELECT id, email, society_id, disabled, role FROM users ORDER BY id")
-        .fetch_all(&db.pool)
-        .await?;
+/// Who receives notifications, active users only: administrators and reviewers (`Staff`), the
+/// people of one society, or the people of every society. One query.
+pub enum Audience {
+    Staff,
+    Society(i64),
+    Societies,
+}
+
+pub async fn recipients(db: &Db, audience: Audience) -> AppResult<Vec<Recipient>> {
+    let q = match audience {
+        Audience::Staff => sqlx::query(
+            "SELECT id, email, society_id, disabled, role FROM users WHERE role IN ('admin', 'reviewer') ORDER BY id",
+        ),
+        Audience::Society(id) => sqlx::query(
+            "SELECT id, email, society_id, disabled, role FROM users WHERE society_id = $1 ORDER BY id",
+        )
+        .bind(id),
+        Audience::Societies => sqlx::query(
+            "SELECT id, email, society_id, disabled, role FROM users WHERE society_id IS NOT NULL ORDER BY id",
+        ),
+    };
+    let rows = q.fetch_all(&db.pool).await?;
     let mut out = Vec::new();
     for r in &rows {
         // Booleans are filtered here, portably (SQLite stores 0/1).
@@ -66,13 +82,21 @@ pub async fn recipients(db: &Db) -> AppResult<Vec<Recipient>> {
     Ok(out)
 }
 
-/// The (user, dedupe key) pairs already stored for a kind of notification, so that a run of
-/// reminders writes only what is new.
-pub async fn keys_of_kind(db: &Db, kind: &str) -> AppResult<Vec<(i64, String)>> {
-    let rows = sqlx::query("SELECT user_id, dedupe_key FROM notifications WHERE kind = $1")
+/// The (user, dedupe key) pairs already stored for a kind of notification (and one key, when
+/// given), so that a run of reminders writes only what is new.
+pub async fn stored_keys(db: &Db, kind: &str, key: Option<&str>) -> AppResult<Vec<(i64, String)>> {
+    let rows = match key {
+        Some(key) => sqlx::query(
+            "SELECT user_id, dedupe_key FROM notifications WHERE kind = $1 AND dedupe_key = $2",
+        )
         .bind(kind)
-        .fetch_all(&db.pool)
-        .await?;
+        .bind(key),
+        None => {
+            sqlx::query("SELECT user_id, dedupe_key FROM notifications WHERE kind = $1").bind(kind)
+        }
+    }
+    .fetch_all(&db.pool)
+    .await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .collect::<Result<_, sqlx::Error>>()

@@ -9,7 +9,7 @@ use reformwatch_core::catalogue::Catalogue;
 
 use crate::AppState;
 use crate::auth::policy::Action;
-use crate::db::notifications::{self, NewNotification, Notification, Recipient};
+use crate::db::notifications::{self, Audience, NewNotification, Notification, Recipient};
 use crate::db::plans::{self, PlanKind};
 use crate::db::societies::{self, Society};
 use crate::error::{AppError, AppResult};
@@ -53,13 +53,21 @@ async fn deliver(
     if notes.is_empty() {
         return Ok(0);
     }
-    let recipients = notifications::recipients(&state.db).await?;
+    // One note: its own recipients and key; many (a run of reminders): everyone, each kind once.
+    let single = notes.len() == 1;
+    let audience = match (staff, notes.first()) {
+        (true, _) => Audience::Staff,
+        (false, Some(n)) if single => Audience::Society(n.society.id),
+        _ => Audience::Societies,
+    };
+    let recipients = notifications::recipients(&state.db, audience).await?;
     let mut kinds: Vec<&str> = notes.iter().map(|n| n.kind).collect();
     kinds.sort_unstable();
     kinds.dedup();
     let mut stored: HashSet<(i64, String)> = HashSet::new();
     for kind in kinds {
-        stored.extend(notifications::keys_of_kind(&state.db, kind).await?);
+        let key = notes.first().filter(|_| single).map(|n| n.key.as_str());
+        stored.extend(notifications::stored_keys(&state.db, kind, key).await?);
     }
     let email = state.config.smtp_url.is_some();
     let mut rows = Vec::new();
