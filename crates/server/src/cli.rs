@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::Principal;
 use crate::auth::{password, random_password};
 use crate::config::{Config, Overrides};
 use crate::db::audit::{self, Actor};
@@ -249,13 +250,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Catalogue(CatalogueCmd::Load { file }) => {
             let source = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            match catalogues::store(
-                &db,
-                &actor,
-                now,
+            match crate::service::catalogues::load(
+                &state,
+                &Principal::cli(),
                 &source,
                 &file.display().to_string(),
-                false,
             )
             .await
             {
@@ -283,7 +282,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let t = T::new(Lang::Zh);
             match crate::import::parse_societies(&name, &bytes) {
                 Ok(rows) => {
-                    let s = societies::import(&db, &actor, now, &rows)
+                    let s = crate::service::societies::import(&state, &Principal::cli(), &rows)
                         .await
                         .map_err(|e| anyhow::anyhow!("{e}"))?;
                     println!(
