@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod checks;
 pub mod cli;
 pub mod clock;
