@@ -7,6 +7,7 @@ mod harness;
 mod access;
 mod accounts;
 mod audit;
+mod backup;
 mod catalogue;
 mod pages;
 mod plans;
