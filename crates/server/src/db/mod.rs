@@ -76,6 +76,15 @@ impl Db {
                             Ok(())
                         })
                     })
+                    // After SQLITE_FULL or an I/O error SQLite rolls the transaction back by
+                    // itself; sqlx's own ROLLBACK then fails and the connection keeps counting
+                    // an open transaction, refusing every later `BEGIN IMMEDIATE` until a
+                    // restart (found by scripts/crash-test --disk-full). The pool pings a
+                    // connection before handing it out, which applies any queued rollback; one
+                    // still inside a transaction then is closed and replaced.
+                    .before_acquire(|conn, _meta| {
+                        Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) })
+                    })
                     .connect_with(options)
                     .await
             }

@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod catalogue;
+mod faults;
 mod pages;
 mod plans;
 mod rules;
