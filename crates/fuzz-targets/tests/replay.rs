@@ -1,6 +1,6 @@
 //! The stable, short fuzz run for CI (issue 9): every seed in `fuzz/corpus/<target>/` (and the
-//! shipped catalogue and society list), then `RW_FUZZ_ITERATIONS` (default 4,000 to 15,000 by target) deterministic
-//! mutations of them (`RW_FUZZ_SEED`, default fixed), through each target. A panic fails the
+//! shipped catalogue and society list), then `RW_FUZZ_ITERATIONS` (default 3,000 to 15,000 by
+//! target) deterministic mutations of them (`RW_FUZZ_SEED`, default fixed), through each target. A panic fails the
 //! test naming the input, which is saved under `target/fuzz-failures/`; a generous watchdog
 //! (`RW_FUZZ_HANG_SECS`, default 30 s per input) catches hangs. Not a timing test: the watchdog
 //! only tells a hang from slowness. Long runs: libFuzzer in `fuzz/` (see fuzz/README.md).
@@ -57,7 +57,7 @@ fn run(name: &str) {
     let seeds = seeds(name);
     // Defaults sized for well under a minute in all (debug build, 2 cores).
     let default = match name {
-        "tabular" => 4_000,
+        "tabular" => 3_000,
         "catalogue" => 8_000,
         _ => 15_000,
     };
