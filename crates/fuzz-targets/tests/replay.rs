@@ -1,7 +1,8 @@
 //! The stable, short fuzz run for CI (issue 9): every seed in `fuzz/corpus/<target>/` (and the
 //! shipped catalogue and society list), then `RW_FUZZ_ITERATIONS` (default 3,000 to 15,000 by
-//! target) deterministic mutations of them (`RW_FUZZ_SEED`, default fixed), through each target. A panic fails the
-//! test naming the input, which is saved under `target/fuzz-failures/`; a generous watchdog
+//! target) deterministic mutations of them (`RW_FUZZ_SEED`, default fixed), through each
+//! target. A panic fails the test naming the input, which is saved under
+//! `target/fuzz-failures/`; a generous watchdog
 //! (`RW_FUZZ_HANG_SECS`, default 30 s per input) catches hangs. Not a timing test: the watchdog
 //! only tells a hang from slowness. Long runs: libFuzzer in `fuzz/` (see fuzz/README.md).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
