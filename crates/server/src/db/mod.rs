@@ -129,6 +129,15 @@ const SQLITE_PRAGMAS: &[&str] = &[
 ];
 
 impl Db {
+    /// Wraps an already open pool (no migrations run): the backup's checks of a restored
+    /// database.
+    pub fn from_pool(pool: AnyPool, backend: Backend) -> Db {
+        Db {
+            pool: Pool::new(pool),
+            backend,
+        }
+    }
+
     /// Connects and runs the migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
@@ -156,6 +165,15 @@ impl Db {
                             }
                             Ok(())
                         })
+                    })
+                    // After SQLITE_FULL or an I/O error SQLite rolls the transaction back by
+                    // itself; sqlx's own ROLLBACK then fails and the connection keeps counting
+                    // an open transaction, refusing every later `BEGIN IMMEDIATE` until a
+                    // restart (found by scripts/crash-test --disk-full). The pool pings a
+                    // connection before handing it out, which applies any queued rollback; one
+                    // still inside a transaction then is closed and replaced.
+                    .before_acquire(|conn, _meta| {
+                        Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) })
                     })
                     .connect_with(options)
                     .await

@@ -29,6 +29,12 @@ pub struct TestApp {
     cleanup: Option<Cleanup>,
 }
 
+pub struct EmptyTarget {
+    pub config: Config,
+    pub backend: Backend,
+    cleanup: Cleanup,
+}
+
 struct Cleanup {
     admin_url: String,
     database: String,
@@ -90,6 +96,15 @@ impl TestApp {
 
     /// A fresh application with a changed configuration (e.g. SMTP).
     pub async fn new_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> TestApp {
+        let mut target = Self::empty_target(backend).await;
+        configure(&mut target.config);
+        Self::open_target(target).await
+    }
+
+    /// An empty place for an application: a fresh database (an empty PostgreSQL database, or no
+    /// SQLite file yet) and a data directory that does not exist yet; removed when dropped
+    /// (through the app opened on it). A restore test restores into it.
+    pub async fn empty_target(backend: Backend) -> EmptyTarget {
         let (url, cleanup) = match backend {
             Backend::Sqlite => {
                 let dir = std::env::temp_dir().join(unique("rwtest"));
@@ -129,13 +144,20 @@ impl TestApp {
         };
         // Evidence files go to a per-test folder (removed with the app).
         let data_dir = std::env::temp_dir().join(unique("rwdata"));
-        let mut config = Config {
-            database_url: Some(url.clone()),
-            data_dir: data_dir.clone(),
-            ..Config::default()
-        };
-        configure(&mut config);
-        Self::with_config(config, backend, Some(cleanup)).await
+        EmptyTarget {
+            config: Config {
+                database_url: Some(url),
+                data_dir,
+                ..Config::default()
+            },
+            backend,
+            cleanup,
+        }
+    }
+
+    /// An application on a target (after a restore into it, or fresh).
+    pub async fn open_target(target: EmptyTarget) -> TestApp {
+        Self::with_config(target.config, target.backend, Some(target.cleanup)).await
     }
 
     /// A second application (another "process") on the same database.
