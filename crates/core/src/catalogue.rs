@@ -1803,4 +1803,242 @@ mod tests {
             "elective",
         );
     }
+
+    // ----- fact declarations (R-SOC-2) ----------------------------------------------------------
+
+    #[test]
+    fn fact_declaration_errors_point_at_the_mistake() {
+        // (from, to, where, nth occurrence of where, words)
+        let cases: &[(&str, &str, &str, usize, &str)] = &[
+            (
+                "name = \"has_office\"\nkind = \"bool\"",
+                "name = \"has_office\"\nkind = \"boolean\"",
+                "\"boolean\"",
+                0,
+                "fact 'has_office': unknown fact kind 'boolean' (known: int, bool, date, docs)",
+            ),
+            (
+                "name = \"council_women\"",
+                "name = \"council_cpc\"",
+                "name = \"council_cpc\"",
+                1,
+                "duplicate fact name 'council_cpc'",
+            ),
+            (
+                "name = \"council_women\"",
+                "name = \"Council-Women\"",
+                "Council-Women",
+                0,
+                "fact name 'Council-Women' must be lower-case letters",
+            ),
+            (
+                "at_most = \"members_now\"",
+                "at_most = \"members_today\"",
+                "members_today",
+                0,
+                "fact 'fee_payers_now': at_most 'members_today' is not a declared fact",
+            ),
+            (
+                "at_most = \"fulltime_staff\"",
+                "at_most = \"has_office\"",
+                "at_most = \"has_office\"",
+                0,
+                "fact 'fulltime_sg_level': at_most relates int facts, but 'has_office' is of kind bool",
+            ),
+            (
+                "at_most = [\"standing_new\", \"council_frontline\"]",
+                "at_most = [\"standing_new\", \"council_frontlines\"]",
+                "council_frontlines",
+                0,
+                "at_most 'council_frontlines' is not a declared fact",
+            ),
+            (
+                "at_most = \"fulltime_staff\"",
+                "at_most = \"fulltime_sg_level\"",
+                "at_most = \"fulltime_sg_level\"",
+                0,
+                "fact 'fulltime_sg_level': at_most names the fact itself",
+            ),
+            (
+                "together_with = [\"branches_dissolved\"]",
+                "together_with = [\"branches_gone\"]",
+                "branches_gone",
+                0,
+                "together_with 'branches_gone' is not a declared fact",
+            ),
+            (
+                "at_most = \"branches_total\"\ntogether_with",
+                "at_most = [\"branches_total\", \"fulltime_staff\"]\ntogether_with",
+                "together_with",
+                0,
+                "together_with needs exactly one at_most",
+            ),
+            (
+                "label_en = \"Approved by council vote on\"",
+                "label_en = \"Approved by council vote on\"\nnot_before = \"members_now\"",
+                "not_before = ",
+                0,
+                "fact 'sg_approved_on': not_before relates date facts, but 'members_now' is of kind int",
+            ),
+            (
+                "label_zh = \"{baseline_year}年底个人会员\"",
+                "label_zh = \"{base_year}年底个人会员\"",
+                "{base_year}",
+                0,
+                "fact 'members_baseline': label_zh: unknown placeholder '{base_year}' (known: {baseline_year}, {year}",
+            ),
+            (
+                "label_en = \"Individual members at the end of {baseline_year}\"",
+                "label_en = \"Individual members at the end of {baseline_year\"",
+                "{baseline_year\"",
+                0,
+                "label_en: '{' is not closed",
+            ),
+            (
+                "help_zh = \"{baseline_year}年12月31日",
+                "help_zh = \"baseline_year}年12月31日",
+                "baseline_year}年12月31日",
+                0,
+                "help_zh: '}' without '{'",
+            ),
+            (
+                "baseline_year = 2016",
+                "baseline_year = 2016\nyear = 2016",
+                "year = 2016\n",
+                1,
+                "placeholder 'year' is always the catalogue's year",
+            ),
+            (
+                "unit_zh = \"人\"\nunit_en = \"people\"\n",
+                "unit_zh = \"人\"\n",
+                "unit_zh = \"人\"",
+                0,
+                "give both unit_zh and unit_en, or neither",
+            ),
+            (
+                "election_fact = \"election_year\"",
+                "election_fact = \"election\"",
+                "election_fact = ",
+                0,
+                "election_fact 'election' is not a declared fact",
+            ),
+            (
+                "election_fact = \"election_year\"",
+                "election_fact = \"members_now\"",
+                "election_fact = ",
+                0,
+                "election_fact 'members_now' is of kind int, it must be a bool fact",
+            ),
+            (
+                "election_fact = \"election_year\"\n",
+                "",
+                "applies = \"election_year\"",
+                1,
+                "rule 'sg-appointment' applies in election years, but the file names no election_fact",
+            ),
+            (
+                "steps = [\"sg_nominated_on\", \"sg_approved_on\", \"sg_appointed_on\"]",
+                "steps = [\"sg_nominated_on\", \"sg_approved_on\", \"sg_appointed_at\"]",
+                "sg_appointed_at",
+                0,
+                "rule 'sg-appointment': unknown fact 'sg_appointed_at' (not declared in [[facts]])",
+            ),
+        ];
+        for (from, to, at, nth, words) in cases {
+            expect_error(from, to, at, *nth, words);
+        }
+    }
+
+    #[test]
+    fn an_unknown_placeholder_is_reported_at_its_column() {
+        let (src, e) = broken(
+            "label_zh = \"{baseline_year}年底个人会员\"",
+            "label_zh = \"{base_year}年底个人会员\"",
+        );
+        let pos = src.find("{base_year}").unwrap();
+        let line_start = src[..pos].rfind('\n').unwrap() + 1;
+        assert_eq!(e.column, src[line_start..pos].chars().count() + 1, "{e}");
+    }
+
+    #[test]
+    fn placeholders_fill_labels_and_help() {
+        let c = cat();
+        assert_eq!(c.placeholders.get("baseline_year").map(String::as_str), Some("2016"));
+        let m = c.fact("members_baseline").unwrap();
+        assert_eq!(
+            m.help_zh.as_deref(),
+            Some("2016年12月31日的个人会员总数，任务2增长15%的基数。")
+        );
+        // Another baseline year changes every label that uses it.
+        let src = BUILTIN_2017_SOURCE.replacen("baseline_year = 2016", "baseline_year = \"2017\"", 1);
+        let c = parse(&src, "x").unwrap();
+        assert_eq!(c.fact("fee_payers_baseline").unwrap().label_zh, "2017年底缴费个人会员");
+        // {year} is the catalogue's year.
+        let src = BUILTIN_2017_SOURCE.replacen(
+            "label_zh = \"当前个人会员\"",
+            "label_zh = \"{year}年当前个人会员\"",
+            1,
+        );
+        assert_eq!(parse(&src, "x").unwrap().fact("members_now").unwrap().label_zh, "2017年当前个人会员");
+    }
+
+    /// The 2017 file as it was before facts were declared: no `election_fact`,
+    /// `[placeholders]` or `[[facts]]`.
+    fn without_declarations(src: &str) -> String {
+        let start = src.find("# Facts (R-SOC-2)").unwrap();
+        let start = src[..start].rfind("# ----").unwrap();
+        let end = src.find("# Document kinds (R-RULE-DOC)").unwrap();
+        let end = src[..end].rfind("# ----").unwrap();
+        let cut = format!("{}{}", &src[..start], &src[end..]);
+        let p = cut.find("# The registry's council-election flag").unwrap();
+        let q = cut[p..].find("\n[tracking]").unwrap() + p + 1;
+        format!("{}{}", &cut[..p], &cut[q..])
+    }
+
+    #[test]
+    fn a_file_without_fact_declarations_uses_the_2017_facts() {
+        // The 2017 compatibility shim: files (and stored catalogues) written before facts were
+        // declared load with the built-in 2017 declarations, and judge exactly as before.
+        let old = without_declarations(BUILTIN_2017_SOURCE);
+        assert!(!old.contains("[[facts]]") && !old.contains("election_fact"));
+        let c = parse(&old, "old-2017.toml").unwrap();
+        assert!(c.facts_from_builtin);
+        let b = builtin_2017();
+        assert_eq!(c.facts, b.facts);
+        assert_eq!(c.election_fact, b.election_fact);
+        assert_eq!(c.tasks, b.tasks);
+        let facts = crate::facts::parse_facts_json(
+            r#"{"election_year": true, "members_now": 23000, "council_new": 190, "council_previous": 170,
+                "members_baseline": 20000, "standing_new": 64, "documents": ["council-rules"]}"#,
+            &c,
+        )
+        .unwrap();
+        assert_eq!(crate::rules::evaluate(&c, &facts), crate::rules::evaluate(&b, &facts));
+        // An undeclared fact in such a file says where the facts come from.
+        let e = parse(&old.replacen("facts = [\"fulltime_staff\"", "facts = [\"fulltime_stuff\"", 1), "old.toml")
+            .unwrap_err();
+        assert!(e.message.contains("of the built-in 2017 file"), "{e}");
+        // Placeholders or an election fact without facts are a mistake.
+        let e = parse(&old.replacen("\n[tracking]", "\nelection_fact = \"election_year\"\n[tracking]", 1), "old.toml")
+            .unwrap_err();
+        assert!(e.message.contains("the file declares no facts"), "{e}");
+        let e = parse(&format!("{old}\n[placeholders]\nbaseline_year = 2016\n"), "old.toml").unwrap_err();
+        assert!(e.message.contains("the file declares no facts"), "{e}");
+    }
+
+    #[test]
+    fn catalogue_fact_helpers() {
+        let c = cat();
+        assert_eq!(c.entered_facts().count(), 27);
+        assert!(c.entered_facts().all(|f| f.name != "election_year"));
+        assert!(c.is_election_fact("election_year"));
+        assert!(!c.is_election_fact("members_now"));
+        assert_eq!(c.fact_label("council_new", false), "新一届理事会");
+        assert_eq!(c.fact_label("council_new", true), "New council size");
+        assert_eq!(c.fact_label("nope", true), "nope");
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["facts"][3]["name"], "fee_payers_baseline");
+        assert_eq!(v["facts"][3]["at_most"][0]["whole"], "members_baseline");
+        assert_eq!(v["election_fact"], "election_year");
+    }
 }
