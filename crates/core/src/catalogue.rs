@@ -1057,15 +1057,7 @@ impl<'a> Cx<'a> {
             .filter(|(k, _)| !RULE_KEYS.contains(&k.get_ref().as_ref()))
             .map(|(k, v)| (k.get_ref().to_string(), (k.span(), v)))
             .collect();
-        let p = params::Params::new(
-            self,
-            &id,
-            def,
-            r.kind.span(),
-            task,
-            &decls.facts,
-            entries,
-        );
+        let p = params::Params::new(self, &id, def, r.kind.span(), task, &decls.facts, entries);
         p.only_known()?;
         let kind = kinds::Kind::new((def.build)(&p)?);
         refs.extend(p.finish()?);
@@ -1088,7 +1080,9 @@ type RuleTable<'a> = Spanned<toml::de::DeTable<'a>>;
 /// The rule tables of the file, by task (in file order) and rule (in file order).
 fn rule_tables(doc: toml::de::DeTable<'_>) -> Vec<Vec<RuleTable<'_>>> {
     use toml::de::DeValue;
-    let Some(tasks) = doc.into_iter().find_map(|(k, v)| (k.get_ref() == "tasks").then_some(v))
+    let Some(tasks) = doc
+        .into_iter()
+        .find_map(|(k, v)| (k.get_ref() == "tasks").then_some(v))
     else {
         return Vec::new();
     };
@@ -1098,8 +1092,7 @@ fn rule_tables(doc: toml::de::DeTable<'_>) -> Vec<Vec<RuleTable<'_>>> {
     tasks
         .iter()
         .map(|t| {
-            let Some(DeValue::Array(rules)) = t.get_ref().get("rules").map(Spanned::get_ref)
-            else {
+            let Some(DeValue::Array(rules)) = t.get_ref().get("rules").map(Spanned::get_ref) else {
                 return Vec::new();
             };
             rules
@@ -1963,23 +1956,37 @@ mod tests {
     #[test]
     fn placeholders_fill_labels_and_help() {
         let c = cat();
-        assert_eq!(c.placeholders.get("baseline_year").map(String::as_str), Some("2016"));
+        assert_eq!(
+            c.placeholders.get("baseline_year").map(String::as_str),
+            Some("2016")
+        );
         let m = c.fact("members_baseline").unwrap();
         assert_eq!(
             m.help_zh.as_deref(),
             Some("2016年12月31日的个人会员总数，任务2增长15%的基数。")
         );
         // Another baseline year changes every label that uses it.
-        let src = BUILTIN_2017_SOURCE.replacen("baseline_year = 2016", "baseline_year = \"2017\"", 1);
+        let src =
+            BUILTIN_2017_SOURCE.replacen("baseline_year = 2016", "baseline_year = \"2017\"", 1);
         let c = parse(&src, "x").unwrap();
-        assert_eq!(c.fact("fee_payers_baseline").unwrap().label_zh, "2017年底缴费个人会员");
+        assert_eq!(
+            c.fact("fee_payers_baseline").unwrap().label_zh,
+            "2017年底缴费个人会员"
+        );
         // {year} is the catalogue's year.
         let src = BUILTIN_2017_SOURCE.replacen(
             "label_zh = \"当前个人会员\"",
             "label_zh = \"{year}年当前个人会员\"",
             1,
         );
-        assert_eq!(parse(&src, "x").unwrap().fact("members_now").unwrap().label_zh, "2017年当前个人会员");
+        assert_eq!(
+            parse(&src, "x")
+                .unwrap()
+                .fact("members_now")
+                .unwrap()
+                .label_zh,
+            "2017年当前个人会员"
+        );
     }
 
     /// The 2017 file as it was before facts were declared: no `election_fact`,
@@ -2013,16 +2020,37 @@ mod tests {
             &c,
         )
         .unwrap();
-        assert_eq!(crate::rules::evaluate(&c, &facts), crate::rules::evaluate(&b, &facts));
+        assert_eq!(
+            crate::rules::evaluate(&c, &facts),
+            crate::rules::evaluate(&b, &facts)
+        );
         // An undeclared fact in such a file says where the facts come from.
-        let e = parse(&old.replacen("facts = [\"fulltime_staff\"", "facts = [\"fulltime_stuff\"", 1), "old.toml")
-            .unwrap_err();
+        let e = parse(
+            &old.replacen(
+                "facts = [\"fulltime_staff\"",
+                "facts = [\"fulltime_stuff\"",
+                1,
+            ),
+            "old.toml",
+        )
+        .unwrap_err();
         assert!(e.message.contains("of the built-in 2017 file"), "{e}");
         // Placeholders or an election fact without facts are a mistake.
-        let e = parse(&old.replacen("\n[tracking]", "\nelection_fact = \"election_year\"\n[tracking]", 1), "old.toml")
-            .unwrap_err();
+        let e = parse(
+            &old.replacen(
+                "\n[tracking]",
+                "\nelection_fact = \"election_year\"\n[tracking]",
+                1,
+            ),
+            "old.toml",
+        )
+        .unwrap_err();
         assert!(e.message.contains("the file declares no facts"), "{e}");
-        let e = parse(&format!("{old}\n[placeholders]\nbaseline_year = 2016\n"), "old.toml").unwrap_err();
+        let e = parse(
+            &format!("{old}\n[placeholders]\nbaseline_year = 2016\n"),
+            "old.toml",
+        )
+        .unwrap_err();
         assert!(e.message.contains("the file declares no facts"), "{e}");
     }
 

@@ -39,7 +39,12 @@ pub enum FactKind {
 
 impl FactKind {
     /// Every kind, in documentation order.
-    pub const ALL: [FactKind; 4] = [FactKind::Int, FactKind::Bool, FactKind::Date, FactKind::Docs];
+    pub const ALL: [FactKind; 4] = [
+        FactKind::Int,
+        FactKind::Bool,
+        FactKind::Date,
+        FactKind::Docs,
+    ];
 
     /// Stable identifier, as written in the catalogue file and serialised.
     pub fn as_str(self) -> &'static str {
@@ -516,9 +521,11 @@ impl<'de> Deserialize<'de> for Facts {
                     let v = match &value {
                         serde_json::Value::Null => continue,
                         serde_json::Value::Bool(b) => FactValue::Bool(*b),
-                        serde_json::Value::Number(n) => FactValue::Int(n.as_i64().ok_or_else(
-                            || de::Error::custom(format!("{name}: not an integer: {n}")),
-                        )?),
+                        serde_json::Value::Number(n) => {
+                            FactValue::Int(n.as_i64().ok_or_else(|| {
+                                de::Error::custom(format!("{name}: not an integer: {n}"))
+                            })?)
+                        }
                         serde_json::Value::String(s) => {
                             FactValue::Date(parse_iso_date(s).ok_or_else(|| {
                                 de::Error::custom(format!("{name}: not a YYYY-MM-DD date: {s}"))
@@ -632,9 +639,7 @@ pub fn parse_facts_json(json: &str, catalogue: &Catalogue) -> Result<Facts, Fact
         }
         let v = match f.kind {
             FactKind::Int => FactValue::Int(value.as_i64().ok_or_else(|| type_error(f, value))?),
-            FactKind::Bool => {
-                FactValue::Bool(value.as_bool().ok_or_else(|| type_error(f, value))?)
-            }
+            FactKind::Bool => FactValue::Bool(value.as_bool().ok_or_else(|| type_error(f, value))?),
             FactKind::Date => {
                 let s = value.as_str().ok_or_else(|| type_error(f, value))?;
                 FactValue::Date(parse_iso_date(s).ok_or_else(|| {
@@ -985,10 +990,7 @@ mod tests {
         // A negative count is reported before any relation.
         let e = err(r#"{"council_new": 100, "council_frontline": 101, "members_now": -1}"#);
         assert_eq!(e.field.as_deref(), Some("members_now"));
-        assert_eq!(
-            e.message_zh,
-            "当前个人会员（members_now）不能为负数：-1。"
-        );
+        assert_eq!(e.message_zh, "当前个人会员（members_now）不能为负数：-1。");
     }
 
     #[test]
@@ -1014,7 +1016,10 @@ mod tests {
     fn validate_checks_names_and_kinds_of_built_facts() {
         // Facts built in code (not from JSON) are checked the same way.
         let cat = builtin_2017();
-        let e = Facts::new().with("council_size", 3).validate(&cat).unwrap_err();
+        let e = Facts::new()
+            .with("council_size", 3)
+            .validate(&cat)
+            .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("council_size"));
         assert!(e.message_en.contains("Unknown field"));
         let e = Facts::new()
@@ -1044,7 +1049,12 @@ mod tests {
         assert_eq!(f.date("c"), NaiveDate::from_ymd_opt(2017, 6, 1));
         assert_eq!(f.docs("d"), Some(&["x".to_owned()][..]));
         assert!(f.get("e").is_none());
-        for bad in [r#"{"a": 1.5}"#, r#"{"a": "June"}"#, r#"{"a": [1]}"#, r#"{"a": {}}"#] {
+        for bad in [
+            r#"{"a": 1.5}"#,
+            r#"{"a": "June"}"#,
+            r#"{"a": [1]}"#,
+            r#"{"a": {}}"#,
+        ] {
             assert!(serde_json::from_str::<Facts>(bad).is_err(), "{bad}");
         }
     }
@@ -1061,7 +1071,10 @@ mod tests {
         assert_eq!(g.int("council_new"), Some(9));
         assert_eq!(h.int("council_new"), None);
         assert_eq!(h.int("members_now"), Some(7));
-        assert_eq!(g.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["council_new", "members_now"]);
+        assert_eq!(
+            g.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            ["council_new", "members_now"]
+        );
     }
 
     #[test]
@@ -1076,7 +1089,10 @@ mod tests {
     #[test]
     fn lower_first_keeps_acronyms() {
         assert_eq!(lower_first("New council size"), "new council size");
-        assert_eq!(lower_first("CPC members on the council"), "CPC members on the council");
+        assert_eq!(
+            lower_first("CPC members on the council"),
+            "CPC members on the council"
+        );
         assert_eq!(lower_first(""), "");
     }
 }

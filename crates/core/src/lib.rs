@@ -26,6 +26,6 @@ pub use catalogue::{
 };
 pub use facts::{FactDecl, FactKind, FactValue, Facts, FactsError, parse_facts_json};
 pub use rules::{
-    Applies, Band, CheckResult, Fraction, JudgedVerdict, Judgement, Judgements, RuleDecl,
-    RuleKind, RuleVerdict, Severity, Verdict, check, check_with, evaluate, evaluate_with,
+    Applies, Band, CheckResult, Fraction, JudgedVerdict, Judgement, Judgements, RuleDecl, RuleKind,
+    RuleVerdict, Severity, Verdict, check, check_with, evaluate, evaluate_with,
 };

@@ -71,8 +71,8 @@ fn facts_are_checked_against_its_declarations() {
     assert_eq!(e.field.as_deref(), Some("members_now"));
     assert_eq!(e.message_en, "Unknown field 'members_now'.");
     // Its part/whole relation.
-    let e = parse_facts_json(r#"{"council_size": 100, "young_council_members": 101}"#, &c)
-        .unwrap_err();
+    let e =
+        parse_facts_json(r#"{"council_size": 100, "young_council_members": 101}"#, &c).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("young_council_members"));
     assert_eq!(
         e.message_zh,
@@ -129,8 +129,16 @@ fn verdicts_with_existing_kinds_and_judged_norms() {
         "{}",
         w.explanation_zh
     );
-    assert!(w.explanation_zh.contains("至少 13 人"), "{}", w.explanation_zh);
-    assert!(w.explanation_zh.contains("原则性要求"), "{}", w.explanation_zh);
+    assert!(
+        w.explanation_zh.contains("至少 13 人"),
+        "{}",
+        w.explanation_zh
+    );
+    assert!(
+        w.explanation_zh.contains("原则性要求"),
+        "{}",
+        w.explanation_zh
+    );
     let y = verdict(&all, "young-fifth");
     assert_eq!(
         y.explanation_en,
@@ -280,7 +288,10 @@ fn its_tracking_settings_and_summary() {
         "  board_elected_on（日期）：监事会选举产生日期；不早于会员代表大会召开日期（congress_held_on）；任务 4",
         "  首份（2031-04）截止：2031-05-10 23:59（UTC 2031-05-10 15:59）",
     ] {
-        assert!(text.lines().any(|l| l == line), "missing {line:?} in:\n{text}");
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in:\n{text}"
+        );
     }
     assert!(
         text.contains(

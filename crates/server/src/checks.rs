@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use reformwatch_core::catalogue::Catalogue;
-use reformwatch_core::facts::{FACT_FIELDS, FactKind, Facts};
+use reformwatch_core::facts::{FactKind, Facts};
 use reformwatch_core::rules::{CheckResult, check};
 use serde_json::Value;
 
@@ -46,12 +46,15 @@ pub async fn society_check(
     })
 }
 
-/// Parses one fact value as typed by a person (form field or spreadsheet cell). Empty → None
-/// (the value is cleared). Errors name the field.
-pub fn parse_value(field: &str, raw: &str) -> Result<Option<Value>, FieldError> {
-    let def = FACT_FIELDS
-        .iter()
-        .find(|f| f.name == field)
+/// Parses one fact value as typed by a person (form field or spreadsheet cell), by the kind
+/// the catalogue declares for it. Empty → None (the value is cleared). Errors name the field.
+pub fn parse_value(
+    catalogue: &Catalogue,
+    field: &str,
+    raw: &str,
+) -> Result<Option<Value>, FieldError> {
+    let def = catalogue
+        .fact(field)
         .ok_or_else(|| FieldError::new(field, "err-fact-unknown").arg("field", field))?;
     let s = raw.trim();
     if s.is_empty() {
@@ -97,6 +100,10 @@ pub fn parse_value(field: &str, raw: &str) -> Result<Option<Value>, FieldError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_value(field: &str, raw: &str) -> Result<Option<Value>, FieldError> {
+        super::parse_value(&reformwatch_core::catalogue::builtin_2017(), field, raw)
+    }
 
     #[test]
     fn typed_values() {

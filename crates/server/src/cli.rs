@@ -110,8 +110,14 @@ enum CatalogueCmd {
         #[arg(long, default_value_t = 2017)]
         year: i32,
     },
-    /// Validate a catalogue file without storing it.
-    Check { file: PathBuf },
+    /// Validate a catalogue file without storing it, and print what it says: tasks per
+    /// class, facts, rules per kind, deadlines in local time and UTC, every rule in words.
+    Check {
+        file: PathBuf,
+        /// Language of the summary.
+        #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
+        lang: String,
+    },
     /// Validate and store a catalogue file (replaces that year's).
     Load { file: PathBuf },
 }
@@ -186,8 +192,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     for w in warnings {
         tracing::warn!("{w}");
     }
-    if let Command::Catalogue(CatalogueCmd::Check { file }) = &cli.command {
-        return catalogue_check(file);
+    if let Command::Catalogue(CatalogueCmd::Check { file, lang }) = &cli.command {
+        return catalogue_check(file, lang == "en");
     }
     if let Command::Rules(RulesCmd::Check { year, file }) = &cli.command {
         return rules_check(&cli, *year, file, config).await;
@@ -316,7 +322,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn catalogue_check(file: &PathBuf) -> anyhow::Result<ExitCode> {
+fn catalogue_check(file: &PathBuf, en: bool) -> anyhow::Result<ExitCode> {
     let source =
         std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     match reformwatch_core::catalogue::parse(&source, &file.display().to_string()) {
@@ -327,6 +333,8 @@ fn catalogue_check(file: &PathBuf) -> anyhow::Result<ExitCode> {
                 c.year,
                 c.tasks.len()
             );
+            println!();
+            print!("{}", reformwatch_core::catalogue::summary(&c).text(en));
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

@@ -86,8 +86,11 @@ impl<'a> Params<'a> {
 
     /// Refuse parameters the kind does not take (first in file order), before it reads any.
     pub(crate) fn only_known(&self) -> Res<()> {
-        let mut given: Vec<(&String, &Range<usize>)> =
-            self.entries.iter().map(|(k, (span, _))| (k, span)).collect();
+        let mut given: Vec<(&String, &Range<usize>)> = self
+            .entries
+            .iter()
+            .map(|(k, (span, _))| (k, span))
+            .collect();
         given.sort_by_key(|(_, span)| span.start);
         for (name, span) in given {
             if !self.def.params.contains(&name.as_str()) {
@@ -324,7 +327,9 @@ impl<'a> Params<'a> {
         match v.get_ref().as_slice() {
             [p, q] => {
                 if *p.get_ref() < 0 {
-                    return Err(self.err(p.span(), format!("{name} numerator must not be negative")));
+                    return Err(
+                        self.err(p.span(), format!("{name} numerator must not be negative"))
+                    );
                 }
                 if *q.get_ref() <= 0 {
                     return Err(self.err(q.span(), format!("{name} denominator must be positive")));

@@ -126,14 +126,20 @@ fn ranges(numbers: &[u32]) -> String {
 fn severity_words(s: Severity) -> (&'static str, &'static str) {
     match s {
         Severity::Hard => ("硬性要求", "hard"),
-        Severity::InPrinciple => ("原则性要求，未满足为需说明", "in principle: not met is a warning"),
+        Severity::InPrinciple => (
+            "原则性要求，未满足为需说明",
+            "in principle: not met is a warning",
+        ),
     }
 }
 
 fn applies_words(a: Applies) -> (&'static str, &'static str) {
     match a {
         Applies::Always => ("每个学会", "every society"),
-        Applies::ElectionYear => ("仅换届学会", "societies holding their council election only"),
+        Applies::ElectionYear => (
+            "仅换届学会",
+            "societies holding their council election only",
+        ),
     }
 }
 
@@ -144,7 +150,10 @@ pub fn summary(catalogue: &Catalogue) -> CatalogueSummary {
         .map(|&class| {
             let numbers: Vec<u32> = catalogue.tasks_of(class).map(|t| t.number).collect();
             let (required_zh, required_en) = if catalogue.mandatory_classes.contains(&class) {
-                ("每个学会必做".to_owned(), "mandatory for every society".to_owned())
+                (
+                    "每个学会必做".to_owned(),
+                    "mandatory for every society".to_owned(),
+                )
             } else if catalogue.election_year_classes.contains(&class) {
                 (
                     "换届学会另外必做".to_owned(),
@@ -153,7 +162,10 @@ pub fn summary(catalogue: &Catalogue) -> CatalogueSummary {
             } else {
                 (
                     format!("自选，每个学会至少选 {} 项", catalogue.min_optional),
-                    format!("optional, each society selects at least {}", catalogue.min_optional),
+                    format!(
+                        "optional, each society selects at least {}",
+                        catalogue.min_optional
+                    ),
                 )
             };
             ClassSummary {
@@ -185,11 +197,7 @@ pub fn summary(catalogue: &Catalogue) -> CatalogueSummary {
                         a.together_with.iter().map(|n| label(n).zh_ref()).collect();
                     let with_en: Vec<String> =
                         a.together_with.iter().map(|n| label(n).en_ref()).collect();
-                    relations_zh.push(format!(
-                        "与{}合计不多于{}",
-                        with_zh.join("、"),
-                        w.zh_ref()
-                    ));
+                    relations_zh.push(format!("与{}合计不多于{}", with_zh.join("、"), w.zh_ref()));
                     relations_en.push(format!(
                         "plus {} at most {}",
                         with_en.join(" plus "),
@@ -226,7 +234,10 @@ pub fn summary(catalogue: &Catalogue) -> CatalogueSummary {
         .map(|k| {
             (
                 k.name.to_owned(),
-                catalogue.rules().filter(|(_, r)| r.kind.name() == k.name).count(),
+                catalogue
+                    .rules()
+                    .filter(|(_, r)| r.kind.name() == k.name)
+                    .count(),
             )
         })
         .filter(|(_, n)| *n > 0)
@@ -256,8 +267,14 @@ pub fn summary(catalogue: &Catalogue) -> CatalogueSummary {
                 severity: r.severity,
                 applies: r.applies,
                 judged: r.kind.judged(),
-                zh: format!("任务 {} · {}（{kind}，{sz}，{az}）：{}", t.number, r.id, w.zh),
-                en: format!("Task {} · {} ({kind}, {se}, {ae}): {}", t.number, r.id, w.en),
+                zh: format!(
+                    "任务 {} · {}（{kind}，{sz}，{az}）：{}",
+                    t.number, r.id, w.zh
+                ),
+                en: format!(
+                    "Task {} · {} ({kind}, {se}, {ae}): {}",
+                    t.number, r.id, w.en
+                ),
             }
         })
         .collect();
@@ -406,8 +423,14 @@ impl CatalogueSummary {
         ] {
             if let Some(r) = r {
                 out.push(pick(
-                    format!("  {zh}（{}）截止：{}（UTC {}）", r.month, r.due_local, r.due_utc),
-                    format!("  {e} ({}) due: {} (UTC {})", r.month, r.due_local, r.due_utc),
+                    format!(
+                        "  {zh}（{}）截止：{}（UTC {}）",
+                        r.month, r.due_local, r.due_utc
+                    ),
+                    format!(
+                        "  {e} ({}) due: {} (UTC {})",
+                        r.month, r.due_local, r.due_utc
+                    ),
                 ));
             }
         }
@@ -440,20 +463,36 @@ mod tests {
     fn the_2017_summary() {
         // R-CAT-1: what the 2017 file says, as an author checks it.
         let s = summary(&builtin_2017());
-        let classes: Vec<(usize, &str)> =
-            s.classes.iter().map(|c| (c.tasks, c.numbers.as_str())).collect();
+        let classes: Vec<(usize, &str)> = s
+            .classes
+            .iter()
+            .map(|c| (c.tasks, c.numbers.as_str()))
+            .collect();
         assert_eq!(classes, [(7, "1–7"), (4, "8–11"), (13, "12–24")]);
         assert_eq!(s.classes[2].required_zh, "自选，每个学会至少选 5 项");
         assert_eq!(s.facts.len(), 28);
         assert_eq!(s.election_fact.as_deref(), Some("election_year"));
         assert!(!s.facts_from_builtin);
-        let fee = s.facts.iter().find(|f| f.name == "fee_payers_baseline").unwrap();
-        assert_eq!(fee.relations_zh, ["不多于2016年底个人会员（members_baseline）"]);
+        let fee = s
+            .facts
+            .iter()
+            .find(|f| f.name == "fee_payers_baseline")
+            .unwrap();
+        assert_eq!(
+            fee.relations_zh,
+            ["不多于2016年底个人会员（members_baseline）"]
+        );
         assert_eq!(fee.tasks, [2]);
-        let inactive = s.facts.iter().find(|f| f.name == "branches_inactive").unwrap();
+        let inactive = s
+            .facts
+            .iter()
+            .find(|f| f.name == "branches_inactive")
+            .unwrap();
         assert_eq!(
             inactive.relations_en,
-            ["plus branches dissolved (branches_dissolved) at most branches in total (branches_total)"]
+            [
+                "plus branches dissolved (branches_dissolved) at most branches in total (branches_total)"
+            ]
         );
         assert_eq!(
             s.rules_per_kind,
@@ -475,7 +514,11 @@ mod tests {
         assert_eq!(s.plan_deadline_utc, "2017-05-22 15:59");
         let first = s.first_report.as_ref().unwrap();
         assert_eq!(
-            (first.month.as_str(), first.due_local.as_str(), first.due_utc.as_str()),
+            (
+                first.month.as_str(),
+                first.due_local.as_str(),
+                first.due_utc.as_str()
+            ),
             ("2017-06", "2017-07-05 23:59", "2017-07-05 15:59")
         );
         let last = s.last_report.as_ref().unwrap();
@@ -508,7 +551,10 @@ mod tests {
             "  改革方案提交截止：2017-05-22 23:59（UTC 2017-05-22 15:59）",
             "  首份（2017-06）截止：2017-07-05 23:59（UTC 2017-07-05 15:59）",
         ] {
-            assert!(zh.lines().any(|l| l == line), "missing line {line:?} in:\n{zh}");
+            assert!(
+                zh.lines().any(|l| l == line),
+                "missing line {line:?} in:\n{zh}"
+            );
         }
         let en = s.text(true);
         for line in [
@@ -517,9 +563,15 @@ mod tests {
             "  members_baseline (integer, people): Individual members at the end of 2016; tasks 2, 9",
             "  Plan deadline: 2017-05-22 23:59 (UTC 2017-05-22 15:59)",
         ] {
-            assert!(en.lines().any(|l| l == line), "missing line {line:?} in:\n{en}");
+            assert!(
+                en.lines().any(|l| l == line),
+                "missing line {line:?} in:\n{en}"
+            );
         }
-        assert!(en.contains("Rules: 21 (band_cap 1, ratio_at_least 3,"), "{en}");
+        assert!(
+            en.contains("Rules: 21 (band_cap 1, ratio_at_least 3,"),
+            "{en}"
+        );
         assert_eq!(en.lines().filter(|l| l.starts_with("  Task ")).count(), 21);
     }
 

@@ -217,7 +217,10 @@ pub(crate) mod testing {
 
     /// A one-task catalogue with these `[[facts]]` and `[[tasks.rules]]` bodies; the task's
     /// clause is "规则原文。" and lists every declared fact.
-    pub(crate) fn catalogue(facts: &[(&str, &str)], rule: &str) -> Result<Catalogue, CatalogueError> {
+    pub(crate) fn catalogue(
+        facts: &[(&str, &str)],
+        rule: &str,
+    ) -> Result<Catalogue, CatalogueError> {
         parse(&source(facts, rule), "kind.toml")
     }
 
@@ -238,7 +241,11 @@ pub(crate) mod testing {
              [[facts]]\nname = \"election\"\nkind = \"bool\"\nlabel_zh = \"本年度换届\"\nlabel_en = \"Election this year\"\n\n",
         );
         for (name, kind) in facts {
-            let unit = if *kind == "int" { "unit_zh = \"人\"\nunit_en = \"people\"\n" } else { "" };
+            let unit = if *kind == "int" {
+                "unit_zh = \"人\"\nunit_en = \"people\"\n"
+            } else {
+                ""
+            };
             s.push_str(&format!(
                 "[[facts]]\nname = \"{name}\"\nkind = \"{kind}\"\nlabel_zh = \"{name}中文\"\nlabel_en = \"{name} label\"\n{unit}\n"
             ));
@@ -278,22 +285,38 @@ mod tests {
             e.message.contains("parameter 'steps' does not apply to rule kind 'count_at_least' (it takes: value, min)"),
             "{e}"
         );
-        assert_eq!(e.line, line_of(&source(&[("a", "int")], rule), "steps = []"), "{e}");
+        assert_eq!(
+            e.line,
+            line_of(&source(&[("a", "int")], rule), "steps = []"),
+            "{e}"
+        );
     }
 
     #[test]
     fn serialises_flat_with_its_name() {
-        let c = catalogue(&[("a", "int")], "kind = \"count_at_least\"\nvalue = \"a\"\nmin = 2\n").unwrap();
+        let c = catalogue(
+            &[("a", "int")],
+            "kind = \"count_at_least\"\nvalue = \"a\"\nmin = 2\n",
+        )
+        .unwrap();
         let (_, r) = c.rule("r").unwrap();
         let v = serde_json::to_value(r).unwrap();
         assert_eq!(v["kind"], "count_at_least");
         assert_eq!(v["value"], "a");
         assert_eq!(v["min"], 2);
         assert_eq!(r.kind.name(), "count_at_least");
-        assert!(r.kind.downcast_ref::<count_at_least::CountAtLeast>().is_some());
+        assert!(
+            r.kind
+                .downcast_ref::<count_at_least::CountAtLeast>()
+                .is_some()
+        );
         assert!(r.kind.downcast_ref::<flag_true::FlagTrue>().is_none());
         // Equality compares kind and parameters.
-        let d = catalogue(&[("a", "int")], "kind = \"count_at_least\"\nvalue = \"a\"\nmin = 3\n").unwrap();
+        let d = catalogue(
+            &[("a", "int")],
+            "kind = \"count_at_least\"\nvalue = \"a\"\nmin = 3\n",
+        )
+        .unwrap();
         assert_ne!(d.rule("r").unwrap().1.kind, r.kind);
         assert_eq!(c.clone().rule("r").unwrap().1.kind, r.kind);
     }

@@ -752,9 +752,11 @@ fn dated_facts() {
 
 #[test]
 fn documents_present() {
-    let docs = |ids: &[&str]| facts! {
-        documents: Some(ids.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
-        ..Facts::default()
+    let docs = |ids: &[&str]| {
+        facts! {
+            documents: Some(ids.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+            ..Facts::default()
+        }
     };
     assert_verdict(
         &Facts::default(),

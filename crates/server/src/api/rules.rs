@@ -158,10 +158,7 @@ pub async fn put_facts(
     let req: PutFacts = parse_json(&body)?;
     let mut changes = Vec::new();
     for (field, value) in req.values {
-        if !reformwatch_core::facts::FACT_FIELDS
-            .iter()
-            .any(|f| f.name == field)
-        {
+        if catalogue.fact(&field).is_none() {
             return Err(FieldError::new(&field, "err-fact-unknown")
                 .arg("field", &field)
                 .into());

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use reformwatch_core::catalogue::Catalogue;
-use reformwatch_core::facts::{FACT_FIELDS, FactKind};
+use reformwatch_core::facts::FactKind;
 use reformwatch_core::rules::{CheckResult, Verdict, check};
 use serde::Deserialize;
 use serde_json::Value;
@@ -47,7 +47,7 @@ pub(crate) async fn catalogue_for(
 }
 
 pub struct FactInput {
-    pub name: &'static str,
+    pub name: String,
     pub label: String,
     pub kind: &'static str,
     pub value: String,
@@ -75,21 +75,20 @@ pub(crate) fn fact_inputs(
     values: &BTreeMap<String, String>,
     errors: &[FieldError],
 ) -> Vec<FactInput> {
-    FACT_FIELDS
-        .iter()
-        .filter(|f| f.name != "election_year")
+    catalogue
+        .entered_facts()
         .map(|f| {
             let tasks: Vec<String> = catalogue
                 .tasks
                 .iter()
-                .filter(|task| task.facts.iter().any(|x| x == f.name))
+                .filter(|task| task.facts.iter().any(|x| *x == f.name))
                 .map(|task| task.number.to_string())
                 .collect();
-            let value = values.get(f.name).cloned().unwrap_or_default();
+            let value = values.get(&f.name).cloned().unwrap_or_default();
             let chosen: Vec<&str> = value.split(',').map(str::trim).collect();
             FactInput {
-                name: f.name,
-                label: t.pick(f.label_zh, f.label_en).to_string(),
+                name: f.name.clone(),
+                label: t.pick(&f.label_zh, &f.label_en).to_string(),
                 kind: f.kind.as_str(),
                 hint: if tasks.is_empty() {
                     String::new()
@@ -256,23 +255,23 @@ pub struct YearQuery {
     pub done: Option<String>,
 }
 
-fn label_of(t: &T, field: &str) -> String {
-    FACT_FIELDS
-        .iter()
-        .find(|f| f.name == field)
-        .map(|f| t.pick(f.label_zh, f.label_en).to_string())
+fn label_of(t: &T, catalogue: &Catalogue, field: &str) -> String {
+    catalogue
+        .fact(field)
+        .map(|f| t.pick(&f.label_zh, &f.label_en).to_string())
         .unwrap_or_else(|| field.to_string())
 }
 
 fn history_rows(
     t: &T,
+    catalogue: &Catalogue,
     versions: &[FactVersion],
     current: &BTreeMap<String, FactVersion>,
 ) -> Vec<HistoryRow> {
     let mut rows: Vec<HistoryRow> = versions
         .iter()
         .map(|v| HistoryRow {
-            label: label_of(t, &v.field),
+            label: label_of(t, catalogue, &v.field),
             value: v
                 .value
                 .as_ref()
@@ -338,11 +337,11 @@ async fn facts_page_with(
         fields: fact_inputs(&t, &catalogue, &values, &errors),
         errors: errors
             .iter()
-            .filter(|e| !FACT_FIELDS.iter().any(|f| f.name == e.field))
+            .filter(|e| catalogue.fact(&e.field).is_none())
             .map(|e| t.field(e))
             .collect(),
-        history: history_rows(&t, &sc.versions, &sc.current),
-        evidence: evidence_list(state, society.id, catalogue.year, "fact", &t).await?,
+        history: history_rows(&t, &catalogue, &sc.versions, &sc.current),
+        evidence: evidence_list(state, &catalogue, society.id, "fact", &t).await?,
     };
     Ok((status, render(&page)).into_response())
 }
@@ -359,33 +358,35 @@ pub async fn facts_page(
 /// Evidence of one kind of owner for a society and year, for pages: (id, name, details).
 pub(crate) async fn evidence_list(
     state: &AppState,
+    catalogue: &Catalogue,
     society_id: i64,
-    year: i32,
     owner_type: &str,
     t: &T,
 ) -> AppResult<Vec<(i64, String, String)>> {
-    Ok(crate::db::evidence::of_society(&state.db, society_id, year)
-        .await?
-        .into_iter()
-        .filter(|e| e.owner_type == owner_type)
-        .map(|e| {
-            let about = match (&e.field, e.task, e.month) {
-                (Some(f), _, _) => label_of(t, f),
-                (None, Some(task), Some(m)) => format!("{} {task} · {m}", t.t("task")),
-                (None, Some(task), None) => format!("{} {task}", t.t("task")),
-                _ => String::new(),
-            };
-            (
-                e.id,
-                e.name.clone(),
-                format!(
-                    "{about} · {} KB · {}",
-                    (e.size + 1023) / 1024,
-                    e.uploaded_at
-                ),
-            )
-        })
-        .collect())
+    Ok(
+        crate::db::evidence::of_society(&state.db, society_id, catalogue.year)
+            .await?
+            .into_iter()
+            .filter(|e| e.owner_type == owner_type)
+            .map(|e| {
+                let about = match (&e.field, e.task, e.month) {
+                    (Some(f), _, _) => label_of(t, catalogue, f),
+                    (None, Some(task), Some(m)) => format!("{} {task} · {m}", t.t("task")),
+                    (None, Some(task), None) => format!("{} {task}", t.t("task")),
+                    _ => String::new(),
+                };
+                (
+                    e.id,
+                    e.name.clone(),
+                    format!(
+                        "{about} · {} KB · {}",
+                        (e.size + 1023) / 1024,
+                        e.uploaded_at
+                    ),
+                )
+            })
+            .collect(),
+    )
 }
 
 /// Parses a urlencoded form body; repeated keys (document checkboxes) are kept in order.
@@ -393,43 +394,46 @@ fn form_pairs(body: &Bytes) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 
-/// Form values → (typed text per field, changes or field errors).
+/// Form values → (typed text per field, changes or field errors). A document-set fact is a
+/// group of checkboxes named after the fact, with a hidden `{name}_present` marker so that
+/// an empty set can be told from a form without the group.
 fn read_fact_form(
+    catalogue: &Catalogue,
     pairs: &[(String, String)],
 ) -> (
     BTreeMap<String, String>,
     Result<Vec<FactChange>, Vec<FieldError>>,
 ) {
     let mut typed = BTreeMap::new();
-    let docs: Vec<&str> = pairs
-        .iter()
-        .filter(|(k, _)| k == "documents")
-        .map(|(_, v)| v.as_str())
-        .collect();
-    let docs_present = pairs.iter().any(|(k, _)| k == "documents_present");
     let mut changes = Vec::new();
     let mut errors = Vec::new();
-    for f in FACT_FIELDS.iter().filter(|f| f.name != "election_year") {
+    for f in catalogue.entered_facts() {
         let raw = if f.kind == FactKind::Docs {
-            if !docs_present {
+            let marker = format!("{}_present", f.name);
+            if !pairs.iter().any(|(k, _)| *k == marker) {
                 continue;
             }
-            docs.join(",")
+            pairs
+                .iter()
+                .filter(|(k, _)| *k == f.name)
+                .map(|(_, v)| v.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
         } else {
-            match pairs.iter().find(|(k, _)| k == f.name) {
+            match pairs.iter().find(|(k, _)| *k == f.name) {
                 Some((_, v)) => v.clone(),
                 None => continue,
             }
         };
-        typed.insert(f.name.to_string(), raw.clone());
-        match parse_value(f.name, &raw) {
+        typed.insert(f.name.clone(), raw.clone());
+        match parse_value(catalogue, &f.name, &raw) {
             // An empty checkbox set clears the documents.
             Ok(Some(Value::Array(a))) if a.is_empty() => changes.push(FactChange {
-                field: f.name.into(),
+                field: f.name.clone(),
                 value: None,
             }),
             Ok(value) => changes.push(FactChange {
-                field: f.name.into(),
+                field: f.name.clone(),
                 value,
             }),
             Err(e) => errors.push(e),
@@ -461,7 +465,7 @@ pub async fn facts_submit(
         .find(|(k, _)| k == "as_of")
         .map(|(_, v)| v.trim().to_string())
         .unwrap_or_default();
-    let (typed, parsed) = read_fact_form(&pairs);
+    let (typed, parsed) = read_fact_form(&catalogue, &pairs);
     let as_of = NaiveDate::parse_from_str(&as_of_raw, "%Y-%m-%d")
         .map_err(|_| FieldError::new("as_of", "err-fact-date").arg("value", &as_of_raw));
     let result = match (parsed, as_of) {
@@ -556,6 +560,8 @@ struct WhatIfPage {
     page: Page,
     year: i32,
     code: String,
+    /// The catalogue's election fact (the form field's name); empty when it has none.
+    election_name: String,
     election: String,
     fields: Vec<FactInput>,
     errors: Vec<String>,
@@ -575,6 +581,7 @@ pub async fn whatif_page(
         page: Page::new(&ctx, t.t("whatif-title")),
         year: catalogue.year,
         code: String::new(),
+        election_name: catalogue.election_fact.clone().unwrap_or_default(),
         election: String::new(),
         fields: fact_inputs(&t, &catalogue, &BTreeMap::new(), &[]),
         errors: vec![],
@@ -594,10 +601,11 @@ pub async fn whatif_submit(
     let catalogue = catalogue_for(&state, q.year.as_deref()).await?;
     let t = ctx.t();
     let pairs = form_pairs(&body);
-    let (typed, parsed) = read_fact_form(&pairs);
+    let (typed, parsed) = read_fact_form(&catalogue, &pairs);
+    let election_fact = catalogue.election_fact.clone().unwrap_or_default();
     let election = pairs
         .iter()
-        .find(|(k, _)| k == "election_year")
+        .find(|(k, _)| *k == election_fact)
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let mut errors: Vec<FieldError> = Vec::new();
@@ -611,12 +619,12 @@ pub async fn whatif_submit(
                     map.insert(c.field, v);
                 }
             }
-            match election.as_str() {
-                "true" => {
-                    map.insert("election_year".into(), Value::Bool(true));
+            match (election.as_str(), &catalogue.election_fact) {
+                ("true", Some(name)) => {
+                    map.insert(name.clone(), Value::Bool(true));
                 }
-                "false" => {
-                    map.insert("election_year".into(), Value::Bool(false));
+                ("false", Some(name)) => {
+                    map.insert(name.clone(), Value::Bool(false));
                 }
                 _ => {}
             }
@@ -647,6 +655,7 @@ pub async fn whatif_submit(
         page: Page::new(&ctx, t.t("whatif-title")),
         year: catalogue.year,
         code: String::new(),
+        election_name: election_fact,
         election,
         fields: fact_inputs(&t, &catalogue, &typed, &errors),
         errors: errors.iter().map(|e| t.field(e)).collect(),

@@ -7,7 +7,6 @@ use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use reformwatch_core::catalogue::Catalogue;
-use reformwatch_core::facts::FACT_FIELDS;
 use reformwatch_tabular::{Limits, read_table};
 
 use super::catalogue::read_upload;
@@ -48,17 +47,12 @@ fn page_with(
         ("code *".to_string(), CODE_ALIASES.join(" / ")),
         ("as_of".to_string(), AS_OF_ALIASES.join(" / ")),
     ];
-    columns.extend(
-        FACT_FIELDS
-            .iter()
-            .filter(|f| f.name != "election_year")
-            .map(|f| {
-                (
-                    f.name.to_string(),
-                    format!("{} / {} / {}", f.name, f.label_zh, f.label_en),
-                )
-            }),
-    );
+    columns.extend(catalogue.entered_facts().map(|f| {
+        (
+            f.name.clone(),
+            format!("{} / {} / {}", f.name, f.label_zh, f.label_en),
+        )
+    }));
     ImportPage {
         page: Page::new(ctx, t.t("facts-import-title")),
         year: catalogue.year,
@@ -122,13 +116,12 @@ pub async fn import_submit(
         ));
     };
     let as_of_col = table.column(AS_OF_ALIASES);
-    let fact_cols: Vec<(usize, &str)> = FACT_FIELDS
-        .iter()
-        .filter(|f| f.name != "election_year")
+    let fact_cols: Vec<(usize, &str)> = catalogue
+        .entered_facts()
         .filter_map(|f| {
             table
-                .column(&[f.name, f.label_zh, f.label_en])
-                .map(|i| (i, f.name))
+                .column(&[f.name.as_str(), f.label_zh.as_str(), f.label_en.as_str()])
+                .map(|i| (i, f.name.as_str()))
         })
         .collect();
     let today = state
@@ -172,7 +165,7 @@ pub async fn import_submit(
             if raw.trim().is_empty() {
                 continue;
             }
-            match parse_value(field, &raw) {
+            match parse_value(&catalogue, field, &raw) {
                 Ok(value) => changes.push(FactChange {
                     field: field.to_string(),
                     value,

@@ -206,10 +206,7 @@ fn bands(p: &Params<'_>) -> Result<Vec<Band>, CatalogueError> {
         }
         let cap = *rb.cap.get_ref();
         if cap < 0 {
-            return Err(p.err(
-                rb.cap.span(),
-                format!("band {n}: cap must not be negative"),
-            ));
+            return Err(p.err(rb.cap.span(), format!("band {n}: cap must not be negative")));
         }
         match (&rb.note_zh, &rb.note_en) {
             (Some(s), None) | (None, Some(s)) => {
@@ -377,9 +374,7 @@ mod tests {
     #[test]
     fn boundaries_of_an_open_below_first_band() {
         let c = catalogue(&[("v", "int"), ("b", "int")], BANDS).unwrap();
-        let run = |v: i64, b: i64| {
-            evaluate(&c, &Facts::new().with("v", v).with("b", b))[0].verdict
-        };
+        let run = |v: i64, b: i64| evaluate(&c, &Facts::new().with("v", v).with("b", b))[0].verdict;
         assert_eq!(run(3, 9), Verdict::Pass);
         assert_eq!(run(4, 9), Verdict::Fail);
         assert_eq!(run(5, 10), Verdict::Pass);
@@ -408,16 +403,49 @@ mod tests {
     fn loader_errors() {
         let facts = [("v", "int"), ("b", "int")];
         let e = catalogue(&facts, &BANDS.replace("cap = 5", "cap = -5")).unwrap_err();
-        assert!(e.message.contains("band 2: cap must not be negative"), "{e}");
-        let e = catalogue(&facts, &BANDS.replace("min = 10\nmin_inclusive = true\n", "")).unwrap_err();
-        assert!(e.message.contains("band edges overlap: band 2 is open below"), "{e}");
-        let e = catalogue(&facts, &BANDS.replace("min_inclusive = true", "min_inclusive = false")).unwrap_err();
+        assert!(
+            e.message.contains("band 2: cap must not be negative"),
+            "{e}"
+        );
+        let e = catalogue(
+            &facts,
+            &BANDS.replace("min = 10\nmin_inclusive = true\n", ""),
+        )
+        .unwrap_err();
+        assert!(
+            e.message
+                .contains("band edges overlap: band 2 is open below"),
+            "{e}"
+        );
+        let e = catalogue(
+            &facts,
+            &BANDS.replace("min_inclusive = true", "min_inclusive = false"),
+        )
+        .unwrap_err();
         assert!(e.message.contains("bands leave a gap"), "{e}");
-        let e = catalogue(&facts, &BANDS.replace("cap = 5\n", "cap = 5\nmax = 20\nmax_inclusive = true\n")).unwrap_err();
-        assert!(e.message.contains("the last band must be open above"), "{e}");
-        let e = catalogue(&facts, &BANDS.replace("label_en = \"under 10\"", "label_en = \"under 10\"\ncolour = 1")).unwrap_err();
+        let e = catalogue(
+            &facts,
+            &BANDS.replace("cap = 5\n", "cap = 5\nmax = 20\nmax_inclusive = true\n"),
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("the last band must be open above"),
+            "{e}"
+        );
+        let e = catalogue(
+            &facts,
+            &BANDS.replace(
+                "label_en = \"under 10\"",
+                "label_en = \"under 10\"\ncolour = 1",
+            ),
+        )
+        .unwrap_err();
         assert!(e.message.contains("colour"), "{e}");
         let e = catalogue(&[("v", "int"), ("b", "date")], BANDS).unwrap_err();
-        assert!(e.message.contains("fact 'b' is of kind date, this parameter needs int"), "{e}");
+        assert!(
+            e.message
+                .contains("fact 'b' is of kind date, this parameter needs int"),
+            "{e}"
+        );
     }
 }

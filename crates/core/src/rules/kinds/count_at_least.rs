@@ -98,11 +98,18 @@ mod tests {
 
     #[test]
     fn the_minimum_passes() {
-        let c = catalogue(&[("v", "int")], "kind = \"count_at_least\"\nvalue = \"v\"\nmin = 2\n").unwrap();
+        let c = catalogue(
+            &[("v", "int")],
+            "kind = \"count_at_least\"\nvalue = \"v\"\nmin = 2\n",
+        )
+        .unwrap();
         let run = |v: i64| evaluate(&c, &Facts::new().with("v", v))[0].clone();
         assert_eq!(run(2).verdict, Verdict::Pass);
         assert_eq!(run(1).verdict, Verdict::Fail);
         assert_eq!(run(1).explanation_zh, "v中文 1 人，要求至少 2 人，不符合。");
-        assert_eq!(run(3).explanation_en, "V label 3; at least 2 required: met.");
+        assert_eq!(
+            run(3).explanation_en,
+            "V label 3; at least 2 required: met."
+        );
     }
 }

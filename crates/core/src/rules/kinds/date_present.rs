@@ -62,33 +62,35 @@ impl RuleKind for DatePresent {
         let Some(d) = cx.facts.date(&self.value) else {
             return Err(cx.missing(&[self.value.as_str()]));
         };
-        Ok(if let Some(a) = self.not_before
-            && d < a
-        {
-            Outcome::pass_or_fail(
-                false,
-                format!("{}：{d}，早于 {a}，不符合。", vl.zh),
-                format!("{}: {d}, before {a}: not met.", vl.en),
-            )
-        } else if let Some(b) = self.not_after
-            && d > b
-        {
-            Outcome::pass_or_fail(
-                false,
-                format!("{}：{d}，晚于 {b}，不符合。", vl.zh),
-                format!("{}: {d}, after {b}: not met.", vl.en),
-            )
-        } else {
-            let (zh_b, en_b) = match self.not_after {
-                Some(b) => (format!("（不晚于 {b}）"), format!(" (on or before {b})")),
-                None => (String::new(), String::new()),
-            };
-            Outcome::pass_or_fail(
-                true,
-                format!("{}：{d}{zh_b}，符合。", vl.zh),
-                format!("{}: {d}{en_b}: met.", vl.en),
-            )
-        })
+        Ok(
+            if let Some(a) = self.not_before
+                && d < a
+            {
+                Outcome::pass_or_fail(
+                    false,
+                    format!("{}：{d}，早于 {a}，不符合。", vl.zh),
+                    format!("{}: {d}, before {a}: not met.", vl.en),
+                )
+            } else if let Some(b) = self.not_after
+                && d > b
+            {
+                Outcome::pass_or_fail(
+                    false,
+                    format!("{}：{d}，晚于 {b}，不符合。", vl.zh),
+                    format!("{}: {d}, after {b}: not met.", vl.en),
+                )
+            } else {
+                let (zh_b, en_b) = match self.not_after {
+                    Some(b) => (format!("（不晚于 {b}）"), format!(" (on or before {b})")),
+                    None => (String::new(), String::new()),
+                };
+                Outcome::pass_or_fail(
+                    true,
+                    format!("{}：{d}{zh_b}，符合。", vl.zh),
+                    format!("{}: {d}{en_b}: met.", vl.en),
+                )
+            },
+        )
     }
 
     fn describe(&self, catalogue: &Catalogue) -> Words {
@@ -125,7 +127,11 @@ mod tests {
         )
         .unwrap();
         let run = |y, m, d| {
-            evaluate(&c, &Facts::new().with("d", NaiveDate::from_ymd_opt(y, m, d).unwrap()))[0].verdict
+            evaluate(
+                &c,
+                &Facts::new().with("d", NaiveDate::from_ymd_opt(y, m, d).unwrap()),
+            )[0]
+            .verdict
         };
         assert_eq!(run(2031, 1, 1), Verdict::Pass);
         assert_eq!(run(2031, 12, 31), Verdict::Pass);
@@ -140,7 +146,11 @@ mod tests {
             "kind = \"date_present\"\nvalue = \"d\"\nnot_before = 2031-02-01\nnot_after = 2031-01-31\n",
         )
         .unwrap_err();
-        assert!(e.message.contains("not_after 2031-01-31 is before not_before 2031-02-01"), "{e}");
+        assert!(
+            e.message
+                .contains("not_after 2031-01-31 is before not_before 2031-02-01"),
+            "{e}"
+        );
         let e = catalogue(
             &[("d", "date")],
             "kind = \"date_present\"\nvalue = \"d\"\nnot_after = 2031-01-31T10:00:00\n",

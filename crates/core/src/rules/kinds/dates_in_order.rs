@@ -132,8 +132,15 @@ mod tests {
         assert_eq!(run(1, 1), Verdict::Pass);
         assert_eq!(run(1, 2), Verdict::Pass);
         assert_eq!(run(2, 1), Verdict::Fail);
-        let e = catalogue(&[("a", "date")], "kind = \"dates_in_order\"\nsteps = [\"a\"]\n").unwrap_err();
-        assert!(e.message.contains("steps needs at least two date facts"), "{e}");
+        let e = catalogue(
+            &[("a", "date")],
+            "kind = \"dates_in_order\"\nsteps = [\"a\"]\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("steps needs at least two date facts"),
+            "{e}"
+        );
         let e = catalogue(
             &[("a", "date"), ("b", "date")],
             "kind = \"dates_in_order\"\nsteps = [\"a\", \"a\"]\n",

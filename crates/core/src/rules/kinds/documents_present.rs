@@ -159,12 +159,23 @@ mod tests {
     #[test]
     fn every_listed_document_is_needed() {
         let c = catalogue(&[("held", "docs")], RULE).unwrap();
-        let docs = |ids: &[&str]| Facts::new().with("held", ids.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-        assert_eq!(evaluate(&c, &docs(&["doc-a", "doc-b"]))[0].verdict, Verdict::Pass);
+        let docs = |ids: &[&str]| {
+            Facts::new().with(
+                "held",
+                ids.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            evaluate(&c, &docs(&["doc-a", "doc-b"]))[0].verdict,
+            Verdict::Pass
+        );
         let v = &evaluate(&c, &docs(&["doc-b"]))[0];
         assert_eq!(v.verdict, Verdict::Fail);
         assert_eq!(v.explanation_zh, "已具备：文件乙；缺少：文件甲。");
-        assert_eq!(evaluate(&c, &Facts::new())[0].verdict, Verdict::Insufficient);
+        assert_eq!(
+            evaluate(&c, &Facts::new())[0].verdict,
+            Verdict::Insufficient
+        );
     }
 
     #[test]
@@ -172,11 +183,27 @@ mod tests {
         // The default needs exactly one docs fact.
         let e = catalogue(&[("a", "docs"), ("b", "docs")], RULE).unwrap_err();
         assert!(e.message.contains("several facts of kind docs"), "{e}");
-        let c = catalogue(&[("a", "docs"), ("b", "docs")], &format!("{RULE}fact = \"b\"\n")).unwrap();
+        let c = catalogue(
+            &[("a", "docs"), ("b", "docs")],
+            &format!("{RULE}fact = \"b\"\n"),
+        )
+        .unwrap();
         assert_eq!(c.rule("r").unwrap().1.kind.facts(), ["b"]);
         let e = catalogue(&[("a", "int")], RULE).unwrap_err();
-        assert!(e.message.contains("reads a fact of kind docs, and the file declares none"), "{e}");
-        let e = catalogue(&[("a", "docs")], "kind = \"documents_present\"\ndocuments = [\"doc-c\"]\n").unwrap_err();
-        assert!(e.message.contains("document kind 'doc-c' is not in task 1's required_documents"), "{e}");
+        assert!(
+            e.message
+                .contains("reads a fact of kind docs, and the file declares none"),
+            "{e}"
+        );
+        let e = catalogue(
+            &[("a", "docs")],
+            "kind = \"documents_present\"\ndocuments = [\"doc-c\"]\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.message
+                .contains("document kind 'doc-c' is not in task 1's required_documents"),
+            "{e}"
+        );
     }
 }

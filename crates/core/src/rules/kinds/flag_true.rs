@@ -77,6 +77,10 @@ mod tests {
         assert_eq!(run(Facts::new().with("v", false)), Verdict::Fail);
         assert_eq!(run(Facts::new()), Verdict::Insufficient);
         let e = catalogue(&[("v", "int")], "kind = \"flag_true\"\nvalue = \"v\"\n").unwrap_err();
-        assert!(e.message.contains("is of kind int, this parameter needs bool"), "{e}");
+        assert!(
+            e.message
+                .contains("is of kind int, this parameter needs bool"),
+            "{e}"
+        );
     }
 }

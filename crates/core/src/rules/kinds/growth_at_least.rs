@@ -76,7 +76,11 @@ impl RuleKind for GrowthAtLeast {
             group_wide(need)
         );
         Ok(if ok {
-            Outcome::pass_or_fail(true, format!("{head_zh}，符合。"), format!("{head_en}: met."))
+            Outcome::pass_or_fail(
+                true,
+                format!("{head_zh}，符合。"),
+                format!("{head_en}: met."),
+            )
         } else {
             Outcome::pass_or_fail(
                 false,
@@ -93,7 +97,11 @@ impl RuleKind for GrowthAtLeast {
         );
         let pct = self.percent;
         Words {
-            zh: format!("{}比{}增长 {pct}% 以上（恰好 {pct}% 即符合）。", vl.zh_ref(), bl.zh_ref()),
+            zh: format!(
+                "{}比{}增长 {pct}% 以上（恰好 {pct}% 即符合）。",
+                vl.zh_ref(),
+                bl.zh_ref()
+            ),
             en: format!(
                 "{} at least {pct}% above {} (exactly {pct}% passes).",
                 capitalise(vl.en_ref()),

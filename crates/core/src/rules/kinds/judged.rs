@@ -75,7 +75,12 @@ impl Judged {
                             .collect::<Vec<_>>()
                             .join(if zh { "、" } else { "; " })
                     };
-                    zh.push(format!("{}：{}（{} 份）", l.zh, names(true), group(ids.len() as i64)));
+                    zh.push(format!(
+                        "{}：{}（{} 份）",
+                        l.zh,
+                        names(true),
+                        group(ids.len() as i64)
+                    ));
                     en.push(format!("{}: {} ({})", l.en, names(false), ids.len()));
                 }
                 None => absent.push(name.as_str()),
@@ -130,7 +135,10 @@ impl RuleKind for Judged {
         let (zh_comment, en_comment) = if j.comment.trim().is_empty() {
             (String::new(), String::new())
         } else {
-            (format!("：{}", j.comment.trim()), format!(": {}", j.comment.trim()))
+            (
+                format!("：{}", j.comment.trim()),
+                format!(": {}", j.comment.trim()),
+            )
         };
         Ok(match j.verdict {
             JudgedVerdict::Pass => Outcome::new(
@@ -141,7 +149,10 @@ impl RuleKind for Judged {
             JudgedVerdict::Warning => Outcome::new(
                 Verdict::Warning,
                 format!("{zh}审核人员{}判断为需说明{zh_comment}。", j.by),
-                format!("{en} Judged by {} to need a justification{en_comment}.", j.by),
+                format!(
+                    "{en} Judged by {} to need a justification{en_comment}.",
+                    j.by
+                ),
             ),
         })
     }
@@ -211,8 +222,17 @@ mod tests {
         // A missing figure: insufficient, still said to be judged.
         let v = &evaluate(&c, &Facts::new().with("cpc", 3))[0];
         assert_eq!(v.verdict, Verdict::Insufficient);
-        assert!(v.explanation_zh.starts_with("定性要求"), "{}", v.explanation_zh);
-        assert!(v.explanation_en.contains("Missing fact: council label (council)."), "{}", v.explanation_en);
+        assert!(
+            v.explanation_zh.starts_with("定性要求"),
+            "{}",
+            v.explanation_zh
+        );
+        assert!(
+            v.explanation_en
+                .contains("Missing fact: council label (council)."),
+            "{}",
+            v.explanation_en
+        );
     }
 
     #[test]
@@ -221,16 +241,32 @@ mod tests {
         let full = Facts::new().with("cpc", 30).with("council", 100);
         let v = &evaluate_with(&c, &full, &judgement(JudgedVerdict::Pass, "比例合理"))[0];
         assert_eq!(v.verdict, Verdict::Pass);
-        assert!(v.explanation_zh.ends_with("审核人员张审判断为符合：比例合理。"), "{}", v.explanation_zh);
-        assert!(v.explanation_en.ends_with("Judged met by 张审: 比例合理."), "{}", v.explanation_en);
+        assert!(
+            v.explanation_zh
+                .ends_with("审核人员张审判断为符合：比例合理。"),
+            "{}",
+            v.explanation_zh
+        );
+        assert!(
+            v.explanation_en.ends_with("Judged met by 张审: 比例合理."),
+            "{}",
+            v.explanation_en
+        );
         let v = &evaluate_with(&c, &full, &judgement(JudgedVerdict::Warning, ""))[0];
         assert_eq!(v.verdict, Verdict::Warning);
-        assert!(v.explanation_zh.ends_with("审核人员张审判断为需说明。"), "{}", v.explanation_zh);
+        assert!(
+            v.explanation_zh.ends_with("审核人员张审判断为需说明。"),
+            "{}",
+            v.explanation_zh
+        );
         // A judgement of another rule id changes nothing.
         let mut other = judgement(JudgedVerdict::Pass, "");
         let j = other.remove("r").unwrap();
         other.insert("x".to_owned(), j);
-        assert_eq!(check_with(&c, &full, &other).verdicts[0].verdict, Verdict::Warning);
+        assert_eq!(
+            check_with(&c, &full, &other).verdicts[0].verdict,
+            Verdict::Warning
+        );
         // JSON: `judged` is true here, and absent for computed rules.
         let json = serde_json::to_value(&evaluate(&c, &full)[0]).unwrap();
         assert_eq!(json["judged"], true);

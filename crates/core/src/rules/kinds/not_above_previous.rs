@@ -104,7 +104,11 @@ impl RuleKind for NotAbovePrevious {
         let BandCap { by, bands, .. } = self.cap(cx.catalogue)?;
         let [members, prev, new] =
             cx.ints([by.as_str(), self.previous.as_str(), self.value.as_str()])?;
-        let (ml, pl, nl) = (cx.label(by), cx.label(&self.previous), cx.label(&self.value));
+        let (ml, pl, nl) = (
+            cx.label(by),
+            cx.label(&self.previous),
+            cx.label(&self.value),
+        );
         let Some(band) = bands.iter().find(|b| b.contains(members)) else {
             return Err(no_band(ml, members));
         };

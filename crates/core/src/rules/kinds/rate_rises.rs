@@ -194,7 +194,11 @@ mod tests {
         let run = |n1: i64, d1: i64, n0: i64, d0: i64| {
             evaluate(
                 &c,
-                &Facts::new().with("n1", n1).with("d1", d1).with("n0", n0).with("d0", d0),
+                &Facts::new()
+                    .with("n1", n1)
+                    .with("d1", d1)
+                    .with("n0", n0)
+                    .with("d0", d0),
             )[0]
             .verdict
         };

@@ -77,7 +77,11 @@ impl RuleKind for RatioAtLeast {
             group_wide(need)
         );
         Ok(if ok {
-            Outcome::pass_or_fail(true, format!("{head_zh}，符合。"), format!("{head_en}: met."))
+            Outcome::pass_or_fail(
+                true,
+                format!("{head_zh}，符合。"),
+                format!("{head_en}: met."),
+            )
         } else {
             Outcome::pass_or_fail(
                 false,
@@ -140,8 +144,16 @@ mod tests {
         assert_eq!(run(0, 0).verdict, Verdict::Pass);
         let v = run(6, 10); // needs ceil(20/3) = 7
         assert_eq!(v.verdict, Verdict::Fail);
-        assert!(v.explanation_en.ends_with("(7): 1 short."), "{}", v.explanation_en);
-        assert!(v.explanation_zh.contains("至少 7 人"), "{}", v.explanation_zh);
+        assert!(
+            v.explanation_en.ends_with("(7): 1 short."),
+            "{}",
+            v.explanation_en
+        );
+        assert!(
+            v.explanation_zh.contains("至少 7 人"),
+            "{}",
+            v.explanation_zh
+        );
         assert_eq!(
             c.rule("r").unwrap().1.kind.describe(&c).en,
             "N label (n) at least 2/3 of d label (d)."

@@ -75,7 +75,11 @@ impl RuleKind for RatioAtMost {
             group_wide(most)
         );
         Ok(if ok {
-            Outcome::pass_or_fail(true, format!("{head_zh}，符合。"), format!("{head_en}: met."))
+            Outcome::pass_or_fail(
+                true,
+                format!("{head_zh}，符合。"),
+                format!("{head_en}: met."),
+            )
         } else {
             Outcome::pass_or_fail(
                 false,
@@ -138,7 +142,11 @@ mod tests {
         assert_eq!(run(11, 30).verdict, Verdict::Fail);
         let v = run(11, 31); // at most floor(31/3) = 10
         assert_eq!(v.verdict, Verdict::Fail);
-        assert!(v.explanation_en.ends_with("(10): 1 over."), "{}", v.explanation_en);
+        assert!(
+            v.explanation_en.ends_with("(10): 1 over."),
+            "{}",
+            v.explanation_en
+        );
         assert_eq!(run(0, 0).verdict, Verdict::Pass);
         assert_eq!(run(1, 0).verdict, Verdict::Fail);
     }
