@@ -81,7 +81,7 @@ pub(crate) fn fact_inputs(
             let tasks: Vec<String> = catalogue
                 .tasks
                 .iter()
-                .filter(|task| task.facts.iter().any(|x| *x == f.name))
+                .filter(|task| task.facts.contains(&f.name))
                 .map(|task| task.number.to_string())
                 .collect();
             let value = values.get(&f.name).cloned().unwrap_or_default();

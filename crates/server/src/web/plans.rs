@@ -759,7 +759,7 @@ async fn plan_page_with(
         tasks: rendered.tasks,
         problems: rendered.problems,
         measures: rendered.measures,
-        evidence: super::facts::evidence_list(state, &catalogue, society.id, "plan_task", &t)
+        evidence: super::facts::evidence_list(state, catalogue, society.id, "plan_task", &t)
             .await?,
         can_upload: can_edit,
     };
