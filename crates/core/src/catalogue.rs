@@ -15,7 +15,7 @@ mod fact_decls;
 pub(crate) mod params;
 mod summary;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
@@ -205,6 +205,9 @@ pub struct Catalogue {
     /// facts, placeholders and election fact are those of the built-in 2017 file (the 2017
     /// compatibility shim, see [`parse`]).
     pub facts_from_builtin: bool,
+    /// Fact name → position in `facts`, for [`Catalogue::fact`] (rules look labels up often).
+    #[serde(skip)]
+    fact_index: HashMap<String, usize>,
 }
 
 impl Catalogue {
@@ -284,7 +287,11 @@ impl Catalogue {
 
     /// The declaration of the fact named `name` (R-SOC-2).
     pub fn fact(&self, name: &str) -> Option<&FactDecl> {
-        self.facts.iter().find(|f| f.name == name)
+        match self.fact_index.get(name).and_then(|&i| self.facts.get(i)) {
+            Some(f) if f.name == name => Some(f),
+            // Not indexed (or `facts` changed after loading): look it up.
+            _ => self.facts.iter().find(|f| f.name == name),
+        }
     }
 
     /// The facts a society enters (forms, imports, the API): every declared fact but the
@@ -881,6 +888,12 @@ impl<'a> Cx<'a> {
             documents,
             tasks,
             placeholders: decls.placeholders,
+            fact_index: decls
+                .facts
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.name.clone(), i))
+                .collect(),
             facts: decls.facts,
             election_fact: decls.election_fact,
             facts_from_builtin: decls.from_builtin,
@@ -2068,6 +2081,14 @@ mod tests {
         assert_eq!(c.fact_label("council_new", false), "新一届理事会");
         assert_eq!(c.fact_label("council_new", true), "New council size");
         assert_eq!(c.fact_label("nope", true), "nope");
+        // The name index never answers wrongly, even when `facts` changed after loading.
+        let mut changed = c.clone();
+        changed.facts.remove(0);
+        assert_eq!(
+            changed.fact("members_baseline").unwrap().name,
+            "members_baseline"
+        );
+        assert!(changed.fact("election_year").is_none());
         let v = serde_json::to_value(&c).unwrap();
         assert_eq!(v["facts"][3]["name"], "fee_payers_baseline");
         assert_eq!(v["facts"][3]["at_most"][0]["whole"], "members_baseline");
