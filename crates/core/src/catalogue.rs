@@ -472,9 +472,15 @@ const RULE_KEYS: &[&str] = &[
 /// Parse and validate a catalogue file (R-CAT-1). `file_name` is used in error messages only.
 ///
 /// Syntax errors, unknown or missing fields, and semantic errors (duplicate or missing task
-/// numbers, unknown document kinds or fact names, rule parameters, overlapping band edges,
+/// numbers, unknown document kinds, fact declarations — unknown kinds, duplicate names,
+/// relations to unknown facts or facts of the wrong kind, placeholders that do not exist —,
+/// tasks or rules naming undeclared facts, rule parameters, overlapping band edges,
 /// `min_optional` above the number of optional tasks, clause quotes not found verbatim, bad
 /// time zone, …) are reported with the line and column of the offending text.
+///
+/// 2017 compatibility: a file without `[[facts]]` was written before facts were declared; it is
+/// read with the fact declarations, placeholders and election fact of the built-in 2017 file
+/// (the only facts such a file could use), and [`Catalogue::facts_from_builtin`] says so.
 pub fn parse(source: &str, file_name: &str) -> Result<Catalogue, CatalogueError> {
     let cx = Cx {
         source,
