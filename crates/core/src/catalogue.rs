@@ -182,6 +182,8 @@ pub struct Catalogue {
     pub documents: Vec<DocumentKind>,
     /// Tasks, ordered by number, numbered 1..=N.
     pub tasks: Vec<Task>,
+    /// Year-end assessment (R-ASSESS-*): the `[assessment]` section; `None` when absent.
+    pub assessment: Option<crate::assess::AssessmentRules>,
 }
 
 impl Catalogue {
@@ -328,6 +330,8 @@ struct RawCatalogue {
     #[serde(default)]
     documents: Vec<Spanned<RawDocument>>,
     tasks: Spanned<Vec<Spanned<RawTask>>>,
+    #[serde(default)]
+    assessment: Option<crate::assess::config::RawAssessment>,
 }
 
 #[derive(Deserialize)]
@@ -854,6 +858,13 @@ impl Cx<'_> {
             }
         }
 
+        // R-ASSESS-*: the `[assessment]` section, checked against the tasks and their rules.
+        let assessment = raw
+            .assessment
+            .as_ref()
+            .map(|a| crate::assess::config::load(a, &tasks, &|span, m| self.err(span, m)))
+            .transpose()?;
+
         Ok(Catalogue {
             year,
             title_zh: self.text(&raw.title_zh, "title_zh")?,
@@ -875,6 +886,7 @@ impl Cx<'_> {
             tracking,
             documents,
             tasks,
+            assessment,
         })
     }
 
