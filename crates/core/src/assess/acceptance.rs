@@ -151,8 +151,14 @@ pub fn propose(input: &AcceptanceInput<'_>) -> Proposal {
         });
     } else {
         reasons.push(Note {
-            zh: format!("目标达成 {met}/{targets}；未达成：{}。", unmet_zh.join("；")),
-            en: format!("Targets met {met}/{targets}; not met: {}.", unmet_en.join("; ")),
+            zh: format!(
+                "目标达成 {met}/{targets}；未达成：{}。",
+                unmet_zh.join("；")
+            ),
+            en: format!(
+                "Targets met {met}/{targets}; not met: {}.",
+                unmet_en.join("; ")
+            ),
         });
     }
 
@@ -325,7 +331,10 @@ pub fn propose(input: &AcceptanceInput<'_>) -> Proposal {
     };
     reasons.push(Note {
         zh: format!("建议结论：{}（{why_zh}）。", proposed.label_zh()),
-        en: format!("Proposed: {} ({why_en}).", proposed.label_en().to_lowercase()),
+        en: format!(
+            "Proposed: {} ({why_en}).",
+            proposed.label_en().to_lowercase()
+        ),
     });
 
     Proposal {
@@ -466,11 +475,7 @@ mod tests {
         }
     }
 
-    fn run(
-        report: Option<&TaskReport>,
-        verdicts: &[RuleVerdict],
-        evidence: u32,
-    ) -> Proposal {
+    fn run(report: Option<&TaskReport>, verdicts: &[RuleVerdict], evidence: u32) -> Proposal {
         let cat = builtin_2017();
         let pt = plan_task();
         propose(&AcceptanceInput {
@@ -510,8 +515,18 @@ mod tests {
         let r = report(&[(0, 22_999), (1, 9_100)], &[0, 1], TaskStatus::Completed);
         let p = run(Some(&r), &pass, 1);
         assert_eq!(p.status, AcceptanceStatus::Partly);
-        assert!(p.reasons[0].zh.contains("年末 22999，目标 23000"), "{:?}", p.reasons);
-        assert!(p.reasons.last().unwrap().en.contains("not every target is met"));
+        assert!(
+            p.reasons[0].zh.contains("年末 22999，目标 23000"),
+            "{:?}",
+            p.reasons
+        );
+        assert!(
+            p.reasons
+                .last()
+                .unwrap()
+                .en
+                .contains("not every target is met")
+        );
         // A milestone open.
         let r = report(&[(0, 23_000), (1, 9_100)], &[0], TaskStatus::Completed);
         assert_eq!(run(Some(&r), &pass, 1).status, AcceptanceStatus::Partly);
@@ -525,7 +540,11 @@ mod tests {
             1,
         );
         assert_eq!(p.status, AcceptanceStatus::Partly);
-        assert!(p.reasons[2].zh.contains("fee-rate-rises（“提高个人会员的会费收缴比例”）：不符合"));
+        assert!(
+            p.reasons[2]
+                .zh
+                .contains("fee-rate-rises（“提高个人会员的会费收缴比例”）：不符合")
+        );
         // Data missing for a rule.
         let p = run(
             Some(&done),
@@ -554,11 +573,20 @@ mod tests {
             1,
         );
         assert_eq!(p.status, AcceptanceStatus::Completed);
-        assert!(p.reasons.last().unwrap().zh.contains("1 项原则性要求需书面说明"));
+        assert!(
+            p.reasons
+                .last()
+                .unwrap()
+                .zh
+                .contains("1 项原则性要求需书面说明")
+        );
         // Only this task's verdicts count.
         let mut other = verdict("office-premises", Verdict::Fail);
         other.task = 7;
-        assert_eq!(run(Some(&r), &[other], 1).status, AcceptanceStatus::Completed);
+        assert_eq!(
+            run(Some(&r), &[other], 1).status,
+            AcceptanceStatus::Completed
+        );
     }
 
     #[test]
@@ -632,7 +660,11 @@ mod tests {
         };
         let last = ReportContent {
             narrative: String::new(),
-            tasks: vec![report(&[(0, 23_000), (1, 9_100)], &[0, 1], TaskStatus::Completed)],
+            tasks: vec![report(
+                &[(0, 23_000), (1, 9_100)],
+                &[0, 1],
+                TaskStatus::Completed,
+            )],
         };
         let evidence = BTreeMap::from([(2, 1)]);
         let ps = propose_plan(&cat, &plan, Some(&last), &[], &evidence);
@@ -657,14 +689,20 @@ mod tests {
             ..change
         };
         assert!(check_decision(ps[0].status, &change).is_ok());
-        assert_eq!(final_status(&ps[0], Some(&change)), AcceptanceStatus::Partly);
+        assert_eq!(
+            final_status(&ps[0], Some(&change)),
+            AcceptanceStatus::Partly
+        );
         assert_eq!(final_status(&ps[0], None), AcceptanceStatus::Completed);
         let confirm = Decision {
             status: AcceptanceStatus::Completed,
             comment: String::new(),
         };
         assert!(check_decision(ps[0].status, &confirm).is_ok());
-        assert_eq!(AcceptanceStatus::parse("not_completed"), Some(AcceptanceStatus::NotCompleted));
+        assert_eq!(
+            AcceptanceStatus::parse("not_completed"),
+            Some(AcceptanceStatus::NotCompleted)
+        );
         assert_eq!(AcceptanceStatus::parse("done"), None);
     }
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::score::{Rounding, Score, Yuan};
-use super::subsidy::{SubsidyRules, Tier, TieRule};
+use super::subsidy::{SubsidyRules, TieRule, Tier};
 use crate::catalogue::{CatalogueError, Task, TaskClass};
 
 /// Where the weights come from.
@@ -30,7 +30,9 @@ pub enum WeightsSource {
 
 /// The tasks an automatic indicator looks at: the planned tasks that are listed by number or
 /// belong to a listed class; both lists empty means every planned task. Election-class tasks
-/// count only for a society holding its council election that year (R-CAT-2).
+/// count only for a society holding its council election that year (R-CAT-2). Required tasks
+/// missing from the plan, and optional tasks missing to reach `min_optional` (when the scope
+/// takes in the optional class), count as not completed.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct TaskScope {
     pub tasks: Vec<u32>,
@@ -295,7 +297,10 @@ impl AssessmentRules {
     pub fn membership_band_label(&self, band: usize) -> (String, String) {
         let edges = &self.ranking.membership_bands;
         let g = |n: i64| super::score::grouped(i128::from(n));
-        let (zh, en) = match (band.checked_sub(1).and_then(|i| edges.get(i)), edges.get(band)) {
+        let (zh, en) = match (
+            band.checked_sub(1).and_then(|i| edges.get(i)),
+            edges.get(band),
+        ) {
             (None, Some(hi)) => (
                 format!("个人会员不足 {} 人", g(*hi)),
                 format!("under {} individual members", g(*hi)),
@@ -475,9 +480,8 @@ fn is_id(s: &str) -> bool {
 /// `1`, `1.2`, `1.2.3`: positive numbers without leading zeros, separated by dots.
 fn is_indicator_id(s: &str) -> bool {
     !s.is_empty()
-        && s.split('.').all(|p| {
-            !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && !p.starts_with('0')
-        })
+        && s.split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && !p.starts_with('0'))
 }
 
 impl Lx<'_> {
@@ -519,11 +523,11 @@ impl Lx<'_> {
     /// because it is not exact.
     fn score(&self, v: &Spanned<toml::Value>, what: &str) -> Res<Score> {
         let s = match v.get_ref() {
-            toml::Value::Integer(i) => Score::from_points(*i).ok_or_else(|| {
-                self.at(v.span(), format!("{what}: {i} is too large"))
-            })?,
-            toml::Value::String(s) => Score::parse(s)
-                .map_err(|e| self.at(v.span(), format!("{what}: {e}")))?,
+            toml::Value::Integer(i) => Score::from_points(*i)
+                .ok_or_else(|| self.at(v.span(), format!("{what}: {i} is too large")))?,
+            toml::Value::String(s) => {
+                Score::parse(s).map_err(|e| self.at(v.span(), format!("{what}: {e}")))?
+            }
             toml::Value::Float(f) => {
                 return Err(self.at(
                     v.span(),
@@ -566,18 +570,15 @@ impl Lx<'_> {
 
     fn yuan(&self, v: &Spanned<i64>, what: &str) -> Res<Yuan> {
         let n = *v.get_ref();
-        u64::try_from(n)
-            .ok()
-            .and_then(Yuan::new)
-            .ok_or_else(|| {
-                self.at(
-                    v.span(),
-                    format!(
-                        "{what} must be whole yuan between 0 and {}, got {n}",
-                        Yuan::MAX_VALUE
-                    ),
-                )
-            })
+        u64::try_from(n).ok().and_then(Yuan::new).ok_or_else(|| {
+            self.at(
+                v.span(),
+                format!(
+                    "{what} must be whole yuan between 0 and {}, got {n}",
+                    Yuan::MAX_VALUE
+                ),
+            )
+        })
     }
 
     fn build(&self, raw: &RawAssessment) -> Res<AssessmentRules> {
@@ -699,8 +700,14 @@ impl Lx<'_> {
                     ("tasks", r.tasks.as_ref().map(Spanned::span)),
                     ("classes", r.classes.as_ref().map(Spanned::span)),
                     ("rules", r.rules.as_ref().map(Spanned::span)),
-                    ("partly_percent", r.partly_percent.as_ref().map(Spanned::span)),
-                    ("warning_percent", r.warning_percent.as_ref().map(Spanned::span)),
+                    (
+                        "partly_percent",
+                        r.partly_percent.as_ref().map(Spanned::span),
+                    ),
+                    (
+                        "warning_percent",
+                        r.warning_percent.as_ref().map(Spanned::span),
+                    ),
                     ("per_day_late", r.per_day_late.as_ref().map(Spanned::span)),
                 ];
                 if let Some((name, Some(span))) = params.iter().find(|(_, s)| s.is_some()) {
@@ -759,8 +766,14 @@ impl Lx<'_> {
             ("tasks", r.tasks.as_ref().map(Spanned::span)),
             ("classes", r.classes.as_ref().map(Spanned::span)),
             ("rules", r.rules.as_ref().map(Spanned::span)),
-            ("partly_percent", r.partly_percent.as_ref().map(Spanned::span)),
-            ("warning_percent", r.warning_percent.as_ref().map(Spanned::span)),
+            (
+                "partly_percent",
+                r.partly_percent.as_ref().map(Spanned::span),
+            ),
+            (
+                "warning_percent",
+                r.warning_percent.as_ref().map(Spanned::span),
+            ),
             ("per_day_late", r.per_day_late.as_ref().map(Spanned::span)),
         ];
         match kind.get_ref().as_str() {
@@ -893,10 +906,9 @@ impl Lx<'_> {
                     ));
                 };
                 if scope.tasks.contains(&task.number) {
-                    return Err(self.at(
-                        t.span(),
-                        format!("indicator '{id}': task {n} listed twice"),
-                    ));
+                    return Err(
+                        self.at(t.span(), format!("indicator '{id}': task {n} listed twice"))
+                    );
                 }
                 scope.tasks.push(task.number);
             }
@@ -921,9 +933,7 @@ impl Lx<'_> {
     fn rules(&self, r: &RawIndicator, id: &str) -> Res<Vec<String>> {
         let Some(rules) = &r.rules else {
             return Err(self.at(
-                r.source
-                    .as_ref()
-                    .map_or_else(|| r.id.span(), Spanned::span),
+                r.source.as_ref().map_or_else(|| r.id.span(), Spanned::span),
                 format!("indicator '{id}': source 'rule_verdicts' needs rules = [...]"),
             ));
         };
@@ -966,9 +976,7 @@ impl Lx<'_> {
             if !is_id(id) {
                 return Err(self.at(
                     a.id.span(),
-                    format!(
-                        "adjustment id '{id}' must be lower-case letters, digits, '-' or '_'"
-                    ),
+                    format!("adjustment id '{id}' must be lower-case letters, digits, '-' or '_'"),
                 ));
             }
             if out.iter().any(|x| &x.id == id) {
@@ -1067,7 +1075,10 @@ impl Lx<'_> {
             groups.push(*g.get_ref());
         }
         let mut edges: Vec<i64> = Vec::new();
-        match (&raw.membership_bands, groups.contains(&PeerGroupKind::MembershipBand)) {
+        match (
+            &raw.membership_bands,
+            groups.contains(&PeerGroupKind::MembershipBand),
+        ) {
             (Some(b), false) => {
                 return Err(self.at(
                     b.span(),
@@ -1164,7 +1175,8 @@ impl Lx<'_> {
                 let mut tiers = Vec::new();
                 for t in tiers_raw.get_ref() {
                     let t = t.get_ref();
-                    let count = self.int_in(&t.count, "[assessment.subsidy] tier count", 1..100_001)?;
+                    let count =
+                        self.int_in(&t.count, "[assessment.subsidy] tier count", 1..100_001)?;
                     let (name_zh, name_en) = self.pair(&t.name_zh, &t.name_en, "name")?;
                     tiers.push(Tier {
                         count: u32::try_from(count).unwrap_or(1),

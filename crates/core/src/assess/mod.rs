@@ -53,7 +53,9 @@ pub use scoring::{
     ScoreCard, SocietyYear, TaskResult, aggregate, days_late, score_society,
 };
 pub use subsidy::{
-    Allocation, Basis, Recipient, Share, SubsidyError, SubsidyRequest, SubsidyRules, Tier,
-    TieRule, allocate, allocate_json, parse_request,
+    Allocation, Basis, Recipient, Share, SubsidyError, SubsidyRequest, SubsidyRules, TieRule, Tier,
+    allocate, allocate_json, parse_request,
 };
-pub use year::{AssessError, GroupRank, SocietyAssessment, SubsidyOutcome, YearAssessment, assess_year};
+pub use year::{
+    AssessError, GroupRank, SocietyAssessment, SubsidyOutcome, YearAssessment, assess_year,
+};

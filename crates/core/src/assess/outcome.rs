@@ -72,13 +72,24 @@ pub enum OutcomeReason {
         status: Option<AcceptanceStatus>,
     },
     /// Fewer than `min` optional tasks completed; `completed` lists those that are.
-    TooFewOptional { completed: Vec<u32>, min: u32 },
+    TooFewOptional {
+        completed: Vec<u32>,
+        min: u32,
+    },
     /// Required tasks only partly completed (not criticised, but not commended either).
-    RequiredPartly { tasks: Vec<u32> },
+    RequiredPartly {
+        tasks: Vec<u32>,
+    },
     /// Every required task is completed.
     AllRequiredCompleted,
-    ScoreAtLeast { score: Score, threshold: Score },
-    ScoreBelow { score: Score, threshold: Score },
+    ScoreAtLeast {
+        score: Score,
+        threshold: Score,
+    },
+    ScoreBelow {
+        score: Score,
+        threshold: Score,
+    },
 }
 
 /// A society's outcome with its reasons.
@@ -164,15 +175,17 @@ pub fn decide(
 }
 
 fn task_zh(catalogue: &Catalogue, n: u32) -> String {
-    catalogue
-        .task(n)
-        .map_or_else(|| format!("第 {n} 项"), |t| format!("第 {n} 项（{}）", t.title_zh))
+    catalogue.task(n).map_or_else(
+        || format!("第 {n} 项"),
+        |t| format!("第 {n} 项（{}）", t.title_zh),
+    )
 }
 
 fn task_en(catalogue: &Catalogue, n: u32) -> String {
-    catalogue
-        .task(n)
-        .map_or_else(|| format!("task {n}"), |t| format!("task {n} ({})", t.title_en))
+    catalogue.task(n).map_or_else(
+        || format!("task {n}"),
+        |t| format!("task {n} ({})", t.title_en),
+    )
 }
 
 fn list(numbers: &[u32], sep: &str) -> String {
@@ -214,7 +227,10 @@ impl OutcomeReason {
                         format!("验收结论为“{}”", s.label_zh()),
                         format!("accepted as “{}”", s.label_en().to_lowercase()),
                     ),
-                    None => ("未列入改革方案".to_owned(), "missing from the plan".to_owned()),
+                    None => (
+                        "未列入改革方案".to_owned(),
+                        "missing from the plan".to_owned(),
+                    ),
                 };
                 Note {
                     zh: format!(
@@ -284,7 +300,9 @@ impl OutcomeReason {
             },
             OutcomeReason::ScoreBelow { score, threshold } => Note {
                 zh: format!("考核得分 {score} 分，低于表扬分数线 {threshold} 分。"),
-                en: format!("Final score {score}, below the commendation threshold of {threshold}."),
+                en: format!(
+                    "Final score {score}, below the commendation threshold of {threshold}."
+                ),
             },
         }
     }

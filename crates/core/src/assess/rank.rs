@@ -90,7 +90,13 @@ mod tests {
         let got: Vec<(&str, u32)> = r.iter().map(|e| (e.code.as_str(), e.rank)).collect();
         assert_eq!(
             got,
-            [("A-01", 1), ("B-02", 1), ("A-09", 3), ("C-01", 3), ("D-01", 5)]
+            [
+                ("A-01", 1),
+                ("B-02", 1),
+                ("A-09", 3),
+                ("C-01", 3),
+                ("D-01", 5)
+            ]
         );
         assert!(rank(Vec::new()).is_empty());
     }

@@ -161,7 +161,7 @@ impl fmt::Display for Score {
         let (int, frac) = (m / 100, m % 100);
         if frac == 0 {
             write!(f, "{sign}{int}")
-        } else if frac % 10 == 0 {
+        } else if frac.is_multiple_of(10) {
             write!(f, "{sign}{int}.{}", frac / 10)
         } else {
             write!(f, "{sign}{int}.{frac:02}")
@@ -224,9 +224,8 @@ impl TryFrom<u64> for Yuan {
     type Error = ScoreError;
 
     fn try_from(n: u64) -> Result<Yuan, ScoreError> {
-        Yuan::new(n).ok_or_else(|| {
-            ScoreError::TooLarge(n.to_string(), Yuan(Yuan::MAX_VALUE).to_string())
-        })
+        Yuan::new(n)
+            .ok_or_else(|| ScoreError::TooLarge(n.to_string(), Yuan(Yuan::MAX_VALUE).to_string()))
     }
 }
 
@@ -250,7 +249,7 @@ pub fn grouped(n: i128) -> String {
         out.push('-');
     }
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -266,7 +265,7 @@ pub fn hundredths_text(h: i128) -> String {
     let (int, frac) = (m / 100, m % 100);
     if frac == 0 {
         format!("{sign}{int}")
-    } else if frac % 10 == 0 {
+    } else if frac.is_multiple_of(10) {
         format!("{sign}{int}.{}", frac / 10)
     } else {
         format!("{sign}{int}.{frac:02}")
@@ -446,7 +445,10 @@ mod tests {
         assert!(serde_json::from_str::<Yuan>("1000000000000001").is_err());
         assert!(serde_json::from_str::<Yuan>("-1").is_err());
         assert!(serde_json::from_str::<Yuan>("1.5").is_err());
-        assert_eq!(serde_json::from_str::<Yuan>("1250000").unwrap().grouped(), "1,250,000");
+        assert_eq!(
+            serde_json::from_str::<Yuan>("1250000").unwrap().grouped(),
+            "1,250,000"
+        );
     }
 
     #[test]

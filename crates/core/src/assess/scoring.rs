@@ -152,8 +152,14 @@ pub enum LeafBasis {
         warning_percent: u32,
     },
     /// `part` of `whole` (targets met, milestones reached, reports on time / received).
-    Share { part: u32, whole: u32 },
-    PlanLateness { days_late: u32, per_day_late: Score },
+    Share {
+        part: u32,
+        whole: u32,
+    },
+    PlanLateness {
+        days_late: u32,
+        per_day_late: Score,
+    },
     /// Aggregated reviewer scores: `used` of `reviewers` scores summing to `used_sum`; with a
     /// trimmed mean, the lowest and highest left out.
     Expert {
@@ -205,8 +211,10 @@ fn counts(class: TaskClass, election_year: bool) -> bool {
     class != TaskClass::Election || election_year
 }
 
-/// The tasks in `scope` for this society: its planned tasks in scope, plus the tasks it was
-/// required to plan but did not (counted as not completed, with nothing measured).
+/// The tasks in `scope` for this society: its planned tasks in scope; plus the tasks it was
+/// required to plan but did not; plus, when the scope takes in the optional class, as many
+/// optional tasks as it lacks to reach `min_optional` (R-CAT-2). Those it did not plan count
+/// as not completed, with nothing measured.
 fn scoped<'a>(
     catalogue: &'a Catalogue,
     s: &'a SocietyYear,
@@ -229,7 +237,20 @@ fn scoped<'a>(
             scope.contains(t.number, t.class) && !plan.tasks.iter().any(|p| p.number == t.number)
         })
         .map(|_| (AcceptanceStatus::NotCompleted, 0, 0, 0, 0));
-    planned.chain(missing)
+    let takes_optional = scope.classes.contains(&TaskClass::Optional)
+        || (scope.tasks.is_empty() && scope.classes.is_empty());
+    let planned_optional = plan
+        .tasks
+        .iter()
+        .filter(|t| catalogue.task(t.number).map(|x| x.class) == Some(TaskClass::Optional))
+        .count();
+    let short = if takes_optional {
+        (catalogue.min_optional as usize).saturating_sub(planned_optional)
+    } else {
+        0
+    };
+    let unplanned = std::iter::repeat_n((AcceptanceStatus::NotCompleted, 0, 0, 0, 0), short);
+    planned.chain(missing).chain(unplanned)
 }
 
 fn overflow(s: &SocietyYear, field: &str) -> InputError {
@@ -426,15 +447,17 @@ pub fn aggregate(
         return None;
     }
     let n = scores.len();
-    let trim = matches!(aggregation, Aggregation::TrimmedMean { trim_from } if n >= trim_from as usize);
+    let trim =
+        matches!(aggregation, Aggregation::TrimmedMean { trim_from } if n >= trim_from as usize);
     let (low, high) = if trim {
         (scores.iter().min().copied(), scores.iter().max().copied())
     } else {
         (None, None)
     };
     let total: i128 = scores.iter().map(|s| i128::from(s.hundredths())).sum();
-    let used_sum =
-        total - low.map_or(0, |s| i128::from(s.hundredths())) - high.map_or(0, |s| i128::from(s.hundredths()));
+    let used_sum = total
+        - low.map_or(0, |s| i128::from(s.hundredths()))
+        - high.map_or(0, |s| i128::from(s.hundredths()));
     let used = if trim { n - 2 } else { n };
     let mean = round_div(used_sum, used as i128, rounding)?;
     let mean = Score::from_hundredths(i64::try_from(mean).ok()?)?;
@@ -506,7 +529,8 @@ pub fn score_society(
                         (full, LeafBasis::NotApplicable)
                     } else {
                         // points × (100·completed + pp·partly) ÷ (100·tasks)
-                        let credit = 100 * i128::from(c) + i128::from(*partly_percent) * i128::from(p);
+                        let credit =
+                            100 * i128::from(c) + i128::from(*partly_percent) * i128::from(p);
                         let pts = share_of(full, credit, 100 * i128::from(all), rounding)
                             .ok_or_else(|| overflow(s, &ind.id))?;
                         (
@@ -539,8 +563,8 @@ pub fn score_society(
                     if all == 0 {
                         (full, LeafBasis::NotApplicable)
                     } else {
-                        let credit =
-                            100 * i128::from(pass) + i128::from(*warning_percent) * i128::from(warn);
+                        let credit = 100 * i128::from(pass)
+                            + i128::from(*warning_percent) * i128::from(warn);
                         let pts = share_of(full, credit, 100 * i128::from(all), rounding)
                             .ok_or_else(|| overflow(s, &ind.id))?;
                         (
@@ -703,7 +727,9 @@ impl LeafScore {
         match self.basis {
             LeafBasis::NotApplicable => Note {
                 zh: format!("本项对该学会无可考核内容（不适用），按满分 {full} 分计。"),
-                en: format!("Nothing to assess here for this society (not applicable): full {full} points."),
+                en: format!(
+                    "Nothing to assess here for this society (not applicable): full {full} points."
+                ),
             },
             LeafBasis::Acceptance {
                 completed,
@@ -749,7 +775,9 @@ impl LeafScore {
             LeafBasis::Share { part, whole } => {
                 let (what_zh, what_en) = match src {
                     Some(AutoSource::TargetsMet { .. }) => ("目标达成", "Targets met"),
-                    Some(AutoSource::MilestonesReached { .. }) => ("里程碑完成", "Milestones reached"),
+                    Some(AutoSource::MilestonesReached { .. }) => {
+                        ("里程碑完成", "Milestones reached")
+                    }
                     Some(AutoSource::ReportsOnTime) => ("月报按时报送", "Monthly reports on time"),
                     _ => ("月报报送", "Monthly reports received"),
                 };
@@ -829,8 +857,16 @@ impl ScoreCard {
             .checked_add(self.bonus)
             .and_then(|t| t.checked_sub(self.deduction))
             .unwrap_or(self.total);
-        let floor_zh = if raw.is_negative() { "，不低于 0" } else { "" };
-        let floor_en = if raw.is_negative() { ", not below 0" } else { "" };
+        let floor_zh = if raw.is_negative() {
+            "，不低于 0"
+        } else {
+            ""
+        };
+        let floor_en = if raw.is_negative() {
+            ", not below 0"
+        } else {
+            ""
+        };
         Note {
             zh: format!(
                 "指标得分 {} + 加分 {} − 扣分 {} = {} 分{floor_zh}。",

@@ -107,7 +107,11 @@ impl SubsidyRules {
                 {
                     return Some((
                         "floor".into(),
-                        format!("保底额 {} 元高于封顶额 {} 元", floor.grouped(), cap.grouped()),
+                        format!(
+                            "保底额 {} 元高于封顶额 {} 元",
+                            floor.grouped(),
+                            cap.grouped()
+                        ),
                         format!(
                             "the floor of {} yuan is above the cap of {} yuan",
                             floor.grouped(),
@@ -311,7 +315,10 @@ impl SubsidyError {
 /// input gives the same shares. Errors: duplicate or empty codes, negative scores (zero too in
 /// pool mode), more than [`MAX_RECIPIENTS`], contradictory parameters, floors the budget
 /// cannot pay, tiers that overrun their budget.
-pub fn allocate(rules: &SubsidyRules, recipients: &[Recipient]) -> Result<Allocation, SubsidyError> {
+pub fn allocate(
+    rules: &SubsidyRules,
+    recipients: &[Recipient],
+) -> Result<Allocation, SubsidyError> {
     if let Some((field, zh, en)) = rules.inconsistency() {
         return Err(SubsidyError::new(field, zh, en));
     }
@@ -330,7 +337,10 @@ fn check_recipients(rules: &SubsidyRules, recipients: &[Recipient]) -> Result<()
     if recipients.len() > MAX_RECIPIENTS {
         return Err(SubsidyError::new(
             "societies",
-            format!("学会过多（{} 个，最多 {MAX_RECIPIENTS} 个）", recipients.len()),
+            format!(
+                "学会过多（{} 个，最多 {MAX_RECIPIENTS} 个）",
+                recipients.len()
+            ),
             format!(
                 "too many societies ({}, at most {MAX_RECIPIENTS})",
                 recipients.len()
@@ -400,7 +410,10 @@ fn pool(
     let mut notes = Vec::new();
     if n == 0 {
         notes.push(Note {
-            zh: format!("没有获得奖补的学会：预算 {} 元全部未分配。", budget.grouped()),
+            zh: format!(
+                "没有获得奖补的学会：预算 {} 元全部未分配。",
+                budget.grouped()
+            ),
             en: format!(
                 "No society receives a subsidy: the whole budget of {} yuan is unspent.",
                 budget.grouped()
@@ -709,7 +722,9 @@ fn tiered(
         shares.push(Share {
             code: r.code.clone(),
             score: r.score,
-            yuan: tier.and_then(|t| tiers.get(t)).map_or(Yuan::ZERO, |t| t.amount),
+            yuan: tier
+                .and_then(|t| tiers.get(t))
+                .map_or(Yuan::ZERO, |t| t.amount),
             basis: if tier.is_some() {
                 Basis::Tier
             } else {
@@ -807,7 +822,11 @@ pub fn parse_request(json: &str) -> Result<SubsidyRequest, SubsidyError> {
     let root: Value = serde_json::from_str(json).map_err(|e| {
         SubsidyError::new(
             "(input)",
-            format!("不是有效的 JSON（第 {} 行第 {} 列）：{e}", e.line(), e.column()),
+            format!(
+                "不是有效的 JSON（第 {} 行第 {} 列）：{e}",
+                e.line(),
+                e.column()
+            ),
             format!(
                 "not valid JSON (line {}, column {}): {e}",
                 e.line(),
@@ -1001,11 +1020,9 @@ fn yuan(v: Option<&Value>, field: &str) -> Result<Option<Yuan>, SubsidyError> {
 fn text(v: Option<&Value>, field: &str) -> Result<Option<String>, SubsidyError> {
     match v {
         None => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Err(SubsidyError::new(
-            field,
-            "不能为空",
-            "must not be empty",
-        )),
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            Err(SubsidyError::new(field, "不能为空", "must not be empty"))
+        }
         Some(Value::String(s)) => Ok(Some(s.trim().to_owned())),
         Some(other) => Err(wrong_type(field, "字符串", "a string", other)),
     }

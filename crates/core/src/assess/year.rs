@@ -69,6 +69,14 @@ pub struct YearAssessment {
     pub missing_reviewer_scores: u32,
 }
 
+/// One peer group being collected.
+struct Group {
+    key: String,
+    label_zh: String,
+    label_en: String,
+    items: Vec<(String, Score)>,
+}
+
 /// Why a year cannot be assessed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "code", rename_all = "snake_case")]
@@ -136,19 +144,29 @@ pub fn assess_year(
     }
     let mut groups = Vec::new();
     for &kind in &rules.ranking.peer_groups {
-        // sort key → (key, labels, members)
-        let mut by_group: BTreeMap<(usize, String), (String, String, String, Vec<(String, Score)>)> =
-            BTreeMap::new();
+        let mut by_group: BTreeMap<(usize, String), Group> = BTreeMap::new();
         for (s, a) in societies.iter().zip(&out) {
             let Some(score) = a.score() else { continue };
-            let (key, zh, en, sort) = peer_group(rules, kind, &s.discipline_group, s.members);
+            let (key, label_zh, label_en, sort) =
+                peer_group(rules, kind, &s.discipline_group, s.members);
             by_group
                 .entry(sort)
-                .or_insert_with(|| (key, zh, en, Vec::new()))
-                .3
+                .or_insert_with(|| Group {
+                    key,
+                    label_zh,
+                    label_en,
+                    items: Vec::new(),
+                })
+                .items
                 .push((s.code.clone(), score));
         }
-        for (_, (key, label_zh, label_en, items)) in by_group {
+        for Group {
+            key,
+            label_zh,
+            label_en,
+            items,
+        } in by_group.into_values()
+        {
             let entries = rank(items);
             for e in &entries {
                 if let Some(&i) = index.get(e.code.as_str()) {

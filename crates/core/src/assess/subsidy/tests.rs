@@ -50,7 +50,11 @@ fn pool_plain_proportion() {
         pairs(&[("A-01", 500), ("A-02", 300), ("A-03", 200)])
     );
     assert_eq!(a.unspent, Yuan::ZERO);
-    assert!(a.shares.iter().all(|s| s.basis == Basis::Proportional && !s.extra_yuan));
+    assert!(
+        a.shares
+            .iter()
+            .all(|s| s.basis == Basis::Proportional && !s.extra_yuan)
+    );
     assert_eq!(a.rounds.len(), 1);
     assert_eq!(a.rounds[0].score_sum, "100");
 }
@@ -86,7 +90,11 @@ fn pool_rounding_largest_remainder_then_higher_score() {
     assert_eq!(yuans(&a), pairs(&[("B-01", 2), ("A-01", 0), ("C-01", 3)]));
     // Largest remainder beats score: 7 in proportion 1 : 3 → 1.75 and 5.25 → 1 + 5, one
     // left, to the 0.75 remainder (the lower score).
-    let a = allocate(&pool_rules(7, 0, None), &[rec("A-01", "1"), rec("A-02", "3")]).unwrap();
+    let a = allocate(
+        &pool_rules(7, 0, None),
+        &[rec("A-01", "1"), rec("A-02", "3")],
+    )
+    .unwrap();
     assert_eq!(yuans(&a), pairs(&[("A-01", 2), ("A-02", 5)]));
 }
 
@@ -232,8 +240,16 @@ fn pool_floors_impossible() {
     )
     .unwrap_err();
     assert_eq!(e.field, "floor");
-    assert!(e.message_en.contains("3 societies × floor 40 yuan = 120 yuan"), "{e}");
-    assert!(e.message_zh.contains("超过总预算 100 元"), "{}", e.message_zh);
+    assert!(
+        e.message_en
+            .contains("3 societies × floor 40 yuan = 120 yuan"),
+        "{e}"
+    );
+    assert!(
+        e.message_zh.contains("超过总预算 100 元"),
+        "{}",
+        e.message_zh
+    );
     // 3 × 33 = 99 <= 100 is fine.
     assert!(
         allocate(
@@ -256,7 +272,10 @@ fn pool_caps_then_floors_cannot_both_hold() {
     .unwrap_err();
     assert_eq!(e.field, "floor");
     assert!(e.message_en.contains("remaining 20 yuan"), "{e}");
-    assert!(e.message_en.contains("lower the floor or raise the cap"), "{e}");
+    assert!(
+        e.message_en.contains("lower the floor or raise the cap"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -321,7 +340,11 @@ fn tiers_tie_at_boundary_takes_the_higher_tier_by_default() {
     // Tier 1: 2 places × 1,000; tier 2: 3 places × 500. Ranks 1, 2, 2, 4, 5, 6: the tie at
     // rank 2 straddles tier 1's last place → both in tier 1. Rank 4 and 5 are within tier 2
     // (places 3–5); rank 6 gets nothing.
-    let a = allocate(&tiers(&[(2, 1000), (3, 500)], TieRule::default(), None), &six()).unwrap();
+    let a = allocate(
+        &tiers(&[(2, 1000), (3, 500)], TieRule::default(), None),
+        &six(),
+    )
+    .unwrap();
     assert_eq!(
         yuans(&a),
         pairs(&[
@@ -346,7 +369,11 @@ fn tiers_tie_at_boundary_takes_the_higher_tier_by_default() {
         "{:?}",
         a.notes
     );
-    assert!(a.notes.iter().any(|n| n.zh.contains("第 1 档因并列共有 3 个学会")));
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.zh.contains("第 1 档因并列共有 3 个学会"))
+    );
     assert_eq!(a.unspent, Yuan::ZERO);
 }
 
@@ -391,7 +418,11 @@ fn tiers_tie_at_the_last_boundary() {
 #[test]
 fn tiers_without_ties_and_fewer_recipients_than_places() {
     let a = allocate(
-        &tiers(&[(5, 500_000), (15, 200_000), (25, 100_000)], TieRule::default(), None),
+        &tiers(
+            &[(5, 500_000), (15, 200_000), (25, 100_000)],
+            TieRule::default(),
+            None,
+        ),
         &[rec("A-01", "91"), rec("A-02", "90"), rec("A-03", "89")],
     )
     .unwrap();
@@ -404,16 +435,29 @@ fn tiers_without_ties_and_fewer_recipients_than_places() {
 
 #[test]
 fn tiers_parameter_errors() {
-    let e = allocate(&tiers(&[(1, 500), (2, 500)], TieRule::default(), None), &six()).unwrap_err();
+    let e = allocate(
+        &tiers(&[(1, 500), (2, 500)], TieRule::default(), None),
+        &six(),
+    )
+    .unwrap_err();
     assert_eq!(e.field, "tiers[1].amount");
-    let e = allocate(&tiers(&[(2, 500), (2, 100)], TieRule::default(), Some(1000)), &six())
-        .unwrap_err();
+    let e = allocate(
+        &tiers(&[(2, 500), (2, 100)], TieRule::default(), Some(1000)),
+        &six(),
+    )
+    .unwrap_err();
     assert_eq!(e.field, "budget");
     assert!(e.message_en.contains("1,200 yuan"));
     let e = allocate(&tiers(&[], TieRule::default(), None), &six()).unwrap_err();
     assert_eq!(e.field, "tiers");
     // Zero scores are fine in tiers mode (nothing is divided by them).
-    assert!(allocate(&tiers(&[(1, 5)], TieRule::default(), None), &[rec("A-01", "0")]).is_ok());
+    assert!(
+        allocate(
+            &tiers(&[(1, 5)], TieRule::default(), None),
+            &[rec("A-01", "0")]
+        )
+        .is_ok()
+    );
 }
 
 // ----- request JSON --------------------------------------------------------------------------
@@ -478,26 +522,58 @@ fn request_errors_name_the_field() {
         ("{", "(input)", "not valid JSON"),
         ("[]", "(input)", "must be an object"),
         (r#"{"budget":1,"societies":[]}"#, "mode", "missing"),
-        (r#"{"mode":"lottery","societies":[]}"#, "mode", "\"pool\" or \"tiers\""),
+        (
+            r#"{"mode":"lottery","societies":[]}"#,
+            "mode",
+            "\"pool\" or \"tiers\"",
+        ),
         (r#"{"mode":"pool","societies":[]}"#, "budget", "missing"),
-        (r#"{"mode":"pool","budget":-1,"societies":[]}"#, "budget", "whole yuan"),
-        (r#"{"mode":"pool","budget":1.5,"societies":[]}"#, "budget", "whole yuan"),
-        (r#"{"mode":"pool","budget":"100","societies":[]}"#, "budget", "whole yuan"),
+        (
+            r#"{"mode":"pool","budget":-1,"societies":[]}"#,
+            "budget",
+            "whole yuan",
+        ),
+        (
+            r#"{"mode":"pool","budget":1.5,"societies":[]}"#,
+            "budget",
+            "whole yuan",
+        ),
+        (
+            r#"{"mode":"pool","budget":"100","societies":[]}"#,
+            "budget",
+            "whole yuan",
+        ),
         (
             r#"{"mode":"pool","budget":1000000000000001,"societies":[]}"#,
             "budget",
             "whole yuan",
         ),
-        (r#"{"mode":"pool","budget":1,"flor":0,"societies":[]}"#, "flor", "unknown field"),
+        (
+            r#"{"mode":"pool","budget":1,"flor":0,"societies":[]}"#,
+            "flor",
+            "unknown field",
+        ),
         (
             r#"{"mode":"pool","budget":1,"tiers":[],"societies":[]}"#,
             "tiers",
             "unknown field",
         ),
-        (r#"{"mode":"tiers","cap":1,"tiers":[],"societies":[]}"#, "cap", "unknown field"),
+        (
+            r#"{"mode":"tiers","cap":1,"tiers":[],"societies":[]}"#,
+            "cap",
+            "unknown field",
+        ),
         (r#"{"mode":"pool","budget":1}"#, "societies", "missing"),
-        (r#"{"mode":"pool","budget":1,"societies":{}}"#, "societies", "an array"),
-        (r#"{"mode":"pool","budget":1,"societies":[1]}"#, "societies[0]", "an object"),
+        (
+            r#"{"mode":"pool","budget":1,"societies":{}}"#,
+            "societies",
+            "an array",
+        ),
+        (
+            r#"{"mode":"pool","budget":1,"societies":[1]}"#,
+            "societies[0]",
+            "an object",
+        ),
         (
             r#"{"mode":"pool","budget":1,"societies":[{"code":"A-01"}]}"#,
             "societies[0].score",
@@ -615,7 +691,7 @@ proptest! {
     ) {
         let n = socs.len() as u64;
         // Floor and cap as per-mille of an equal share, so every kind of case occurs.
-        let equal = if n == 0 { budget } else { budget / n };
+        let equal = budget.checked_div(n).unwrap_or(budget);
         let floor = equal * floor_pm / 1000;
         let cap = cap_pm.map(|c| (equal * c / 1000).max(floor));
         let rules = pool_rules(budget, floor, cap);
