@@ -2,14 +2,15 @@
 //! year's data, expert leaves from the reviewers' scores (aggregated), deductions and bonuses,
 //! self-scores kept beside; every number with its explanation ([`LeafScore::explain`]).
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use serde::{Deserialize, Serialize};
 
 use super::Note;
 use super::acceptance::AcceptanceStatus;
-use super::config::{
-    AdjustmentKind, Aggregation, AssessmentRules, AutoSource, Indicator, Leaf, TaskScope,
-};
-use super::score::{Score, round_div, share_of};
+use super::config::{AdjustmentKind, Aggregation, AssessmentRules, AutoSource, Indicator, Leaf};
+use super::score::{Rounding, Score, round_div, share_of};
 use crate::catalogue::{Catalogue, TaskClass};
 use crate::rules::Verdict;
 use crate::tracking::RateCell;
@@ -166,8 +167,8 @@ pub enum LeafBasis {
         reviewers: u32,
         used: u32,
         used_sum: Score,
-        dropped_low: Option<Score>,
-        dropped_high: Option<Score>,
+        /// With a trimmed mean: the (lowest, highest) score left out.
+        dropped: Option<(Score, Score)>,
     },
     /// An expert leaf no reviewer has scored yet: 0 points for now.
     NoReviewerScore,
@@ -177,19 +178,17 @@ pub enum LeafBasis {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct LeafScore {
     /// Index into [`AssessmentRules::indicators`].
-    pub indicator: usize,
+    pub indicator: u32,
     pub points: Score,
     pub basis: LeafBasis,
     pub self_score: Option<Score>,
 }
 
-/// A society's scores (R-ASSESS-1): one entry per leaf in tree order, a subtotal for every
-/// indicator, the adjustments and the total.
+/// A society's scores (R-ASSESS-1): one entry per leaf in tree order, the adjustments and
+/// the total; [`ScoreCard::subtotals`] gives every indicator's points.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScoreCard {
     pub leaves: Vec<LeafScore>,
-    /// Index-aligned with [`AssessmentRules::indicators`].
-    pub subtotals: Vec<Score>,
     pub leaf_total: Score,
     pub bonus: Score,
     pub deduction: Score,
@@ -205,52 +204,575 @@ pub struct ScoreCard {
 // Scoring
 // ---------------------------------------------------------------------------------------------
 
+/// FNV-1a: a fast hash for the short ids looked up per society (no `HashDoS` concern: the
+/// keys are the catalogue's own ids).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// Scores many societies against one catalogue: the lookup tables are built once
+/// ([`Scorer::new`]), then [`Scorer::score`] is called per society. [`score_society`] does
+/// both for one society.
+pub struct Scorer<'a> {
+    catalogue: &'a Catalogue,
+    rules: &'a AssessmentRules,
+    /// Class of task `n` at `n − 1` (the loader guarantees numbers 1..=N).
+    classes: Vec<TaskClass>,
+    rule_index: FnvMap<&'a str, usize>,
+    rule_count: usize,
+    indicator_index: FnvMap<&'a str, usize>,
+    /// Per indicator: the rules of a `rule_verdicts` leaf (`None`: an id the catalogue does
+    /// not declare, counted as lacking data).
+    leaf_rules: Vec<Vec<Option<usize>>>,
+    /// Per indicator with a task scope: the indexes of the tasks in scope, and whether the
+    /// scope takes in the optional class.
+    scopes: Vec<(Vec<usize>, bool)>,
+}
+
+/// One society's input, indexed.
+struct View<'s> {
+    /// Task `n`'s result at `n − 1`.
+    tasks: Vec<Option<&'s TaskResult>>,
+    /// Verdict by rule index.
+    verdicts: Vec<Option<Verdict>>,
+    /// Entries by indicator index.
+    entries: Vec<Option<&'s LeafEntry>>,
+    planned_optional: usize,
+}
+
+impl<'a> Scorer<'a> {
+    pub fn new(catalogue: &'a Catalogue, rules: &'a AssessmentRules) -> Scorer<'a> {
+        let mut rule_index = FnvMap::default();
+        for (i, (_, r)) in catalogue.rules().enumerate() {
+            rule_index.entry(r.id.as_str()).or_insert(i);
+        }
+        let indicator_index = rules
+            .indicators
+            .iter()
+            .enumerate()
+            .map(|(i, ind)| (ind.id.as_str(), i))
+            .collect();
+        let leaf_rules = rules
+            .indicators
+            .iter()
+            .map(|ind| match &ind.leaf {
+                Some(Leaf::Automatic(AutoSource::RuleVerdicts { rules: ids, .. })) => ids
+                    .iter()
+                    .map(|id| rule_index.get(id.as_str()).copied())
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let scopes = rules
+            .indicators
+            .iter()
+            .map(|ind| match &ind.leaf {
+                Some(Leaf::Automatic(
+                    AutoSource::TaskAcceptance { scope, .. }
+                    | AutoSource::TargetsMet { scope }
+                    | AutoSource::MilestonesReached { scope },
+                )) => (
+                    catalogue
+                        .tasks
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, t)| scope.contains(t.number, t.class))
+                        .map(|(i, _)| i)
+                        .collect(),
+                    scope.classes.contains(&TaskClass::Optional)
+                        || (scope.tasks.is_empty() && scope.classes.is_empty()),
+                ),
+                _ => (Vec::new(), false),
+            })
+            .collect();
+        Scorer {
+            catalogue,
+            rules,
+            scopes,
+            classes: catalogue.tasks.iter().map(|t| t.class).collect(),
+            rule_count: catalogue.rules().count(),
+            rule_index,
+            indicator_index,
+            leaf_rules,
+        }
+    }
+
+    /// The class of task `n`, if the catalogue has it.
+    fn class(&self, n: u32) -> Option<TaskClass> {
+        let i = usize::try_from(n).ok()?.checked_sub(1)?;
+        let c = *self.classes.get(i)?;
+        // Numbers are 1..=N in order (checked on load); a hand-built catalogue is still safe.
+        (self.catalogue.tasks[i].number == n).then_some(c)
+    }
+
+    /// Check the society's input against the catalogue (unknown or repeated tasks,
+    /// indicators and adjustments; counts that contradict each other; scores outside their
+    /// range) and index it.
+    fn view<'s>(&self, s: &'s SocietyYear) -> Result<View<'s>, InputError> {
+        let rules = self.rules;
+        let mut tasks: Vec<Option<&TaskResult>> = vec![None; self.classes.len()];
+        let mut planned_optional = 0;
+        if let Some(plan) = &s.plan {
+            for (i, t) in plan.tasks.iter().enumerate() {
+                let f = |name: &str| format!("plan.tasks[{i}].{name}");
+                let Some(class) = self.class(t.number) else {
+                    return Err(input_err(
+                        s,
+                        f("number"),
+                        format!("任务清单中没有任务 {}", t.number),
+                        format!("no task {} in the catalogue", t.number),
+                    ));
+                };
+                let slot = &mut tasks[t.number as usize - 1];
+                if slot.is_some() {
+                    return Err(input_err(
+                        s,
+                        f("number"),
+                        format!("任务 {} 重复", t.number),
+                        format!("task {} listed twice", t.number),
+                    ));
+                }
+                *slot = Some(t);
+                if class == TaskClass::Optional {
+                    planned_optional += 1;
+                }
+                if t.targets_met > t.targets {
+                    return Err(input_err(
+                        s,
+                        f("targets_met"),
+                        format!("达成目标数 {} 多于目标数 {}", t.targets_met, t.targets),
+                        format!("{} targets met of only {}", t.targets_met, t.targets),
+                    ));
+                }
+                if t.milestones_reached > t.milestones {
+                    return Err(input_err(
+                        s,
+                        f("milestones_reached"),
+                        format!(
+                            "完成里程碑数 {} 多于里程碑数 {}",
+                            t.milestones_reached, t.milestones
+                        ),
+                        format!(
+                            "{} milestones reached of only {}",
+                            t.milestones_reached, t.milestones
+                        ),
+                    ));
+                }
+            }
+        }
+        let r = &s.reports;
+        if r.on_time > r.received || r.received > r.expected {
+            return Err(input_err(
+                s,
+                "reports".into(),
+                format!(
+                    "月报数不一致：应报 {}，已报 {}，按时 {}",
+                    r.expected, r.received, r.on_time
+                ),
+                format!(
+                    "report counts contradict each other: expected {}, received {}, on time {}",
+                    r.expected, r.received, r.on_time
+                ),
+            ));
+        }
+        // Verdicts of rules the catalogue does not declare are ignored; the first verdict of
+        // a rule counts.
+        let mut verdicts = vec![None; self.rule_count];
+        for v in &s.verdicts {
+            if let Some(&i) = self.rule_index.get(v.rule.as_str())
+                && verdicts[i].is_none()
+            {
+                verdicts[i] = Some(v.verdict);
+            }
+        }
+        let mut entries: Vec<Option<&LeafEntry>> = vec![None; rules.indicators.len()];
+        for (i, e) in s.leaves.iter().enumerate() {
+            let f = |name: &str| format!("leaves[{i}].{name}");
+            let Some(&ix) = self.indicator_index.get(e.indicator.as_str()) else {
+                return Err(input_err(
+                    s,
+                    f("indicator"),
+                    format!("没有考核指标 {}", e.indicator),
+                    format!("no indicator {}", e.indicator),
+                ));
+            };
+            let ind = &rules.indicators[ix];
+            let Some(leaf) = &ind.leaf else {
+                return Err(input_err(
+                    s,
+                    f("indicator"),
+                    format!("指标 {} 有下级指标，不直接评分", e.indicator),
+                    format!(
+                        "indicator {} has sub-indicators and is not scored itself",
+                        e.indicator
+                    ),
+                ));
+            };
+            if entries[ix].is_some() {
+                return Err(input_err(
+                    s,
+                    f("indicator"),
+                    format!("指标 {} 重复", e.indicator),
+                    format!("indicator {} listed twice", e.indicator),
+                ));
+            }
+            entries[ix] = Some(e);
+            let in_range = |v: Score| !v.is_negative() && v <= ind.points;
+            if let Some(v) = e.self_score
+                && !in_range(v)
+            {
+                return Err(input_err(
+                    s,
+                    f("self_score"),
+                    format!("自评分 {v} 不在 0–{} 分之间", ind.points),
+                    format!("self-score {v} is not within 0–{}", ind.points),
+                ));
+            }
+            if !e.reviewer_scores.is_empty() && !matches!(leaf, Leaf::Expert) {
+                return Err(input_err(
+                    s,
+                    f("reviewer_scores"),
+                    format!("指标 {} 为自动计分，不由专家评分", e.indicator),
+                    format!(
+                        "indicator {} is computed automatically, not scored by reviewers",
+                        e.indicator
+                    ),
+                ));
+            }
+            for (j, v) in e.reviewer_scores.iter().enumerate() {
+                if !in_range(*v) {
+                    return Err(input_err(
+                        s,
+                        format!("leaves[{i}].reviewer_scores[{j}]"),
+                        format!("评审分 {v} 不在 0–{} 分之间", ind.points),
+                        format!("reviewer score {v} is not within 0–{}", ind.points),
+                    ));
+                }
+            }
+        }
+        for (i, a) in s.adjustments.iter().enumerate() {
+            let f = |name: &str| format!("adjustments[{i}].{name}");
+            let Some(kind) = rules.adjustment(&a.id) else {
+                return Err(input_err(
+                    s,
+                    f("id"),
+                    format!("没有加减分项 {}", a.id),
+                    format!("no adjustment {}", a.id),
+                ));
+            };
+            if a.points.is_negative() || a.points == Score::ZERO {
+                return Err(input_err(
+                    s,
+                    f("points"),
+                    format!("分值须大于 0，实为 {}", a.points),
+                    format!("points must be above 0, got {}", a.points),
+                ));
+            }
+            if a.reason.trim().is_empty() {
+                return Err(input_err(
+                    s,
+                    f("reason"),
+                    "须填写理由".into(),
+                    "a reason is required".into(),
+                ));
+            }
+            let sum = s
+                .adjustments
+                .iter()
+                .filter(|x| x.id == a.id)
+                .try_fold(Score::ZERO, |acc, x| acc.checked_add(x.points))
+                .ok_or_else(|| overflow(s, &f("points")))?;
+            if sum > kind.max {
+                return Err(input_err(
+                    s,
+                    f("points"),
+                    format!("“{}”合计 {sum} 分，超过上限 {} 分", kind.name_zh, kind.max),
+                    format!(
+                        "“{}” adds up to {sum} points, above its maximum of {}",
+                        kind.name_en, kind.max
+                    ),
+                ));
+            }
+        }
+        Ok(View {
+            tasks,
+            verdicts,
+            entries,
+            planned_optional,
+        })
+    }
+
+    /// Call `f(status, targets, targets_met, milestones, milestones_reached)` for every task
+    /// in `scope` for this society: its planned tasks in scope (election-class ones only in
+    /// its election year); the tasks it was required to plan but did not; and, when the scope
+    /// takes in the optional class, as many optional tasks as it lacks to reach
+    /// `min_optional` (R-CAT-2). Tasks it did not plan count as not completed, with nothing
+    /// measured. Returns the number of tasks.
+    fn scoped(
+        &self,
+        s: &SocietyYear,
+        view: &View<'_>,
+        indicator: usize,
+        mut f: impl FnMut(AcceptanceStatus, u32, u32, u32, u32),
+    ) -> u32 {
+        let Some((in_scope, takes_optional)) = self.scopes.get(indicator) else {
+            return 0;
+        };
+        let mut n = 0;
+        for &i in in_scope {
+            let class = self.classes[i];
+            match view.tasks[i] {
+                Some(t) if counts(class, s.election_year) => {
+                    f(
+                        t.status,
+                        t.targets,
+                        t.targets_met,
+                        t.milestones,
+                        t.milestones_reached,
+                    );
+                    n += 1;
+                }
+                Some(_) => {}
+                None if self.catalogue.is_mandatory(class, s.election_year) => {
+                    f(AcceptanceStatus::NotCompleted, 0, 0, 0, 0);
+                    n += 1;
+                }
+                None => {}
+            }
+        }
+        if *takes_optional {
+            let short =
+                (self.catalogue.min_optional as usize).saturating_sub(view.planned_optional);
+            for _ in 0..short {
+                f(AcceptanceStatus::NotCompleted, 0, 0, 0, 0);
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Score one society (see [`score_society`]).
+    pub fn score(&self, s: &SocietyYear) -> Result<Option<ScoreCard>, InputError> {
+        let view = self.view(s)?;
+        let Some(plan) = &s.plan else {
+            return Ok(None);
+        };
+        let rules = self.rules;
+        let rounding = rules.rounding;
+        let mut leaves = Vec::with_capacity(rules.indicators.len());
+        let mut self_total: Option<Score> = None;
+        let mut missing = 0u32;
+        for (ix, ind) in rules.indicators.iter().enumerate() {
+            let Some(leaf) = &ind.leaf else { continue };
+            let entry = view.entries[ix];
+            let full = ind.points;
+            let ratio = |num: i128, den: i128| -> Result<Score, InputError> {
+                share_of(full, num, den, rounding).ok_or_else(|| overflow(s, &ind.id))
+            };
+            let (points, basis) = match leaf {
+                Leaf::Expert => match aggregate(
+                    entry.map_or(&[][..], |e| &e.reviewer_scores),
+                    rules.aggregation,
+                    rounding,
+                ) {
+                    Some(x) => x,
+                    None => {
+                        missing += 1;
+                        (Score::ZERO, LeafBasis::NoReviewerScore)
+                    }
+                },
+                Leaf::Automatic(src) => match src {
+                    AutoSource::TaskAcceptance { partly_percent, .. } => {
+                        let (mut c, mut p, mut n) = (0u32, 0u32, 0u32);
+                        self.scoped(s, &view, ix, |status, _, _, _, _| match status {
+                            AcceptanceStatus::Completed => c += 1,
+                            AcceptanceStatus::Partly => p += 1,
+                            AcceptanceStatus::NotCompleted => n += 1,
+                        });
+                        let all = c + p + n;
+                        if all == 0 {
+                            (full, LeafBasis::NotApplicable)
+                        } else {
+                            // points × (100·completed + pp·partly) ÷ (100·tasks)
+                            let credit =
+                                100 * i128::from(c) + i128::from(*partly_percent) * i128::from(p);
+                            (
+                                ratio(credit, 100 * i128::from(all))?,
+                                LeafBasis::Acceptance {
+                                    completed: c,
+                                    partly: p,
+                                    not_completed: n,
+                                    partly_percent: *partly_percent,
+                                },
+                            )
+                        }
+                    }
+                    AutoSource::RuleVerdicts {
+                        warning_percent, ..
+                    } => {
+                        let (mut pass, mut warn, mut fail, mut ins) = (0u32, 0u32, 0u32, 0u32);
+                        for r in &self.leaf_rules[ix] {
+                            // A rule without a verdict is counted as lacking data.
+                            match r.and_then(|r| view.verdicts[r]) {
+                                Some(Verdict::Pass) => pass += 1,
+                                Some(Verdict::Warning) => warn += 1,
+                                Some(Verdict::Fail) => fail += 1,
+                                Some(Verdict::Insufficient) | None => ins += 1,
+                                Some(Verdict::NotApplicable) => {}
+                            }
+                        }
+                        let all = pass + warn + fail + ins;
+                        if all == 0 {
+                            (full, LeafBasis::NotApplicable)
+                        } else {
+                            // points × (100·pass + wp·warning) ÷ (100·applicable)
+                            let credit = 100 * i128::from(pass)
+                                + i128::from(*warning_percent) * i128::from(warn);
+                            (
+                                ratio(credit, 100 * i128::from(all))?,
+                                LeafBasis::Rules {
+                                    pass,
+                                    warning: warn,
+                                    fail,
+                                    insufficient: ins,
+                                    warning_percent: *warning_percent,
+                                },
+                            )
+                        }
+                    }
+                    AutoSource::TargetsMet { .. } | AutoSource::MilestonesReached { .. } => {
+                        let targets = matches!(src, AutoSource::TargetsMet { .. });
+                        let (mut part, mut whole) = (0u32, 0u32);
+                        let tasks = self.scoped(s, &view, ix, |_, t, tm, m, mr| {
+                            let (p, w) = if targets { (tm, t) } else { (mr, m) };
+                            part = part.saturating_add(p);
+                            whole = whole.saturating_add(w);
+                        });
+                        if tasks == 0 {
+                            (full, LeafBasis::NotApplicable)
+                        } else if whole == 0 {
+                            (Score::ZERO, LeafBasis::Share { part: 0, whole: 0 })
+                        } else {
+                            (
+                                ratio(i128::from(part), i128::from(whole))?,
+                                LeafBasis::Share { part, whole },
+                            )
+                        }
+                    }
+                    AutoSource::ReportsOnTime | AutoSource::ReportsReceived => {
+                        let r = &s.reports;
+                        let part = if matches!(src, AutoSource::ReportsOnTime) {
+                            r.on_time
+                        } else {
+                            r.received
+                        };
+                        if r.expected == 0 {
+                            (full, LeafBasis::NotApplicable)
+                        } else {
+                            (
+                                ratio(i128::from(part), i128::from(r.expected))?,
+                                LeafBasis::Share {
+                                    part,
+                                    whole: r.expected,
+                                },
+                            )
+                        }
+                    }
+                    AutoSource::PlanTimeliness { per_day_late } => {
+                        // points − per_day_late × days, not below 0.
+                        let lost =
+                            i128::from(per_day_late.hundredths()) * i128::from(plan.days_late);
+                        let left = (i128::from(full.hundredths()) - lost).max(0);
+                        let pts = Score::from_hundredths(i64::try_from(left).unwrap_or(0))
+                            .unwrap_or(Score::ZERO);
+                        (
+                            pts,
+                            LeafBasis::PlanLateness {
+                                days_late: plan.days_late,
+                                per_day_late: *per_day_late,
+                            },
+                        )
+                    }
+                },
+            };
+            let self_score = entry.and_then(|e| e.self_score);
+            if let Some(v) = self_score {
+                self_total = Some(
+                    self_total
+                        .unwrap_or(Score::ZERO)
+                        .checked_add(v)
+                        .ok_or_else(|| overflow(s, "self_score"))?,
+                );
+            }
+            leaves.push(LeafScore {
+                indicator: u32::try_from(ix).unwrap_or(u32::MAX),
+                points,
+                basis,
+                self_score,
+            });
+        }
+
+        let leaf_total = leaves
+            .iter()
+            .try_fold(Score::ZERO, |acc, l| acc.checked_add(l.points))
+            .ok_or_else(|| overflow(s, "total"))?;
+        let (mut bonus, mut deduction) = (Score::ZERO, Score::ZERO);
+        for a in &s.adjustments {
+            let kind = rules.adjustment(&a.id).map(|k| k.kind);
+            let slot = if kind == Some(AdjustmentKind::Bonus) {
+                &mut bonus
+            } else {
+                &mut deduction
+            };
+            *slot = slot
+                .checked_add(a.points)
+                .ok_or_else(|| overflow(s, "adjustments"))?;
+        }
+        let total = leaf_total
+            .checked_add(bonus)
+            .and_then(|t| t.checked_sub(deduction))
+            .ok_or_else(|| overflow(s, "total"))?;
+        let total = if total.is_negative() {
+            Score::ZERO
+        } else {
+            total
+        };
+        Ok(Some(ScoreCard {
+            leaves,
+            leaf_total,
+            bonus,
+            deduction,
+            total,
+            self_total,
+            missing_reviewer_scores: missing,
+        }))
+    }
+}
+
 /// Whether a planned task of `class` counts for this society: election-class tasks only in
 /// its election year (R-CAT-2).
 fn counts(class: TaskClass, election_year: bool) -> bool {
     class != TaskClass::Election || election_year
-}
-
-/// The tasks in `scope` for this society: its planned tasks in scope; plus the tasks it was
-/// required to plan but did not; plus, when the scope takes in the optional class, as many
-/// optional tasks as it lacks to reach `min_optional` (R-CAT-2). Those it did not plan count
-/// as not completed, with nothing measured.
-fn scoped<'a>(
-    catalogue: &'a Catalogue,
-    s: &'a SocietyYear,
-    plan: &'a PlanResult,
-    scope: &'a TaskScope,
-) -> impl Iterator<Item = (AcceptanceStatus, u32, u32, u32, u32)> + 'a {
-    let planned = plan.tasks.iter().filter_map(move |t| {
-        let class = catalogue.task(t.number)?.class;
-        (counts(class, s.election_year) && scope.contains(t.number, class)).then_some((
-            t.status,
-            t.targets,
-            t.targets_met,
-            t.milestones,
-            t.milestones_reached,
-        ))
-    });
-    let missing = catalogue
-        .mandatory_tasks(s.election_year)
-        .filter(move |t| {
-            scope.contains(t.number, t.class) && !plan.tasks.iter().any(|p| p.number == t.number)
-        })
-        .map(|_| (AcceptanceStatus::NotCompleted, 0, 0, 0, 0));
-    let takes_optional = scope.classes.contains(&TaskClass::Optional)
-        || (scope.tasks.is_empty() && scope.classes.is_empty());
-    let planned_optional = plan
-        .tasks
-        .iter()
-        .filter(|t| catalogue.task(t.number).map(|x| x.class) == Some(TaskClass::Optional))
-        .count();
-    let short = if takes_optional {
-        (catalogue.min_optional as usize).saturating_sub(planned_optional)
-    } else {
-        0
-    };
-    let unplanned = std::iter::repeat_n((AcceptanceStatus::NotCompleted, 0, 0, 0, 0), short);
-    planned.chain(missing).chain(unplanned)
 }
 
 fn overflow(s: &SocietyYear, field: &str) -> InputError {
@@ -262,186 +784,12 @@ fn overflow(s: &SocietyYear, field: &str) -> InputError {
     )
 }
 
-/// Check the society's input against the catalogue (unknown or repeated tasks, indicators
-/// and adjustments; counts that contradict each other; scores outside their range).
-fn check_input(
-    catalogue: &Catalogue,
-    rules: &AssessmentRules,
-    s: &SocietyYear,
-) -> Result<(), InputError> {
-    if let Some(plan) = &s.plan {
-        for (i, t) in plan.tasks.iter().enumerate() {
-            let f = |name: &str| format!("plan.tasks[{i}].{name}");
-            if catalogue.task(t.number).is_none() {
-                return Err(input_err(
-                    s,
-                    f("number"),
-                    format!("任务清单中没有任务 {}", t.number),
-                    format!("no task {} in the catalogue", t.number),
-                ));
-            }
-            if plan.tasks[..i].iter().any(|x| x.number == t.number) {
-                return Err(input_err(
-                    s,
-                    f("number"),
-                    format!("任务 {} 重复", t.number),
-                    format!("task {} listed twice", t.number),
-                ));
-            }
-            if t.targets_met > t.targets {
-                return Err(input_err(
-                    s,
-                    f("targets_met"),
-                    format!("达成目标数 {} 多于目标数 {}", t.targets_met, t.targets),
-                    format!("{} targets met of only {}", t.targets_met, t.targets),
-                ));
-            }
-            if t.milestones_reached > t.milestones {
-                return Err(input_err(
-                    s,
-                    f("milestones_reached"),
-                    format!(
-                        "完成里程碑数 {} 多于里程碑数 {}",
-                        t.milestones_reached, t.milestones
-                    ),
-                    format!(
-                        "{} milestones reached of only {}",
-                        t.milestones_reached, t.milestones
-                    ),
-                ));
-            }
-        }
-    }
-    let r = &s.reports;
-    if r.on_time > r.received || r.received > r.expected {
-        return Err(input_err(
-            s,
-            "reports".into(),
-            format!(
-                "月报数不一致：应报 {}，已报 {}，按时 {}",
-                r.expected, r.received, r.on_time
-            ),
-            format!(
-                "report counts contradict each other: expected {}, received {}, on time {}",
-                r.expected, r.received, r.on_time
-            ),
-        ));
-    }
-    for (i, e) in s.leaves.iter().enumerate() {
-        let f = |name: &str| format!("leaves[{i}].{name}");
-        let Some((_, ind)) = rules.indicator(&e.indicator) else {
-            return Err(input_err(
-                s,
-                f("indicator"),
-                format!("没有考核指标 {}", e.indicator),
-                format!("no indicator {}", e.indicator),
-            ));
-        };
-        let Some(leaf) = &ind.leaf else {
-            return Err(input_err(
-                s,
-                f("indicator"),
-                format!("指标 {} 有下级指标，不直接评分", e.indicator),
-                format!(
-                    "indicator {} has sub-indicators and is not scored itself",
-                    e.indicator
-                ),
-            ));
-        };
-        if s.leaves[..i].iter().any(|x| x.indicator == e.indicator) {
-            return Err(input_err(
-                s,
-                f("indicator"),
-                format!("指标 {} 重复", e.indicator),
-                format!("indicator {} listed twice", e.indicator),
-            ));
-        }
-        let in_range = |v: Score| !v.is_negative() && v <= ind.points;
-        if let Some(v) = e.self_score
-            && !in_range(v)
-        {
-            return Err(input_err(
-                s,
-                f("self_score"),
-                format!("自评分 {v} 不在 0–{} 分之间", ind.points),
-                format!("self-score {v} is not within 0–{}", ind.points),
-            ));
-        }
-        if !e.reviewer_scores.is_empty() && !matches!(leaf, Leaf::Expert) {
-            return Err(input_err(
-                s,
-                f("reviewer_scores"),
-                format!("指标 {} 为自动计分，不由专家评分", e.indicator),
-                format!(
-                    "indicator {} is computed automatically, not scored by reviewers",
-                    e.indicator
-                ),
-            ));
-        }
-        for (j, v) in e.reviewer_scores.iter().enumerate() {
-            if !in_range(*v) {
-                return Err(input_err(
-                    s,
-                    format!("leaves[{i}].reviewer_scores[{j}]"),
-                    format!("评审分 {v} 不在 0–{} 分之间", ind.points),
-                    format!("reviewer score {v} is not within 0–{}", ind.points),
-                ));
-            }
-        }
-    }
-    for (i, a) in s.adjustments.iter().enumerate() {
-        let f = |name: &str| format!("adjustments[{i}].{name}");
-        let Some(kind) = rules.adjustment(&a.id) else {
-            return Err(input_err(
-                s,
-                f("id"),
-                format!("没有加减分项 {}", a.id),
-                format!("no adjustment {}", a.id),
-            ));
-        };
-        if a.points.is_negative() || a.points == Score::ZERO {
-            return Err(input_err(
-                s,
-                f("points"),
-                format!("分值须大于 0，实为 {}", a.points),
-                format!("points must be above 0, got {}", a.points),
-            ));
-        }
-        if a.reason.trim().is_empty() {
-            return Err(input_err(
-                s,
-                f("reason"),
-                "须填写理由".into(),
-                "a reason is required".into(),
-            ));
-        }
-        let sum = s
-            .adjustments
-            .iter()
-            .filter(|x| x.id == a.id)
-            .try_fold(Score::ZERO, |acc, x| acc.checked_add(x.points))
-            .ok_or_else(|| overflow(s, &f("points")))?;
-        if sum > kind.max {
-            return Err(input_err(
-                s,
-                f("points"),
-                format!("“{}”合计 {sum} 分，超过上限 {} 分", kind.name_zh, kind.max),
-                format!(
-                    "“{}” adds up to {sum} points, above its maximum of {}",
-                    kind.name_en, kind.max
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// Aggregate reviewer scores (R-ASSESS-1): the mean, or with at least `trim_from` scores the
 /// mean without one highest and one lowest; rounded to hundredths by `rounding`.
 pub fn aggregate(
     scores: &[Score],
     aggregation: Aggregation,
-    rounding: super::score::Rounding,
+    rounding: Rounding,
 ) -> Option<(Score, LeafBasis)> {
     if scores.is_empty() {
         return None;
@@ -449,15 +797,16 @@ pub fn aggregate(
     let n = scores.len();
     let trim =
         matches!(aggregation, Aggregation::TrimmedMean { trim_from } if n >= trim_from as usize);
-    let (low, high) = if trim {
-        (scores.iter().min().copied(), scores.iter().max().copied())
+    let dropped = if trim {
+        Some((*scores.iter().min()?, *scores.iter().max()?))
     } else {
-        (None, None)
+        None
     };
     let total: i128 = scores.iter().map(|s| i128::from(s.hundredths())).sum();
     let used_sum = total
-        - low.map_or(0, |s| i128::from(s.hundredths()))
-        - high.map_or(0, |s| i128::from(s.hundredths()));
+        - dropped.map_or(0, |(lo, hi)| {
+            i128::from(lo.hundredths()) + i128::from(hi.hundredths())
+        });
     let used = if trim { n - 2 } else { n };
     let mean = round_div(used_sum, used as i128, rounding)?;
     let mean = Score::from_hundredths(i64::try_from(mean).ok()?)?;
@@ -468,236 +817,20 @@ pub fn aggregate(
             reviewers: u32::try_from(n).ok()?,
             used: u32::try_from(used).ok()?,
             used_sum,
-            dropped_low: low,
-            dropped_high: high,
+            dropped,
         },
     ))
 }
 
 /// Score one society (R-ASSESS-1). `None` when it submitted no plan (it is not scored; its
-/// outcome is criticism). Errors name the society and the field of bad input.
+/// outcome is criticism). Errors name the society and the field of bad input. To score many
+/// societies, build one [`Scorer`] and call [`Scorer::score`] for each.
 pub fn score_society(
     catalogue: &Catalogue,
     rules: &AssessmentRules,
     s: &SocietyYear,
 ) -> Result<Option<ScoreCard>, InputError> {
-    check_input(catalogue, rules, s)?;
-    let Some(plan) = &s.plan else {
-        return Ok(None);
-    };
-    let rounding = rules.rounding;
-    let mut leaves = Vec::new();
-    let mut self_total: Option<Score> = None;
-    let mut missing = 0u32;
-    for (ix, ind) in rules.leaves() {
-        let Some(leaf) = &ind.leaf else { continue };
-        let entry = s.leaves.iter().find(|e| e.indicator == ind.id);
-        let full = ind.points;
-        let share = |part: u32, whole: u32| -> Result<Score, InputError> {
-            share_of(full, i128::from(part), i128::from(whole), rounding)
-                .ok_or_else(|| overflow(s, &ind.id))
-        };
-        let (points, basis) = match leaf {
-            Leaf::Expert => {
-                match aggregate(
-                    entry.map_or(&[][..], |e| &e.reviewer_scores),
-                    rules.aggregation,
-                    rounding,
-                ) {
-                    Some(x) => x,
-                    None => {
-                        missing += 1;
-                        (Score::ZERO, LeafBasis::NoReviewerScore)
-                    }
-                }
-            }
-            Leaf::Automatic(src) => match src {
-                AutoSource::TaskAcceptance {
-                    scope,
-                    partly_percent,
-                } => {
-                    let (mut c, mut p, mut n) = (0u32, 0u32, 0u32);
-                    for (status, ..) in scoped(catalogue, s, plan, scope) {
-                        match status {
-                            AcceptanceStatus::Completed => c += 1,
-                            AcceptanceStatus::Partly => p += 1,
-                            AcceptanceStatus::NotCompleted => n += 1,
-                        }
-                    }
-                    let all = c + p + n;
-                    if all == 0 {
-                        (full, LeafBasis::NotApplicable)
-                    } else {
-                        // points × (100·completed + pp·partly) ÷ (100·tasks)
-                        let credit =
-                            100 * i128::from(c) + i128::from(*partly_percent) * i128::from(p);
-                        let pts = share_of(full, credit, 100 * i128::from(all), rounding)
-                            .ok_or_else(|| overflow(s, &ind.id))?;
-                        (
-                            pts,
-                            LeafBasis::Acceptance {
-                                completed: c,
-                                partly: p,
-                                not_completed: n,
-                                partly_percent: *partly_percent,
-                            },
-                        )
-                    }
-                }
-                AutoSource::RuleVerdicts {
-                    rules: ids,
-                    warning_percent,
-                } => {
-                    let (mut pass, mut warn, mut fail, mut ins) = (0u32, 0u32, 0u32, 0u32);
-                    for id in ids {
-                        // A rule without a verdict is counted as lacking data.
-                        match s.verdicts.iter().find(|v| &v.rule == id).map(|v| v.verdict) {
-                            Some(Verdict::Pass) => pass += 1,
-                            Some(Verdict::Warning) => warn += 1,
-                            Some(Verdict::Fail) => fail += 1,
-                            Some(Verdict::Insufficient) | None => ins += 1,
-                            Some(Verdict::NotApplicable) => {}
-                        }
-                    }
-                    let all = pass + warn + fail + ins;
-                    if all == 0 {
-                        (full, LeafBasis::NotApplicable)
-                    } else {
-                        let credit = 100 * i128::from(pass)
-                            + i128::from(*warning_percent) * i128::from(warn);
-                        let pts = share_of(full, credit, 100 * i128::from(all), rounding)
-                            .ok_or_else(|| overflow(s, &ind.id))?;
-                        (
-                            pts,
-                            LeafBasis::Rules {
-                                pass,
-                                warning: warn,
-                                fail,
-                                insufficient: ins,
-                                warning_percent: *warning_percent,
-                            },
-                        )
-                    }
-                }
-                AutoSource::TargetsMet { scope } | AutoSource::MilestonesReached { scope } => {
-                    let targets = matches!(src, AutoSource::TargetsMet { .. });
-                    let (mut tasks, mut part, mut whole) = (0u32, 0u32, 0u32);
-                    for (_, t, tm, m, mr) in scoped(catalogue, s, plan, scope) {
-                        tasks += 1;
-                        let (p, w) = if targets { (tm, t) } else { (mr, m) };
-                        part = part.saturating_add(p);
-                        whole = whole.saturating_add(w);
-                    }
-                    if tasks == 0 {
-                        (full, LeafBasis::NotApplicable)
-                    } else if whole == 0 {
-                        (Score::ZERO, LeafBasis::Share { part: 0, whole: 0 })
-                    } else {
-                        (share(part, whole)?, LeafBasis::Share { part, whole })
-                    }
-                }
-                AutoSource::ReportsOnTime | AutoSource::ReportsReceived => {
-                    let r = &s.reports;
-                    let part = if matches!(src, AutoSource::ReportsOnTime) {
-                        r.on_time
-                    } else {
-                        r.received
-                    };
-                    if r.expected == 0 {
-                        (full, LeafBasis::NotApplicable)
-                    } else {
-                        (
-                            share(part, r.expected)?,
-                            LeafBasis::Share {
-                                part,
-                                whole: r.expected,
-                            },
-                        )
-                    }
-                }
-                AutoSource::PlanTimeliness { per_day_late } => {
-                    // points − per_day_late × days, not below 0.
-                    let lost = i128::from(per_day_late.hundredths()) * i128::from(plan.days_late);
-                    let left = (i128::from(full.hundredths()) - lost).max(0);
-                    let pts = Score::from_hundredths(i64::try_from(left).unwrap_or(0))
-                        .unwrap_or(Score::ZERO);
-                    (
-                        pts,
-                        LeafBasis::PlanLateness {
-                            days_late: plan.days_late,
-                            per_day_late: *per_day_late,
-                        },
-                    )
-                }
-            },
-        };
-        let self_score = entry.and_then(|e| e.self_score);
-        if let Some(v) = self_score {
-            self_total = Some(
-                self_total
-                    .unwrap_or(Score::ZERO)
-                    .checked_add(v)
-                    .ok_or_else(|| overflow(s, "self_score"))?,
-            );
-        }
-        leaves.push(LeafScore {
-            indicator: ix,
-            points,
-            basis,
-            self_score,
-        });
-    }
-
-    // Subtotals bottom-up: children come after their parent in file order.
-    let mut subtotals = vec![Score::ZERO; rules.indicators.len()];
-    for l in &leaves {
-        subtotals[l.indicator] = l.points;
-    }
-    for ix in (0..rules.indicators.len()).rev() {
-        if let Some(p) = rules.indicators[ix].parent {
-            subtotals[p] = subtotals[p]
-                .checked_add(subtotals[ix])
-                .ok_or_else(|| overflow(s, &rules.indicators[ix].id))?;
-        }
-    }
-    let leaf_total = rules
-        .indicators
-        .iter()
-        .zip(&subtotals)
-        .filter(|(i, _)| i.parent.is_none())
-        .try_fold(Score::ZERO, |acc, (_, v)| acc.checked_add(*v))
-        .ok_or_else(|| overflow(s, "total"))?;
-    let (mut bonus, mut deduction) = (Score::ZERO, Score::ZERO);
-    for a in &s.adjustments {
-        let kind = rules.adjustment(&a.id).map(|k| k.kind);
-        let slot = if kind == Some(AdjustmentKind::Bonus) {
-            &mut bonus
-        } else {
-            &mut deduction
-        };
-        *slot = slot
-            .checked_add(a.points)
-            .ok_or_else(|| overflow(s, "adjustments"))?;
-    }
-    let total = leaf_total
-        .checked_add(bonus)
-        .and_then(|t| t.checked_sub(deduction))
-        .ok_or_else(|| overflow(s, "total"))?;
-    let total = if total.is_negative() {
-        Score::ZERO
-    } else {
-        total
-    };
-    Ok(Some(ScoreCard {
-        leaves,
-        subtotals,
-        leaf_total,
-        bonus,
-        deduction,
-        total,
-        self_total,
-        missing_reviewer_scores: missing,
-    }))
+    Scorer::new(catalogue, rules).score(s)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -711,7 +844,7 @@ fn pct(p: u32) -> String {
 impl LeafScore {
     /// How this leaf's points were computed, with the numbers, in both languages.
     pub fn explain(&self, rules: &AssessmentRules) -> Note {
-        let Some(ind): Option<&Indicator> = rules.indicators.get(self.indicator) else {
+        let Some(ind): Option<&Indicator> = rules.indicators.get(self.indicator as usize) else {
             return Note {
                 zh: String::new(),
                 en: String::new(),
@@ -821,10 +954,9 @@ impl LeafScore {
                 reviewers,
                 used,
                 used_sum,
-                dropped_low,
-                dropped_high,
-            } => match (dropped_low, dropped_high) {
-                (Some(lo), Some(hi)) => Note {
+                dropped,
+            } => match dropped {
+                Some((lo, hi)) => Note {
                     zh: format!(
                         "{reviewers} 位评审专家评分，去掉一个最高分 {hi} 和一个最低分 {lo} 后取 {used} 位的平均：{used_sum} ÷ {used} = {got} 分（{rz}到 0.01）。"
                     ),
@@ -832,7 +964,7 @@ impl LeafScore {
                         "{reviewers} reviewer scores; without the highest ({hi}) and the lowest ({lo}), the mean of {used}: {used_sum} ÷ {used} = {got} ({re} to 0.01)."
                     ),
                 },
-                _ => Note {
+                None => Note {
                     zh: format!(
                         "{reviewers} 位评审专家评分的平均：{used_sum} ÷ {used} = {got} 分（{rz}到 0.01）。"
                     ),
@@ -850,6 +982,24 @@ impl LeafScore {
 }
 
 impl ScoreCard {
+    /// Points of every indicator, index-aligned with [`AssessmentRules::indicators`]: a
+    /// leaf's own, a parent's the sum of its children's.
+    pub fn subtotals(&self, rules: &AssessmentRules) -> Vec<Score> {
+        let mut out = vec![Score::ZERO; rules.indicators.len()];
+        for l in &self.leaves {
+            if let Some(slot) = out.get_mut(l.indicator as usize) {
+                *slot = l.points;
+            }
+        }
+        // Children come after their parent in file order.
+        for ix in (0..rules.indicators.len()).rev() {
+            if let Some(p) = rules.indicators[ix].parent {
+                out[p] = out[p].checked_add(out[ix]).unwrap_or(Score::MAX);
+            }
+        }
+        out
+    }
+
     /// How the total is made up, in both languages.
     pub fn explain_total(&self) -> Note {
         let raw = self

@@ -6,19 +6,19 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::config::{AssessmentRules, PeerGroupKind};
+use super::config::AssessmentRules;
 use super::outcome::{Outcome, OutcomeKind, decide};
 use super::rank::{GroupRanking, RankEntry, peer_group, rank};
 use super::score::{Score, Yuan};
-use super::scoring::{InputError, ScoreCard, SocietyYear, score_society};
+use super::scoring::{InputError, ScoreCard, Scorer, SocietyYear};
 use super::subsidy::{Allocation, Recipient, SubsidyError, allocate};
 use crate::catalogue::Catalogue;
 
 /// A society's rank within one of its peer groups.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct GroupRank {
-    pub kind: PeerGroupKind,
-    pub key: String,
+    /// Index into [`YearAssessment::groups`].
+    pub group: u32,
     pub rank: u32,
 }
 
@@ -110,10 +110,11 @@ pub fn assess_year(
         }
     }
 
+    let scorer = Scorer::new(catalogue, rules);
     let mut out = Vec::with_capacity(societies.len());
     let (mut criticised, mut completed, mut commended, mut missing) = (0u32, 0u32, 0u32, 0u32);
     for s in societies {
-        let card = score_society(catalogue, rules, s)?;
+        let card = scorer.score(s)?;
         let outcome = decide(catalogue, rules, s, card.as_ref().map(|c| c.total));
         match outcome.kind {
             OutcomeKind::Criticised => criticised += 1,
@@ -168,11 +169,11 @@ pub fn assess_year(
         } in by_group.into_values()
         {
             let entries = rank(items);
+            let group = u32::try_from(groups.len()).unwrap_or(u32::MAX);
             for e in &entries {
                 if let Some(&i) = index.get(e.code.as_str()) {
                     out[i].group_ranks.push(GroupRank {
-                        kind,
-                        key: key.clone(),
+                        group,
                         rank: e.rank,
                     });
                 }
