@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::Note;
+use super::scoring::TaskResult;
 use crate::catalogue::{Catalogue, Task};
 use crate::plan::{PlanContent, PlanTask};
 use crate::rules::{RuleVerdict, Verdict};
@@ -99,6 +100,21 @@ pub struct Proposal {
     pub milestones_reached: u32,
     pub evidence_files: u32,
     pub reasons: Vec<Note>,
+}
+
+impl Proposal {
+    /// The task's scoring input ([`TaskResult`]) with its final status (the reviewer's
+    /// decision, or this proposal's status: [`final_status`]).
+    pub fn result(&self, status: AcceptanceStatus) -> TaskResult {
+        TaskResult {
+            number: self.task,
+            status,
+            targets: self.targets,
+            targets_met: self.targets_met,
+            milestones: self.milestones,
+            milestones_reached: self.milestones_reached,
+        }
+    }
 }
 
 /// Propose a final status for one task (see the module documentation for the rule).
