@@ -3,7 +3,7 @@
 //! rounding, outcome thresholds and clauses, peer groups, the objection window and the subsidy
 //! mode. Data, like the rules: another year's file states its own.
 //!
-//! The loader ([`load`]) is called by [`crate::catalogue::parse`] with the catalogue's tasks and
+//! The loader (`load`) is called by [`crate::catalogue::parse`] with the catalogue's tasks and
 //! reports problems as `file:line:column: message`, like the rest of the file. The format is
 //! described in `docs/ASSESSMENT.md` and in the comment above the section in
 //! `catalogues/2017.toml`.

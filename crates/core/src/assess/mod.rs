@@ -12,7 +12,7 @@
 //! - [`acceptance`]: the proposed final status of each planned task (验收).
 //! - [`scoring`]: one society's score card, every number explained.
 //! - [`outcome`]: criticised / completed / commended, with the clauses quoted.
-//! - [`rank`]: overall and peer-group rankings.
+//! - [`rank`](mod@rank): overall and peer-group rankings.
 //! - [`subsidy`]: pool and tier allocation, and the JSON request of `subsidy allocate`.
 //! - [`year`]: the whole year in one call ([`assess_year`]).
 

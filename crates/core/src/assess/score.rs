@@ -4,7 +4,7 @@
 //! - [`Score`]: a decimal with at most two places, held as integer hundredths
 //!   (`"87.25"` is `Score(8725)`). Parsing refuses a third place, an empty or malformed text,
 //!   and magnitudes above [`Score::MAX`]; [`Score::parse_non_negative`] also refuses a sign.
-//! - [`Yuan`]: whole yuan, `0..=`[`Yuan::MAX`].
+//! - [`Yuan`]: whole yuan, `0..=`[`Yuan::MAX_VALUE`].
 //! - [`Rounding`] and [`round_div`]: how an exact quotient becomes an integer (means of
 //!   reviewer scores, proportional points), written down once and used everywhere.
 
@@ -55,7 +55,7 @@ impl ScoreError {
 impl Score {
     pub const ZERO: Score = Score(0);
     /// The largest magnitude, in hundredths: 10^15 - 1 (9,999,999,999,999.99 points). Sums of
-    /// a million such scores, multiplied by a budget of up to [`Yuan::MAX`], stay inside `i128`.
+    /// a million such scores, multiplied by a budget of up to [`Yuan::MAX_VALUE`], stay inside `i128`.
     pub const MAX_HUNDREDTHS: i64 = 999_999_999_999_999;
     pub const MAX: Score = Score(Self::MAX_HUNDREDTHS);
 
@@ -184,7 +184,7 @@ impl<'de> Deserialize<'de> for Score {
     }
 }
 
-/// Whole yuan (R-ASSESS-2): `0..=`[`Yuan::MAX`]. Serialised as a JSON integer.
+/// Whole yuan (R-ASSESS-2): `0..=`[`Yuan::MAX_VALUE`]. Serialised as a JSON integer.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
