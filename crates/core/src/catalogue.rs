@@ -208,6 +208,8 @@ pub struct Catalogue {
     /// Fact name → position in `facts`, for [`Catalogue::fact`] (rules look labels up often).
     #[serde(skip)]
     fact_index: HashMap<String, usize>,
+    /// Year-end assessment (R-ASSESS-*): the `[assessment]` section; `None` when absent.
+    pub assessment: Option<crate::assess::AssessmentRules>,
 }
 
 impl Catalogue {
@@ -388,6 +390,8 @@ struct RawCatalogue {
     placeholders: Option<Spanned<BTreeMap<String, Spanned<fact_decls::RawPlaceholder>>>>,
     #[serde(default)]
     facts: Option<Spanned<Vec<Spanned<fact_decls::RawFact>>>>,
+    #[serde(default)]
+    assessment: Option<crate::assess::config::RawAssessment>,
 }
 
 #[derive(Deserialize)]
@@ -872,6 +876,13 @@ impl<'a> Cx<'a> {
             }
         }
 
+        // R-ASSESS-*: the `[assessment]` section, checked against the tasks and their rules.
+        let assessment = raw
+            .assessment
+            .as_ref()
+            .map(|a| crate::assess::config::load(a, &tasks, &|span, m| self.err(span, m)))
+            .transpose()?;
+
         Ok(Catalogue {
             year,
             title_zh: self.text(&raw.title_zh, "title_zh")?,
@@ -903,6 +914,7 @@ impl<'a> Cx<'a> {
             facts: decls.facts,
             election_fact: decls.election_fact,
             facts_from_builtin: decls.from_builtin,
+            assessment,
         })
     }
 

@@ -8,12 +8,15 @@
 //!   norms and bilingual explanations (R-RULE-*).
 //! - [`plan`]: reform and rectification plans: validation, proposed targets, deadline, review
 //!   workflow, version comparison (R-PLAN-1..5).
+//! - [`assess`]: year-end assessment: task acceptance, indicators and scores, outcomes,
+//!   rankings, exact subsidies (R-ASSESS-1..3).
 //! - [`tracking`]: monthly reports, reporting months and due instants, red / yellow / green
 //!   status and reporting rates (R-TRACK-1..3).
 
 // Tests may unwrap: a panic there is a failed test (workspace lints deny it elsewhere).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod assess;
 pub mod catalogue;
 pub mod facts;
 pub mod plan;

@@ -66,6 +66,9 @@ enum Command {
     /// The rule engine (R-RULE-*).
     #[command(subcommand)]
     Rules(RulesCmd),
+    /// Year-end subsidy (奖补, R-ASSESS-2).
+    #[command(subcommand)]
+    Subsidy(SubsidyCmd),
     /// Print the effective configuration (secrets masked).
     Config,
 }
@@ -140,6 +143,16 @@ enum RulesCmd {
 }
 
 #[derive(Subcommand)]
+enum SubsidyCmd {
+    /// Allocate a subsidy exactly, without a database (R-ASSESS-2): reads the request JSON
+    /// from FILE (`-` for stdin), e.g. {"mode":"pool","budget":1000000,"floor":50000,
+    /// "cap":300000,"societies":[{"code":"A-01","score":"87.25"}]} or "mode":"tiers" with
+    /// "tiers":[{"count":5,"amount":500000}], and prints {"shares":[…],"unspent":…}.
+    /// Exit 2 on unusable input, naming the field. See docs/ASSESSMENT.md.
+    Allocate { file: String },
+}
+
+#[derive(Subcommand)]
 enum AuditCmd {
     /// Verify the hash chain; names the first broken entry.
     Verify,
@@ -197,6 +210,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     if let Command::Rules(RulesCmd::Check { year, file }) = &cli.command {
         return rules_check(&cli, *year, file, config).await;
+    }
+    if let Command::Subsidy(SubsidyCmd::Allocate { file }) = &cli.command {
+        return Ok(subsidy_allocate(file));
     }
     if let Command::Config = &cli.command {
         print!("{}", config.to_masked_toml());
@@ -276,9 +292,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(catalogues::StoreCatalogueError::App(e)) => Err(anyhow::anyhow!("{e}")),
             }
         }
-        Command::Catalogue(CatalogueCmd::Check { .. }) | Command::Config | Command::Rules(_) => {
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Catalogue(CatalogueCmd::Check { .. })
+        | Command::Config
+        | Command::Rules(_)
+        | Command::Subsidy(_) => Ok(ExitCode::SUCCESS),
         Command::Society(SocietyCmd::Import { file }) => {
             let bytes =
                 std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
@@ -401,6 +418,46 @@ async fn rules_check(cli: &Cli, year: i32, file: &str, config: Config) -> anyhow
                 e.message_zh
             );
             Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// `subsidy allocate FILE|-` (R-ASSESS-2): the core's pure allocation of a JSON request (the
+/// same parser the server uses); no configuration or database involved.
+fn subsidy_allocate(file: &str) -> ExitCode {
+    use std::io::Write;
+    let input = if file == "-" {
+        let mut s = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut s) {
+            eprintln!("error: cannot read standard input: {e}");
+            return ExitCode::from(2);
+        }
+        s
+    } else {
+        match std::fs::read_to_string(file) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: cannot read {file}: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    };
+    match reformwatch_core::assess::allocate_json(&input) {
+        Ok(allocation) => match serde_json::to_string_pretty(&allocation) {
+            Ok(json) => {
+                // A closed pipe (`| head`) is not an error worth a panic.
+                let _ = writeln!(std::io::stdout(), "{json}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Err(e) => {
+            eprintln!("error: {}: {}", e.field, e.message_en);
+            eprintln!("错误：{}：{}", e.field, e.message_zh);
+            ExitCode::from(2)
         }
     }
 }

@@ -13,6 +13,7 @@ mod plans;
 mod rules;
 mod smtp_sink;
 mod societies;
+mod subsidy;
 mod tracking;
 
 pub use harness::*;
