@@ -149,7 +149,13 @@ enum SubsidyCmd {
     /// "cap":300000,"societies":[{"code":"A-01","score":"87.25"}]} or "mode":"tiers" with
     /// "tiers":[{"count":5,"amount":500000}], and prints {"shares":[…],"unspent":…}.
     /// Exit 2 on unusable input, naming the field. See docs/ASSESSMENT.md.
-    Allocate { file: String },
+    Allocate {
+        file: String,
+        /// Print the whole computation (basis of each share, rounds, notes) instead of the
+        /// shares alone.
+        #[arg(long)]
+        explain: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -211,8 +217,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Rules(RulesCmd::Check { year, file }) = &cli.command {
         return rules_check(&cli, *year, file, config).await;
     }
-    if let Command::Subsidy(SubsidyCmd::Allocate { file }) = &cli.command {
-        return Ok(subsidy_allocate(file));
+    if let Command::Subsidy(SubsidyCmd::Allocate { file, explain }) = &cli.command {
+        return Ok(subsidy_allocate(file, *explain));
     }
     if let Command::Config = &cli.command {
         print!("{}", config.to_masked_toml());
@@ -424,7 +430,7 @@ async fn rules_check(cli: &Cli, year: i32, file: &str, config: Config) -> anyhow
 
 /// `subsidy allocate FILE|-` (R-ASSESS-2): the core's pure allocation of a JSON request (the
 /// same parser the server uses); no configuration or database involved.
-fn subsidy_allocate(file: &str) -> ExitCode {
+fn subsidy_allocate(file: &str, explain: bool) -> ExitCode {
     use std::io::Write;
     let input = if file == "-" {
         let mut s = String::new();
@@ -443,7 +449,11 @@ fn subsidy_allocate(file: &str) -> ExitCode {
         }
     };
     match reformwatch_core::assess::allocate_json(&input) {
-        Ok(allocation) => match serde_json::to_string_pretty(&allocation) {
+        Ok(allocation) => match if explain {
+            serde_json::to_string_pretty(&allocation)
+        } else {
+            serde_json::to_string_pretty(&allocation.summary_json())
+        } {
             Ok(json) => {
                 // A closed pipe (`| head`) is not an error worth a panic.
                 let _ = writeln!(std::io::stdout(), "{json}");

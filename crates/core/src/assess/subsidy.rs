@@ -285,6 +285,19 @@ pub struct Allocation {
 }
 
 impl Allocation {
+    /// The result in the documented shape of `reformwatch subsidy allocate`:
+    /// `{"shares":[{"code":…,"yuan":…},…],"unspent":…}` (input order, integers).
+    pub fn summary_json(&self) -> Value {
+        serde_json::json!({
+            "shares": self
+                .shares
+                .iter()
+                .map(|s| serde_json::json!({"code": s.code, "yuan": s.yuan.get()}))
+                .collect::<Vec<_>>(),
+            "unspent": self.unspent.get(),
+        })
+    }
+
     /// The sum of every share.
     pub fn total(&self) -> u128 {
         self.shares.iter().map(|s| u128::from(s.yuan.get())).sum()
@@ -816,7 +829,7 @@ pub fn allocate_json(json: &str) -> Result<Allocation, SubsidyError> {
 /// Pool: `budget` required, `floor` (default 0), `cap` (default none). Tiers: `tiers`
 /// required (each `count` ≥ 1, `amount`, optional `name_zh`/`name_en`), `tie_rule` (default
 /// `higher_tier`), `budget` optional. Amounts are JSON integers (whole yuan); scores are JSON
-/// strings with at most two decimals (a JSON number such as 87.25 is refused: it is not exact).
+/// strings with at most two decimals, or JSON numbers written with at most two decimals.
 /// Unknown fields are refused; every error names its field as a path (`societies[2].score`).
 pub fn parse_request(json: &str) -> Result<SubsidyRequest, SubsidyError> {
     let root: Value = serde_json::from_str(json).map_err(|e| {
@@ -929,22 +942,35 @@ pub fn parse_request(json: &str) -> Result<SubsidyRequest, SubsidyError> {
             None => return Err(missing(&score_path)),
             Some(Value::String(t)) => Score::parse_non_negative(t)
                 .map_err(|e| SubsidyError::new(score_path, e.message_zh(), e.message_en()))?,
-            Some(v @ Value::Number(_)) => {
-                return Err(SubsidyError::new(
-                    score_path,
-                    format!("得分须写成字符串，如 \"87.25\"（数字 {v} 不是精确小数）"),
-                    format!(
-                        "write the score as a string such as \"87.25\" (the number {v} is not an exact decimal)"
-                    ),
+            // A JSON number is read through its shortest round-trip text, which is the decimal
+            // that was written for any score of at most 15 significant digits ("87.25" stays
+            // 87.25); anything with more than two places is refused like a string would be.
+            Some(Value::Number(n)) => Score::parse_non_negative(&number_text(n))
+                .map_err(|e| SubsidyError::new(score_path, e.message_zh(), e.message_en()))?,
+            Some(v) => {
+                return Err(wrong_type(
+                    &score_path,
+                    "字符串或数字",
+                    "a string or a number",
+                    v,
                 ));
             }
-            Some(v) => return Err(wrong_type(&score_path, "字符串", "a string", v)),
         };
         societies.push(Recipient { code, score });
     }
     let req = SubsidyRequest { rules, societies };
     check_recipients(&req.rules, &req.societies)?;
     Ok(req)
+}
+
+/// The decimal text of a JSON number: integers as written, others by their shortest
+/// round-trip representation without a trailing `.0` (`87.0` → `87`).
+fn number_text(n: &serde_json::Number) -> String {
+    let t = n.to_string();
+    match t.strip_suffix(".0") {
+        Some(int) if !t.contains(['e', 'E']) => int.to_string(),
+        _ => t,
+    }
 }
 
 fn missing(field: &str) -> SubsidyError {

@@ -58,9 +58,36 @@ fn pool_from_stdin() {
         ]
     );
     assert_eq!(v["unspent"], 0);
+    // The documented shape and nothing else: {"shares":[{"code","yuan"}],"unspent"}.
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["shares", "unspent"]);
+    for s in v["shares"].as_array().unwrap() {
+        let keys: Vec<&String> = s.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["code", "yuan"]);
+    }
+}
+
+#[test]
+fn explain_shows_the_basis_of_each_share() {
+    let (code, out, err) = run(&["subsidy", "allocate", "--explain", "-"], POOL);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["shares"][0]["basis"], "cap");
     assert_eq!(v["shares"][5]["basis"], "floor");
     assert_eq!(v["shares"][4]["extra_yuan"], true);
+    assert_eq!(v["shares"][3]["yuan"], 159_482);
+}
+
+#[test]
+fn scores_may_be_json_numbers_with_two_places() {
+    let as_numbers = POOL
+        .replace(r#""score":""#, r#""score":"#)
+        .replace(r#""}"#, "}");
+    assert!(as_numbers.contains(r#""score":98.5}"#), "{as_numbers}");
+    let (code, out, err) = run(&["subsidy", "allocate", "-"], &as_numbers);
+    assert_eq!(code, 0, "{err}");
+    let (_, expected, _) = run(&["subsidy", "allocate", "-"], POOL);
+    assert_eq!(out, expected);
 }
 
 #[test]
@@ -76,7 +103,6 @@ fn tiers_from_a_file_say_how_ties_were_settled() {
     )
     .unwrap();
     let (code, out, err) = run(&["subsidy", "allocate", path.to_str().unwrap()], "");
-    std::fs::remove_file(&path).unwrap();
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     let yuan: Vec<u64> = v["shares"]
@@ -88,6 +114,13 @@ fn tiers_from_a_file_say_how_ties_were_settled() {
     // The tie at rank 2 straddles tier 1's two places: both take tier 1 (default rule).
     assert_eq!(yuan, [1000, 1000, 1000, 500, 500, 0]);
     assert_eq!(v["unspent"], 1000);
+    let (code, out, err) = run(
+        &["subsidy", "allocate", "--explain", path.to_str().unwrap()],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    std::fs::remove_file(&path).unwrap();
+    let v: Value = serde_json::from_str(&out).unwrap();
     let notes = v["notes"].as_array().unwrap();
     assert!(
         notes
@@ -101,9 +134,14 @@ fn tiers_from_a_file_say_how_ties_were_settled() {
 fn bad_input_exits_2_naming_the_field() {
     let cases: &[(&str, &str, &str)] = &[
         (
-            r#"{"mode":"pool","budget":100,"societies":[{"code":"A-01","score":87.25}]}"#,
+            r#"{"mode":"pool","budget":100,"societies":[{"code":"A-01","score":87.125}]}"#,
             "societies[0].score",
-            "as a string",
+            "more than two decimal places",
+        ),
+        (
+            r#"{"mode":"pool","budget":100,"societies":[{"code":"A-01","score":true}]}"#,
+            "societies[0].score",
+            "a string",
         ),
         (
             r#"{"mode":"pool","budget":100,"societies":[{"code":"A-01","score":"87.125"}]}"#,

@@ -580,9 +580,9 @@ fn request_errors_name_the_field() {
             "missing",
         ),
         (
-            r#"{"mode":"pool","budget":1,"societies":[{"code":"A-01","score":87.25}]}"#,
+            r#"{"mode":"pool","budget":1,"societies":[{"code":"A-01","score":87.125}]}"#,
             "societies[0].score",
-            "as a string",
+            "more than two decimal places",
         ),
         (
             r#"{"mode":"pool","budget":1,"societies":[{"code":"A-01","score":"87.255"}]}"#,
