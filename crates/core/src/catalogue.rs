@@ -182,6 +182,9 @@ pub struct Catalogue {
     pub documents: Vec<DocumentKind>,
     /// Tasks, ordered by number, numbered 1..=N.
     pub tasks: Vec<Task>,
+    /// Public monitoring bulletins (R-PUB-1, R-PUB-2): the `[publication]` section; defaults
+    /// ([`crate::publish::PublicationRules::default`]) when absent.
+    pub publication: crate::publish::PublicationRules,
 }
 
 impl Catalogue {
@@ -328,6 +331,8 @@ struct RawCatalogue {
     #[serde(default)]
     documents: Vec<Spanned<RawDocument>>,
     tasks: Spanned<Vec<Spanned<RawTask>>>,
+    #[serde(default)]
+    publication: Option<crate::publish::config::RawPublication>,
 }
 
 #[derive(Deserialize)]
@@ -854,6 +859,12 @@ impl Cx<'_> {
             }
         }
 
+        // R-PUB-1, R-PUB-2: the `[publication]` section (peer groups, bands, lagging rule).
+        let publication = match &raw.publication {
+            Some(p) => crate::publish::config::load(p, &|span, m| self.err(span, m))?,
+            None => crate::publish::PublicationRules::default(),
+        };
+
         Ok(Catalogue {
             year,
             title_zh: self.text(&raw.title_zh, "title_zh")?,
@@ -875,6 +886,7 @@ impl Cx<'_> {
             tracking,
             documents,
             tasks,
+            publication,
         })
     }
 
