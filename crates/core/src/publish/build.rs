@@ -929,11 +929,11 @@ pub(crate) fn lagging_words(rules: &PublicationRules) -> (String, String) {
     }
     (
         format!(
-            "满足以下任一条件的学会列入预警名单：{}。已达到全部目标的学会不列入。“第k次”为本年度此前各月通报（每月以最新一期未被更正的通报为准）列入的次数加本期。",
+            "满足以下任一条件的学会列入预警名单：{}。已达到全部目标（至少有一个目标）的学会不列入。“第k次”为本年度此前各月通报（每月以最新一期未被更正的通报为准）列入的次数加本期。",
             zh.join("；")
         ),
         format!(
-            "A society is on the lagging list when {}. A society that met all its targets is never listed. \"k-th time\" counts the earlier months of the year whose bulletin (per month, the latest one not corrected) listed it, plus this one.",
+            "A society is on the lagging list when {}. A society that has met all its targets (at least one) is never listed. \"k-th time\" counts the earlier months of the year whose bulletin (per month, the latest one not corrected) listed it, plus this one.",
             en.join(", or ")
         ),
     )
