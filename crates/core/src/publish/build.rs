@@ -60,7 +60,7 @@ const MONTHS_EN: [&str; 12] = [
 ];
 
 /// `第2次` / `2nd time`.
-pub(crate) fn appearance_words(k: u32) -> (String, String) {
+fn appearance_words(k: u32) -> (String, String) {
     let suffix = match (k % 10, k % 100) {
         (_, 11..=13) => "th",
         (1, _) => "st",
@@ -875,7 +875,7 @@ pub(crate) fn task_summary(number: u32, rows: &[SocietyRow]) -> TaskSummary {
     }
 }
 
-pub(crate) fn legend() -> Legend {
+fn legend() -> Legend {
     Legend {
         colours: [Colour::Red, Colour::Yellow, Colour::Green, Colour::Grey]
             .into_iter()
@@ -908,7 +908,7 @@ pub const ROUNDING_EN: &str = "Rates are per-mille rounded half up to 1‰ and s
 (equal remainders in the order red, yellow, green, grey); counts in a total row are the sums of the rows, and a \
 total row's rates are computed from those sums by the same rule, never averaged from the rows' rates.";
 
-pub(crate) fn lagging_words(rules: &PublicationRules) -> (String, String) {
+fn lagging_words(rules: &PublicationRules) -> (String, String) {
     let l = &rules.lagging;
     let mut zh: Vec<String> = Vec::new();
     let mut en: Vec<String> = Vec::new();

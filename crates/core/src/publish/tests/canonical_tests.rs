@@ -241,6 +241,29 @@ fn changes_seen_without_the_hash() {
 }
 
 #[test]
+fn only_arithmetic_is_checked_not_wording() {
+    // A later release may word a label differently; bulletins published before must still
+    // verify. A changed word is caught by the hash alone.
+    let reworded = golden_with("\"label_zh\":\"编制中\"", "\"label_zh\":\"草拟中\"");
+    assert!(verify_file(&reworded, None).is_ok());
+    assert!(!verify_file(&reworded, Some(GOLDEN_SHA256)).is_ok());
+    // A changed rank is arithmetic: caught without the hash.
+    let r = verify_file(
+        &golden_with(
+            "\"peer_group\":\"A\",\"peer_rank\":1,\"plan_status\"",
+            "\"peer_group\":\"A\",\"peer_rank\":2,\"plan_status\"",
+        ),
+        None,
+    );
+    assert_eq!(
+        r.problems,
+        vec![FileProblem::Inconsistent {
+            message: "society A-01: peer rank is not its rank in its peer group".to_owned()
+        }]
+    );
+}
+
+#[test]
 fn keys_out_of_order_are_not_canonical() {
     // Same members, reordered: readable, but not the canonical bytes.
     let reordered = golden_with(
