@@ -194,10 +194,12 @@ pub fn build(
 
     let rules = &catalogue.publication;
     let groups = group_names(&input.societies);
+    let before: Option<BTreeMap<&str, &SocietyRow>> =
+        compared.map(|b| b.societies.iter().map(|r| (r.code.as_str(), r)).collect());
     let mut rows: Vec<SocietyRow> = input
         .societies
         .iter()
-        .map(|s| row(rules, s, compared))
+        .map(|s| row(rules, s, before.as_ref()))
         .collect();
     rows.sort_by(|a, b| {
         (a.discipline_group.as_str(), a.code.as_str())
@@ -209,6 +211,14 @@ pub fn build(
     }
 
     let peer_order = peer_order(rules, &rows);
+    // How many earlier months listed each society.
+    let mut listed_before: BTreeMap<&str, u32> = BTreeMap::new();
+    for b in per_month.values() {
+        for l in &b.lagging {
+            let n = listed_before.entry(l.code.as_str()).or_insert(0);
+            *n = n.saturating_add(1);
+        }
+    }
     let mut lagging: Vec<LaggingEntry> = rows
         .iter()
         .filter_map(|r| {
@@ -216,13 +226,7 @@ pub fn build(
             if why.is_empty() || r.targets.all_met() {
                 return None;
             }
-            let before = u32::try_from(
-                per_month
-                    .values()
-                    .filter(|b| b.lagging.iter().any(|l| l.code == r.code))
-                    .count(),
-            )
-            .unwrap_or(u32::MAX);
+            let before = listed_before.get(r.code.as_str()).copied().unwrap_or(0);
             let appearance = before.saturating_add(1);
             let (appearance_zh, appearance_en) = appearance_words(appearance);
             Some(LaggingEntry {
@@ -240,30 +244,29 @@ pub fn build(
     lagging.sort_by(|a, b| lagging_order(&peer_order, a, b));
     let listed: BTreeSet<&str> = lagging.iter().map(|l| l.code.as_str()).collect();
 
+    let by_group = group_rows(&rows, |r| Some(r.discipline_group.as_str()));
+    let by_band = group_rows(&rows, |r| r.membership_band.as_deref());
+    let by_peer = group_rows(&rows, |r| Some(r.peer_group.as_str()));
     let discipline_groups: Vec<GroupSummary> = groups
         .iter()
         .map(|(id, (zh, en))| {
-            let members: Vec<&SocietyRow> =
-                rows.iter().filter(|r| &r.discipline_group == id).collect();
-            summarise(id, zh, en, &members, &listed)
+            let members = by_group.get(id.as_str()).map_or(&[][..], Vec::as_slice);
+            summarise(id, zh, en, members, &listed)
         })
         .collect();
     let membership_bands: Vec<GroupSummary> = band_list(rules)
         .into_iter()
         .filter_map(|(id, zh, en)| {
-            let members: Vec<&SocietyRow> = rows
-                .iter()
-                .filter(|r| r.membership_band.as_deref() == Some(id.as_str()))
-                .collect();
-            (!members.is_empty()).then(|| summarise(&id, &zh, &en, &members, &listed))
+            let members = by_band.get(id.as_str())?;
+            Some(summarise(&id, &zh, &en, members, &listed))
         })
         .collect();
     let peer_groups: Vec<GroupSummary> = peer_order
         .iter()
         .map(|key| {
-            let members: Vec<&SocietyRow> = rows.iter().filter(|r| &r.peer_group == key).collect();
+            let members = by_peer.get(key.as_str()).map_or(&[][..], Vec::as_slice);
             let (zh, en) = peer_names(rules, key, &groups);
-            summarise(key, &zh, &en, &members, &listed)
+            summarise(key, &zh, &en, members, &listed)
         })
         .collect();
     let all: Vec<&SocietyRow> = rows.iter().collect();
@@ -604,9 +607,10 @@ fn peer_names(
 /// id, band order with `unknown` last).
 pub(crate) fn peer_order(rules: &PublicationRules, rows: &[SocietyRow]) -> Vec<String> {
     let bands = band_list(rules);
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
     let mut keys: Vec<(Vec<(String, usize)>, String)> = Vec::new();
     for r in rows {
-        if keys.iter().any(|(_, k)| *k == r.peer_group) {
+        if !seen.insert(r.peer_group.as_str()) {
             continue;
         }
         let sort: Vec<(String, usize)> = rules
@@ -640,7 +644,12 @@ pub(crate) fn rate_summary(c: RateCell) -> RateSummary {
     }
 }
 
-fn row(rules: &PublicationRules, s: &PublicSociety, compared: Option<&Bulletin>) -> SocietyRow {
+/// The row of `s`; `compared` holds the rows of the bulletin compared with, by code.
+fn row(
+    rules: &PublicationRules,
+    s: &PublicSociety,
+    compared: Option<&BTreeMap<&str, &SocietyRow>>,
+) -> SocietyRow {
     let band = band_id(rules, s.members);
     let tasks: Vec<TaskCell> = s
         .status
@@ -657,7 +666,8 @@ fn row(rules: &PublicationRules, s: &PublicSociety, compared: Option<&Bulletin>)
         .iter()
         .fold(TargetProgress::default(), |acc, t| acc.plus(t.targets));
     let reports = rate_summary(s.reports);
-    let change = compared.map(|b| change(b, &s.code, s.status.colour, &reports));
+    let change =
+        compared.map(|b| change(b.get(s.code.as_str()).copied(), s.status.colour, &reports));
     SocietyRow {
         code: s.code.clone(),
         name_zh: s.name_zh.clone(),
@@ -681,8 +691,8 @@ fn row(rules: &PublicationRules, s: &PublicSociety, compared: Option<&Bulletin>)
     }
 }
 
-fn change(before: &Bulletin, code: &str, colour: Colour, reports: &RateSummary) -> Change {
-    let Some(old) = before.society(code) else {
+fn change(before: Option<&SocietyRow>, colour: Colour, reports: &RateSummary) -> Change {
+    let Some(old) = before else {
         return Change {
             direction: Direction::New,
             colour_before: None,
@@ -748,18 +758,39 @@ fn rank_key(r: &SocietyRow) -> Option<(u8, i64, i64)> {
 
 /// Competition ranks within each peer group, in the order of `rows`.
 pub(crate) fn peer_ranks(rows: &[SocietyRow]) -> Vec<Option<u32>> {
+    // Each peer group's keys, sorted: a rank is 1 + the number of strictly better keys.
+    let mut keys: BTreeMap<&str, Vec<(u8, i64, i64)>> = BTreeMap::new();
+    for r in rows {
+        if let Some(k) = rank_key(r) {
+            keys.entry(r.peer_group.as_str()).or_default().push(k);
+        }
+    }
+    for v in keys.values_mut() {
+        v.sort_unstable();
+    }
     rows.iter()
         .map(|r| {
             let key = rank_key(r)?;
-            let better = rows
-                .iter()
-                .filter(|o| o.peer_group == r.peer_group)
-                .filter_map(rank_key)
-                .filter(|k| *k < key)
-                .count();
+            let better = keys
+                .get(r.peer_group.as_str())?
+                .partition_point(|k| *k < key);
             Some(u32::try_from(better).unwrap_or(u32::MAX).saturating_add(1))
         })
         .collect()
+}
+
+/// Rows by a key, each group in row order.
+pub(crate) fn group_rows<'a>(
+    rows: &'a [SocietyRow],
+    key: impl Fn(&'a SocietyRow) -> Option<&'a str>,
+) -> BTreeMap<&'a str, Vec<&'a SocietyRow>> {
+    let mut out: BTreeMap<&str, Vec<&SocietyRow>> = BTreeMap::new();
+    for r in rows {
+        if let Some(k) = key(r) {
+            out.entry(k).or_default().push(r);
+        }
+    }
+    out
 }
 
 /// Why `r` is caught by the lagging rule (empty: it is not). The exemption for met targets

@@ -8,11 +8,11 @@
 //! changes what [`super::build`] computes for format 1 needs a new [`BULLETIN_FORMAT`], and
 //! this check must keep accepting format 1.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::build::{
-    band_list, lagging_order, lagging_why, peer_order, peer_ranks, rate_summary, summarise,
-    task_summary,
+    band_list, group_rows, lagging_order, lagging_why, peer_order, peer_ranks, rate_summary,
+    summarise, task_summary,
 };
 use super::config::{MembershipBand, PublicationRules};
 use super::model::{
@@ -167,12 +167,13 @@ pub(crate) fn consistency(b: &Bulletin) -> Result<(), String> {
     }
 
     // Lagging list: exactly the societies the rule catches, with the rule's reasons.
+    let by_code: BTreeMap<&str, &SocietyRow> = rows.iter().map(|r| (r.code.as_str(), r)).collect();
     let mut listed: BTreeSet<&str> = BTreeSet::new();
     for l in &b.lagging {
         if !listed.insert(l.code.as_str()) {
             return Err(format!("lagging list: {} listed twice", l.code));
         }
-        let Some(r) = b.society(&l.code) else {
+        let Some(r) = by_code.get(l.code.as_str()) else {
             return Err(format!("lagging list: no society {}", l.code));
         };
         if l.name_zh != r.name_zh || l.peer_group != r.peer_group || l.peer_rank != r.peer_rank {
@@ -216,39 +217,33 @@ pub(crate) fn consistency(b: &Bulletin) -> Result<(), String> {
     if stated != groups {
         return Err("the discipline groups are not those of the societies".to_owned());
     }
+    let by_group = group_rows(rows, |r| Some(r.discipline_group.as_str()));
     for g in &b.discipline_groups {
-        let members: Vec<&SocietyRow> = rows
-            .iter()
-            .filter(|r| r.discipline_group == g.key)
-            .collect();
-        same("discipline group", g, &members, &listed)?;
+        let members = by_group.get(g.key.as_str()).map_or(&[][..], Vec::as_slice);
+        same("discipline group", g, members, &listed)?;
     }
+    let by_band = group_rows(rows, |r| r.membership_band.as_deref());
     let bands: Vec<String> = band_list(&rules)
         .into_iter()
         .map(|(id, _, _)| id)
-        .filter(|id| {
-            rows.iter()
-                .any(|r| r.membership_band.as_deref() == Some(id.as_str()))
-        })
+        .filter(|id| by_band.contains_key(id.as_str()))
         .collect();
     let stated: Vec<&str> = b.membership_bands.iter().map(|g| g.key.as_str()).collect();
     if stated != bands.iter().map(String::as_str).collect::<Vec<_>>() {
         return Err("the membership bands are not those of the societies".to_owned());
     }
     for g in &b.membership_bands {
-        let members: Vec<&SocietyRow> = rows
-            .iter()
-            .filter(|r| r.membership_band.as_deref() == Some(g.key.as_str()))
-            .collect();
-        same("membership band", g, &members, &listed)?;
+        let members = by_band.get(g.key.as_str()).map_or(&[][..], Vec::as_slice);
+        same("membership band", g, members, &listed)?;
     }
     let stated: Vec<&str> = b.peer_groups.iter().map(|g| g.key.as_str()).collect();
     if stated != order.iter().map(String::as_str).collect::<Vec<_>>() {
         return Err("the peer groups are not those of the societies, in order".to_owned());
     }
+    let by_peer = group_rows(rows, |r| Some(r.peer_group.as_str()));
     for g in &b.peer_groups {
-        let members: Vec<&SocietyRow> = rows.iter().filter(|r| r.peer_group == g.key).collect();
-        same("peer group", g, &members, &listed)?;
+        let members = by_peer.get(g.key.as_str()).map_or(&[][..], Vec::as_slice);
+        same("peer group", g, members, &listed)?;
     }
     let all: Vec<&SocietyRow> = rows.iter().collect();
     if b.overall.key != "all"

@@ -11,9 +11,12 @@
 //! sums, and colour shares by largest remainder; the shares of every row add up to 100%.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use super::config::PeerDimension;
-use super::model::{Bulletin, GroupSummary, PublicPlanStatus, Ratio, SocietyRow, colour_symbol};
+use super::model::{
+    Bulletin, GroupSummary, LaggingEntry, PublicPlanStatus, Ratio, SocietyRow, colour_symbol,
+};
 use crate::tracking::Colour;
 
 /// The language of headers and words.
@@ -216,14 +219,19 @@ fn group_name<'a>(list: &'a [GroupSummary], key: &str, lang: Lang) -> &'a str {
         .map_or("", |g| lang.pick(&g.name_zh, &g.name_en))
 }
 
-fn society_row(b: &Bulletin, r: &SocietyRow, lang: Lang) -> Vec<Cell> {
+fn society_row(
+    b: &Bulletin,
+    listed: &BTreeMap<&str, &LaggingEntry>,
+    r: &SocietyRow,
+    lang: Lang,
+) -> Vec<Cell> {
     let sep = lang.pick("；", "; ");
     let reasons: Vec<&str> = r
         .reasons
         .iter()
         .map(|x| lang.pick(&x.text_zh, &x.text_en))
         .collect();
-    let lagging = b.lagging.iter().find(|l| l.code == r.code);
+    let lagging = listed.get(r.code.as_str());
     let change = r.change.as_ref();
     let delta = |d: Option<&super::model::Delta>| match d {
         Some(d) => t(lang.pick(&d.text_zh, &d.text_en)),
@@ -296,6 +304,8 @@ fn group_row(dimension: &str, name: &str, g: &GroupSummary) -> Vec<Cell> {
 
 /// Every table of the bulletin's downloads, in `lang` (R-PUB-1).
 pub fn tables(b: &Bulletin, lang: Lang) -> Vec<Table> {
+    let listed: BTreeMap<&str, &LaggingEntry> =
+        b.lagging.iter().map(|l| (l.code.as_str(), l)).collect();
     let societies = Table {
         id: "societies",
         name_zh: "学会",
@@ -304,7 +314,7 @@ pub fn tables(b: &Bulletin, lang: Lang) -> Vec<Table> {
         rows: b
             .societies
             .iter()
-            .map(|r| society_row(b, r, lang))
+            .map(|r| society_row(b, &listed, r, lang))
             .collect(),
     };
 
