@@ -6,7 +6,7 @@ use std::fmt;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 
-use super::canonical::{StoredBulletin, check_chain};
+use super::canonical::{Header, StoredBulletin, check_chain, parse};
 use super::config::{PeerDimension, PublicationRules};
 use super::input::{PublicInput, PublicSociety};
 use super::model::{
@@ -74,9 +74,13 @@ fn appearance_words(k: u32) -> (String, String) {
 /// Make bulletin 第N期 (R-PUB-1, R-PUB-2). Pure: the same catalogue, input and chain give the
 /// same bulletin, byte for byte once written canonically.
 ///
-/// - **Chain**: `chain` is every bulletin published so far, in number order, as stored. It
-///   must verify ([`super::verify_chain`]): nobody publishes on a broken chain. The new
-///   number is `chain.len() + 1`, `prev_sha256` the last stored hash (`null` for 第1期).
+/// - **Chain**: `chain` is every bulletin published so far, in number order, as stored.
+///   Nobody publishes on a broken chain: numbers without gaps, each one's bytes hashing to
+///   its recorded hash, each one linking to the previous recorded hash — what detects any
+///   change to a stored bulletin. (The earlier bulletins are read without their rows, but for
+///   the one compared with; [`super::verify_chain`] also checks canonical form and
+///   consistency.) The new number is `chain.len() + 1`, `prev_sha256` the last stored hash
+///   (`null` for 第1期).
 ///   `published_at` may not be before the last bulletin's, nor before its month begins.
 /// - **Correction**: `corrects` lists earlier numbers (each once), with a note in both
 ///   languages. A bulletin named in any `corrects` (of an earlier bulletin or this one) is
@@ -174,7 +178,7 @@ pub fn build(
     // Superseded bulletins: named in a `corrects` of an earlier bulletin or of this one.
     let mut superseded: BTreeSet<u32> = earlier.iter().flat_map(|b| b.corrects.clone()).collect();
     superseded.extend(corrects.iter().copied());
-    let same_year: Vec<&Bulletin> = earlier
+    let same_year: Vec<&Header> = earlier
         .iter()
         .filter(|b| b.year == month.year && !superseded.contains(&b.number))
         .collect();
@@ -184,7 +188,7 @@ pub fn build(
         .max_by_key(|b| b.number)
         .copied();
     // Per earlier month of the year, its latest bulletin that is not superseded.
-    let mut per_month: BTreeMap<u32, &Bulletin> = BTreeMap::new();
+    let mut per_month: BTreeMap<u32, &Header> = BTreeMap::new();
     for b in same_year.iter().filter(|b| b.month < month.month) {
         let slot = per_month.entry(b.month).or_insert(b);
         if b.number > slot.number {
@@ -194,8 +198,29 @@ pub fn build(
 
     let rules = &catalogue.publication;
     let groups = group_names(&input.societies);
-    let before: Option<BTreeMap<&str, &SocietyRow>> =
-        compared.map(|b| b.societies.iter().map(|r| (r.code.as_str(), r)).collect());
+    // The bulletin compared with, read in full (the chain check read only headers).
+    let compared_bulletin: Option<Bulletin> = match compared {
+        None => None,
+        Some(h) => {
+            let stored = usize::try_from(h.number.saturating_sub(1))
+                .ok()
+                .and_then(|i| chain.get(i));
+            let read = stored.map(|s| parse(&s.bytes));
+            match read {
+                Some(Ok(b)) => Some(b),
+                _ => {
+                    return Err(fail(
+                        "chain",
+                        format!("第{}期无法读取。", h.number),
+                        format!("bulletin {} cannot be read", h.number),
+                    ));
+                }
+            }
+        }
+    };
+    let before: Option<BTreeMap<&str, &SocietyRow>> = compared_bulletin
+        .as_ref()
+        .map(|b| b.societies.iter().map(|r| (r.code.as_str(), r)).collect());
     let mut rows: Vec<SocietyRow> = input
         .societies
         .iter()

@@ -21,7 +21,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::check::consistency;
-use super::model::{Bulletin, Sha256Hex};
+use super::model::{Bulletin, Sha256Hex, UtcSecond};
 
 /// The largest integer written (2⁵³ − 1, exact in every JSON reader).
 pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
@@ -290,9 +290,28 @@ fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
     )
 }
 
-/// Check the chain and return the parsed bulletins (used by [`super::build`]).
-pub(crate) fn check_chain(chain: &[StoredBulletin]) -> Result<Vec<Bulletin>, ChainError> {
-    let mut out: Vec<Bulletin> = Vec::with_capacity(chain.len());
+/// What [`super::build`] needs of an earlier bulletin: read without the rows.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct Header {
+    pub number: u32,
+    pub year: i32,
+    pub month: u32,
+    pub published_at: UtcSecond,
+    pub prev_sha256: Option<Sha256Hex>,
+    pub corrects: Vec<u32>,
+    pub lagging: Vec<HeaderLagging>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct HeaderLagging {
+    pub code: String,
+}
+
+/// Walk the chain in number order: numbers without gaps, each one's bytes hashing to its
+/// recorded hash, its content stating its number and linking to the previous recorded hash.
+/// `full` also checks canonical form and consistency (a bulletin the builder never made).
+fn walk(chain: &[StoredBulletin], full: bool) -> Result<Vec<Header>, ChainError> {
+    let mut out: Vec<Header> = Vec::with_capacity(chain.len());
     let mut prev: Option<&str> = None;
     for (i, s) in chain.iter().enumerate() {
         let number = u32::try_from(i).unwrap_or(u32::MAX).saturating_add(1);
@@ -307,35 +326,62 @@ pub(crate) fn check_chain(chain: &[StoredBulletin]) -> Result<Vec<Bulletin>, Cha
                 actual,
             }));
         }
-        let b =
-            parse(&s.bytes).map_err(|e| err(ChainProblem::Unreadable { message: e.message }))?;
-        let again = canonical_bytes(&b).map_err(|e| {
-            err(ChainProblem::Unreadable {
-                message: e.to_string(),
-            })
-        })?;
-        if let Some(offset) = first_difference(&s.bytes, &again) {
-            return Err(err(ChainProblem::NotCanonical { offset }));
-        }
-        if b.number != number {
+        let unreadable = |message: String| err(ChainProblem::Unreadable { message });
+        let (header, bulletin) = if full {
+            let b = parse(&s.bytes).map_err(|e| unreadable(e.message))?;
+            let again = canonical_bytes(&b).map_err(|e| unreadable(e.to_string()))?;
+            if let Some(offset) = first_difference(&s.bytes, &again) {
+                return Err(err(ChainProblem::NotCanonical { offset }));
+            }
+            let header = Header {
+                number: b.number,
+                year: b.year,
+                month: b.month,
+                published_at: b.published_at,
+                prev_sha256: b.prev_sha256.clone(),
+                corrects: b.corrects.clone(),
+                lagging: b
+                    .lagging
+                    .iter()
+                    .map(|l| HeaderLagging {
+                        code: l.code.clone(),
+                    })
+                    .collect(),
+            };
+            (header, Some(b))
+        } else {
+            let header: Header =
+                serde_json::from_slice(&s.bytes).map_err(|e| unreadable(e.to_string()))?;
+            (header, None)
+        };
+        if header.number != number {
             return Err(err(ChainProblem::NumberMismatch {
-                in_content: b.number,
+                in_content: header.number,
             }));
         }
-        let found = b.prev_sha256.as_ref().map(Sha256Hex::as_str);
+        let found = header.prev_sha256.as_ref().map(Sha256Hex::as_str);
         if found != prev {
             return Err(err(ChainProblem::BrokenLink {
                 expected: prev.map(str::to_owned),
                 found: found.map(str::to_owned),
             }));
         }
-        if let Err(message) = consistency(&b) {
+        if let Some(b) = &bulletin
+            && let Err(message) = consistency(b)
+        {
             return Err(err(ChainProblem::Inconsistent { message }));
         }
         prev = Some(s.sha256.as_str());
-        out.push(b);
+        out.push(header);
     }
     Ok(out)
+}
+
+/// The chain check of [`super::build`]: numbers, hashes and links (what detects any change
+/// to a stored bulletin), reading each bulletin without its rows. The full check, canonical
+/// form and consistency included, is [`verify_chain`].
+pub(crate) fn check_chain(chain: &[StoredBulletin]) -> Result<Vec<Header>, ChainError> {
+    walk(chain, false)
 }
 
 /// Verify the chain of published bulletins (R-PUB-2), given in number order as stored:
@@ -344,7 +390,7 @@ pub(crate) fn check_chain(chain: &[StoredBulletin]) -> Result<Vec<Bulletin>, Cha
 /// ([`verify_file`]'s checks); its `prev_sha256` is the previous one's recorded hash (`null`
 /// for 第1期). The error names the first bulletin that fails and why.
 pub fn verify_chain(chain: &[StoredBulletin]) -> Result<(), ChainError> {
-    check_chain(chain).map(|_| ())
+    walk(chain, true).map(|_| ())
 }
 
 /// The header of a bulletin file that could be read.

@@ -374,6 +374,19 @@ fn rewritten_bulletin_with_a_new_hash_breaks_the_next_link() {
     assert_eq!(e.number, 3);
     assert!(matches!(e.problem, ChainProblem::BrokenLink { .. }));
     assert!(e.to_string().contains("is not bulletin 2's hash"), "{e}");
+    // Nothing is built on it.
+    let e = build(
+        &cat(),
+        &input(
+            9,
+            bj(2017, 10, 6, 10, 0, 0),
+            vec![soc("A-01", "A", Colour::Green, cell(1, 1, 1))],
+        ),
+        &chain,
+    )
+    .unwrap_err();
+    assert_eq!(e.field, "chain");
+    assert!(e.message_en.contains("bulletin 3's prev_sha256"), "{e}");
 }
 
 #[test]
