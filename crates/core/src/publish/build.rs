@@ -16,7 +16,7 @@ use super::model::{
     TaskSummary, UtcSecond, colour_symbol,
 };
 use super::round::{delta_words, ratio, shares};
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, TaskClass};
 use crate::tracking::{Colour, Month, RateCell, percent_text};
 
 /// Why a bulletin cannot be made: the field concerned and what is wrong, in both languages.
@@ -299,13 +299,7 @@ pub fn build(
     let tasks = catalogue
         .tasks
         .iter()
-        .map(|t| {
-            let mut s = task_summary(t.number, &rows);
-            s.class = t.class;
-            s.title_zh = t.title_zh.clone();
-            s.title_en = t.title_en.clone();
-            s
-        })
+        .map(|t| task_summary(t.number, t.class, &t.title_zh, &t.title_en, &rows))
         .collect();
 
     let m = usize::try_from(month.month.saturating_sub(1)).unwrap_or(0);
@@ -914,17 +908,23 @@ pub(crate) fn summarise(
     }
 }
 
-/// How the societies stand on task `number` (class and titles left for the caller).
-pub(crate) fn task_summary(number: u32, rows: &[SocietyRow]) -> TaskSummary {
+/// How the societies stand on a task: how many planned it, their cells' colours.
+pub(crate) fn task_summary(
+    number: u32,
+    class: TaskClass,
+    title_zh: &str,
+    title_en: &str,
+    rows: &[SocietyRow],
+) -> TaskSummary {
     let mut colours = ColourCounts::default();
     for c in rows.iter().filter_map(|r| r.task(number)) {
         colours.add(c.colour);
     }
     TaskSummary {
         number,
-        class: crate::catalogue::TaskClass::Basic,
-        title_zh: String::new(),
-        title_en: String::new(),
+        class,
+        title_zh: title_zh.to_owned(),
+        title_en: title_en.to_owned(),
         planned: colours.total(),
         shares: colour_shares(&colours),
         colours,

@@ -255,10 +255,7 @@ pub(crate) fn consistency(b: &Bulletin) -> Result<(), String> {
     same("overall", &b.overall, &all, &listed)?;
 
     for t in &b.tasks {
-        let mut again = task_summary(t.number, rows);
-        again.class = t.class;
-        again.title_zh.clone_from(&t.title_zh);
-        again.title_en.clone_from(&t.title_en);
+        let again = task_summary(t.number, t.class, &t.title_zh, &t.title_en, rows);
         if &again != t {
             return Err(format!(
                 "task {}: its figures do not add up from the societies' cells",
