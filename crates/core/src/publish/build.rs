@@ -86,7 +86,7 @@ fn appearance_words(k: u32) -> (String, String) {
 ///   languages. A bulletin named in any `corrects` (of an earlier bulletin or this one) is
 ///   *superseded*.
 /// - **Rows**: one per society, ordered by discipline group id, then code. Its rates are its
-///   reporting cell rounded as [`super::round`] says; its targets are the sums over its
+///   reporting cell rounded as [`super::ratio`] says; its targets are the sums over its
 ///   tasks. A society without an accepted plan is expected nothing (its cell must be empty).
 /// - **Membership band**: the first band of the catalogue containing its member count;
 ///   `unknown` without a count (or when no band contains it); none when the catalogue has

@@ -130,7 +130,7 @@ pub struct AuditHead {
     pub sha256: Sha256Hex,
 }
 
-/// A rate or share as published: per-mille rounded as documented in [`super::round`] and its
+/// A rate or share as published: per-mille rounded as [`super::ratio`] and [`super::shares`] say, and its
 /// display text (`87.5%`); `null` and `—` when nothing is expected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
