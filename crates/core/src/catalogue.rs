@@ -210,6 +210,9 @@ pub struct Catalogue {
     fact_index: HashMap<String, usize>,
     /// Year-end assessment (R-ASSESS-*): the `[assessment]` section; `None` when absent.
     pub assessment: Option<crate::assess::AssessmentRules>,
+    /// Public monitoring bulletins (R-PUB-1, R-PUB-2): the `[publication]` section; defaults
+    /// ([`crate::publish::PublicationRules::default`]) when absent.
+    pub publication: crate::publish::PublicationRules,
 }
 
 impl Catalogue {
@@ -392,6 +395,8 @@ struct RawCatalogue {
     facts: Option<Spanned<Vec<Spanned<fact_decls::RawFact>>>>,
     #[serde(default)]
     assessment: Option<crate::assess::config::RawAssessment>,
+    #[serde(default)]
+    publication: Option<crate::publish::config::RawPublication>,
 }
 
 #[derive(Deserialize)]
@@ -882,6 +887,11 @@ impl<'a> Cx<'a> {
             .as_ref()
             .map(|a| crate::assess::config::load(a, &tasks, &|span, m| self.err(span, m)))
             .transpose()?;
+        // R-PUB-1, R-PUB-2: the `[publication]` section (peer groups, bands, lagging rule).
+        let publication = match &raw.publication {
+            Some(p) => crate::publish::config::load(p, &|span, m| self.err(span, m))?,
+            None => crate::publish::PublicationRules::default(),
+        };
 
         Ok(Catalogue {
             year,
@@ -915,6 +925,7 @@ impl<'a> Cx<'a> {
             election_fact: decls.election_fact,
             facts_from_builtin: decls.from_builtin,
             assessment,
+            publication,
         })
     }
 

@@ -12,6 +12,8 @@
 //!   rankings, exact subsidies (R-ASSESS-1..3).
 //! - [`tracking`]: monthly reports, reporting months and due instants, red / yellow / green
 //!   status and reporting rates (R-TRACK-1..3).
+//! - [`publish`]: public monitoring bulletins: the public snapshot, canonical JSON and the
+//!   hash chain, peer groups, rounding, the lagging list, downloads, the trend (R-PUB-1, R-PUB-2).
 
 // Tests may unwrap: a panic there is a failed test (workspace lints deny it elsewhere).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
@@ -20,6 +22,7 @@ pub mod assess;
 pub mod catalogue;
 pub mod facts;
 pub mod plan;
+pub mod publish;
 pub mod rules;
 pub mod tracking;
 
