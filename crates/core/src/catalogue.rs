@@ -1,13 +1,21 @@
 //! The yearly task catalogue (R-CAT-1, R-CAT-2, R-CAT-3) and its loader.
 //!
 //! A catalogue is data: one TOML file per year (`catalogues/2017.toml` is built in, others are
-//! loaded at run time with [`parse`]). The file format is described in the comment at the top
-//! of `catalogues/2017.toml`. Loading validates everything a later step relies on — task
-//! numbering, classes, document kinds, fact names, rule parameters, band edges, and that every
-//! quoted clause occurs verbatim in its task's text — and reports the first problem as
-//! `file:line:column: message` ([`CatalogueError`]).
+//! loaded at run time with [`parse`]). The file format is described completely in
+//! `docs/CATALOGUE.md` (and summarised at the top of `catalogues/2017.toml`). The file declares
+//! the facts the year speaks about (`[[facts]]`, [`crate::facts::FactDecl`]), its tasks and
+//! their rules; the kinds of rule are the table [`crate::rules::kinds::KINDS`]. Loading
+//! validates everything a later step relies on — task numbering, classes, document kinds, fact
+//! declarations and the facts each task and rule names, rule parameters, band edges, and that
+//! every quoted clause occurs verbatim in its task's text — and reports the first problem as
+//! `file:line:column: message` ([`CatalogueError`]). [`summary`] tells an author what a
+//! loaded file says.
 
-use std::collections::{BTreeMap, BTreeSet};
+mod fact_decls;
+pub(crate) mod params;
+mod summary;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
@@ -16,8 +24,11 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 use toml::value::Datetime;
 
-use crate::facts::{FactKind, fact_field};
-use crate::rules::{Applies, Band, Fraction, RuleDecl, RuleKind, Severity};
+use crate::facts::FactDecl;
+use crate::rules::kinds::{self, KINDS};
+use crate::rules::{Applies, RuleDecl, Severity};
+
+pub use summary::{CatalogueSummary, ClassSummary, FactSummary, RuleWords, summary};
 
 /// The 2017 catalogue file, compiled in (R-CAT-1).
 pub const BUILTIN_2017_SOURCE: &str = include_str!("../../../catalogues/2017.toml");
@@ -97,7 +108,7 @@ pub struct Task {
     pub criteria_en: Option<String>,
     /// Document kind ids the task requires.
     pub required_documents: Vec<String>,
-    /// Fact field names the task measures (`facts::FACT_FIELDS`).
+    /// Names of the facts the task measures (declared in the file's `[[facts]]`).
     pub facts: Vec<String>,
     /// Machine-checkable rules, in declaration order (R-RULE-*).
     pub rules: Vec<RuleDecl>,
@@ -182,6 +193,26 @@ pub struct Catalogue {
     pub documents: Vec<DocumentKind>,
     /// Tasks, ordered by number, numbered 1..=N.
     pub tasks: Vec<Task>,
+    /// The file's `[placeholders]` (e.g. `baseline_year` → `2016`), filled into fact labels
+    /// and help; `{year}` is always the catalogue's year.
+    pub placeholders: BTreeMap<String, String>,
+    /// The facts the year speaks about, in declaration (form) order (R-SOC-2).
+    pub facts: Vec<FactDecl>,
+    /// The yes/no fact that says whether a society holds its council election this year (the
+    /// registry's flag); rules with `applies = "election_year"` read it.
+    pub election_fact: Option<String>,
+    /// The file declares no `[[facts]]`: it was written before facts were declared, and its
+    /// facts, placeholders and election fact are those of the built-in 2017 file (the 2017
+    /// compatibility shim, see [`parse`]).
+    pub facts_from_builtin: bool,
+    /// Fact name → position in `facts`, for [`Catalogue::fact`] (rules look labels up often).
+    #[serde(skip)]
+    fact_index: HashMap<String, usize>,
+    /// Year-end assessment (R-ASSESS-*): the `[assessment]` section; `None` when absent.
+    pub assessment: Option<crate::assess::AssessmentRules>,
+    /// Public monitoring bulletins (R-PUB-1, R-PUB-2): the `[publication]` section; defaults
+    /// ([`crate::publish::PublicationRules::default`]) when absent.
+    pub publication: crate::publish::PublicationRules,
 }
 
 impl Catalogue {
@@ -258,6 +289,34 @@ impl Catalogue {
     pub fn rule(&self, id: &str) -> Option<(&Task, &RuleDecl)> {
         self.rules().find(|(_, r)| r.id == id)
     }
+
+    /// The declaration of the fact named `name` (R-SOC-2).
+    pub fn fact(&self, name: &str) -> Option<&FactDecl> {
+        match self.fact_index.get(name).and_then(|&i| self.facts.get(i)) {
+            Some(f) if f.name == name => Some(f),
+            // Not indexed (or `facts` changed after loading): look it up.
+            _ => self.facts.iter().find(|f| f.name == name),
+        }
+    }
+
+    /// The facts a society enters (forms, imports, the API): every declared fact but the
+    /// election flag, which is the registry's.
+    pub fn entered_facts(&self) -> impl Iterator<Item = &FactDecl> {
+        self.facts
+            .iter()
+            .filter(move |f| self.election_fact.as_deref() != Some(f.name.as_str()))
+    }
+
+    /// Whether `name` is the election flag ([`Catalogue::election_fact`]).
+    pub fn is_election_fact(&self, name: &str) -> bool {
+        self.election_fact.as_deref() == Some(name)
+    }
+
+    /// The label of fact `name` in the chosen language, or the name itself when it is not
+    /// declared.
+    pub fn fact_label<'a>(&'a self, name: &'a str, en: bool) -> &'a str {
+        self.fact(name).map_or(name, |f| f.label(en))
+    }
 }
 
 /// A catalogue file that cannot be loaded: where, and what is wrong (R-CAT-1).
@@ -328,6 +387,16 @@ struct RawCatalogue {
     #[serde(default)]
     documents: Vec<Spanned<RawDocument>>,
     tasks: Spanned<Vec<Spanned<RawTask>>>,
+    #[serde(default)]
+    election_fact: Option<Spanned<String>>,
+    #[serde(default)]
+    placeholders: Option<Spanned<BTreeMap<String, Spanned<fact_decls::RawPlaceholder>>>>,
+    #[serde(default)]
+    facts: Option<Spanned<Vec<Spanned<fact_decls::RawFact>>>>,
+    #[serde(default)]
+    assessment: Option<crate::assess::config::RawAssessment>,
+    #[serde(default)]
+    publication: Option<crate::publish::config::RawPublication>,
 }
 
 #[derive(Deserialize)]
@@ -379,8 +448,9 @@ struct RawTask {
     rules: Vec<Spanned<RawRule>>,
 }
 
+/// The keys every rule has; the rest of a `[[tasks.rules]]` table are the parameters of its
+/// kind, read by the kind itself from the spanned table ([`params::Params`]).
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawRule {
     id: Spanned<String>,
     kind: Spanned<String>,
@@ -391,100 +461,17 @@ struct RawRule {
     note_zh: Option<Spanned<String>>,
     #[serde(default)]
     note_en: Option<Spanned<String>>,
-    // Parameters; which ones a kind takes is checked in `build_rule`.
-    #[serde(default)]
-    value: Option<Spanned<String>>,
-    #[serde(default)]
-    by: Option<Spanned<String>>,
-    #[serde(default)]
-    bands: Option<Spanned<Vec<Spanned<RawBand>>>>,
-    #[serde(default)]
-    numerator: Option<Spanned<String>>,
-    #[serde(default)]
-    denominator: Option<Spanned<String>>,
-    #[serde(default)]
-    baseline_numerator: Option<Spanned<String>>,
-    #[serde(default)]
-    baseline_denominator: Option<Spanned<String>>,
-    #[serde(default)]
-    fraction: Option<Spanned<Vec<Spanned<i64>>>>,
-    #[serde(default)]
-    baseline: Option<Spanned<String>>,
-    #[serde(default)]
-    percent: Option<Spanned<i64>>,
-    #[serde(default)]
-    min: Option<Spanned<i64>>,
-    #[serde(default)]
-    not_before: Option<Spanned<Datetime>>,
-    #[serde(default)]
-    not_after: Option<Spanned<Datetime>>,
-    #[serde(default)]
-    steps: Option<Spanned<Vec<Spanned<String>>>>,
-    #[serde(default)]
-    documents: Option<Spanned<Vec<Spanned<String>>>>,
-    #[serde(default)]
-    previous: Option<Spanned<String>>,
-    #[serde(default)]
-    cap_rule: Option<Spanned<String>>,
-    #[serde(default)]
-    lift_value: Option<Spanned<String>>,
-    #[serde(default)]
-    lift_baseline: Option<Spanned<String>>,
-    #[serde(default)]
-    lift_above_percent: Option<Spanned<i64>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawBand {
-    #[serde(default)]
-    min: Option<Spanned<i64>>,
-    #[serde(default)]
-    min_inclusive: Option<Spanned<bool>>,
-    #[serde(default)]
-    max: Option<Spanned<i64>>,
-    #[serde(default)]
-    max_inclusive: Option<Spanned<bool>>,
-    cap: Spanned<i64>,
-    label_zh: Spanned<String>,
-    label_en: Spanned<String>,
-    #[serde(default)]
-    note_zh: Option<Spanned<String>>,
-    #[serde(default)]
-    note_en: Option<Spanned<String>>,
-}
-
-/// Rule kinds and the parameters each takes.
-const RULE_KINDS: &[(&str, &[&str])] = &[
-    ("band_cap", &["value", "by", "bands"]),
-    ("ratio_at_least", &["numerator", "denominator", "fraction"]),
-    ("ratio_at_most", &["numerator", "denominator", "fraction"]),
-    ("growth_at_least", &["value", "baseline", "percent"]),
-    (
-        "rate_rises",
-        &[
-            "numerator",
-            "denominator",
-            "baseline_numerator",
-            "baseline_denominator",
-        ],
-    ),
-    ("count_at_least", &["value", "min"]),
-    ("flag_true", &["value"]),
-    ("date_present", &["value", "not_before", "not_after"]),
-    ("dates_in_order", &["steps"]),
-    ("documents_present", &["documents"]),
-    (
-        "not_above_previous",
-        &[
-            "value",
-            "previous",
-            "cap_rule",
-            "lift_value",
-            "lift_baseline",
-            "lift_above_percent",
-        ],
-    ),
+/// Keys of [`RawRule`]: not parameters.
+const RULE_KEYS: &[&str] = &[
+    "id",
+    "kind",
+    "severity",
+    "applies",
+    "clause_zh",
+    "note_zh",
+    "note_en",
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -494,19 +481,24 @@ const RULE_KINDS: &[(&str, &[&str])] = &[
 /// Parse and validate a catalogue file (R-CAT-1). `file_name` is used in error messages only.
 ///
 /// Syntax errors, unknown or missing fields, and semantic errors (duplicate or missing task
-/// numbers, unknown document kinds or fact names, rule parameters, overlapping band edges,
+/// numbers, unknown document kinds, fact declarations — unknown kinds, duplicate names,
+/// relations to unknown facts or facts of the wrong kind, placeholders that do not exist —,
+/// tasks or rules naming undeclared facts, rule parameters, overlapping band edges,
 /// `min_optional` above the number of optional tasks, clause quotes not found verbatim, bad
 /// time zone, …) are reported with the line and column of the offending text.
+///
+/// 2017 compatibility: a file without `[[facts]]` was written before facts were declared; it is
+/// read with the fact declarations, placeholders and election fact of the built-in 2017 file
+/// (the only facts such a file could use), and [`Catalogue::facts_from_builtin`] says so.
 pub fn parse(source: &str, file_name: &str) -> Result<Catalogue, CatalogueError> {
     let cx = Cx {
         source,
         file: file_name,
     };
-    let raw: RawCatalogue = toml::from_str(source).map_err(|e| {
-        let span = e.span().unwrap_or(0..0);
-        cx.err(span, e.message().trim_end().to_owned())
-    })?;
-    cx.build(raw)
+    let raw: RawCatalogue = toml::from_str(source).map_err(|e| cx.toml_err(&e))?;
+    // The same text as spanned tables: each rule's kind reads its own parameters from them.
+    let doc = toml::de::DeTable::parse(source).map_err(|e| cx.toml_err(&e))?;
+    cx.build(raw, rule_tables(doc.into_inner()))
 }
 
 struct Cx<'a> {
@@ -528,7 +520,11 @@ fn local_to_utc(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
+    fn toml_err(&self, e: &toml::de::Error) -> CatalogueError {
+        self.err(e.span().unwrap_or(0..0), e.message().trim_end().to_owned())
+    }
+
     fn err(&self, span: Range<usize>, message: impl Into<String>) -> CatalogueError {
         let start = span.start.min(self.source.len());
         let before = self.source.get(..start).unwrap_or(self.source);
@@ -677,7 +673,7 @@ impl Cx<'_> {
         })
     }
 
-    fn build(&self, raw: RawCatalogue) -> Res<Catalogue> {
+    fn build(&self, raw: RawCatalogue, rule_tables: Vec<Vec<RuleTable<'a>>>) -> Res<Catalogue> {
         let year = self.int_in(&raw.year, "year", 1900..3000)?;
         let year =
             i32::try_from(year).map_err(|_| self.err(raw.year.span(), "year out of range"))?;
@@ -787,45 +783,76 @@ impl Cx<'_> {
             });
         }
 
+        // Facts next: tasks and rules name them.
+        let decls = self.fact_declarations(&raw, year)?;
+
         let mut tasks = Vec::with_capacity(raw_tasks.len());
         let mut rule_ids: BTreeMap<String, Range<usize>> = BTreeMap::new();
-        // (rule id, cap_rule reference) to resolve once every rule is known.
-        let mut cap_refs: Vec<(String, Spanned<String>)> = Vec::new();
+        // References between rules (e.g. cap_rule), resolved once every rule is known.
+        let mut refs: Vec<params::RuleRef> = Vec::new();
+        let mut tables = rule_tables.into_iter();
         for t in raw_tasks {
-            tasks.push(self.build_task(t.get_ref(), &documents, &mut rule_ids, &mut cap_refs)?);
+            let tables = tables.next().unwrap_or_default();
+            tasks.push(self.build_task(
+                t.get_ref(),
+                tables,
+                &documents,
+                &decls,
+                &mut rule_ids,
+                &mut refs,
+            )?);
         }
         tasks.sort_by_key(|t| t.number);
 
-        for (rule_id, target) in &cap_refs {
+        for r in &refs {
             let found = tasks
                 .iter()
                 .flat_map(|t| t.rules.iter())
-                .find(|r| &r.id == target.get_ref());
+                .find(|x| &x.id == r.target.get_ref());
             match found {
-                Some(RuleDecl {
-                    kind: RuleKind::BandCap { .. },
-                    ..
-                }) => {}
+                Some(x) if x.kind.name() == r.expected => {}
                 Some(other) => {
                     return Err(self.err(
-                        target.span(),
+                        r.target.span(),
                         format!(
-                            "rule '{rule_id}': cap_rule '{}' is a {} rule, expected band_cap",
-                            target.get_ref(),
-                            other.kind.name()
+                            "rule '{}': {} '{}' is a {} rule, expected {}",
+                            r.from,
+                            r.param,
+                            r.target.get_ref(),
+                            other.kind.name(),
+                            r.expected
                         ),
                     ));
                 }
                 None => {
                     return Err(self.err(
-                        target.span(),
+                        r.target.span(),
                         format!(
-                            "rule '{rule_id}': cap_rule '{}' does not exist",
-                            target.get_ref()
+                            "rule '{}': {} '{}' does not exist",
+                            r.from,
+                            r.param,
+                            r.target.get_ref()
                         ),
                     ));
                 }
             }
+        }
+
+        // A rule applying in election years reads the election flag.
+        if decls.election_fact.is_none()
+            && let Some(r) = raw_tasks
+                .iter()
+                .flat_map(|t| t.get_ref().rules.iter())
+                .find(|r| *r.get_ref().applies.get_ref() == Applies::ElectionYear)
+        {
+            return Err(self.err(
+                r.get_ref().applies.span(),
+                format!(
+                    "rule '{}' applies in election years, but the file names no election_fact \
+                     (the yes/no fact saying whether a society holds its council election)",
+                    r.get_ref().id.get_ref()
+                ),
+            ));
         }
 
         let optional = tasks
@@ -854,6 +881,18 @@ impl Cx<'_> {
             }
         }
 
+        // R-ASSESS-*: the `[assessment]` section, checked against the tasks and their rules.
+        let assessment = raw
+            .assessment
+            .as_ref()
+            .map(|a| crate::assess::config::load(a, &tasks, &|span, m| self.err(span, m)))
+            .transpose()?;
+        // R-PUB-1, R-PUB-2: the `[publication]` section (peer groups, bands, lagging rule).
+        let publication = match &raw.publication {
+            Some(p) => crate::publish::config::load(p, &|span, m| self.err(span, m))?,
+            None => crate::publish::PublicationRules::default(),
+        };
+
         Ok(Catalogue {
             year,
             title_zh: self.text(&raw.title_zh, "title_zh")?,
@@ -875,15 +914,29 @@ impl Cx<'_> {
             tracking,
             documents,
             tasks,
+            placeholders: decls.placeholders,
+            fact_index: decls
+                .facts
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.name.clone(), i))
+                .collect(),
+            facts: decls.facts,
+            election_fact: decls.election_fact,
+            facts_from_builtin: decls.from_builtin,
+            assessment,
+            publication,
         })
     }
 
     fn build_task(
         &self,
         t: &RawTask,
+        tables: Vec<RuleTable<'a>>,
         documents: &[DocumentKind],
+        decls: &fact_decls::Declarations,
         rule_ids: &mut BTreeMap<String, Range<usize>>,
-        cap_refs: &mut Vec<(String, Spanned<String>)>,
+        refs: &mut Vec<params::RuleRef>,
     ) -> Res<Task> {
         let number = *t.number.get_ref();
         let number = u32::try_from(number).unwrap_or(0);
@@ -938,8 +991,14 @@ impl Cx<'_> {
         let mut facts: Vec<String> = Vec::new();
         for f in &t.facts {
             let name = f.get_ref();
-            if fact_field(name).is_none() {
-                return Err(self.err(f.span(), format!("task {number}: unknown fact '{name}'")));
+            if !decls.facts.iter().any(|d| &d.name == name) {
+                return Err(self.err(
+                    f.span(),
+                    format!(
+                        "task {number}: unknown fact '{name}' (not declared in [[facts]]{})",
+                        decls.origin()
+                    ),
+                ));
             }
             if facts.contains(name) {
                 return Err(self.err(
@@ -951,9 +1010,18 @@ impl Cx<'_> {
         }
 
         let mut rules = Vec::with_capacity(t.rules.len());
+        let mut tables = tables.into_iter();
         for r in &t.rules {
-            let rule =
-                self.build_rule(r, number, &clause_zh, &facts, &required_documents, cap_refs)?;
+            let Some(table) = tables.next() else {
+                return Err(self.err(r.span(), "internal: rule table not found"));
+            };
+            let task = params::TaskScope {
+                number,
+                clause_zh: &clause_zh,
+                facts: &facts,
+                documents: &required_documents,
+            };
+            let rule = self.build_rule(r, table, &task, decls, refs)?;
             if rule_ids.contains_key(&rule.id) {
                 return Err(self.err(
                     r.get_ref().id.span(),
@@ -981,11 +1049,10 @@ impl Cx<'_> {
     fn build_rule(
         &self,
         spanned: &Spanned<RawRule>,
-        task: u32,
-        task_clause: &str,
-        task_facts: &[String],
-        task_documents: &[String],
-        cap_refs: &mut Vec<(String, Spanned<String>)>,
+        table: RuleTable<'a>,
+        task: &params::TaskScope<'_>,
+        decls: &fact_decls::Declarations,
+        refs: &mut Vec<params::RuleRef>,
     ) -> Res<RuleDecl> {
         let r = spanned.get_ref();
         let id = r.id.get_ref().clone();
@@ -996,11 +1063,12 @@ impl Cx<'_> {
             ));
         }
         let clause_zh = self.text(&r.clause_zh, "clause_zh")?;
-        if !task_clause.contains(clause_zh.as_str()) {
+        if !task.clause_zh.contains(clause_zh.as_str()) {
             return Err(self.err(
                 r.clause_zh.span(),
                 format!(
-                    "rule '{id}': clause_zh does not occur verbatim in task {task}'s clause_zh"
+                    "rule '{id}': clause_zh does not occur verbatim in task {}'s clause_zh",
+                    task.number
                 ),
             ));
         }
@@ -1015,8 +1083,8 @@ impl Cx<'_> {
         }
 
         let kind_name = r.kind.get_ref().as_str();
-        let Some((_, allowed)) = RULE_KINDS.iter().find(|(k, _)| *k == kind_name) else {
-            let known: Vec<&str> = RULE_KINDS.iter().map(|(k, _)| *k).collect();
+        let Some(def) = KINDS.iter().find(|k| k.name == kind_name) else {
+            let known: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
             return Err(self.err(
                 r.kind.span(),
                 format!(
@@ -1025,197 +1093,16 @@ impl Cx<'_> {
                 ),
             ));
         };
-        let given: [(&str, Option<Range<usize>>); 20] = [
-            ("value", r.value.as_ref().map(Spanned::span)),
-            ("by", r.by.as_ref().map(Spanned::span)),
-            ("bands", r.bands.as_ref().map(Spanned::span)),
-            ("numerator", r.numerator.as_ref().map(Spanned::span)),
-            ("denominator", r.denominator.as_ref().map(Spanned::span)),
-            (
-                "baseline_numerator",
-                r.baseline_numerator.as_ref().map(Spanned::span),
-            ),
-            (
-                "baseline_denominator",
-                r.baseline_denominator.as_ref().map(Spanned::span),
-            ),
-            ("fraction", r.fraction.as_ref().map(Spanned::span)),
-            ("baseline", r.baseline.as_ref().map(Spanned::span)),
-            ("percent", r.percent.as_ref().map(Spanned::span)),
-            ("min", r.min.as_ref().map(Spanned::span)),
-            ("not_before", r.not_before.as_ref().map(Spanned::span)),
-            ("not_after", r.not_after.as_ref().map(Spanned::span)),
-            ("steps", r.steps.as_ref().map(Spanned::span)),
-            ("documents", r.documents.as_ref().map(Spanned::span)),
-            ("previous", r.previous.as_ref().map(Spanned::span)),
-            ("cap_rule", r.cap_rule.as_ref().map(Spanned::span)),
-            ("lift_value", r.lift_value.as_ref().map(Spanned::span)),
-            ("lift_baseline", r.lift_baseline.as_ref().map(Spanned::span)),
-            (
-                "lift_above_percent",
-                r.lift_above_percent.as_ref().map(Spanned::span),
-            ),
-        ];
-        for (name, span) in &given {
-            if let Some(span) = span
-                && !allowed.contains(name)
-            {
-                return Err(self.err(
-                    span.clone(),
-                    format!(
-                        "rule '{id}': parameter '{name}' does not apply to rule kind '{kind_name}' (it takes: {})",
-                        allowed.join(", ")
-                    ),
-                ));
-            }
-        }
-
-        let rc = RuleCx {
-            cx: self,
-            id: &id,
-            kind: kind_name,
-            kind_span: r.kind.span(),
-            task,
-            task_facts,
-        };
-        let kind = match kind_name {
-            "band_cap" => RuleKind::BandCap {
-                value: rc.fact(&r.value, "value", FactKind::Int)?,
-                by: rc.fact(&r.by, "by", FactKind::Int)?,
-                bands: rc.bands(&r.bands)?,
-            },
-            "ratio_at_least" => RuleKind::RatioAtLeast {
-                numerator: rc.fact(&r.numerator, "numerator", FactKind::Int)?,
-                denominator: rc.fact(&r.denominator, "denominator", FactKind::Int)?,
-                fraction: rc.fraction(&r.fraction)?,
-            },
-            "ratio_at_most" => RuleKind::RatioAtMost {
-                numerator: rc.fact(&r.numerator, "numerator", FactKind::Int)?,
-                denominator: rc.fact(&r.denominator, "denominator", FactKind::Int)?,
-                fraction: rc.fraction(&r.fraction)?,
-            },
-            "growth_at_least" => RuleKind::GrowthAtLeast {
-                value: rc.fact(&r.value, "value", FactKind::Int)?,
-                baseline: rc.fact(&r.baseline, "baseline", FactKind::Int)?,
-                percent: rc.non_negative(&r.percent, "percent")?,
-            },
-            "rate_rises" => RuleKind::RateRises {
-                numerator: rc.fact(&r.numerator, "numerator", FactKind::Int)?,
-                denominator: rc.fact(&r.denominator, "denominator", FactKind::Int)?,
-                baseline_numerator: rc.fact(
-                    &r.baseline_numerator,
-                    "baseline_numerator",
-                    FactKind::Int,
-                )?,
-                baseline_denominator: rc.fact(
-                    &r.baseline_denominator,
-                    "baseline_denominator",
-                    FactKind::Int,
-                )?,
-            },
-            "count_at_least" => RuleKind::CountAtLeast {
-                value: rc.fact(&r.value, "value", FactKind::Int)?,
-                min: rc.non_negative(&r.min, "min")?,
-            },
-            "flag_true" => RuleKind::FlagTrue {
-                value: rc.fact(&r.value, "value", FactKind::Bool)?,
-            },
-            "date_present" => {
-                let not_before = r
-                    .not_before
-                    .as_ref()
-                    .map(|d| self.date(d, "not_before"))
-                    .transpose()?;
-                let not_after = r
-                    .not_after
-                    .as_ref()
-                    .map(|d| self.date(d, "not_after"))
-                    .transpose()?;
-                if let (Some(a), Some(b), Some(s)) = (not_before, not_after, &r.not_after)
-                    && b < a
-                {
-                    return Err(self.err(
-                        s.span(),
-                        format!("rule '{id}': not_after {b} is before not_before {a}"),
-                    ));
-                }
-                RuleKind::DatePresent {
-                    value: rc.fact(&r.value, "value", FactKind::Date)?,
-                    not_before,
-                    not_after,
-                }
-            }
-            "dates_in_order" => {
-                let steps = rc.required(&r.steps, "steps")?;
-                if steps.get_ref().len() < 2 {
-                    return Err(self.err(
-                        steps.span(),
-                        format!("rule '{id}': steps needs at least two date facts"),
-                    ));
-                }
-                let mut names = Vec::new();
-                for s in steps.get_ref() {
-                    let name = rc.fact_name(s, FactKind::Date)?;
-                    if names.contains(&name) {
-                        return Err(
-                            self.err(s.span(), format!("rule '{id}': step '{name}' listed twice"))
-                        );
-                    }
-                    names.push(name);
-                }
-                RuleKind::DatesInOrder { steps: names }
-            }
-            "documents_present" => {
-                let docs = rc.required(&r.documents, "documents")?;
-                if docs.get_ref().is_empty() {
-                    return Err(self.err(
-                        docs.span(),
-                        format!("rule '{id}': documents must not be empty"),
-                    ));
-                }
-                rc.needs_fact("documents", docs.span())?;
-                let mut ids: Vec<String> = Vec::new();
-                for d in docs.get_ref() {
-                    let did = d.get_ref();
-                    if !task_documents.contains(did) {
-                        return Err(self.err(
-                            d.span(),
-                            format!(
-                                "rule '{id}': document kind '{did}' is not in task {task}'s required_documents"
-                            ),
-                        ));
-                    }
-                    if ids.contains(did) {
-                        return Err(self.err(
-                            d.span(),
-                            format!("rule '{id}': document kind '{did}' listed twice"),
-                        ));
-                    }
-                    ids.push(did.clone());
-                }
-                RuleKind::DocumentsPresent { documents: ids }
-            }
-            "not_above_previous" => {
-                let cap_rule = rc.required(&r.cap_rule, "cap_rule")?;
-                cap_refs.push((id.clone(), cap_rule.clone()));
-                RuleKind::NotAbovePrevious {
-                    value: rc.fact(&r.value, "value", FactKind::Int)?,
-                    previous: rc.fact(&r.previous, "previous", FactKind::Int)?,
-                    cap_rule: cap_rule.get_ref().clone(),
-                    lift_value: rc.fact(&r.lift_value, "lift_value", FactKind::Int)?,
-                    lift_baseline: rc.fact(&r.lift_baseline, "lift_baseline", FactKind::Int)?,
-                    lift_above_percent: rc
-                        .non_negative(&r.lift_above_percent, "lift_above_percent")?,
-                }
-            }
-            // RULE_KINDS and this match list the same kinds (tested).
-            other => {
-                return Err(self.err(
-                    r.kind.span(),
-                    format!("rule '{id}': rule kind '{other}' is not implemented"),
-                ));
-            }
-        };
+        let entries = table
+            .into_inner()
+            .into_iter()
+            .filter(|(k, _)| !RULE_KEYS.contains(&k.get_ref().as_ref()))
+            .map(|(k, v)| (k.get_ref().to_string(), (k.span(), v)))
+            .collect();
+        let p = params::Params::new(self, &id, def, r.kind.span(), task, &decls.facts, entries);
+        p.only_known()?;
+        let kind = kinds::Kind::new((def.build)(&p)?);
+        refs.extend(p.finish()?);
 
         Ok(RuleDecl {
             id,
@@ -1229,251 +1116,36 @@ impl Cx<'_> {
     }
 }
 
-/// Context for checking one rule's parameters.
-struct RuleCx<'a> {
-    cx: &'a Cx<'a>,
-    id: &'a str,
-    kind: &'a str,
-    kind_span: Range<usize>,
-    task: u32,
-    task_facts: &'a [String],
-}
+/// One `[[tasks.rules]]` table as spanned TOML, for its kind to read its parameters from.
+type RuleTable<'a> = Spanned<toml::de::DeTable<'a>>;
 
-impl RuleCx<'_> {
-    fn required<'v, T>(&self, v: &'v Option<Spanned<T>>, name: &str) -> Res<&'v Spanned<T>> {
-        v.as_ref().ok_or_else(|| {
-            self.cx.err(
-                self.kind_span.clone(),
-                format!(
-                    "rule '{}': rule kind '{}' needs parameter '{name}'",
-                    self.id, self.kind
-                ),
-            )
-        })
-    }
-
-    fn needs_fact(&self, name: &str, span: Range<usize>) -> Res<()> {
-        if self.task_facts.iter().any(|f| f == name) {
-            Ok(())
-        } else {
-            Err(self.cx.err(
-                span,
-                format!(
-                    "rule '{}': fact '{name}' is not listed in task {}'s facts",
-                    self.id, self.task
-                ),
-            ))
-        }
-    }
-
-    fn fact_name(&self, s: &Spanned<String>, kind: FactKind) -> Res<String> {
-        let name = s.get_ref();
-        let Some(field) = fact_field(name) else {
-            return Err(self.cx.err(
-                s.span(),
-                format!("rule '{}': unknown fact '{name}'", self.id),
-            ));
-        };
-        if field.kind != kind {
-            return Err(self.cx.err(
-                s.span(),
-                format!(
-                    "rule '{}': fact '{name}' is of kind {}, this parameter needs {}",
-                    self.id,
-                    field.kind.as_str(),
-                    kind.as_str()
-                ),
-            ));
-        }
-        self.needs_fact(name, s.span())?;
-        Ok(name.clone())
-    }
-
-    fn fact(&self, v: &Option<Spanned<String>>, param: &str, kind: FactKind) -> Res<String> {
-        self.fact_name(self.required(v, param)?, kind)
-    }
-
-    fn non_negative(&self, v: &Option<Spanned<i64>>, param: &str) -> Res<i64> {
-        let v = self.required(v, param)?;
-        if *v.get_ref() < 0 {
-            return Err(self.cx.err(
-                v.span(),
-                format!("rule '{}': {param} must not be negative", self.id),
-            ));
-        }
-        Ok(*v.get_ref())
-    }
-
-    fn fraction(&self, v: &Option<Spanned<Vec<Spanned<i64>>>>) -> Res<Fraction> {
-        let v = self.required(v, "fraction")?;
-        match v.get_ref().as_slice() {
-            [p, q] => {
-                if *p.get_ref() < 0 {
-                    return Err(self.cx.err(
-                        p.span(),
-                        format!(
-                            "rule '{}': fraction numerator must not be negative",
-                            self.id
-                        ),
-                    ));
-                }
-                if *q.get_ref() <= 0 {
-                    return Err(self.cx.err(
-                        q.span(),
-                        format!("rule '{}': fraction denominator must be positive", self.id),
-                    ));
-                }
-                Ok(Fraction {
-                    p: *p.get_ref(),
-                    q: *q.get_ref(),
-                })
-            }
-            _ => Err(self.cx.err(
-                v.span(),
-                format!(
-                    "rule '{}': fraction must be two integers [p, q], meaning p/q",
-                    self.id
-                ),
-            )),
-        }
-    }
-
-    /// Bands of a `band_cap` rule (R-RULE-9): explicit inclusive flags, contiguous over the
-    /// non-negative integers, no overlap, no gap, open above at the end.
-    fn bands(&self, v: &Option<Spanned<Vec<Spanned<RawBand>>>>) -> Res<Vec<Band>> {
-        let v = self.required(v, "bands")?;
-        let raw = v.get_ref();
-        if raw.is_empty() {
-            return Err(self.cx.err(
-                v.span(),
-                format!("rule '{}': bands must not be empty", self.id),
-            ));
-        }
-        let id = self.id;
-        let mut out: Vec<Band> = Vec::with_capacity(raw.len());
-        // The largest integer the previous band includes (None: unbounded).
-        let mut prev_upper: Option<i128> = None;
-        for (i, b) in raw.iter().enumerate() {
-            let n = i + 1;
-            let rb = b.get_ref();
-            let edge = |bound: &Option<Spanned<i64>>,
-                        flag: &Option<Spanned<bool>>,
-                        name: &str|
-             -> Res<(Option<i64>, bool)> {
-                match (bound, flag) {
-                    (Some(x), Some(f)) => Ok((Some(*x.get_ref()), *f.get_ref())),
-                    (Some(x), None) => Err(self.cx.err(
-                        x.span(),
-                        format!(
-                            "rule '{id}': band {n}: {name} needs {name}_inclusive = true or false"
-                        ),
-                    )),
-                    (None, Some(f)) => Err(self.cx.err(
-                        f.span(),
-                        format!("rule '{id}': band {n}: {name}_inclusive without {name}"),
-                    )),
-                    (None, None) => Ok((None, false)),
-                }
+/// The rule tables of the file, by task (in file order) and rule (in file order).
+fn rule_tables(doc: toml::de::DeTable<'_>) -> Vec<Vec<RuleTable<'_>>> {
+    use toml::de::DeValue;
+    let Some(tasks) = doc
+        .into_iter()
+        .find_map(|(k, v)| (k.get_ref() == "tasks").then_some(v))
+    else {
+        return Vec::new();
+    };
+    let DeValue::Array(tasks) = tasks.into_inner() else {
+        return Vec::new();
+    };
+    tasks
+        .iter()
+        .map(|t| {
+            let Some(DeValue::Array(rules)) = t.get_ref().get("rules").map(Spanned::get_ref) else {
+                return Vec::new();
             };
-            let (min, min_inclusive) = edge(&rb.min, &rb.min_inclusive, "min")?;
-            let (max, max_inclusive) = edge(&rb.max, &rb.max_inclusive, "max")?;
-            let lower: Option<i128> =
-                min.map(|m| i128::from(m) + if min_inclusive { 0 } else { 1 });
-            let upper: Option<i128> =
-                max.map(|m| i128::from(m) - if max_inclusive { 0 } else { 1 });
-            let at = rb
-                .min
-                .as_ref()
-                .map(Spanned::span)
-                .or_else(|| rb.max.as_ref().map(Spanned::span))
-                .unwrap_or_else(|| b.span());
-            if let (Some(l), Some(u)) = (lower, upper)
-                && l > u
-            {
-                return Err(self
-                    .cx
-                    .err(at, format!("rule '{id}': band {n} contains no value")));
-            }
-            if i == 0 {
-                if lower.is_some_and(|l| l > 0) {
-                    return Err(self.cx.err(
-                        at,
-                        format!("rule '{id}': the first band must start at 0 (inclusive) or be open below"),
-                    ));
-                }
-            } else {
-                let Some(l) = lower else {
-                    return Err(self.cx.err(
-                        b.span(),
-                        format!("rule '{id}': band edges overlap: band {n} is open below, but band {} comes before it", n - 1),
-                    ));
-                };
-                match prev_upper {
-                    None => {
-                        return Err(self.cx.err(
-                            at,
-                            format!("rule '{id}': band edges overlap: band {} is open above, so band {n} cannot follow it", n - 1),
-                        ));
-                    }
-                    Some(pu) if l <= pu => {
-                        return Err(self.cx.err(
-                            at,
-                            format!(
-                                "rule '{id}': band edges overlap: band {n} starts at {}, which band {} already includes (up to {})",
-                                l, n - 1, pu
-                            ),
-                        ));
-                    }
-                    Some(pu) if l > pu + 1 => {
-                        return Err(self.cx.err(
-                            at,
-                            format!(
-                                "rule '{id}': bands leave a gap: band {} ends at {} and band {n} starts at {}",
-                                n - 1, pu, l
-                            ),
-                        ));
-                    }
-                    Some(_) => {}
-                }
-            }
-            let cap = *rb.cap.get_ref();
-            if cap < 0 {
-                return Err(self.cx.err(
-                    rb.cap.span(),
-                    format!("rule '{id}': band {n}: cap must not be negative"),
-                ));
-            }
-            match (&rb.note_zh, &rb.note_en) {
-                (Some(s), None) | (None, Some(s)) => {
-                    return Err(self.cx.err(
-                        s.span(),
-                        format!("rule '{id}': band {n}: give both note_zh and note_en, or neither"),
-                    ));
-                }
-                _ => {}
-            }
-            prev_upper = upper;
-            out.push(Band {
-                min,
-                min_inclusive,
-                max,
-                max_inclusive,
-                cap,
-                label_zh: self.cx.text(&rb.label_zh, "label_zh")?,
-                label_en: self.cx.text(&rb.label_en, "label_en")?,
-                note_zh: self.cx.opt_text(&rb.note_zh, "note_zh")?,
-                note_en: self.cx.opt_text(&rb.note_en, "note_en")?,
-            });
-        }
-        if prev_upper.is_some() {
-            let last = raw.last().map_or(v.span(), Spanned::span);
-            return Err(self.cx.err(
-                last,
-                format!("rule '{id}': the last band must be open above (no max), so every value has a cap"),
-            ));
-        }
-        Ok(out)
-    }
+            rules
+                .iter()
+                .filter_map(|r| match r.get_ref() {
+                    DeValue::Table(table) => Some(Spanned::new(r.span(), table.clone())),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -1678,16 +1350,17 @@ mod tests {
 
     #[test]
     fn every_rule_kind_is_implemented() {
-        // RULE_KINDS and the loader's match agree: a minimal declaration of each kind
-        // gets past "unknown kind" and fails only on its missing parameters.
-        for (kind, params) in RULE_KINDS {
+        // Every kind of the table is known to the loader: a declaration of each gets past
+        // "unknown kind" and fails only on its parameters.
+        for def in KINDS {
+            let (kind, params) = (def.name, def.params);
             let src = BUILTIN_2017_SOURCE.replacen(
                 "kind = \"flag_true\"",
                 &format!("kind = \"{kind}\""),
                 1,
             );
             let e = parse(&src, "k.toml");
-            if *kind == "flag_true" {
+            if kind == "flag_true" {
                 assert!(e.is_ok());
                 continue;
             }
@@ -2164,5 +1837,290 @@ mod tests {
             0,
             "elective",
         );
+    }
+
+    // ----- fact declarations (R-SOC-2) ----------------------------------------------------------
+
+    #[test]
+    fn fact_declaration_errors_point_at_the_mistake() {
+        // (from, to, where, nth occurrence of where, words)
+        let cases: &[(&str, &str, &str, usize, &str)] = &[
+            (
+                "name = \"has_office\"\nkind = \"bool\"",
+                "name = \"has_office\"\nkind = \"boolean\"",
+                "\"boolean\"",
+                0,
+                "fact 'has_office': unknown fact kind 'boolean' (known: int, bool, date, docs)",
+            ),
+            (
+                "name = \"council_women\"",
+                "name = \"council_cpc\"",
+                "name = \"council_cpc\"",
+                1,
+                "duplicate fact name 'council_cpc'",
+            ),
+            (
+                "name = \"council_women\"",
+                "name = \"Council-Women\"",
+                "Council-Women",
+                0,
+                "fact name 'Council-Women' must be lower-case letters",
+            ),
+            (
+                "at_most = \"members_now\"",
+                "at_most = \"members_today\"",
+                "members_today",
+                0,
+                "fact 'fee_payers_now': at_most 'members_today' is not a declared fact",
+            ),
+            (
+                "at_most = \"fulltime_staff\"",
+                "at_most = \"has_office\"",
+                "at_most = \"has_office\"",
+                0,
+                "fact 'fulltime_sg_level': at_most relates int facts, but 'has_office' is of kind bool",
+            ),
+            (
+                "at_most = [\"standing_new\", \"council_frontline\"]",
+                "at_most = [\"standing_new\", \"council_frontlines\"]",
+                "council_frontlines",
+                0,
+                "at_most 'council_frontlines' is not a declared fact",
+            ),
+            (
+                "at_most = \"fulltime_staff\"",
+                "at_most = \"fulltime_sg_level\"",
+                "at_most = \"fulltime_sg_level\"",
+                0,
+                "fact 'fulltime_sg_level': at_most names the fact itself",
+            ),
+            (
+                "together_with = [\"branches_dissolved\"]",
+                "together_with = [\"branches_gone\"]",
+                "branches_gone",
+                0,
+                "together_with 'branches_gone' is not a declared fact",
+            ),
+            (
+                "at_most = \"branches_total\"\ntogether_with",
+                "at_most = [\"branches_total\", \"fulltime_staff\"]\ntogether_with",
+                "together_with = [",
+                0,
+                "together_with needs exactly one at_most",
+            ),
+            (
+                "label_en = \"Approved by council vote on\"",
+                "label_en = \"Approved by council vote on\"\nnot_before = \"members_now\"",
+                "not_before = ",
+                0,
+                "fact 'sg_approved_on': not_before relates date facts, but 'members_now' is of kind int",
+            ),
+            (
+                "label_zh = \"{baseline_year}年底个人会员\"",
+                "label_zh = \"{base_year}年底个人会员\"",
+                "{base_year}",
+                0,
+                "fact 'members_baseline': label_zh: unknown placeholder '{base_year}' (known: {baseline_year}, {year}",
+            ),
+            (
+                "label_en = \"Individual members at the end of {baseline_year}\"",
+                "label_en = \"Individual members at the end of {baseline_year\"",
+                "{baseline_year\"",
+                0,
+                "label_en: '{' is not closed",
+            ),
+            (
+                "help_zh = \"{baseline_year}年12月31日",
+                "help_zh = \"baseline_year}年12月31日",
+                "baseline_year}年12月31日",
+                0,
+                "help_zh: '}' without '{'",
+            ),
+            (
+                "baseline_year = 2016",
+                "baseline_year = 2016\nyear = 2016",
+                "year = 2016\n",
+                1,
+                "placeholder 'year' is always the catalogue's year",
+            ),
+            (
+                "unit_zh = \"人\"\nunit_en = \"people\"\n",
+                "unit_zh = \"人\"\n",
+                "unit_zh = \"人\"",
+                0,
+                "give both unit_zh and unit_en, or neither",
+            ),
+            (
+                "election_fact = \"election_year\"",
+                "election_fact = \"election\"",
+                "election_fact = ",
+                0,
+                "election_fact 'election' is not a declared fact",
+            ),
+            (
+                "election_fact = \"election_year\"",
+                "election_fact = \"members_now\"",
+                "election_fact = ",
+                0,
+                "election_fact 'members_now' is of kind int, it must be a bool fact",
+            ),
+            (
+                "election_fact = \"election_year\"\n",
+                "",
+                "applies = \"election_year\"\nclause_zh",
+                0,
+                "rule 'sg-appointment' applies in election years, but the file names no election_fact",
+            ),
+            (
+                "steps = [\"sg_nominated_on\", \"sg_approved_on\", \"sg_appointed_on\"]",
+                "steps = [\"sg_nominated_on\", \"sg_approved_on\", \"sg_appointed_at\"]",
+                "sg_appointed_at",
+                0,
+                "rule 'sg-appointment': unknown fact 'sg_appointed_at' (not declared in [[facts]])",
+            ),
+        ];
+        for (from, to, at, nth, words) in cases {
+            expect_error(from, to, at, *nth, words);
+        }
+    }
+
+    #[test]
+    fn an_unknown_placeholder_is_reported_at_its_column() {
+        let (src, e) = broken(
+            "label_zh = \"{baseline_year}年底个人会员\"",
+            "label_zh = \"{base_year}年底个人会员\"",
+        );
+        let pos = src.find("{base_year}").unwrap();
+        let line_start = src[..pos].rfind('\n').unwrap() + 1;
+        assert_eq!(e.column, src[line_start..pos].chars().count() + 1, "{e}");
+    }
+
+    #[test]
+    fn placeholders_fill_labels_and_help() {
+        let c = cat();
+        assert_eq!(
+            c.placeholders.get("baseline_year").map(String::as_str),
+            Some("2016")
+        );
+        let m = c.fact("members_baseline").unwrap();
+        assert_eq!(
+            m.help_zh.as_deref(),
+            Some("2016年12月31日的个人会员总数，任务2增长15%的基数。")
+        );
+        // Another baseline year changes every label that uses it.
+        let src =
+            BUILTIN_2017_SOURCE.replacen("baseline_year = 2016", "baseline_year = \"2017\"", 1);
+        let c = parse(&src, "x").unwrap();
+        assert_eq!(
+            c.fact("fee_payers_baseline").unwrap().label_zh,
+            "2017年底缴费个人会员"
+        );
+        // {year} is the catalogue's year.
+        let src = BUILTIN_2017_SOURCE.replacen(
+            "label_zh = \"当前个人会员\"",
+            "label_zh = \"{year}年当前个人会员\"",
+            1,
+        );
+        assert_eq!(
+            parse(&src, "x")
+                .unwrap()
+                .fact("members_now")
+                .unwrap()
+                .label_zh,
+            "2017年当前个人会员"
+        );
+    }
+
+    /// The 2017 file as it was before facts were declared: no `election_fact`,
+    /// `[placeholders]` or `[[facts]]`.
+    fn without_declarations(src: &str) -> String {
+        let start = src.find("# Facts (R-SOC-2)").unwrap();
+        let start = src[..start].rfind("# ----").unwrap();
+        let end = src.find("# Document kinds (R-RULE-DOC)").unwrap();
+        let end = src[..end].rfind("# ----").unwrap();
+        let cut = format!("{}{}", &src[..start], &src[end..]);
+        let p = cut.find("# The registry's council-election flag").unwrap();
+        let q = cut[p..].find("\n[tracking]").unwrap() + p + 1;
+        format!("{}{}", &cut[..p], &cut[q..])
+    }
+
+    #[test]
+    fn a_file_without_fact_declarations_uses_the_2017_facts() {
+        // The 2017 compatibility shim: files (and stored catalogues) written before facts were
+        // declared load with the built-in 2017 declarations, and judge exactly as before.
+        let old = without_declarations(BUILTIN_2017_SOURCE);
+        assert!(!old.lines().any(|l| {
+            l.starts_with("[[facts]]")
+                || l.starts_with("[placeholders]")
+                || l.starts_with("election_fact")
+        }));
+        let c = parse(&old, "old-2017.toml").unwrap();
+        assert!(c.facts_from_builtin);
+        let b = builtin_2017();
+        assert_eq!(c.facts, b.facts);
+        assert_eq!(c.election_fact, b.election_fact);
+        assert_eq!(c.tasks, b.tasks);
+        let facts = crate::facts::parse_facts_json(
+            r#"{"election_year": true, "members_now": 23000, "council_new": 190, "council_previous": 170,
+                "members_baseline": 20000, "standing_new": 64, "documents": ["council-rules"]}"#,
+            &c,
+        )
+        .unwrap();
+        assert_eq!(
+            crate::rules::evaluate(&c, &facts),
+            crate::rules::evaluate(&b, &facts)
+        );
+        // An undeclared fact in such a file says where the facts come from.
+        let e = parse(
+            &old.replacen(
+                "facts = [\"fulltime_staff\"",
+                "facts = [\"fulltime_stuff\"",
+                1,
+            ),
+            "old.toml",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("of the built-in 2017 file"), "{e}");
+        // Placeholders or an election fact without facts are a mistake.
+        let e = parse(
+            &old.replacen(
+                "\n[tracking]",
+                "\nelection_fact = \"election_year\"\n[tracking]",
+                1,
+            ),
+            "old.toml",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("the file declares no facts"), "{e}");
+        let e = parse(
+            &format!("{old}\n[placeholders]\nbaseline_year = 2016\n"),
+            "old.toml",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("the file declares no facts"), "{e}");
+    }
+
+    #[test]
+    fn catalogue_fact_helpers() {
+        let c = cat();
+        assert_eq!(c.entered_facts().count(), 27);
+        assert!(c.entered_facts().all(|f| f.name != "election_year"));
+        assert!(c.is_election_fact("election_year"));
+        assert!(!c.is_election_fact("members_now"));
+        assert_eq!(c.fact_label("council_new", false), "新一届理事会");
+        assert_eq!(c.fact_label("council_new", true), "New council size");
+        assert_eq!(c.fact_label("nope", true), "nope");
+        // The name index never answers wrongly, even when `facts` changed after loading.
+        let mut changed = c.clone();
+        changed.facts.remove(0);
+        assert_eq!(
+            changed.fact("members_baseline").unwrap().name,
+            "members_baseline"
+        );
+        assert!(changed.fact("election_year").is_none());
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["facts"][3]["name"], "fee_payers_baseline");
+        assert_eq!(v["facts"][3]["at_most"][0]["whole"], "members_baseline");
+        assert_eq!(v["election_fact"], "election_year");
     }
 }

@@ -21,10 +21,10 @@ use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Catalogue, TaskClass};
-use crate::facts::{FactKind, fact_field, group};
+use crate::facts::{FactKind, group};
 
 mod diff;
-mod propose;
+pub(crate) mod propose;
 mod rectification;
 mod workflow;
 
@@ -87,7 +87,7 @@ pub struct Target {
     pub baseline: Option<i64>,
     pub target: Option<i64>,
     pub due: Option<NaiveDate>,
-    /// Optional link to an integer fact field (`facts::FACT_FIELDS` name), e.g. "members_now",
+    /// Optional link to an integer fact declared by the catalogue, e.g. "members_now",
     /// so that progress can be read from the society's facts.
     pub fact: Option<String>,
 }
@@ -545,7 +545,7 @@ pub fn validate(
             }
             if let Some(f) = t.fact.as_deref()
                 && !f.trim().is_empty()
-                && fact_field(f).is_none_or(|ff| ff.kind != FactKind::Int)
+                && catalogue.fact(f).is_none_or(|ff| ff.kind != FactKind::Int)
             {
                 issues.push(PlanIssue::new(
                     "target-fact-unknown",

@@ -68,6 +68,9 @@ enum Command {
     /// The rule engine (R-RULE-*).
     #[command(subcommand)]
     Rules(RulesCmd),
+    /// Year-end subsidy (奖补, R-ASSESS-2).
+    #[command(subcommand)]
+    Subsidy(SubsidyCmd),
     /// Print the effective configuration (secrets masked).
     Config,
     /// Consistent online backup into a new directory: database snapshot (SQLite `VACUUM INTO`,
@@ -126,8 +129,14 @@ enum CatalogueCmd {
         #[arg(long, default_value_t = 2017)]
         year: i32,
     },
-    /// Validate a catalogue file without storing it.
-    Check { file: PathBuf },
+    /// Validate a catalogue file without storing it, and print what it says: tasks per
+    /// class, facts, rules per kind, deadlines in local time and UTC, every rule in words.
+    Check {
+        file: PathBuf,
+        /// Language of the summary.
+        #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
+        lang: String,
+    },
     /// Validate and store a catalogue file (replaces that year's).
     Load { file: PathBuf },
 }
@@ -146,6 +155,22 @@ enum RulesCmd {
         #[arg(long, default_value_t = 2017)]
         year: i32,
         file: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SubsidyCmd {
+    /// Allocate a subsidy exactly, without a database (R-ASSESS-2): reads the request JSON
+    /// from FILE (`-` for stdin), e.g. {"mode":"pool","budget":1000000,"floor":50000,
+    /// "cap":300000,"societies":[{"code":"A-01","score":"87.25"}]} or "mode":"tiers" with
+    /// "tiers":[{"count":5,"amount":500000}], and prints {"shares":[…],"unspent":…}.
+    /// Exit 2 on unusable input, naming the field. See docs/ASSESSMENT.md.
+    Allocate {
+        file: String,
+        /// Print the whole computation (basis of each share, rounds, notes) instead of the
+        /// shares alone.
+        #[arg(long)]
+        explain: bool,
     },
 }
 
@@ -202,11 +227,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     for w in warnings {
         tracing::warn!("{w}");
     }
-    if let Command::Catalogue(CatalogueCmd::Check { file }) = &cli.command {
-        return catalogue_check(file);
+    if let Command::Catalogue(CatalogueCmd::Check { file, lang }) = &cli.command {
+        return catalogue_check(file, lang == "en");
     }
     if let Command::Rules(RulesCmd::Check { year, file }) = &cli.command {
         return rules_check(&cli, *year, file, config).await;
+    }
+    if let Command::Subsidy(SubsidyCmd::Allocate { file, explain }) = &cli.command {
+        return Ok(subsidy_allocate(file, *explain));
     }
     if let Command::Config = &cli.command {
         print!("{}", config.to_masked_toml());
@@ -293,7 +321,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Config
         | Command::Rules(_)
         | Command::Backup { .. }
-        | Command::Restore { .. } => Ok(ExitCode::SUCCESS),
+        | Command::Restore { .. }
+        | Command::Subsidy(_) => Ok(ExitCode::SUCCESS),
         Command::Society(SocietyCmd::Import { file }) => {
             let bytes =
                 std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
@@ -397,7 +426,7 @@ async fn backup_cmd(
     }
 }
 
-fn catalogue_check(file: &PathBuf) -> anyhow::Result<ExitCode> {
+fn catalogue_check(file: &PathBuf, en: bool) -> anyhow::Result<ExitCode> {
     let source =
         std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     match reformwatch_core::catalogue::parse(&source, &file.display().to_string()) {
@@ -408,6 +437,8 @@ fn catalogue_check(file: &PathBuf) -> anyhow::Result<ExitCode> {
                 c.year,
                 c.tasks.len()
             );
+            println!();
+            print!("{}", reformwatch_core::catalogue::summary(&c).text(en));
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
@@ -474,6 +505,50 @@ async fn rules_check(cli: &Cli, year: i32, file: &str, config: Config) -> anyhow
                 e.message_zh
             );
             Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// `subsidy allocate FILE|-` (R-ASSESS-2): the core's pure allocation of a JSON request (the
+/// same parser the server uses); no configuration or database involved.
+fn subsidy_allocate(file: &str, explain: bool) -> ExitCode {
+    use std::io::Write;
+    let input = if file == "-" {
+        let mut s = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut s) {
+            eprintln!("error: cannot read standard input: {e}");
+            return ExitCode::from(2);
+        }
+        s
+    } else {
+        match std::fs::read_to_string(file) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: cannot read {file}: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    };
+    match reformwatch_core::assess::allocate_json(&input) {
+        Ok(allocation) => match if explain {
+            serde_json::to_string_pretty(&allocation)
+        } else {
+            serde_json::to_string_pretty(&allocation.summary_json())
+        } {
+            Ok(json) => {
+                // A closed pipe (`| head`) is not an error worth a panic.
+                let _ = writeln!(std::io::stdout(), "{json}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Err(e) => {
+            eprintln!("error: {}: {}", e.field, e.message_en);
+            eprintln!("错误：{}：{}", e.field, e.message_zh);
+            ExitCode::from(2)
         }
     }
 }

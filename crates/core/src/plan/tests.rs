@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::catalogue::{Catalogue, builtin};
-use crate::facts::Facts;
+use crate::facts::{Facts, facts};
 use crate::rules::{Verdict, evaluate};
 use chrono::TimeZone;
 use chrono_tz::Asia::Shanghai;
@@ -790,7 +790,7 @@ fn task_2_member_growth_target() {
     // R-PLAN-3 with R-RULE-2: the smallest member count meeting 15% growth, rounded up.
     let c = cat();
     for (baseline, want) in [(10_000, 11_500), (10_001, 11_502), (1, 2), (100, 115)] {
-        let facts = with(|f| f.members_baseline = Some(baseline));
+        let facts = with(|f| f.set_opt("members_baseline", Some(baseline)));
         let ts = propose_targets(&c, &facts, 2);
         assert_eq!(ts.len(), 1, "fee rule skipped without its facts: {ts:?}");
         assert_eq!(
@@ -807,16 +807,16 @@ fn task_2_member_growth_target() {
         // The proposed target is exactly the rule's threshold.
         let at = |now| {
             with(|f| {
-                f.members_baseline = Some(baseline);
-                f.members_now = Some(now);
+                f.set_opt("members_baseline", Some(baseline));
+                f.set_opt("members_now", Some(now));
             })
         };
         assert_eq!(verdict(&at(want), "members-growth"), Verdict::Pass);
         assert_eq!(verdict(&at(want - 1), "members-growth"), Verdict::Fail);
     }
     assert!(propose_targets(&c, &Facts::default(), 2).is_empty());
-    assert!(propose_targets(&c, &with(|f| f.members_baseline = Some(0)), 2).is_empty());
-    assert!(propose_targets(&c, &with(|f| f.members_baseline = Some(-3)), 2).is_empty());
+    assert!(propose_targets(&c, &with(|f| f.set_opt("members_baseline", Some(0))), 2).is_empty());
+    assert!(propose_targets(&c, &with(|f| f.set_opt("members_baseline", Some(-3))), 2).is_empty());
 }
 
 #[test]
@@ -833,9 +833,9 @@ fn task_2_fee_rate_target() {
     ];
     for &(n0, d0, d1, want) in cases {
         let facts = with(|f| {
-            f.fee_payers_baseline = Some(n0);
-            f.members_baseline = Some(d0);
-            f.members_now = Some(d1);
+            f.set_opt("fee_payers_baseline", Some(n0));
+            f.set_opt("members_baseline", Some(d0));
+            f.set_opt("members_now", Some(d1));
         });
         let fee: Vec<Target> = propose_targets(&c, &facts, 2)
             .into_iter()
@@ -851,10 +851,10 @@ fn task_2_fee_rate_target() {
             assert_eq!(fee[0].baseline, Some(n0));
             let at = |n1| {
                 with(|f| {
-                    f.fee_payers_baseline = Some(n0);
-                    f.members_baseline = Some(d0);
-                    f.members_now = Some(d1);
-                    f.fee_payers_now = Some(n1);
+                    f.set_opt("fee_payers_baseline", Some(n0));
+                    f.set_opt("members_baseline", Some(d0));
+                    f.set_opt("members_now", Some(d1));
+                    f.set_opt("fee_payers_now", Some(n1));
                 })
             };
             assert_eq!(verdict(&at(w), "fee-rate-rises"), Verdict::Pass);
@@ -863,8 +863,8 @@ fn task_2_fee_rate_target() {
     }
     // Members now unknown: not computable, skipped.
     let facts = with(|f| {
-        f.fee_payers_baseline = Some(2_000);
-        f.members_baseline = Some(10_000);
+        f.set_opt("fee_payers_baseline", Some(2_000));
+        f.set_opt("members_baseline", Some(10_000));
     });
     let ts = propose_targets(&c, &facts, 2);
     assert_eq!(ts.len(), 1);
@@ -888,8 +888,8 @@ fn task_9_council_targets() {
     ];
     for &(now, base, want) in cases {
         let facts = with(|f| {
-            f.members_now = now;
-            f.members_baseline = base;
+            f.set_opt("members_now", now);
+            f.set_opt("members_baseline", base);
         });
         let ts = propose_targets(&c, &facts, 9);
         let caps: Vec<&Target> = ts.iter().filter(|t| t.metric == "理事会人数上限").collect();
@@ -904,7 +904,7 @@ fn task_9_council_targets() {
             assert_eq!(caps[0].unit, "人");
         }
     }
-    let facts = with(|f| f.council_new = Some(190));
+    let facts = with(|f| f.set_opt("council_new", Some(190)));
     let ts = propose_targets(&c, &facts, 9);
     assert_eq!(ts.len(), 1);
     assert_eq!(ts[0].metric, "常务理事会人数上限");
@@ -927,9 +927,9 @@ fn task_9_not_above_previous_target() {
     ];
     for &(prev, base, now, want) in cases {
         let facts = with(|f| {
-            f.council_previous = Some(prev);
-            f.members_baseline = Some(base);
-            f.members_now = Some(now);
+            f.set_opt("council_previous", Some(prev));
+            f.set_opt("members_baseline", Some(base));
+            f.set_opt("members_now", Some(now));
         });
         let ts = propose_targets(&c, &facts, 9);
         let t = ts
@@ -940,8 +940,8 @@ fn task_9_not_above_previous_target() {
     }
     // Growth unknown: not guessed.
     let facts = with(|f| {
-        f.council_previous = Some(160);
-        f.members_now = Some(23_000);
+        f.set_opt("council_previous", Some(160));
+        f.set_opt("members_now", Some(23_000));
     });
     assert_eq!(propose_targets(&c, &facts, 9).len(), 1);
 }
@@ -951,7 +951,7 @@ fn task_10_frontline_targets() {
     // R-PLAN-3 with R-RULE-10: ¾ of the council, ⅔ of the standing council, rounded up.
     let c = cat();
     for (council, want) in [(190, 143), (180, 135), (1, 1), (4, 3)] {
-        let facts = with(|f| f.council_new = Some(council));
+        let facts = with(|f| f.set_opt("council_new", Some(council)));
         let ts = propose_targets(&c, &facts, 10);
         assert_eq!(ts.len(), 1, "standing unknown: skipped");
         assert_eq!(ts[0].metric, "理事会中基层一线科技工作者人数");
@@ -959,18 +959,18 @@ fn task_10_frontline_targets() {
         assert_eq!(ts[0].fact.as_deref(), Some("council_frontline"));
         let at = |n| {
             with(|f| {
-                f.election_year = Some(true);
-                f.council_new = Some(council);
-                f.council_frontline = Some(n);
+                f.set_opt("election_year", Some(true));
+                f.set_opt("council_new", Some(council));
+                f.set_opt("council_frontline", Some(n));
             })
         };
         assert_eq!(verdict(&at(want), "council-frontline"), Verdict::Pass);
         assert_eq!(verdict(&at(want - 1), "council-frontline"), Verdict::Fail);
     }
     let facts = with(|f| {
-        f.council_new = Some(190);
-        f.council_frontline = Some(120);
-        f.standing_new = Some(63);
+        f.set_opt("council_new", Some(190));
+        f.set_opt("council_frontline", Some(120));
+        f.set_opt("standing_new", Some(63));
     });
     let ts = propose_targets(&c, &facts, 10);
     assert_eq!(ts.len(), 2);
@@ -979,7 +979,7 @@ fn task_10_frontline_targets() {
         (ts[1].metric.as_str(), ts[1].target),
         ("常务理事会中基层一线科技工作者人数", Some(42))
     );
-    assert!(propose_targets(&c, &with(|f| f.council_new = Some(0)), 10).is_empty());
+    assert!(propose_targets(&c, &with(|f| f.set_opt("council_new", Some(0))), 10).is_empty());
 }
 
 #[test]
@@ -1002,8 +1002,11 @@ fn count_and_document_targets() {
     );
 
     let facts = with(|f| {
-        f.fulltime_sg_level = Some(0);
-        f.documents = Some(vec!["hr-rules".to_owned(), "council-rules".to_owned()]);
+        f.set_opt("fulltime_sg_level", Some(0));
+        f.set_opt(
+            "documents",
+            Some(vec!["hr-rules".to_owned(), "council-rules".to_owned()]),
+        );
     });
     let ts = propose_targets(&c, &facts, 7);
     assert_eq!(ts[0].baseline, Some(0));
@@ -1012,7 +1015,7 @@ fn count_and_document_targets() {
     assert_eq!(ts.len(), 1);
     assert_eq!((ts[0].baseline, ts[0].target), (Some(1), Some(4)));
     // Task 4: documents, and all absent directors adjusted.
-    let facts = with(|f| f.directors_absent_without_reason = Some(6));
+    let facts = with(|f| f.set_opt("directors_absent_without_reason", Some(6)));
     let ts = propose_targets(&c, &facts, 4);
     assert_eq!(ts.len(), 2);
     assert_eq!(
@@ -1032,7 +1035,7 @@ fn count_and_document_targets() {
 fn proposed_targets_are_complete_and_valid() {
     // R-PLAN-3: a proposal can go into the plan as is.
     let c = cat();
-    let facts = Facts {
+    let facts = facts! {
         members_baseline: Some(22_000),
         members_now: Some(23_000),
         fee_payers_baseline: Some(5_000),
@@ -1584,13 +1587,13 @@ proptest! {
         council_previous in prop::option::of(0i64..400),
         task in 0u32..30,
     ) {
-        let facts = Facts {
-            members_baseline,
-            members_now,
-            fee_payers_baseline,
-            council_new,
+        let facts = facts! {
+            members_baseline: members_baseline,
+            members_now: members_now,
+            fee_payers_baseline: fee_payers_baseline,
+            council_new: council_new,
             standing_new: council_new,
-            council_previous,
+            council_previous: council_previous,
             ..Facts::default()
         };
         for t in propose_targets(&cat(), &facts, task) {

@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::catalogue::builtin_2017;
-use crate::facts::{FACT_FIELDS, FactKind};
-use chrono::Duration;
+use crate::facts::{FactKind, facts, group};
+use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;
 
 fn date(s: &str) -> Option<NaiveDate> {
@@ -13,10 +13,20 @@ fn date(s: &str) -> Option<NaiveDate> {
 
 /// Facts of a society holding its election this year.
 fn election() -> Facts {
-    Facts {
+    facts! {
         election_year: Some(true),
         ..Facts::default()
     }
+}
+
+/// The names of the 2017 facts of one kind, in declaration order.
+fn names_of(kind: FactKind) -> Vec<String> {
+    builtin_2017()
+        .facts
+        .iter()
+        .filter(|f| f.kind == kind)
+        .map(|f| f.name.clone())
+        .collect()
 }
 
 fn run(facts: &Facts, rule: &str) -> RuleVerdict {
@@ -109,7 +119,7 @@ fn verdicts_are_ordered_by_task_then_declaration() {
 #[test]
 fn check_result_json_shape() {
     let cat = builtin_2017();
-    let facts = Facts {
+    let facts = facts! {
         members_now: Some(23_000),
         council_new: Some(190),
         ..election()
@@ -170,7 +180,7 @@ fn council_cap_boundaries() {
         (5_000_000, 200, Verdict::Pass),
     ];
     for &(members, council, want) in cases {
-        let facts = Facts {
+        let facts = facts! {
             members_now: Some(members),
             council_new: Some(council),
             ..election()
@@ -193,7 +203,7 @@ fn council_cap_boundaries() {
 fn council_cap_explains_the_open_edge_at_exactly_100000() {
     let at = |members| {
         run(
-            &Facts {
+            &facts! {
                 members_now: Some(members),
                 council_new: Some(190),
                 ..election()
@@ -226,7 +236,7 @@ fn council_cap_explains_the_open_edge_at_exactly_100000() {
 
 #[test]
 fn council_cap_explanation_gives_the_numbers() {
-    let facts = Facts {
+    let facts = facts! {
         members_now: Some(23_000),
         council_new: Some(190),
         ..election()
@@ -338,7 +348,7 @@ fn council_not_above_previous() {
         ),
     ];
     for &(base, now, prev, new, want, case) in cases {
-        let facts = Facts {
+        let facts = facts! {
             members_baseline: base,
             members_now: Some(now),
             council_previous: Some(prev),
@@ -365,7 +375,7 @@ fn council_not_above_previous() {
     }
     // Exactly 30% is shown as such.
     let v = run(
-        &Facts {
+        &facts! {
             members_baseline: Some(10_000),
             members_now: Some(13_000),
             council_previous: Some(120),
@@ -401,7 +411,7 @@ fn standing_council_one_third() {
         (0, 0, Verdict::Pass),
     ];
     for &(council, standing, want) in cases {
-        let facts = Facts {
+        let facts = facts! {
             council_new: Some(council),
             standing_new: Some(standing),
             ..election()
@@ -437,7 +447,7 @@ fn frontline_three_quarters_of_council() {
         (150, 150, Verdict::Pass),
     ];
     for &(council, frontline, want) in cases {
-        let facts = Facts {
+        let facts = facts! {
             council_new: Some(council),
             council_frontline: Some(frontline),
             ..election()
@@ -450,7 +460,7 @@ fn frontline_three_quarters_of_council() {
         );
     }
     let v = run(
-        &Facts {
+        &facts! {
             council_new: Some(180),
             council_frontline: Some(130),
             ..election()
@@ -478,7 +488,7 @@ fn frontline_two_thirds_of_standing_council() {
         (3, 1, Verdict::Fail),
     ];
     for &(standing, frontline, want) in cases {
-        let facts = Facts {
+        let facts = facts! {
             standing_new: Some(standing),
             standing_frontline: Some(frontline),
             ..election()
@@ -506,7 +516,7 @@ fn members_growth_fifteen_percent() {
         (0, 0, Verdict::Pass, "—"),
     ];
     for &(base, now, want, shown) in cases {
-        let facts = Facts {
+        let facts = facts! {
             members_baseline: Some(base),
             members_now: Some(now),
             ..Facts::default()
@@ -516,7 +526,7 @@ fn members_growth_fifteen_percent() {
         assert!(v.explanation_en.contains(shown), "{}", v.explanation_en);
     }
     let v = run(
-        &Facts {
+        &facts! {
             members_baseline: Some(10_000),
             members_now: Some(11_499),
             ..Facts::default()
@@ -545,7 +555,7 @@ fn fee_rate_must_rise() {
         (5_000, 10_000, 0, 0, Verdict::Insufficient),
     ];
     for &(p0, m0, p1, m1, want) in cases {
-        let facts = Facts {
+        let facts = facts! {
             fee_payers_baseline: Some(p0),
             members_baseline: Some(m0),
             fee_payers_now: Some(p1),
@@ -566,14 +576,14 @@ fn fee_rate_must_rise() {
 #[test]
 fn secretariat_rules() {
     for (n, want) in [(0, Verdict::Fail), (1, Verdict::Pass), (3, Verdict::Pass)] {
-        let facts = Facts {
+        let facts = facts! {
             fulltime_sg_level: Some(n),
             ..Facts::default()
         };
         assert_verdict(&facts, "fulltime-sg", want, &n.to_string());
     }
     for (b, want) in [(false, Verdict::Fail), (true, Verdict::Pass)] {
-        let facts = Facts {
+        let facts = facts! {
             has_office: Some(b),
             ..Facts::default()
         };
@@ -632,7 +642,7 @@ fn secretary_general_steps_in_order() {
         (None, None, None, Verdict::Insufficient),
     ];
     for &(a, b, c, want) in cases {
-        let facts = Facts {
+        let facts = facts! {
             sg_nominated_on: a.and_then(date),
             sg_approved_on: b.and_then(date),
             sg_appointed_on: c.and_then(date),
@@ -654,7 +664,7 @@ fn secretary_general_steps_in_order() {
         }
     }
     let v = run(
-        &Facts {
+        &facts! {
             sg_nominated_on: date("2017-03-11"),
             sg_approved_on: date("2017-03-10"),
             sg_appointed_on: date("2017-03-15"),
@@ -681,7 +691,7 @@ fn dated_facts() {
     let cases: &[(&str, Facts, Verdict)] = &[
         (
             "supervisory-board",
-            Facts {
+            facts! {
                 supervisory_board_elected_on: date("2017-12-31"),
                 ..election()
             },
@@ -689,7 +699,7 @@ fn dated_facts() {
         ),
         (
             "supervisory-board",
-            Facts {
+            facts! {
                 supervisory_board_elected_on: date("2018-01-01"),
                 ..election()
             },
@@ -698,7 +708,7 @@ fn dated_facts() {
         ("supervisory-board", election(), Verdict::Insufficient),
         (
             "party-org",
-            Facts {
+            facts! {
                 party_org_established_on: date("2015-07-01"),
                 ..Facts::default()
             },
@@ -706,7 +716,7 @@ fn dated_facts() {
         ),
         (
             "party-org",
-            Facts {
+            facts! {
                 party_org_established_on: date("2018-01-01"),
                 ..Facts::default()
             },
@@ -715,7 +725,7 @@ fn dated_facts() {
         (
             // The 2017 annual report is published in 2018: fine (R-RULE-DOC).
             "annual-report",
-            Facts {
+            facts! {
                 annual_report_published_on: date("2018-04-30"),
                 ..Facts::default()
             },
@@ -727,7 +737,7 @@ fn dated_facts() {
         assert_verdict(facts, rule, *want, rule);
     }
     let v = run(
-        &Facts {
+        &facts! {
             annual_report_published_on: date("2018-04-30"),
             ..Facts::default()
         },
@@ -742,9 +752,11 @@ fn dated_facts() {
 
 #[test]
 fn documents_present() {
-    let docs = |ids: &[&str]| Facts {
-        documents: Some(ids.iter().map(|s| s.to_string()).collect()),
-        ..Facts::default()
+    let docs = |ids: &[&str]| {
+        facts! {
+            documents: Some(ids.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+            ..Facts::default()
+        }
     };
     assert_verdict(
         &Facts::default(),
@@ -794,7 +806,7 @@ fn documents_present() {
         Verdict::Insufficient,
         "no election_year",
     );
-    let f = Facts {
+    let f = facts! {
         election_year: Some(true),
         ..docs(&["supervisory-rules"])
     };
@@ -810,7 +822,7 @@ fn directors_adjusted_is_in_principle() {
         (3, 5, Verdict::Pass),
     ];
     for &(absent, adjusted, want) in cases {
-        let facts = Facts {
+        let facts = facts! {
             directors_absent_without_reason: Some(absent),
             directors_adjusted: Some(adjusted),
             ..Facts::default()
@@ -829,7 +841,7 @@ fn directors_adjusted_is_in_principle() {
 #[test]
 fn election_rules_not_applicable_outside_an_election_year() {
     let cat = builtin_2017();
-    let facts = Facts {
+    let facts = facts! {
         election_year: Some(false),
         members_now: Some(23_000),
         council_new: Some(500),
@@ -850,7 +862,7 @@ fn election_rules_not_applicable_outside_an_election_year() {
 #[test]
 fn election_rules_insufficient_when_election_year_unknown() {
     let cat = builtin_2017();
-    let facts = Facts {
+    let facts = facts! {
         members_now: Some(23_000),
         council_new: Some(100),
         ..Facts::default()
@@ -900,7 +912,7 @@ fn missing_facts_are_named_in_both_languages() {
     );
     // Only the missing one is named.
     let v = run(
-        &Facts {
+        &facts! {
             members_now: Some(23_000),
             ..election()
         },
@@ -916,7 +928,7 @@ fn cap_for(members: i64) -> i64 {
     let Some((_, rule)) = cat.rule("council-cap") else {
         panic!("no council-cap")
     };
-    let RuleKind::BandCap { bands, .. } = &rule.kind else {
+    let Some(BandCap { bands, .. }) = rule.kind.downcast_ref::<BandCap>() else {
         panic!("council-cap is not band_cap")
     };
     bands
@@ -934,16 +946,8 @@ fn arb_date() -> impl Strategy<Value = Option<NaiveDate>> {
 
 /// Arbitrary facts, including missing values, zeros and inconsistent combinations.
 fn arb_facts() -> impl Strategy<Value = Facts> {
-    let ints: Vec<&'static str> = FACT_FIELDS
-        .iter()
-        .filter(|f| f.kind == FactKind::Int)
-        .map(|f| f.name)
-        .collect();
-    let dates: Vec<&'static str> = FACT_FIELDS
-        .iter()
-        .filter(|f| f.kind == FactKind::Date)
-        .map(|f| f.name)
-        .collect();
+    let ints = names_of(FactKind::Int);
+    let dates = names_of(FactKind::Date);
     let doc_ids: Vec<String> = builtin_2017()
         .documents
         .iter()
@@ -965,14 +969,14 @@ fn arb_facts() -> impl Strategy<Value = Facts> {
         .prop_map(move |(iv, dv, election, office, docs)| {
             let mut f = Facts::default();
             for (name, v) in ints.iter().zip(iv) {
-                *f.int_slot(name).unwrap() = v;
+                f.set_opt(name.as_str(), v);
             }
             for (name, v) in dates.iter().zip(dv) {
-                *f.date_slot(name).unwrap() = v;
+                f.set_opt(name.as_str(), v);
             }
-            f.election_year = election;
-            f.has_office = office;
-            f.documents = docs;
+            f.set_opt("election_year", election);
+            f.set_opt("has_office", office);
+            f.set_opt("documents", docs);
             f
         })
 }
@@ -993,14 +997,14 @@ proptest! {
         let standing = council * standing_share / 100;
         let cf = council * cf_share / 100;
         let sf = standing * sf_share / 100;
-        let before = Facts {
+        let before = facts! {
             council_new: Some(council),
             standing_new: Some(standing),
             council_frontline: Some(cf),
             standing_frontline: Some(sf),
             ..election()
         };
-        let after = Facts {
+        let after = facts! {
             council_frontline: Some((cf + add_c).min(council)),
             standing_frontline: Some((sf + add_s).min(standing)),
             ..before.clone()
@@ -1020,7 +1024,7 @@ proptest! {
     fn council_one_below_cap_passes(members in prop_oneof![0i64..200_000, 0i64..i64::MAX / 4]) {
         let cap = cap_for(members);
         for (council, want) in [(cap - 1, Verdict::Pass), (cap, Verdict::Pass), (cap + 1, Verdict::Fail)] {
-            let facts = Facts {
+            let facts = facts! {
                 members_now: Some(members),
                 council_new: Some(council),
                 ..election()
@@ -1049,10 +1053,9 @@ proptest! {
     /// Unvalidated input (negative, extreme) never panics or overflows: `evaluate` is total.
     #[test]
     fn total_on_extreme_values(values in proptest::collection::vec(any::<i64>(), 19), election in any::<bool>()) {
-        let mut f = Facts { election_year: Some(election), ..Facts::default() };
-        let names = FACT_FIELDS.iter().filter(|f| f.kind == FactKind::Int).map(|f| f.name);
-        for (name, v) in names.zip(values) {
-            *f.int_slot(name).unwrap() = Some(v);
+        let mut f = facts! { election_year: Some(election), ..Facts::default() };
+        for (name, v) in names_of(FactKind::Int).into_iter().zip(values) {
+            f.set(name, v);
         }
         let cat = builtin_2017();
         for v in evaluate(&cat, &f) {
@@ -1063,7 +1066,7 @@ proptest! {
     /// R-RULE-2: growth verdict agrees with exact rational arithmetic.
     #[test]
     fn growth_matches_exact_arithmetic(base in 0i64..1_000_000, now in 0i64..2_000_000) {
-        let facts = Facts { members_baseline: Some(base), members_now: Some(now), ..Facts::default() };
+        let facts = facts! { members_baseline: Some(base), members_now: Some(now), ..Facts::default() };
         let want = if i128::from(now) * 100 >= i128::from(base) * 115 { Verdict::Pass } else { Verdict::Fail };
         prop_assert_eq!(run(&facts, "members-growth").verdict, want);
     }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::month::{Month, expected_months, months_due_by, report_due, report_on_time};
 use super::report::{ReportContent, TaskReport, TaskStatus, is_reduction, target_met, with_unit};
 use crate::catalogue::Catalogue;
-use crate::facts::{Facts, fact_field};
+use crate::facts::Facts;
 use crate::plan::{PlanContent, PlanTask, Target};
 
 /// One received monthly report, as the colour and rate calculations need it (R-TRACK-1).
@@ -488,7 +488,7 @@ impl<'a> Cx<'a> {
             if current.is_some_and(|(v, _)| target_met(t, v) == Some(true)) {
                 continue;
             }
-            let (lz, le) = target_names(t, i);
+            let (lz, le) = target_names(self.catalogue, t, i);
             let (vz, ve) = match current {
                 Some((v, from_fact)) => {
                     let (sz, se) = if from_fact {
@@ -625,11 +625,11 @@ fn task_names(catalogue: &Catalogue, n: u32) -> (String, String) {
 }
 
 /// "第 1 个目标“个人会员数”" / "target 1 'members'".
-fn target_names(t: &Target, i: usize) -> (String, String) {
+fn target_names(catalogue: &Catalogue, t: &Target, i: usize) -> (String, String) {
     let pos = i + 1;
     let metric = t.metric.trim();
-    let label_zh = match t.fact.as_deref().and_then(fact_field) {
-        Some(f) if metric.is_empty() => f.label_zh.to_owned(),
+    let label_zh = match t.fact.as_deref().and_then(|f| catalogue.fact(f)) {
+        Some(f) if metric.is_empty() => f.label_zh.clone(),
         _ => metric.to_owned(),
     };
     if label_zh.is_empty() {

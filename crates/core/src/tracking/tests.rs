@@ -6,7 +6,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::catalogue::{Catalogue, builtin};
-use crate::facts::Facts;
+use crate::facts::{Facts, facts};
 use crate::plan::{Milestone, PlanContent, PlanIssue, PlanTask, Responsible, Target};
 
 fn cat() -> Catalogue {
@@ -1241,7 +1241,7 @@ fn fact_linked_targets_read_the_facts_when_no_value_is_reported() {
     let mut p = members_plan();
     p.tasks[0].targets[0].fact = Some("members_now".to_owned());
     let now = report_due(&c, month(2017, 6));
-    let facts = Facts {
+    let facts = facts! {
         members_now: Some(23_500),
         ..Facts::default()
     };
@@ -1273,7 +1273,7 @@ fn fact_linked_targets_read_the_facts_when_no_value_is_reported() {
     let sc = colours(&c, Some(&p), &report(Some(22_000)), &facts, now);
     assert_eq!(sc.tasks[0].colour, Colour::Red);
     // A fact below target says where it comes from.
-    let low = Facts {
+    let low = facts! {
         members_now: Some(21_000),
         ..Facts::default()
     };
@@ -1687,7 +1687,7 @@ proptest! {
         now in any_instant(),
     ) {
         let p = tasks.map(plan);
-        let facts = Facts { members_now: members, ..Facts::default() };
+        let facts = facts! { members_now: members, ..Facts::default() };
         let sc = colours(&c, p.as_ref(), &reports, &facts, now);
         let due = months_due_by(&c, now);
         let nothing = sc.tasks.iter().all(|t| t.reasons.is_empty());

@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use reformwatch_core::facts::{FACT_FIELDS, FactKind};
+use reformwatch_core::facts::FactKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -45,9 +45,10 @@ pub struct CheckResultDto {
     pub verdicts: Vec<VerdictDto>,
 }
 
-/// Facts JSON (R-SOC-2): every field optional, unknown fields are an error. The schema is
-/// derived from the core's table of fact fields (`reformwatch_core::facts::FACT_FIELDS`), so the
-/// API document cannot drift from what the check accepts.
+/// Facts JSON (R-SOC-2): every field optional, unknown fields are an error. Each year's
+/// catalogue declares its own facts (`[[facts]]`); this schema is derived from the built-in
+/// 2017 catalogue's declarations, so the API document cannot drift from what that year's check
+/// accepts. Another year's facts are listed by `GET /api/v1/catalogues/{year}`.
 pub struct FactsDto;
 
 impl utoipa::PartialSchema for FactsDto {
@@ -58,9 +59,12 @@ impl utoipa::PartialSchema for FactsDto {
         let mut object = ObjectBuilder::new()
             .schema_type(Type::Object)
             .description(Some(
-                "A society's facts; every field optional, unknown fields refused.",
+                "A society's facts as the 2017 catalogue declares them; every field optional, \
+                 unknown fields refused. Another year's catalogue declares its own facts \
+                 (GET /api/v1/catalogues/{year}).",
             ));
-        for f in FACT_FIELDS {
+        let catalogue = reformwatch_core::catalogue::builtin_2017();
+        for f in &catalogue.facts {
             let description = Some(format!("{} / {}", f.label_zh, f.label_en));
             let property: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> = match f.kind {
                 FactKind::Int => ObjectBuilder::new()
@@ -83,7 +87,7 @@ impl utoipa::PartialSchema for FactsDto {
                     .description(description)
                     .into(),
             };
-            object = object.property(f.name, property);
+            object = object.property(&f.name, property);
         }
         object.into()
     }
@@ -202,7 +206,8 @@ mod tests {
         let props = schema["properties"].as_object().unwrap();
         let mut names: Vec<&str> = props.keys().map(String::as_str).collect();
         names.sort_unstable();
-        let mut expected: Vec<&str> = FACT_FIELDS.iter().map(|f| f.name).collect();
+        let catalogue = reformwatch_core::catalogue::builtin_2017();
+        let mut expected: Vec<&str> = catalogue.facts.iter().map(|f| f.name.as_str()).collect();
         expected.sort_unstable();
         assert_eq!(names, expected);
         assert_eq!(props["members_now"]["type"], "integer");

@@ -109,8 +109,8 @@ pub fn to_facts(
             map.insert(field.clone(), value.clone());
         }
     }
-    if let Some(e) = election_year {
-        map.insert("election_year".into(), Value::Bool(e));
+    if let (Some(e), Some(name)) = (election_year, &catalogue.election_fact) {
+        map.insert(name.clone(), Value::Bool(e));
     }
     parse_facts_json(&Value::Object(map).to_string(), catalogue).map_err(|e| {
         FieldError::localized(
@@ -162,8 +162,8 @@ pub async fn record_in(
     let mut after = Map::new();
     let mut effective = Vec::new();
     for c in changes {
-        if c.field == "election_year" {
-            return Err(FieldError::new("election_year", "err-election-is-registry").into());
+        if catalogue.is_election_fact(&c.field) {
+            return Err(FieldError::new(&c.field, "err-election-is-registry").into());
         }
         let old = cur.get(&c.field).and_then(|v| v.value.clone());
         if old == c.value {

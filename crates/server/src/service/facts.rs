@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use reformwatch_core::catalogue::Catalogue;
-use reformwatch_core::facts::{FACT_FIELDS, FactKind, Facts, parse_facts_json};
+use reformwatch_core::facts::{FactKind, Facts, parse_facts_json};
 use reformwatch_core::rules::{CheckResult, check};
 use reformwatch_tabular::Table;
 use serde_json::Value;
@@ -102,7 +102,7 @@ pub async fn record_values(
 ) -> AppResult<usize> {
     let mut changes = Vec::new();
     for (field, value) in values {
-        if !FACT_FIELDS.iter().any(|f| f.name == field) {
+        if catalogue.fact(&field).is_none() {
             return Err(FieldError::new(&field, "err-fact-unknown")
                 .arg("field", &field)
                 .into());
@@ -201,13 +201,12 @@ pub async fn import(
         return Ok(Err(ImportError::MissingColumns(vec!["code".into()])));
     };
     let as_of_col = table.column(IMPORT_AS_OF_COLUMNS);
-    let fact_cols: Vec<(usize, &str)> = FACT_FIELDS
-        .iter()
-        .filter(|f| f.name != "election_year")
+    let fact_cols: Vec<(usize, &str)> = catalogue
+        .entered_facts()
         .filter_map(|f| {
             table
-                .column(&[f.name, f.label_zh, f.label_en])
-                .map(|i| (i, f.name))
+                .column(&[f.name.as_str(), f.label_zh.as_str(), f.label_en.as_str()])
+                .map(|i| (i, f.name.as_str()))
         })
         .collect();
     let registry: HashMap<String, Society> = societies::list(
@@ -257,7 +256,7 @@ pub async fn import(
             if raw.trim().is_empty() {
                 continue;
             }
-            match parse_value(field, &raw) {
+            match parse_value(catalogue, field, &raw) {
                 Ok(value) => changes.push(FactChange {
                     field: field.to_string(),
                     value,
@@ -306,12 +305,15 @@ pub async fn import(
     }))
 }
 
-/// Parses one fact value as typed by a person (form field or spreadsheet cell). Empty → None
-/// (the value is cleared). Errors name the field.
-pub fn parse_value(field: &str, raw: &str) -> Result<Option<Value>, FieldError> {
-    let def = FACT_FIELDS
-        .iter()
-        .find(|f| f.name == field)
+/// Parses one fact value as typed by a person (form field or spreadsheet cell), by the kind
+/// the catalogue declares for it. Empty → None (the value is cleared). Errors name the field.
+pub fn parse_value(
+    catalogue: &Catalogue,
+    field: &str,
+    raw: &str,
+) -> Result<Option<Value>, FieldError> {
+    let def = catalogue
+        .fact(field)
         .ok_or_else(|| FieldError::new(field, "err-fact-unknown").arg("field", field))?;
     let s = raw.trim();
     if s.is_empty() {
@@ -357,6 +359,10 @@ pub fn parse_value(field: &str, raw: &str) -> Result<Option<Value>, FieldError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_value(field: &str, raw: &str) -> Result<Option<Value>, FieldError> {
+        super::parse_value(&reformwatch_core::catalogue::builtin_2017(), field, raw)
+    }
 
     #[test]
     fn typed_values() {

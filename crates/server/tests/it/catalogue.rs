@@ -108,3 +108,135 @@ async fn an_admin_loads_another_year_without_a_rebuild(app: TestApp) {
     );
 }
 both!(an_admin_loads_another_year_without_a_rebuild);
+
+/// The invented 2031 example (`tests/fixtures/catalogue-2031-example.toml`): facts no code
+/// knows, loaded at run time, checked through the public what-if API and page (issue 13).
+const EXAMPLE_2031: &str = include_str!("../../../../tests/fixtures/catalogue-2031-example.toml");
+
+async fn a_later_year_with_new_facts_runs_without_a_rebuild(app: TestApp) {
+    app.user("cat-admin31", Role::Admin, None).await;
+    app.login("cat-admin31").await;
+    let r = app
+        .multipart(
+            "/admin/catalogues",
+            "file",
+            "catalogue-2031-example.toml",
+            EXAMPLE_2031.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let check = |body: &str| {
+        app.request(
+            Method::POST,
+            "/api/v1/rules/check?year=2031",
+            Some("application/json"),
+            body.as_bytes().to_vec(),
+            &[],
+        )
+    };
+    let r = check(
+        r#"{"holds_election": true, "council_size": 150, "young_council_members": 29,
+            "standing_size": 50, "women_standing_members": 13, "council_cpc_members": 60}"#,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["year"], 2031);
+    let verdict = |rule: &str| -> serde_json::Value {
+        v["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["rule"] == rule)
+            .unwrap()
+            .clone()
+    };
+    // 29 × 5 = 145 < 150: one short of a fifth.
+    assert_eq!(verdict("young-fifth")["verdict"], "fail");
+    assert_eq!(verdict("women-quarter")["verdict"], "pass");
+    assert_eq!(verdict("cpc-share")["verdict"], "warning");
+    assert_eq!(verdict("cpc-share")["judged"], true);
+    assert!(verdict("young-fifth").get("judged").is_none());
+    // Its relations and names, with the field named.
+    let r = check(r#"{"council_size": 10, "young_council_members": 11}"#).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"][0]["field"], "young_council_members");
+    let r = check(r#"{"members_now": 1}"#).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"][0]["field"], "members_now");
+    // The what-if page shows its facts and its election flag, and checks them.
+    let page = app.get("/rules/check?year=2031").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("name=\"young_council_members\""), "{html}");
+    assert!(html.contains("name=\"holds_election\""), "{html}");
+    assert!(!html.contains("name=\"members_now\""), "{html}");
+    let page = app
+        .post_form(
+            "/rules/check?year=2031",
+            &[
+                ("holds_election", "true"),
+                ("council_size", "150"),
+                ("young_council_members", "30"),
+                ("docs_held", "member-rules"),
+                ("docs_held_present", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let html = page.text();
+    let at = html.find("id=\"rule-young-fifth\"").unwrap();
+    assert!(html[at..].starts_with("id=\"rule-young-fifth\""));
+    let summary_end = html[at..].find("</summary>").unwrap();
+    assert!(html[at..at + summary_end].contains("class=\"verdict pass\""));
+    let at = html.find("id=\"rule-rules-in-place\"").unwrap();
+    let summary_end = html[at..].find("</summary>").unwrap();
+    assert!(html[at..at + summary_end].contains("class=\"verdict fail\""));
+}
+both!(a_later_year_with_new_facts_runs_without_a_rebuild);
+
+#[test]
+fn catalogue_check_prints_what_the_file_says() {
+    // R-CAT-1: an author checks a file and reads its summary, in Chinese or English.
+    let dir = std::env::temp_dir().join(format!("rw-cat-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("catalogue-2031-example.toml");
+    std::fs::write(&file, EXAMPLE_2031).unwrap();
+    let path = file.to_str().unwrap();
+    let (code, out, err) = crate::rules::run_cli(&["catalogue", "check", path], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("valid catalogue for 2031 with 6 tasks"),
+        "{out}"
+    );
+    for line in [
+        "  基本任务：2 项（1–2），每个学会必做",
+        "  创新服务自选任务：2 项（5–6），自选，每个学会至少选 1 项",
+        "  改革方案提交截止：2031-03-31 23:59（UTC 2031-03-31 15:59）",
+    ] {
+        assert!(
+            out.lines().any(|l| l == line),
+            "missing {line:?} in:\n{out}"
+        );
+    }
+    assert!(out.contains("规则：共 9 条"), "{out}");
+    let (code, out, _) = crate::rules::run_cli(&["catalogue", "check", "--lang", "en", path], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("Rules: 9 (ratio_at_least 2,"), "{out}");
+    assert!(
+        out.contains("  Plan deadline: 2031-03-31 23:59 (UTC 2031-03-31 15:59)"),
+        "{out}"
+    );
+    // A broken file: the error with file:line:column, exit code 2, no summary.
+    std::fs::write(
+        &file,
+        EXAMPLE_2031.replacen("kind = \"bool\"", "kind = \"boolean\"", 1),
+    )
+    .unwrap();
+    let (code, out, err) = crate::rules::run_cli(&["catalogue", "check", path], "");
+    assert_eq!(code, 2);
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("catalogue-2031-example.toml:"), "{err}");
+    assert!(err.contains("unknown fact kind 'boolean'"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -17,6 +17,7 @@ mod rules;
 mod smtp_sink;
 mod societies;
 mod statements;
+mod subsidy;
 mod tracking;
 
 pub use harness::*;

@@ -9,7 +9,7 @@ use crate::{TestApp, both};
 
 const PROPOSAL: &str = r#"{"election_year":true,"members_baseline":20000,"members_now":23000,"council_previous":170,"council_new":190,"standing_new":64,"council_frontline":143,"standing_frontline":42,"fulltime_staff":6,"fulltime_sg_level":1,"has_office":true,"sg_nominated_on":"2017-06-01","sg_approved_on":"2017-06-20","sg_appointed_on":"2017-07-01","documents":["council-rules","conduct-code"]}"#;
 
-fn run_cli(args: &[&str], stdin: &str) -> (i32, String, String) {
+pub(crate) fn run_cli(args: &[&str], stdin: &str) -> (i32, String, String) {
     use std::io::Write;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_reformwatch"))
         .args(args)

@@ -6,7 +6,6 @@ use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Response};
 use reformwatch_core::catalogue::Catalogue;
-use reformwatch_core::facts::FACT_FIELDS;
 use reformwatch_tabular::{Limits, read_table};
 
 use super::YearQuery;
@@ -48,17 +47,12 @@ fn page_with(
             service::facts::IMPORT_AS_OF_COLUMNS.join(" / "),
         ),
     ];
-    columns.extend(
-        FACT_FIELDS
-            .iter()
-            .filter(|f| f.name != "election_year")
-            .map(|f| {
-                (
-                    f.name.to_string(),
-                    format!("{} / {} / {}", f.name, f.label_zh, f.label_en),
-                )
-            }),
-    );
+    columns.extend(catalogue.entered_facts().map(|f| {
+        (
+            f.name.clone(),
+            format!("{} / {} / {}", f.name, f.label_zh, f.label_en),
+        )
+    }));
     ImportPage {
         page: Page::new(ctx, t.t("facts-import-title")),
         year: catalogue.year,

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use reformwatch_core::catalogue::Catalogue;
-use reformwatch_core::facts::{FACT_FIELDS, FactKind};
+use reformwatch_core::facts::FactKind;
 use reformwatch_core::rules::{CheckResult, Verdict};
 use serde::Deserialize;
 use serde_json::Value;
@@ -27,7 +27,7 @@ use crate::service;
 use crate::service::facts::parse_value;
 
 pub struct FactInput {
-    pub name: &'static str,
+    pub name: String,
     pub label: String,
     pub kind: &'static str,
     pub value: String,
@@ -55,21 +55,20 @@ pub fn fact_inputs(
     values: &BTreeMap<String, String>,
     errors: &[FieldError],
 ) -> Vec<FactInput> {
-    FACT_FIELDS
-        .iter()
-        .filter(|f| f.name != "election_year")
+    catalogue
+        .entered_facts()
         .map(|f| {
             let tasks: Vec<String> = catalogue
                 .tasks
                 .iter()
-                .filter(|task| task.facts.iter().any(|x| x == f.name))
+                .filter(|task| task.facts.contains(&f.name))
                 .map(|task| task.number.to_string())
                 .collect();
-            let value = values.get(f.name).cloned().unwrap_or_default();
+            let value = values.get(&f.name).cloned().unwrap_or_default();
             let chosen: Vec<&str> = value.split(',').map(str::trim).collect();
             FactInput {
-                name: f.name,
-                label: t.pick(f.label_zh, f.label_en).to_string(),
+                name: f.name.clone(),
+                label: t.pick(&f.label_zh, &f.label_en).to_string(),
                 kind: f.kind.as_str(),
                 hint: if tasks.is_empty() {
                     String::new()
@@ -211,11 +210,10 @@ pub struct YearQuery {
     pub done: Option<String>,
 }
 
-pub fn label_of(t: &T, field: &str) -> String {
-    FACT_FIELDS
-        .iter()
-        .find(|f| f.name == field)
-        .map(|f| t.pick(f.label_zh, f.label_en).to_string())
+pub fn label_of(t: &T, catalogue: &Catalogue, field: &str) -> String {
+    catalogue
+        .fact(field)
+        .map(|f| t.pick(&f.label_zh, &f.label_en).to_string())
         .unwrap_or_else(|| field.to_string())
 }
 
@@ -223,17 +221,17 @@ pub fn label_of(t: &T, field: &str) -> String {
 pub async fn evidence_list(
     state: &AppState,
     society: &Society,
-    year: i32,
+    catalogue: &Catalogue,
     owner_type: &str,
     t: &T,
 ) -> AppResult<Vec<(i64, String, String)>> {
     Ok(
-        service::evidence::of_society(state, society, year, owner_type)
+        service::evidence::of_society(state, society, catalogue.year, owner_type)
             .await?
             .into_iter()
             .map(|e| {
                 let about = match (&e.field, e.task, e.month) {
-                    (Some(f), _, _) => label_of(t, f),
+                    (Some(f), _, _) => label_of(t, catalogue, f),
                     (None, Some(task), Some(m)) => format!("{} {task} · {m}", t.t("task")),
                     (None, Some(task), None) => format!("{} {task}", t.t("task")),
                     _ => String::new(),
@@ -257,43 +255,46 @@ pub fn form_pairs(body: &Bytes) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 
-/// Form values → (typed text per field, changes or field errors).
+/// Form values → (typed text per field, changes or field errors). A document-set fact is a
+/// group of checkboxes named after the fact, with a hidden `{name}_present` marker so that
+/// an empty set can be told from a form without the group.
 pub fn read_fact_form(
+    catalogue: &Catalogue,
     pairs: &[(String, String)],
 ) -> (
     BTreeMap<String, String>,
     Result<Vec<FactChange>, Vec<FieldError>>,
 ) {
     let mut typed = BTreeMap::new();
-    let docs: Vec<&str> = pairs
-        .iter()
-        .filter(|(k, _)| k == "documents")
-        .map(|(_, v)| v.as_str())
-        .collect();
-    let docs_present = pairs.iter().any(|(k, _)| k == "documents_present");
     let mut changes = Vec::new();
     let mut errors = Vec::new();
-    for f in FACT_FIELDS.iter().filter(|f| f.name != "election_year") {
+    for f in catalogue.entered_facts() {
         let raw = if f.kind == FactKind::Docs {
-            if !docs_present {
+            let marker = format!("{}_present", f.name);
+            if !pairs.iter().any(|(k, _)| *k == marker) {
                 continue;
             }
-            docs.join(",")
+            pairs
+                .iter()
+                .filter(|(k, _)| *k == f.name)
+                .map(|(_, v)| v.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
         } else {
-            match pairs.iter().find(|(k, _)| k == f.name) {
+            match pairs.iter().find(|(k, _)| *k == f.name) {
                 Some((_, v)) => v.clone(),
                 None => continue,
             }
         };
-        typed.insert(f.name.to_string(), raw.clone());
-        match parse_value(f.name, &raw) {
+        typed.insert(f.name.clone(), raw.clone());
+        match parse_value(catalogue, &f.name, &raw) {
             // An empty checkbox set clears the documents.
             Ok(Some(Value::Array(a))) if a.is_empty() => changes.push(FactChange {
-                field: f.name.into(),
+                field: f.name.clone(),
                 value: None,
             }),
             Ok(value) => changes.push(FactChange {
-                field: f.name.into(),
+                field: f.name.clone(),
                 value,
             }),
             Err(e) => errors.push(e),

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use reformwatch_core::facts::FACT_FIELDS;
+use reformwatch_core::catalogue::Catalogue;
 use serde::Deserialize;
 
 use super::{
@@ -52,13 +52,14 @@ struct FactsPage {
 
 fn history_rows(
     t: &T,
+    catalogue: &Catalogue,
     versions: &[FactVersion],
     current: &BTreeMap<String, FactVersion>,
 ) -> Vec<HistoryRow> {
     let mut rows: Vec<HistoryRow> = versions
         .iter()
         .map(|v| HistoryRow {
-            label: label_of(t, &v.field),
+            label: label_of(t, catalogue, &v.field),
             value: v
                 .value
                 .as_ref()
@@ -115,11 +116,11 @@ async fn facts_page_with(
         fields: fact_inputs(&t, catalogue, &values, &errors),
         errors: errors
             .iter()
-            .filter(|e| !FACT_FIELDS.iter().any(|f| f.name == e.field))
+            .filter(|e| catalogue.fact(&e.field).is_none())
             .map(|e| t.field(e))
             .collect(),
-        history: history_rows(&t, &sc.versions, &sc.current),
-        evidence: evidence_list(state, society, catalogue.year, "fact", &t).await?,
+        history: history_rows(&t, catalogue, &sc.versions, &sc.current),
+        evidence: evidence_list(state, society, catalogue, "fact", &t).await?,
     };
     Ok((status, render(&page)).into_response())
 }
@@ -150,7 +151,7 @@ pub async fn facts_submit(
         .find(|(k, _)| k == "as_of")
         .map(|(_, v)| v.trim().to_string())
         .unwrap_or_default();
-    let (typed, parsed) = read_fact_form(&pairs);
+    let (typed, parsed) = read_fact_form(catalogue, &pairs);
     let as_of = NaiveDate::parse_from_str(&as_of_raw, "%Y-%m-%d")
         .map_err(|_| FieldError::new("as_of", "err-fact-date").arg("value", &as_of_raw));
     let result = match (parsed, as_of) {

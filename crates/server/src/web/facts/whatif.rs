@@ -25,6 +25,8 @@ struct WhatIfPage {
     page: Page,
     year: i32,
     code: String,
+    /// The catalogue's election fact (the form field's name); empty when it has none.
+    election_name: String,
     election: String,
     fields: Vec<FactInput>,
     errors: Vec<String>,
@@ -44,6 +46,7 @@ pub async fn whatif_page(
         page: Page::new(&ctx, t.t("whatif-title")),
         year: catalogue.year,
         code: String::new(),
+        election_name: catalogue.election_fact.clone().unwrap_or_default(),
         election: String::new(),
         fields: fact_inputs(&t, &catalogue, &BTreeMap::new(), &[]),
         errors: vec![],
@@ -63,10 +66,11 @@ pub async fn whatif_submit(
     let catalogue = service::catalogues::get(&state, q.year.as_deref()).await?;
     let t = ctx.t();
     let pairs = form_pairs(&body);
-    let (typed, parsed) = read_fact_form(&pairs);
+    let (typed, parsed) = read_fact_form(&catalogue, &pairs);
+    let election_fact = catalogue.election_fact.clone().unwrap_or_default();
     let election = pairs
         .iter()
-        .find(|(k, _)| k == "election_year")
+        .find(|(k, _)| *k == election_fact)
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let mut errors: Vec<FieldError> = Vec::new();
@@ -80,12 +84,12 @@ pub async fn whatif_submit(
                     map.insert(c.field, v);
                 }
             }
-            match election.as_str() {
-                "true" => {
-                    map.insert("election_year".into(), Value::Bool(true));
+            match (election.as_str(), &catalogue.election_fact) {
+                ("true", Some(name)) => {
+                    map.insert(name.clone(), Value::Bool(true));
                 }
-                "false" => {
-                    map.insert("election_year".into(), Value::Bool(false));
+                ("false", Some(name)) => {
+                    map.insert(name.clone(), Value::Bool(false));
                 }
                 _ => {}
             }
@@ -113,6 +117,7 @@ pub async fn whatif_submit(
         page: Page::new(&ctx, t.t("whatif-title")),
         year: catalogue.year,
         code: String::new(),
+        election_name: election_fact,
         election,
         fields: fact_inputs(&t, &catalogue, &typed, &errors),
         errors: errors.iter().map(|e| t.field(e)).collect(),

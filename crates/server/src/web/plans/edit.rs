@@ -165,7 +165,7 @@ pub(super) async fn plan_page_with(
         tasks: rendered.tasks,
         problems: rendered.problems,
         measures: rendered.measures,
-        evidence: crate::web::facts::evidence_list(state, society, catalogue.year, "plan_task", &t)
+        evidence: crate::web::facts::evidence_list(state, society, catalogue, "plan_task", &t)
             .await?,
         can_upload: can_edit,
     };

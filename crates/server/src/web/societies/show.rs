@@ -129,10 +129,9 @@ pub async fn show(
         .values()
         .filter_map(|v| {
             let value = v.value.as_ref()?;
-            let label = reformwatch_core::facts::FACT_FIELDS
-                .iter()
-                .find(|f| f.name == v.field)
-                .map(|f| t.pick(f.label_zh, f.label_en).to_string())
+            let label = catalogue
+                .fact(&v.field)
+                .map(|f| t.pick(&f.label_zh, &f.label_en).to_string())
                 .unwrap_or_else(|| v.field.clone());
             let text = match value {
                 serde_json::Value::String(s) => s.clone(),
