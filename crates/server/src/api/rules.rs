@@ -197,8 +197,6 @@ pub async fn verdicts(
 mod tests {
     use utoipa::OpenApi;
 
-    use super::*;
-
     #[test]
     fn the_facts_schema_is_the_fact_table() {
         let doc = serde_json::to_value(crate::api::ApiDoc::openapi()).unwrap();
