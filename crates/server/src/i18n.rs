@@ -1,6 +1,7 @@
-//! User-facing text lives in `locales/zh-CN.toml` and `locales/en-US.toml` (flat key → text,
-//! `{name}` placeholders), embedded in the binary. Chinese first; a test checks that both files
-//! have the same keys and placeholders.
+//! User-facing text lives in `locales/zh-CN/*.toml` and `locales/en-US/*.toml` (flat key →
+//! text, `{name}` placeholders), one file pair per feature (`main.toml` for what was there
+//! first), embedded in the binary. Chinese first; tests check that both languages have the
+//! same keys and placeholders, and that no key is defined in two files.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -41,23 +42,44 @@ impl Lang {
     }
 }
 
-const ZH_SOURCE: &str = include_str!("../locales/zh-CN.toml");
-const EN_SOURCE: &str = include_str!("../locales/en-US.toml");
+/// The locale files, one pair per feature: (file name, Chinese source, English source). A new
+/// feature adds its own pair here rather than growing `main.toml`.
+const SOURCES: &[(&str, &str, &str)] = &[(
+    "main.toml",
+    include_str!("../locales/zh-CN/main.toml"),
+    include_str!("../locales/en-US/main.toml"),
+)];
 
 pub struct Messages {
     zh: HashMap<String, String>,
     en: HashMap<String, String>,
 }
 
-fn load(source: &str, name: &str) -> anyhow::Result<HashMap<String, String>> {
-    toml::from_str(source).map_err(|e| anyhow::anyhow!("locales/{name}: {e}"))
+/// Parses every file of one language into one map; a key defined in two files is an error.
+fn load(
+    sources: &[(&str, &'static str, &'static str)],
+    lang: &str,
+    pick: impl Fn(&(&str, &'static str, &'static str)) -> &'static str,
+) -> anyhow::Result<HashMap<String, String>> {
+    let mut all = HashMap::new();
+    for source in sources {
+        let name = source.0;
+        let map: HashMap<String, String> = toml::from_str(pick(source))
+            .map_err(|e| anyhow::anyhow!("locales/{lang}/{name}: {e}"))?;
+        for (k, v) in map {
+            if all.insert(k.clone(), v).is_some() {
+                anyhow::bail!("locales/{lang}/{name}: the key {k} is defined in another file too");
+            }
+        }
+    }
+    Ok(all)
 }
 
 impl Messages {
     pub fn load() -> anyhow::Result<Messages> {
         Ok(Messages {
-            zh: load(ZH_SOURCE, "zh-CN.toml")?,
-            en: load(EN_SOURCE, "en-US.toml")?,
+            zh: load(SOURCES, "zh-CN", |s| s.1)?,
+            en: load(SOURCES, "en-US", |s| s.2)?,
         })
     }
 
@@ -181,6 +203,21 @@ mod tests {
                 "empty text for {k}"
             );
         }
+    }
+
+    #[test]
+    fn a_key_in_two_files_is_refused() {
+        let sources = [
+            ("a.toml", "x = \"甲\"\ny = \"乙\"", "x = \"A\"\ny = \"B\""),
+            ("b.toml", "z = \"丙\"", "y = \"again\""),
+        ];
+        let zh = load(&sources, "zh-CN", |s| s.1).unwrap();
+        assert_eq!(zh.len(), 3);
+        let err = load(&sources, "en-US", |s| s.2).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "locales/en-US/b.toml: the key y is defined in another file too"
+        );
     }
 
     #[test]
