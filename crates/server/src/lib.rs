@@ -6,7 +6,7 @@
 //! - `web` (pages) and `api` (JSON), two siblings that never import each other;
 //! - `http` (request plumbing shared by both) and `service` (one module per capability);
 //! - `db` (the store), `auth`, the domain core, and the small shared modules (`model`, `error`,
-//!   `i18n`, `json`, `clock`, `config`, `state`, `principal`, `import`).
+//!   `i18n`, `json`, `present`, `clock`, `config`, `state`, `principal`, `import`).
 
 pub mod api;
 pub mod auth;
@@ -22,6 +22,7 @@ pub mod i18n;
 pub mod import;
 pub mod json;
 pub mod model;
+pub mod present;
 pub mod principal;
 pub mod service;
 pub mod state;
