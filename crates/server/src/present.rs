@@ -61,7 +61,10 @@ mod tests {
             beijing_text("2026-12-01T21:20:19.623835Z"),
             "2026-12-02 05:20"
         );
-        assert_eq!(beijing_text("2017-07-05T16:00:00+00:00"), "2017-07-06 00:00");
+        assert_eq!(
+            beijing_text("2017-07-05T16:00:00+00:00"),
+            "2017-07-06 00:00"
+        );
         assert_eq!(beijing_text(""), "");
         assert_eq!(beijing_text("not a time"), "not a time");
     }
