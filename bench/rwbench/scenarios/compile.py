@@ -1,0 +1,63 @@
+"""Compile time (issue 8): clean release and clean debug builds of the workspace at the baseline
+and at the current commit, each from an exported tree into an empty target folder, one after
+the other on this machine; plus the duplicate crates (`cargo tree -d`) and the lock file size.
+Long (four clean builds): not in the default scenarios."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from .. import build
+from ..util import WORK, log
+
+NAME = "compile"
+TITLE = "Compile time"
+
+
+def run(ctx) -> dict:
+    out = {}
+    for b in ctx.binaries:
+        if b.dirty:
+            raise RuntimeError("commit the worktree first: compile times are measured per commit")
+        if b.commit in out:
+            continue
+        # Release: always from scratch here (the binary cache is refreshed with it).
+        shutil.rmtree(WORK / "builds" / b.commit, ignore_errors=True)
+        load = os.getloadavg()
+        rel = build.build_commit(b.commit, b.label).clean_build_s
+        deb = build.clean_debug_build(b.commit)
+        dups = build.duplicate_crates(b.commit)
+        out[b.commit] = {
+            "label": b.label, "release_s": rel, "debug_s": deb, "load_before": load,
+            "duplicates": dups, "lock_packages": build.lock_packages(b.commit),
+        }
+        log(f"compile {b.label} {b.commit[:7]}: release {rel:.0f} s, debug {deb:.0f} s, "
+            f"{len(dups)} duplicate crate versions")
+    return out
+
+
+def _fmt(s: float | None) -> str:
+    if s is None:
+        return "–"
+    return f"{s:.0f} s ({int(s // 60)} min {int(s % 60):02d} s)"
+
+
+def markdown(res: dict, ctx) -> str:
+    lines = [
+        "`cargo build --release --locked --workspace` and `cargo build --locked --workspace`, each "
+        "into an empty target folder (dependencies compiled too; the registry was already "
+        "downloaded), one after the other. The machine is shared: the load average before each "
+        "build is shown; treat differences under ~10 % as noise.",
+        "",
+        "| build | commit | clean release | clean debug | packages in Cargo.lock | duplicate crate versions | load before |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    for commit, r in res.items():
+        lines.append(f"| {r['label']} | `{commit[:7]}` | {_fmt(r['release_s'])} | {_fmt(r['debug_s'])} | "
+                     f"{r['lock_packages']} | {len(r['duplicates'])} | "
+                     f"{', '.join(f'{x:.1f}' for x in r['load_before'])} |")
+    for commit, r in res.items():
+        lines += ["", f"Duplicates at {r['label']} `{commit[:7]}` (`cargo tree -d -e normal,build`): "
+                  + ", ".join(f"`{d}`" for d in r["duplicates"])]
+    return "\n".join(lines)
