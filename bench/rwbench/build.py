@@ -27,8 +27,19 @@ class Binary:
         return self.commit[:7] + ("+dirty" if self.dirty else "")
 
 
+BUILD_INPUTS = ["Cargo.toml", "Cargo.lock", "crates", "catalogues", "data"]
+
+
 def resolve(rev: str) -> str:
     return git("rev-parse", "--verify", f"{rev}^{{commit}}")
+
+
+def build_key(commit: str) -> str:
+    """Hash of the build inputs' trees at `commit`: commits that only change bench/ or docs
+    share one build."""
+    import hashlib
+    listing = git("ls-tree", commit, "--", *BUILD_INPUTS)
+    return hashlib.sha256(listing.encode()).hexdigest()[:20]
 
 
 def export_tree(commit: str, dest: Path) -> None:
@@ -57,7 +68,7 @@ def timed_cargo(args: list[str], cwd: Path, target: Path) -> float:
 
 def build_commit(commit: str, label: str) -> Binary:
     """Release binary of a commit, built once from a clean target folder and cached."""
-    cache = WORK / "builds" / commit
+    cache = WORK / "builds" / build_key(commit)
     binary = cache / "reformwatch"
     meta_path = cache / "meta.json"
     if binary.exists() and meta_path.exists():
@@ -82,15 +93,14 @@ def build_commit(commit: str, label: str) -> Binary:
 
 
 def cached_build_seconds(commit: str) -> float | None:
-    meta_path = WORK / "builds" / commit / "meta.json"
+    meta_path = WORK / "builds" / build_key(commit) / "meta.json"
     if meta_path.exists():
         return json.loads(meta_path.read_text()).get("clean_release_build_s")
     return None
 
 
 def worktree_dirty() -> bool:
-    return bool(git("status", "--porcelain", "--untracked-files=no", "--", "crates", "Cargo.toml",
-                    "Cargo.lock"))
+    return bool(git("status", "--porcelain", "--untracked-files=no", "--", *BUILD_INPUTS))
 
 
 def build_current() -> Binary:

@@ -23,7 +23,7 @@ def run(ctx) -> dict:
         if b.commit in out:
             continue
         # Release: always from scratch here (the binary cache is refreshed with it).
-        shutil.rmtree(WORK / "builds" / b.commit, ignore_errors=True)
+        shutil.rmtree(WORK / "builds" / build.build_key(b.commit), ignore_errors=True)
         load = os.getloadavg()
         rel = build.build_commit(b.commit, b.label).clean_build_s
         deb = build.clean_debug_build(b.commit)
