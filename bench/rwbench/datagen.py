@@ -9,7 +9,7 @@ For a seed and a number of societies the rows are always the same. What one soci
   with a responsible person, targets (task 2's linked to the `members_now` fact) and
   milestones. About a quarter were returned once and accepted at version 2; some were late;
 - monthly reports for June-December 2017 following the accepted plan: most on time, about 12 %
-  late, about 4 % missing, a few drafts never submitted, some returned and resubmitted,
+  late, 1-8 % missing, a few drafts never submitted, some returned and resubmitted,
   reviewer comments; every submitted version records `members_now` as a fact (source `report`),
   as the server does;
 - evidence rows for about 10 % of the reports (metadata only; no file is served in the bench).
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .util import REPO
 
-GENERATOR_VERSION = 3  # bump when the rows change (part of the dataset cache key)
+GENERATOR_VERSION = 4  # bump when the rows change (part of the dataset cache key)
 YEAR = 2017
 CST = timezone(timedelta(hours=8))
 GROUP_WEIGHTS_209 = {"A": 45, "B": 78, "C": 16, "D": 28, "E": 42}
@@ -166,16 +166,18 @@ class Dataset:
                  "中国科学技术协会", self.person(), f"010-{r.randrange(10_000_000, 99_999_999)}",
                  f"office{idx}@society.example", 1, ts(created), ts(created))
         electing = r.random() < 0.3
+        # About 60 % keep to their plan and meet the rules; the others lag and miss some.
+        good = r.random() < 0.6
         self.add("society_years", sid, YEAR, 1 if electing else 0)
-        facts = self.facts(sid, electing, created)
+        facts = self.facts(sid, electing, good, created)
         plan, version = self.plan(sid, electing, facts)
-        self.reports(sid, plan, version, facts)
+        self.reports(sid, plan, version, facts, good)
 
     def fact(self, sid: int, field: str, value, as_of: str, source: str, by: str, at: datetime):
         self.add("fact_values", self.next_id("fact_values"), sid, YEAR, field, dumps(value), as_of,
                  source, by, ts(at))
 
-    def facts(self, sid: int, electing: bool, created: datetime) -> dict:
+    def facts(self, sid: int, electing: bool, good: bool, created: datetime) -> dict:
         r = self.rng
         mb = r.randrange(2_000, 60_000)
         f = {
@@ -185,19 +187,43 @@ class Dataset:
             "branches_total": r.randrange(5, 60),
             "directors_absent_without_reason": r.randrange(0, 6),
             "fulltime_staff": r.randrange(3, 40),
-            "has_office": r.random() < 0.9,
+            "has_office": good or r.random() < 0.8,
             "party_org_established_on": f"2016-{r.randrange(1, 13):02d}-{r.randrange(1, 29):02d}",
-            "documents": sorted(r.sample(self.doc_ids, r.randrange(2, len(self.doc_ids) + 1))),
+            "documents": (list(self.doc_ids) if good else
+                          sorted(r.sample(self.doc_ids, r.randrange(2, len(self.doc_ids) + 1)))),
         }
         f["fee_payers_now"] = f["members_now"] * r.randrange(30, 75) // 100
+        if good:  # the fee-paying rate rises
+            f["fee_payers_now"] = f["fee_payers_baseline"] + f["fee_payers_baseline"] // 5 + 1
         f["fee_payers_now"] = min(f["fee_payers_now"], mb * 3 // 4)
         f["branches_inactive"] = r.randrange(0, f["branches_total"] // 4 + 1)
         f["branches_dissolved"] = r.randrange(0, f["branches_total"] - f["branches_inactive"] + 1) // 3
-        f["directors_adjusted"] = r.randrange(0, f["directors_absent_without_reason"] + 1)
-        f["fulltime_sg_level"] = min(r.randrange(0, 3), f["fulltime_staff"])
-        if r.random() < 0.5:
+        f["directors_adjusted"] = (f["directors_absent_without_reason"] if good else
+                                   r.randrange(0, f["directors_absent_without_reason"] + 1))
+        f["fulltime_sg_level"] = min(r.randrange(1 if good else 0, 3), f["fulltime_staff"])
+        if good or r.random() < 0.5:
             f["annual_report_published_on"] = f"2017-{r.randrange(3, 7):02d}-{r.randrange(1, 29):02d}"
-        if electing:
+        if electing and good:
+            cap = 150 if f["members_now"] < 20_000 else 180
+            prev = r.randrange(cap, cap + 100)
+            new = cap - r.randrange(0, 30)
+            standing = new // r.randrange(3, 5)
+            front = new * r.randrange(76, 95) // 100
+            f.update({
+                "council_previous": prev,
+                "council_new": new,
+                "standing_new": standing,
+                "council_frontline": front,
+                "standing_frontline": min(standing * r.randrange(67, 95) // 100 + 1, front, standing),
+                "council_cpc": new * r.randrange(30, 70) // 100,
+                "council_under_45": new * r.randrange(5, 30) // 100,
+                "council_women": new * r.randrange(5, 30) // 100,
+                "sg_nominated_on": "2017-06-10",
+                "sg_approved_on": "2017-06-20",
+                "sg_appointed_on": "2017-07-01",
+                "supervisory_board_elected_on": "2017-06-20",
+            })
+        elif electing:
             prev = r.randrange(150, 400)
             new = prev - r.randrange(0, 60)
             standing = new // r.randrange(3, 6)
@@ -284,10 +310,10 @@ class Dataset:
             values = []
             for i, tg in enumerate(t["targets"]):
                 base, goal = tg["baseline"] or 0, tg["target"]
-                v = base + int((goal - base) * min(frac * r.uniform(0.8, 1.2), 1.1))
+                v = base + int((goal - base) * min(frac * r.uniform(0.97, 1.1), 1.1))
                 values.append({"target": i, "value": max(v, base)})
             reached = [i for i, m in enumerate(t["milestones"])
-                       if int(m["date"][5:7]) <= month and r.random() < 0.85 * pace]
+                       if int(m["date"][5:7]) <= month and r.random() < (0.99 if pace > 1 else 0.6)]
             status = ("completed" if frac >= 1 and r.random() < 0.7 else
                       "not_started" if month == 6 and r.random() < 0.3 else "in_progress")
             blocked = r.random() < 0.02
@@ -297,20 +323,21 @@ class Dataset:
                           "blocked_reason": "等待业务主管单位批复。" if blocked else ""})
         return {"narrative": f"{YEAR}年{month}月改革工作进展。", "tasks": tasks}
 
-    def reports(self, sid: int, plan: dict, plan_version: int, facts: dict) -> None:
+    def reports(self, sid: int, plan: dict, plan_version: int, facts: dict, good: bool) -> None:
         r = self.rng
-        pace = r.uniform(0.6, 1.3)  # some societies lag, some are ahead
+        pace = r.uniform(1.02, 1.25) if good else r.uniform(0.5, 1.0)
         editor = f"{ACTOR_PREFIX}{sid}"
         mb = facts["members_baseline"]
         for month in range(self.cat["tracking"]["first_month"], self.cat["tracking"]["last_month"] + 1):
             roll = r.random()
-            if roll < 0.04:
+            miss = 0.01 if good else 0.08
+            if roll < miss:
                 continue  # missing
             due = report_due(self.cat, month)
             month_start = datetime(YEAR, month, 20, 9, 0, tzinfo=CST)
             content = self.report_content(plan, month, pace)
             rid = self.next_id("reports")
-            if roll < 0.06:  # a draft never submitted
+            if roll < miss + 0.02:  # a draft never submitted
                 self.add("reports", rid, sid, YEAR, month, "draft", dumps(content), plan_version,
                          ts(month_start), ts(month_start + timedelta(days=3)))
                 continue

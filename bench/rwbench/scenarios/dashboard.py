@@ -58,7 +58,8 @@ def endpoints(n: int, first_code: str) -> list[Endpoint]:
 
 
 # Counted on PostgreSQL only: the fixed cost of any request.
-COUNT_ONLY = [Endpoint("anonymous GET / (fixed cost)", "/", "none")]
+COUNT_ONLY = [Endpoint("anonymous GET / (fixed cost)", "/", "none"),
+              Endpoint("GET /api/v1/societies (Bearer)", "/api/v1/societies", "bearer")]
 
 
 def _headers(ep: Endpoint, cookie: str) -> dict:
@@ -151,7 +152,7 @@ def count_binary(ctx, b, prep, size: int, template: str) -> dict:
             counts, times = [], []
             for _ in range(s.count_reps):
                 cl.reset_stats()
-                r = sequential(srv.port, ep, h, 1, 0, s.timeout_s, min_reps=1)
+                r = sequential(srv.port, ep, h, 1, 0, s.count_timeout_s, min_reps=1)
                 if r.timeouts or r.errors:
                     break
                 counts.append(cl.statements(db))
@@ -264,13 +265,15 @@ def markdown(res: dict, ctx) -> str:
                     f"| {int(size):,} | {name} | {b.label} `{b.short}` | "
                     f"{_latency(rec, 'median_ms', s.timeout_s)} | {_latency(rec, 'p99_ms', s.timeout_s)} | "
                     f"{rec.get('seq', {}).get('n', 0)} | {rps} | {p99c} | {stmts} | {ratio_med} | {ratio_rps} |")
-    lines += ["", "Fixed cost of any request (anonymous `GET /`), statements:", "",
-              "| societies | build | statements |", "|---:|---|---:|"]
+    lines += ["", "Statements of light requests (the fixed cost of any request, and the society list):", "",
+              "| societies | request | build | statements |", "|---:|---|---|---:|"]
     for size, entry in res["sizes"].items():
-        for b in ctx.binaries:
-            st = entry["statements"].get(b.label, {}).get(COUNT_ONLY[0].name)
-            if st:
-                lines.append(f"| {int(size):,} | {b.label} `{b.short}` | {st.get('statements', '–')} |")
+        for ep in COUNT_ONLY:
+            for b in ctx.binaries:
+                st = entry["statements"].get(b.label, {}).get(ep.name)
+                if st:
+                    lines.append(f"| {int(size):,} | {ep.name} | {b.label} `{b.short}` | "
+                                 f"{st.get('statements', '–')} |")
     lines += ["", "Server process memory (SQLite runs; peak = highest VmHWM over the run, including "
               "restarts; after = VmRSS when the measurements ended) and start time (the newer binary "
               "migrates its copy forward):", "",

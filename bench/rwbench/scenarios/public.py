@@ -17,13 +17,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..server import Server, free_port
-from ..util import WORK, log, on_exit, done, run
+from ..server import API_TOKEN, Server, free_port
+from ..util import WORK, log, on_exit, done
+from ..util import run as sh
 
 NAME = "public"
 TITLE = "Public pages against nginx (issue 11)"
 PAGES = [
     ("catalogue /catalogues/2017", "/catalogues/2017"),
+]
+# Light requests that are not public (no nginx copy): issue 8's fixed-cost and per-row driver
+# overhead, e.g. the society list through the API.
+SIGNED_IN = [
+    ("API /api/v1/societies (Bearer)", "/api/v1/societies"),
 ]
 CONNECTIONS = 64
 
@@ -34,8 +40,8 @@ def ensure_tools() -> None:
     if missing:
         log(f"installing {' '.join(missing)} from Debian")
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        run(["apt-get", "update", "-qq"], env=env)
-        run(["apt-get", "install", "-y", "-qq", *missing], env=env)
+        sh(["apt-get", "update", "-qq"], env=env)
+        sh(["apt-get", "install", "-y", "-qq", *missing], env=env)
 
 
 def _unit(v: str) -> float:
@@ -70,12 +76,13 @@ def parse_wrk(out: str) -> dict:
     return res
 
 
-def wrk(url: str, seconds: float) -> dict:
+def wrk(url: str, seconds: float, headers: dict | None = None) -> dict:
     threads = max(1, min(2, os.cpu_count() or 1))
+    h = [a for k, v in (headers or {}).items() for a in ("-H", f"{k}: {v}")]
     # Warm-up, then the measurement.
-    run(["wrk", f"-t{threads}", f"-c{CONNECTIONS}", "-d2s", url], check=False)
-    p = run(["wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{seconds:.0f}s", "--timeout", "10s",
-             "--latency", url], check=False)
+    sh(["wrk", f"-t{threads}", f"-c{CONNECTIONS}", "-d2s", *h, url], check=False)
+    p = sh(["wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{seconds:.0f}s", "--timeout", "10s",
+             "--latency", *h, url], check=False)
     return parse_wrk(p.stdout)
 
 
@@ -205,6 +212,16 @@ def run_scenario(ctx) -> dict:
                     entry[name] = rec
             finally:
                 ng.stop()
+            for name, path in SIGNED_IN:
+                rec = {}
+                for b in ctx.binaries:
+                    srv = servers[b.label]
+                    r = wrk(f"{srv.base}{path}", s.wrk_s, {"Authorization": f"Bearer {API_TOKEN}"})
+                    r["peak_rss_mb"] = srv.peak_rss_mb
+                    rec[b.label] = r
+                    log(f"light {size} {name} {b.label}: {r['rps'] or 0:,.0f} req/s, p50 {r['p50_ms']} ms, "
+                        f"p99 {r['p99_ms']} ms, errors {r['errors']}")
+                entry[name] = rec
         finally:
             for srv in servers.values():
                 srv.stop()
@@ -222,18 +239,20 @@ def markdown(res: dict, ctx) -> str:
         "(wrk shares the 2 cores with the server). nginx (Debian's `nginx-light`, `worker_processes "
         "auto`, access log off) serves the HTML the current binary returned for the same path, as a "
         "static file. Errors = socket errors + non-2xx/3xx answers. RSS = the ReformWatch process "
-        "(VmHWM peak since start).",
+        "(VmHWM peak since start). The signed-in API row has no nginx counterpart (n/a).",
         "",
         "| societies | page | server | req/s | p50 ms | p99 ms | errors | req/s vs nginx | peak RSS MB |",
         "|---:|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for size, entry in res["sizes"].items():
         for name, rec in entry.items():
-            ng = rec["nginx"]["rps"]
+            ng = rec["nginx"]["rps"] if "nginx" in rec else None
             for who in ["nginx"] + [b.label for b in ctx.binaries]:
+                if who not in rec:
+                    continue
                 r = rec[who]
                 label = who if who == "nginx" else f"{who} `{next(b.short for b in ctx.binaries if b.label == who)}`"
-                ratio = "1.00×" if who == "nginx" else (f"{r['rps'] / ng:.2f}×" if r["rps"] and ng else "–")
+                ratio = "1.00×" if who == "nginx" else (f"{r['rps'] / ng:.2f}×" if r["rps"] and ng else "n/a")
                 rss = "–" if who == "nginx" else f"{r['peak_rss_mb']:,.0f}"
                 fmt = lambda v: "–" if v is None else f"{v:.2f}"
                 lines.append(f"| {int(size):,} | {name} | {label} | "
