@@ -239,7 +239,8 @@ def markdown(res: dict, ctx) -> str:
         f"99th percentile of those (= the maximum below 100 samples). Throughput: {s.workers} "
         f"connections back to back for {s.conc_s:.0f} s. Every request is capped at "
         f"{s.timeout_s:.0f} s (a time-out counts as a failure; the server is restarted after one). "
-        "Statements: counted on PostgreSQL (see *Method*).",
+        f"Statements: counted on PostgreSQL (see *Method*; there a request may take up to "
+        f"{s.count_timeout_s:.0f} s).",
         "",
         "| societies | endpoint | build | median ms | p99 ms | n | req/s at 8 | p99 ms at 8 | "
         "statements / request | median current/baseline | req/s current/baseline |",
