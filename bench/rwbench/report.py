@@ -16,18 +16,34 @@ rewritten by the run that measured it, with its date, machine, commits and exact
 """
 
 
-def section(name: str, title: str, body: str, ctx) -> str:
+def header(ctx) -> list[str]:
+    """The lines that say when, where, with what and how a section was measured."""
     m = ctx.machine
     commits = ", ".join(f"{b.label} `{b.short}`" for b in ctx.binaries)
     cmd = "bench/run " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    return "\n".join([
-        f"<!-- bench:{name}:start -->",
-        f"## {title}",
-        "",
+    return [
         f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; command: `{cmd.strip()}`",
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['mem_gib']} GiB, {m['os']}, {m['rustc']}; "
         f"load average at start {', '.join(f'{x:.2f}' for x in m['load'])} (the machine is shared)",
         f"- Builds: {commits} (release)",
+    ]
+
+
+def existing_header(path: Path, name: str) -> list[str] | None:
+    """The header lines of a section already in the file (to re-render stored results)."""
+    if not path.exists():
+        return None
+    m = re.search(rf"<!-- bench:{re.escape(name)}:start -->\n## [^\n]*\n\n((?:- [^\n]*\n)+)",
+                  path.read_text())
+    return m.group(1).rstrip("\n").split("\n") if m else None
+
+
+def section(name: str, title: str, body: str, head: list[str]) -> str:
+    return "\n".join([
+        f"<!-- bench:{name}:start -->",
+        f"## {title}",
+        "",
+        *head,
         "",
         body.rstrip(),
         f"<!-- bench:{name}:end -->",

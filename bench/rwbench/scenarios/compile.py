@@ -53,6 +53,7 @@ def markdown(res: dict, ctx) -> str:
         "| build | commit | clean release | clean debug | packages in Cargo.lock | duplicate crate versions | load before |",
         "|---|---|---:|---:|---:|---:|---|",
     ]
+    res = {k: v for k, v in res.items() if not k.startswith("_")}
     for commit, r in res.items():
         lines.append(f"| {r['label']} | `{commit[:7]}` | {_fmt(r['release_s'])} | {_fmt(r['debug_s'])} | "
                      f"{r['lock_packages']} | {len(r['duplicates'])} | "

@@ -266,6 +266,31 @@ def markdown(res: dict, ctx) -> str:
                     f"| {int(size):,} | {name} | {b.label} `{b.short}` | "
                     f"{_latency(rec, 'median_ms', s.timeout_s)} | {_latency(rec, 'p99_ms', s.timeout_s)} | "
                     f"{rec.get('seq', {}).get('n', 0)} | {rps} | {p99c} | {stmts} | {ratio_med} | {ratio_rps} |")
+    # Scaling: statements per society (issue 8: linear in societies, never societies × months).
+    sizes = list(res["sizes"])
+    lines += ["", "Statements per request divided by the number of societies (a constant means "
+              "statements grow with societies; a fixed handful of statements gives a number "
+              "falling towards 0):", "",
+              "| endpoint | build | " + " | ".join(f"{int(x):,}" for x in sizes) + " |",
+              "|---|---|" + "---:|" * len(sizes)]
+    for name in names:
+        for b in ctx.binaries:
+            cells = []
+            for size in sizes:
+                st = res["sizes"][size]["statements"].get(b.label, {}).get(name, {})
+                v = st.get("statements") if st else None
+                cells.append("–" if v is None else f"{v / int(size):.2f}")
+            lines.append(f"| {name} | {b.label} `{b.short}` | " + " | ".join(cells) + " |")
+    big = "10000"
+    cur = res["sizes"].get(big, {"time": {}})["time"].get(ctx.binaries[-1].label, {}).get("endpoints", {})
+    aims = []
+    for name in names:
+        med = cur.get(name, {}).get("seq", {}).get("median_ms")
+        verdict = "no result" if med is None else ("met" if med < 300 else "not met")
+        aims.append(f"{name}: {_ms(med)} ms ({verdict})")
+    if big in res["sizes"]:
+        lines += ["", f"Aim of issue 8, the dashboard for {int(big):,} societies under 300 ms (current "
+                  f"build, median): " + "; ".join(aims) + "."]
     lines += ["", "Statements of light requests (the fixed cost of any request, and the society list):", "",
               "| societies | request | build | statements |", "|---:|---|---|---:|"]
     for size, entry in res["sizes"].items():
