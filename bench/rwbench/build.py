@@ -118,15 +118,18 @@ def build_current() -> Binary:
     return Binary("current", head, True, out / "reformwatch", None)
 
 
-def clean_debug_build(commit: str) -> float:
-    """Clean debug build time of the workspace at `commit` (nothing cached)."""
-    src = WORK / "src" / f"debug-{commit}"
-    target = WORK / "target" / f"debug-{commit}"
+def clean_build(commit: str, release: bool) -> float:
+    """Clean build time of the workspace at `commit`, from an exported tree into an empty target
+    folder; nothing is cached (the binary cache is left alone)."""
+    kind = "release" if release else "debug"
+    src = WORK / "src" / f"{kind}-{commit}"
+    target = WORK / "target" / f"{kind}-{commit}"
     export_tree(commit, src)
     if target.exists():
         shutil.rmtree(target)
     try:
-        return timed_cargo(["build", "--locked", "--workspace"], src, target)
+        return timed_cargo(["build", "--locked", "--workspace", *(["--release"] if release else [])],
+                           src, target)
     finally:
         shutil.rmtree(target, ignore_errors=True)
         shutil.rmtree(src, ignore_errors=True)

@@ -6,10 +6,9 @@ Long (four clean builds): not in the default scenarios."""
 from __future__ import annotations
 
 import os
-import shutil
 
 from .. import build
-from ..util import WORK, log
+from ..util import log
 
 NAME = "compile"
 TITLE = "Compile time"
@@ -22,11 +21,9 @@ def run(ctx) -> dict:
             raise RuntimeError("commit the worktree first: compile times are measured per commit")
         if b.commit in out:
             continue
-        # Release: always from scratch here (the binary cache is refreshed with it).
-        shutil.rmtree(WORK / "builds" / build.build_key(b.commit), ignore_errors=True)
         load = os.getloadavg()
-        rel = build.build_commit(b.commit, b.label).clean_build_s
-        deb = build.clean_debug_build(b.commit)
+        rel = build.clean_build(b.commit, release=True)
+        deb = build.clean_build(b.commit, release=False)
         dups = build.duplicate_crates(b.commit)
         out[b.commit] = {
             "label": b.label, "release_s": rel, "debug_s": deb, "load_before": load,
