@@ -255,6 +255,9 @@ def markdown(res: dict, ctx) -> str:
                 st = entry["statements"].get(b.label, {}).get(name, {})
                 stmts = "–" if not st else (f"{st['statements']:,}" if st.get("statements") is not None
                                             else f"failed ({st.get('failed')})")
+                if st and st.get("pg_ms") and not rec.get("seq", {}).get("n"):
+                    # Timed out on SQLite: say how long the counted request took on PostgreSQL.
+                    stmts += f" (the one request took {st['pg_ms'] / 1000:,.0f} s on PostgreSQL)"
                 rps, p99c = _conc(rec, s.timeout_s)
                 ratio_med = ratio_rps = ""
                 if b.label == "current":
