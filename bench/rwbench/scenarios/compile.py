@@ -22,11 +22,12 @@ def run(ctx) -> dict:
         if b.commit in out:
             continue
         load = os.getloadavg()
-        rel = build.clean_build(b.commit, release=True)
-        deb = build.clean_build(b.commit, release=False)
+        rel, rel_cpu = build.clean_build(b.commit, release=True)
+        deb, deb_cpu = build.clean_build(b.commit, release=False)
         dups = build.duplicate_crates(b.commit)
         out[b.commit] = {
             "label": b.label, "release_s": rel, "debug_s": deb, "load_before": load,
+            "release_cpu_s": rel_cpu, "debug_cpu_s": deb_cpu,
             "duplicates": dups, "lock_packages": build.lock_packages(b.commit),
         }
         log(f"compile {b.label} {b.commit[:7]}: release {rel:.0f} s, debug {deb:.0f} s, "
@@ -34,10 +35,11 @@ def run(ctx) -> dict:
     return out
 
 
-def _fmt(s: float | None) -> str:
+def _fmt(s: float | None, cpu: float | None = None) -> str:
     if s is None:
         return "–"
-    return f"{s:.0f} s ({int(s // 60)} min {int(s % 60):02d} s)"
+    text = f"{s:.0f} s ({int(s // 60)} min {int(s % 60):02d} s)"
+    return text + (f", CPU {cpu:.0f} s" if cpu else "")
 
 
 def markdown(res: dict, ctx) -> str:
@@ -45,14 +47,16 @@ def markdown(res: dict, ctx) -> str:
         "`cargo build --release --locked --workspace` and `cargo build --locked --workspace`, each "
         "into an empty target folder (dependencies compiled too; the registry was already "
         "downloaded), one after the other. The machine is shared: the load average before each "
-        "build is shown; treat differences under ~10 % as noise.",
+        "build is shown. Wall time on a shared machine moves with the load; CPU time (user + system of "
+        "cargo and every rustc, when recorded) moves much less and is the figure to compare.",
         "",
         "| build | commit | clean release | clean debug | packages in Cargo.lock | duplicate crate versions | load before |",
         "|---|---|---:|---:|---:|---:|---|",
     ]
     res = {k: v for k, v in res.items() if not k.startswith("_")}
     for commit, r in res.items():
-        lines.append(f"| {r['label']} | `{commit[:7]}` | {_fmt(r['release_s'])} | {_fmt(r['debug_s'])} | "
+        lines.append(f"| {r['label']} | `{commit[:7]}` | {_fmt(r['release_s'], r.get('release_cpu_s'))} | "
+                     f"{_fmt(r['debug_s'], r.get('debug_cpu_s'))} | "
                      f"{r['lock_packages']} | {len(r['duplicates'])} | "
                      f"{', '.join(f'{x:.1f}' for x in r['load_before'])} |")
     for commit, r in res.items():
