@@ -101,7 +101,14 @@ def time_binary(ctx, b, prep, size: int) -> dict:
             warm = sequential(srv.port, ep, h, 1, 0, s.timeout_s, min_reps=1)
             rec["first_ms"] = warm.pct(50)
             if warm.errors:
-                raise RuntimeError(f"{b.label} {ep.name} at {size}: {warm.errors[0]}")
+                # Shown in the table as a failure; the run goes on with a fresh server.
+                rec["seq"] = _summary(warm)
+                rec["conc"] = {"skipped": f"first request failed: {warm.errors[0]}"}
+                log(f"{b.label} {size} {ep.name}: first request failed: {warm.errors[0]}")
+                srv.restart()
+                cookie = srv.login()
+                out["endpoints"][ep.name] = rec
+                continue
             if warm.timeouts:
                 rec["seq"] = _summary(warm)
                 rec["conc"] = {"skipped": "first request timed out"}
@@ -208,6 +215,8 @@ def _latency(rec: dict, key: str, timeout_s: float) -> str:
     seq = rec.get("seq", {})
     if seq.get("n", 0) == 0 and seq.get("timeouts"):
         return f"timed out (>{timeout_s:.0f} s)"
+    if seq.get("n", 0) == 0 and seq.get("errors"):
+        return f"failed ({', '.join(seq.get('error_kinds', []))})"
     v = _ms(seq.get(key))
     if seq.get("timeouts"):
         v += " (+1 timed out)"
@@ -217,7 +226,7 @@ def _latency(rec: dict, key: str, timeout_s: float) -> str:
 def _conc(rec: dict, timeout_s: float) -> tuple[str, str]:
     c = rec.get("conc", {})
     if "skipped" in c:
-        return "not run (first request timed out)", "–"
+        return f"not run ({c['skipped']})", "–"
     if c.get("n", 0) == 0 and c.get("timeouts"):
         return f"0 (all {c['timeouts']} timed out, >{timeout_s:.0f} s)", "–"
     rps = "–" if c.get("rps") is None else f"{c['rps']:.2f}"
