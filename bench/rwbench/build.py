@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .util import REPO, WORK, git, log, run
+from .util import REPO, WORK, forget, git, log, on_exit, run
 
 
 @dataclass
@@ -65,14 +65,29 @@ def timed_cargo(args: list[str], cwd: Path, target: Path) -> float:
     log(f"cargo {' '.join(args)} in {cwd} (target {target})")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
-    p = subprocess.run(["cargo", *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE, text=True)
+    # Own process group, ended with its rustc children if the harness is interrupted.
+    p = subprocess.Popen(["cargo", *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True, start_new_session=True)
+    handle = on_exit(f"cargo {p.pid}", lambda: _kill_group(p))
+    _, stderr = p.communicate()
+    forget(handle)
+    p.stderr_text = stderr
     el = time.monotonic() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     LAST_CPU_S[str(target)] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if p.returncode != 0:
-        raise RuntimeError(f"cargo {' '.join(args)} failed:\n{p.stderr[-4000:]}")
+        raise RuntimeError(f"cargo {' '.join(args)} failed:\n{p.stderr_text[-4000:]}")
     return el
+
+
+def _kill_group(p: subprocess.Popen) -> None:
+    if p.poll() is None:
+        import signal
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        p.wait()
 
 
 def build_commit(commit: str, label: str) -> Binary:

@@ -56,6 +56,12 @@ def done(handle) -> None:
         _run_one(handle)
 
 
+def forget(handle) -> None:
+    """Drops a registered cleanup that is no longer needed (without running it)."""
+    if handle in _cleanups:
+        _cleanups.remove(handle)
+
+
 def _run_one(handle) -> None:
     name, fn = handle
     try:
