@@ -575,8 +575,9 @@ impl<'a> Cx<'a> {
                 let t = NaiveTime::from_hms_nano_opt(
                     time.hour.into(),
                     time.minute.into(),
-                    time.second.into(),
-                    time.nanosecond,
+                    // TOML 1.1 lets a time omit its seconds: they are zero.
+                    time.second.unwrap_or(0).into(),
+                    time.nanosecond.unwrap_or(0),
                 )
                 .ok_or_else(invalid)?;
                 Ok(day.and_time(t))

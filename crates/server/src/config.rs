@@ -4,8 +4,9 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use figment::Figment;
-use figment::providers::{Env, Format, Serialized, Toml};
+use figment::providers::{Env, Serialized};
+use figment::value::{Dict, Map};
+use figment::{Figment, Metadata, Profile, Provider};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -119,7 +120,10 @@ impl Config {
                     ));
                 }
             }
-            fig = fig.merge(Toml::file(path));
+            fig = fig.merge(ConfigFile {
+                path: path.to_path_buf(),
+                table,
+            });
         }
         fig = fig
             .merge(Env::prefixed("REFORMWATCH_").only(KNOWN_KEYS))
@@ -177,6 +181,23 @@ impl Config {
         masked.database_url = Some(crate::db::mask_url(&self.database_url()));
         masked.smtp_url = self.smtp_url.as_deref().map(crate::db::mask_url);
         toml::to_string_pretty(&masked).unwrap_or_default()
+    }
+}
+
+/// The configuration file's table, parsed once with our `toml` (figment's own TOML provider
+/// would compile a second, older major version of the toml crates); errors still name the file.
+struct ConfigFile {
+    path: PathBuf,
+    table: toml::Table,
+}
+
+impl Provider for ConfigFile {
+    fn metadata(&self) -> Metadata {
+        Metadata::named("TOML file").source(figment::Source::File(self.path.clone()))
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        Serialized::defaults(&self.table).data()
     }
 }
 
