@@ -42,6 +42,11 @@ pub struct Config {
     pub max_evidence_bytes: u64,
     /// Evidence storage allowed per society, bytes (R-TRACK-4).
     pub society_quota_bytes: u64,
+    /// Heavy requests (dashboard page/.xlsx/API, rates, overviews and their exports) that run
+    /// at once in this process; past it a request gets 503 with `Retry-After` (issue 8).
+    pub heavy_requests: usize,
+    /// The `Retry-After` seconds sent with that 503.
+    pub heavy_retry_after_secs: u64,
 }
 
 impl Default for Config {
@@ -64,6 +69,8 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".to_string(),
             max_evidence_bytes: 20 * 1024 * 1024,
             society_quota_bytes: 500 * 1024 * 1024,
+            heavy_requests: 4,
+            heavy_retry_after_secs: 5,
         }
     }
 }
@@ -86,6 +93,8 @@ const KNOWN_KEYS: &[&str] = &[
     "public_url",
     "max_evidence_bytes",
     "society_quota_bytes",
+    "heavy_requests",
+    "heavy_retry_after_secs",
 ];
 
 /// Values given on the command line; `None` leaves the lower layers' value.

@@ -11,6 +11,7 @@ mod backup;
 mod catalogue;
 mod faults;
 mod layers;
+mod limits;
 mod pages;
 mod plans;
 mod rules;
