@@ -28,11 +28,13 @@ pub struct Ctx {
     /// The raw session id from the cookie (when signed in by cookie).
     pub session_id: Option<String>,
     pub via_token: bool,
+    /// The demo banner (pages only; false for /api requests).
     pub demo: bool,
     pub ip: String,
     pub path: String,
     pub is_api: bool,
-    /// The newest loaded catalogue year (the default year of pages).
+    /// The newest loaded catalogue year (the default year of pages; not read for /api
+    /// requests, which render no layout).
     pub year: i32,
 }
 
@@ -144,13 +146,19 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let resolved = crate::service::accounts::authenticate(
-        &state,
-        authorization,
-        cookie(req.headers(), SESSION_COOKIE),
-        now,
-    )
-    .await;
+    // Static assets are public and the same for everyone: no statement at all.
+    let is_asset = path.starts_with("/assets/");
+    let resolved = if is_asset {
+        Ok((None, None, false))
+    } else {
+        crate::service::accounts::authenticate(
+            &state,
+            authorization,
+            cookie(req.headers(), SESSION_COOKIE),
+            now,
+        )
+        .await
+    };
     let (user, session_id, via_token) = match resolved {
         Ok(r) => r,
         Err(e) => return finish(render(e, lang, is_api, &path, None), &path),
@@ -163,17 +171,16 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             &path,
         );
     }
-    let demo = settings::get(&state.db, settings::DEMO)
-        .await
-        .ok()
-        .flatten()
-        .as_deref()
-        == Some("true");
-    let year = crate::db::catalogues::newest_year(&state.db)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or(crate::db::catalogues::BUILTIN_YEAR);
+    // The layout's demo banner and default year: one statement, and only for pages (the API
+    // renders no layout). Read from the database on every page request, never cached.
+    let (demo, year) = if is_api || is_asset {
+        (false, None)
+    } else {
+        settings::page_defaults(&state.db)
+            .await
+            .unwrap_or((false, None))
+    };
+    let year = year.unwrap_or(crate::db::catalogues::BUILTIN_YEAR);
     let ctx = Ctx {
         lang,
         user,

@@ -196,3 +196,68 @@ async fn statements_do_not_grow_with_societies(app: TestApp) {
     );
 }
 both!(statements_do_not_grow_with_societies);
+
+/// Statements one request costs on `app` (status 200 checked).
+async fn cost(app: &TestApp, path: &str, token: Option<&str>) -> u64 {
+    let before = app.db().statements();
+    let r = match token {
+        Some(t) => app.get_with_token(path, t).await,
+        None => app.get(path).await,
+    };
+    assert_eq!(r.status, http::StatusCode::OK, "{path}: {}", r.text());
+    app.db().statements() - before
+}
+
+/// The fixed cost of a request (issue 8), read from the database every time (no cache): an
+/// anonymous page reads the demo flag and the newest year in one statement; a signed-in page
+/// reads its session with its user in one more; an API request reads no page defaults, and a
+/// token request reads its token with its user in one statement. Static assets cost nothing.
+async fn fixed_cost_per_request(app: TestApp) {
+    app.user("f-reviewer", Role::Reviewer, None).await;
+    // Anonymous: the home page renders from the request context alone.
+    assert_eq!(cost(&app, "/", None).await, 1, "anonymous GET /");
+    assert_eq!(cost(&app, "/login", None).await, 1, "anonymous GET /login");
+    assert_eq!(cost(&app, "/assets/app.css", None).await, 0, "asset");
+    // Signed in (the session was just refreshed: no touch within the minute).
+    app.login("f-reviewer").await;
+    assert_eq!(cost(&app, "/", None).await, 2, "signed-in GET /");
+    assert_eq!(
+        cost(&app, "/assets/app.css", None).await,
+        0,
+        "asset with a cookie"
+    );
+    // A minute later the idle timer is refreshed once: one UPDATE more, then back to two.
+    app.state
+        .clock
+        .set(app.state.clock.now() + chrono::Duration::seconds(90));
+    assert_eq!(
+        cost(&app, "/", None).await,
+        3,
+        "signed-in GET / with the refresh"
+    );
+    assert_eq!(
+        cost(&app, "/", None).await,
+        2,
+        "signed-in GET / after the refresh"
+    );
+    // The API by token: token and user in one statement (its first use is noted once).
+    app.forget_cookies();
+    let token = app.token_for("f-reviewer").await;
+    cost(&app, "/api/v1/me", Some(&token)).await;
+    assert_eq!(
+        cost(&app, "/api/v1/me", Some(&token)).await,
+        1,
+        "GET /api/v1/me"
+    );
+    // The database stays the truth: a change by another process shows on the next request.
+    let other = app.sibling().await;
+    let mut tx = other.db().begin().await.unwrap();
+    reformwatch::db::settings::set_in(&mut tx, reformwatch::db::settings::DEMO, "true")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let home = app.get("/").await.text();
+    assert!(home.contains("demo-banner"), "{home}");
+}
+both!(fixed_cost_per_request);
+
