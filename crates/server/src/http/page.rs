@@ -157,20 +157,6 @@ pub fn safe_next(next: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn next_is_local_only() {
-        assert_eq!(safe_next("/societies/A-03"), "/societies/A-03");
-        assert_eq!(safe_next("//evil.example"), "/");
-        assert_eq!(safe_next("https://evil.example"), "/");
-        assert_eq!(safe_next("/\\evil"), "/");
-        assert_eq!(safe_next(""), "/");
-    }
-}
-
 /// Societies per page on the heavy matrices (dashboard, rules overview): the page's size no
 /// longer grows with the registry (issue 8).
 pub const PAGE_SIZE: usize = 100;
@@ -235,5 +221,19 @@ impl Pager {
         } else {
             self.first - 1..self.last
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_is_local_only() {
+        assert_eq!(safe_next("/societies/A-03"), "/societies/A-03");
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("/\\evil"), "/");
+        assert_eq!(safe_next(""), "/");
     }
 }
