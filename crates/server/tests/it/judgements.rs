@@ -114,7 +114,8 @@ async fn a_reviewer_judges_a_qualitative_norm(app: TestApp) {
     // The editor's page shows the judged label and no judgement form.
     let html = app.get("/societies/A-01?year=2031").await.text();
     assert!(summary_of(&html, "cpc-share").contains("class=\"judged-badge\""));
-    assert!(summary_of(&html, "young-fifth").contains("class=\"computed-badge\""));
+    assert!(card_of(&html, "young-fifth").contains("class=\"computed-badge\""));
+    assert!(!card_of(&html, "cpc-share").contains("computed-badge"));
     assert!(!summary_of(&html, "young-fifth").contains("judged-badge"));
     assert!(!html.contains("action=\"/societies/A-01/judgements\""));
 
