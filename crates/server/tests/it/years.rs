@@ -298,3 +298,56 @@ async fn the_start_form_keeps_what_was_typed(app: TestApp) {
     assert!(html.contains("value=\"去年\""), "{html}");
 }
 both!(the_start_form_keeps_what_was_typed);
+
+#[test]
+fn the_cli_starts_a_year_and_loads_its_draft() {
+    // `reformwatch year start --from 2017 --to 2018 --draft FILE`, then `catalogue load FILE`.
+    let dir = std::env::temp_dir().join(format!("rw-year-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("data");
+    let draft = dir.join("draft.toml");
+    let (d, f) = (data.to_str().unwrap(), draft.to_str().unwrap());
+    let (code, _, err) = crate::rules::run_cli(
+        &[
+            "--data-dir",
+            d,
+            "year",
+            "start",
+            "--from",
+            "2017",
+            "--to",
+            "2018",
+            "--draft",
+            f,
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("started 2018 from 2017"), "{err}");
+    let text = std::fs::read_to_string(&draft).unwrap();
+    assert!(text.contains("\nyear = 2018\n"));
+    // Started once only; the message names the field.
+    let (code, _, err) = crate::rules::run_cli(
+        &[
+            "--data-dir",
+            d,
+            "year",
+            "start",
+            "--from",
+            "2017",
+            "--to",
+            "2018",
+        ],
+        "",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("to: 2018 年已开始"), "{err}");
+    let (code, out, err) = crate::rules::run_cli(&["--data-dir", d, "catalogue", "load", f], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("stored the 2018 catalogue (24 tasks)"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
