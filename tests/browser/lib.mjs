@@ -23,13 +23,18 @@ function freePort() {
   });
 }
 
-/** Starts the server with demo data; resolves when /healthz answers. */
-export async function startServer() {
+/**
+ * Starts the server with demo data; resolves when /healthz answers. By default the registry and
+ * the four accounts only (`--no-seed`: the journeys tell their own story on the demo clock);
+ * `{ seeded: true }` starts the seeded 2017 demo (issue 10), `args` adds flags.
+ */
+export async function startServer({ seeded = false, args = [] } = {}) {
   const bin = process.env.REFORMWATCH_BIN || join(here, "../../target/debug/reformwatch");
   const dataDir = mkdtempSync(join(tmpdir(), "rw-browser-"));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ["serve", "--demo", "--data-dir", dataDir, "--addr", `127.0.0.1:${port}`], {
+  const flags = ["serve", "--demo", "--data-dir", dataDir, "--addr", `127.0.0.1:${port}`, ...(seeded ? [] : ["--no-seed"]), ...args];
+  const child = spawn(bin, flags, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, RUST_LOG: "warn" },
   });
