@@ -768,7 +768,11 @@ async fn load_demo(
     let seed = args.seed.unwrap_or(crate::demo::DEFAULT_SEED);
     match crate::service::demo::seed(state, &catalogue, seed, now)
         .await
-        .map_err(|e| anyhow::anyhow!("seeding the demonstration year: {e}"))?
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "seeding the demonstration year: {e} (the data directory may hold a half-seeded year; start the demo with a fresh --data-dir)"
+            )
+        })?
     {
         Some(s) => println!(
             "Seeded the demonstration year up to {} (seed {}): {} societies, {} events in {:.1} s.",
