@@ -41,7 +41,9 @@ export async function startServer({ seeded = false, args = [] } = {}) {
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
-  const deadline = Date.now() + 60_000;
+  // Seeding the demo year takes 20–40 s on a debug build: allow for a loaded machine.
+  const limit = seeded ? 180_000 : 60_000;
+  const deadline = Date.now() + limit;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${out}`);
     try {
@@ -50,7 +52,7 @@ export async function startServer({ seeded = false, args = [] } = {}) {
     } catch {
       /* not listening yet */
     }
-    if (Date.now() > deadline) throw new Error(`server did not start within 60 s:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`server did not start within ${limit / 1000} s:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const passwords = {};
