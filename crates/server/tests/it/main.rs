@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod catalogue;
+mod demo;
 mod example2031;
 mod fact_errors;
 mod faults;
