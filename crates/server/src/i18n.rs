@@ -51,6 +51,21 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../locales/en-US/main.toml"),
     ),
     (
+        "judgements.toml",
+        include_str!("../locales/zh-CN/judgements.toml"),
+        include_str!("../locales/en-US/judgements.toml"),
+    ),
+    (
+        "years.toml",
+        include_str!("../locales/zh-CN/years.toml"),
+        include_str!("../locales/en-US/years.toml"),
+    ),
+    (
+        "summary.toml",
+        include_str!("../locales/zh-CN/summary.toml"),
+        include_str!("../locales/en-US/summary.toml"),
+    ),
+    (
         "limits.toml",
         include_str!("../locales/zh-CN/limits.toml"),
         include_str!("../locales/en-US/limits.toml"),

@@ -28,8 +28,9 @@ pub struct Ctx {
     /// The raw session id from the cookie (when signed in by cookie).
     pub session_id: Option<String>,
     pub via_token: bool,
-    /// The demo banner (pages only; false for /api requests).
-    pub demo: bool,
+    /// With demonstration data loaded: the moment the demo shows (Beijing time, to the minute),
+    /// for the banner on every page (issue 10); pages only (None for /api requests).
+    pub demo: Option<String>,
     pub ip: String,
     pub path: String,
     pub is_api: bool,
@@ -180,6 +181,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             .await
             .unwrap_or((false, None))
     };
+    let demo = demo.then(|| crate::present::beijing(state.clock.now()));
     let year = year.unwrap_or(crate::db::catalogues::BUILTIN_YEAR);
     let ctx = Ctx {
         lang,
