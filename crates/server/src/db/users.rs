@@ -175,8 +175,8 @@ pub async fn create(
     Ok(u)
 }
 
-/// Changes role, society, display name and disabled flag. Disabling ends the user's sessions
-/// and revokes nothing else (tokens stop working while disabled).
+/// Changes role, society, display name and disabled flag. A change of role or society, or
+/// disabling, ends the user's sessions and revokes their API tokens.
 pub struct UserUpdate<'a> {
     pub display_name: &'a str,
     pub role: Role,
@@ -207,10 +207,18 @@ pub async fn update(
         .await?;
     let after = by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     if before.role != after.role || before.society_id != after.society_id || after.disabled {
-        // Privileges changed or the account was disabled: end its sessions.
+        // Privileges changed or the account was disabled: end its sessions and revoke its
+        // API tokens (issue 9 finding 7).
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(id)
             .execute(&mut *tx)
+            .await?;
+        let reason = if after.disabled {
+            "disabled"
+        } else {
+            "privileges changed"
+        };
+        super::tokens::revoke_all_tx(db, &mut tx, actor, now, id, &after.username, reason)
             .await?;
     }
     if before != after {
@@ -237,7 +245,7 @@ pub async fn update(
     Ok(after)
 }
 
-/// Sets a new password hash and ends all of the user's sessions.
+/// Sets a new password hash, ends all of the user's sessions and revokes their API tokens.
 pub async fn set_password(
     db: &Db,
     actor: &Actor,
@@ -256,6 +264,8 @@ pub async fn set_password(
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(id)
         .execute(&mut *tx)
+        .await?;
+    super::tokens::revoke_all_tx(db, &mut tx, actor, now, id, &user.username, "password changed")
         .await?;
     audit::record(
         db,

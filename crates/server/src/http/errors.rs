@@ -30,6 +30,8 @@ pub fn status_of(err: &AppError) -> StatusCode {
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::PayloadTooLarge | AppError::FileTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) | AppError::Unreadable { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -44,6 +46,8 @@ pub fn error_key(err: &AppError) -> &'static str {
         AppError::TooManyRequests { .. } => "too-many",
         AppError::PayloadTooLarge | AppError::FileTooLarge { .. } => "too-large",
         AppError::Unreadable { .. } => "unreadable",
+        AppError::UnsupportedMediaType => "unsupported-media",
+        AppError::Busy(_) => "busy",
         AppError::Internal(_) => "internal",
     }
 }
@@ -90,12 +94,20 @@ pub fn html_error(err: &AppError, lang: Lang, path: &str, ctx: Option<&Ctx>) -> 
     };
     let html = page.render().unwrap_or_else(|_| "error".to_string());
     let mut resp = (status_of(err), axum::response::Html(html)).into_response();
-    if let AppError::TooManyRequests { retry_after_secs } = err
-        && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
-    {
+    retry_after(err, &mut resp);
+    resp
+}
+
+/// Retry-After on 429 (the throttle's wait) and on 503 (a busy database: one second).
+fn retry_after(err: &AppError, resp: &mut Response) {
+    let secs = match err {
+        AppError::TooManyRequests { retry_after_secs } => *retry_after_secs,
+        AppError::Busy(_) => 1,
+        _ => return,
+    };
+    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
         resp.headers_mut().insert(RETRY_AFTER, v);
     }
-    resp
 }
 
 /// Internal errors and unreadable rows are logged with their detail (never sent to the client).
@@ -106,6 +118,9 @@ fn log(err: &AppError, path: &str) {
         }
         AppError::Unreadable { .. } => {
             tracing::error!(http.path = %path, error = %err, "stored data unreadable");
+        }
+        AppError::Busy(detail) => {
+            tracing::warn!(http.path = %path, error = %detail, "database busy, answered 503");
         }
         _ => {}
     }
@@ -173,10 +188,6 @@ pub fn json_error(err: &AppError, lang: Lang) -> Response {
         }],
     };
     let mut resp = (status_of(err), Json(ApiErrors { errors })).into_response();
-    if let AppError::TooManyRequests { retry_after_secs } = err
-        && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
-    {
-        resp.headers_mut().insert(RETRY_AFTER, v);
-    }
+    retry_after(err, &mut resp);
     resp
 }

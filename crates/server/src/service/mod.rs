@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod evidence;
 pub mod facts;
 pub mod housekeeping;
+pub mod limits;
 pub mod notifications;
 pub mod overview;
 pub mod plans;

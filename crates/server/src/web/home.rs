@@ -77,7 +77,7 @@ pub struct LangForm {
 pub async fn set_language(State(state): State<AppState>, Form(form): Form<LangForm>) -> Response {
     let lang = Lang::parse(&form.lang).unwrap_or(Lang::Zh);
     let code = if lang.is_en() { "en" } else { "zh" };
-    let secure = if state.config.secure_cookies {
+    let secure = if state.config.https() {
         "; Secure"
     } else {
         ""

@@ -14,6 +14,7 @@ mod layers;
 mod pages;
 mod plans;
 mod rules;
+mod security;
 mod smtp_sink;
 mod societies;
 mod statements;
