@@ -61,9 +61,7 @@ pub fn is_busy(e: &sqlx::Error) -> bool {
         sqlx::Error::Database(db) => {
             let code = db.code();
             let code = code.as_deref().unwrap_or("");
-            let sqlite_busy = code
-                .parse::<i64>()
-                .is_ok_and(|c| matches!(c & 0xff, 5 | 6));
+            let sqlite_busy = code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6));
             sqlite_busy
                 || matches!(code, "55P03" | "57014" | "53300")
                 || db.message().contains("database is locked")

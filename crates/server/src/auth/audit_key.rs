@@ -59,7 +59,10 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
 
 /// The configured key, else the data directory's key file, created (0600) when missing.
 /// Returns the key and whether it was created now.
-pub fn load_or_create(configured: Option<&str>, data_dir: &Path) -> anyhow::Result<(AuditKey, bool)> {
+pub fn load_or_create(
+    configured: Option<&str>,
+    data_dir: &Path,
+) -> anyhow::Result<(AuditKey, bool)> {
     if let Some(hex) = configured.filter(|s| !s.trim().is_empty()) {
         return Ok((AuditKey::from_hex(hex)?, false));
     }
@@ -128,7 +131,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join(FILE_NAME)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.join(FILE_NAME))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         let (b, created) = load_or_create(None, &dir).unwrap();

@@ -109,7 +109,9 @@ pub fn compact(v: Value) -> Value {
             "chars": s.chars().count(),
         }),
         Value::Array(items) => Value::Array(items.into_iter().map(compact).collect()),
-        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, compact(v))).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, compact(v))).collect())
+        }
         other => other,
     }
 }
@@ -286,7 +288,10 @@ impl std::fmt::Display for Broken {
                 f,
                 "entry {seq} is not the entry the head names: the chain was recomputed"
             ),
-            Broken::Emptied => write!(f, "the trail is empty in a database that holds data: emptied"),
+            Broken::Emptied => write!(
+                f,
+                "the trail is empty in a database that holds data: emptied"
+            ),
             Broken::Missing {
                 expected_seq,
                 found_seq,
@@ -368,12 +373,11 @@ pub async fn verify_all(db: &Db) -> Result<Result<i64, Broken>, sqlx::Error> {
     };
     let head = head(db).await?;
     if last_seq == 0 {
-        let data: i64 = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM societies)",
-        )
-        .fetch_one(&db.pool)
-        .await?
-        .try_get(0)?;
+        let data: i64 =
+            sqlx::query("SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM societies)")
+                .fetch_one(&db.pool)
+                .await?
+                .try_get(0)?;
         if data > 0 && head.as_ref().is_none_or(|h| h.seq == 0) {
             return Ok(Err(Broken::Emptied));
         }

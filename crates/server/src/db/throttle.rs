@@ -15,7 +15,7 @@ use super::{Backend, Db, Tx, parse_ts, ts};
 use crate::error::AppResult;
 
 /// Advisory lock key serialising login reservations on PostgreSQL ("RWLOGIN").
-const PG_LOCK_KEY: i64 = 0x5257_4c4f_4749_4e;
+const PG_LOCK_KEY: i64 = 0x0052_574c_4f47_494e;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ThrottlePolicy {
@@ -86,7 +86,8 @@ pub async fn reserve(
             // The limit-th newest failure is the one whose expiry frees an attempt.
             let idx = usize::try_from(limit - 1).unwrap_or(0);
             let at = times.get(idx).copied().unwrap_or(now);
-            let secs = u64::try_from(((at + policy.window) - now).num_seconds().max(1)).unwrap_or(1);
+            let secs =
+                u64::try_from(((at + policy.window) - now).num_seconds().max(1)).unwrap_or(1);
             wait = Some(wait.map_or(secs, |w| w.max(secs)));
         }
     }
@@ -94,14 +95,13 @@ pub async fn reserve(
         tx.rollback().await?;
         return Ok(Reservation::Blocked(w));
     }
-    let account: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $2",
-    )
-    .bind(username)
-    .bind(&since)
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get(0)?;
+    let account: i64 =
+        sqlx::query("SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $2")
+            .bind(username)
+            .bind(&since)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
     sqlx::query("INSERT INTO login_failures (username, ip, at) VALUES ($1, $2, $3)")
         .bind(username)
         .bind(ip)
@@ -167,8 +167,17 @@ mod tests {
         let p = ThrottlePolicy::default();
         assert_eq!(progressive_delay(p, 0), std::time::Duration::ZERO);
         assert_eq!(progressive_delay(p, 4), std::time::Duration::ZERO);
-        assert_eq!(progressive_delay(p, 5), std::time::Duration::from_millis(250));
-        assert_eq!(progressive_delay(p, 8), std::time::Duration::from_millis(1000));
-        assert_eq!(progressive_delay(p, 1000), std::time::Duration::from_secs(5));
+        assert_eq!(
+            progressive_delay(p, 5),
+            std::time::Duration::from_millis(250)
+        );
+        assert_eq!(
+            progressive_delay(p, 8),
+            std::time::Duration::from_millis(1000)
+        );
+        assert_eq!(
+            progressive_delay(p, 1000),
+            std::time::Duration::from_secs(5)
+        );
     }
 }

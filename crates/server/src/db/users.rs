@@ -218,8 +218,7 @@ pub async fn update(
         } else {
             "privileges changed"
         };
-        super::tokens::revoke_all_tx(db, &mut tx, actor, now, id, &after.username, reason)
-            .await?;
+        super::tokens::revoke_all_tx(db, &mut tx, actor, now, id, &after.username, reason).await?;
     }
     if before != after {
         audit::record(
@@ -265,8 +264,16 @@ pub async fn set_password(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    super::tokens::revoke_all_tx(db, &mut tx, actor, now, id, &user.username, "password changed")
-        .await?;
+    super::tokens::revoke_all_tx(
+        db,
+        &mut tx,
+        actor,
+        now,
+        id,
+        &user.username,
+        "password changed",
+    )
+    .await?;
     audit::record(
         db,
         &mut tx,

@@ -240,7 +240,8 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         Err(e) => return finish(render(e, lang, is_api, &path, None), &path, https),
     };
     let has_cookie = req.headers().get(header::COOKIE).is_some();
-    if unsafe_method && !via_token && !csrf_ok(req.headers(), has_cookie, &state.config.public_url) {
+    if unsafe_method && !via_token && !csrf_ok(req.headers(), has_cookie, &state.config.public_url)
+    {
         tracing::warn!(http.path = %path, "CSRF check refused a request");
         return finish(
             render(AppError::CsrfRejected, lang, is_api, &path, None),
@@ -404,17 +405,74 @@ mod tests {
         assert!(!ok(&[("sec-fetch-site", "cross-site")], true, PUBLIC));
         assert!(!ok(&[("sec-fetch-site", "same-site")], true, PUBLIC));
         // The configured public URL's origin, scheme included (issue 9 finding 9).
-        assert!(ok(&[("host", "rw.example.org"), ("origin", "https://rw.example.org")], true, PUBLIC));
-        assert!(ok(&[("host", "rw.example.org"), ("origin", "https://rw.example.org:443")], true, PUBLIC));
-        assert!(!ok(&[("host", "rw.example.org"), ("origin", "http://rw.example.org")], true, PUBLIC));
+        assert!(ok(
+            &[
+                ("host", "rw.example.org"),
+                ("origin", "https://rw.example.org")
+            ],
+            true,
+            PUBLIC
+        ));
+        assert!(ok(
+            &[
+                ("host", "rw.example.org"),
+                ("origin", "https://rw.example.org:443")
+            ],
+            true,
+            PUBLIC
+        ));
+        assert!(!ok(
+            &[
+                ("host", "rw.example.org"),
+                ("origin", "http://rw.example.org")
+            ],
+            true,
+            PUBLIC
+        ));
         // A Host chosen by the client does not make its Origin ours.
-        assert!(!ok(&[("host", "evil.example"), ("origin", "https://evil.example")], true, PUBLIC));
+        assert!(!ok(
+            &[("host", "evil.example"), ("origin", "https://evil.example")],
+            true,
+            PUBLIC
+        ));
         // Local trial (loopback public URL): the request's own host, same scheme.
-        assert!(ok(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:8080")], true, LOCAL));
-        assert!(ok(&[("host", "127.0.0.1:9001"), ("origin", "http://127.0.0.1:9001")], true, LOCAL));
-        assert!(!ok(&[("host", "127.0.0.1:9001"), ("origin", "https://127.0.0.1:9001")], true, LOCAL));
-        assert!(!ok(&[("host", "127.0.0.1:8080"), ("origin", "http://evil.example")], true, LOCAL));
-        assert!(!ok(&[("host", "127.0.0.1:8080"), ("origin", "null")], true, LOCAL));
+        assert!(ok(
+            &[
+                ("host", "127.0.0.1:8080"),
+                ("origin", "http://127.0.0.1:8080")
+            ],
+            true,
+            LOCAL
+        ));
+        assert!(ok(
+            &[
+                ("host", "127.0.0.1:9001"),
+                ("origin", "http://127.0.0.1:9001")
+            ],
+            true,
+            LOCAL
+        ));
+        assert!(!ok(
+            &[
+                ("host", "127.0.0.1:9001"),
+                ("origin", "https://127.0.0.1:9001")
+            ],
+            true,
+            LOCAL
+        ));
+        assert!(!ok(
+            &[
+                ("host", "127.0.0.1:8080"),
+                ("origin", "http://evil.example")
+            ],
+            true,
+            LOCAL
+        ));
+        assert!(!ok(
+            &[("host", "127.0.0.1:8080"), ("origin", "null")],
+            true,
+            LOCAL
+        ));
         assert!(!ok(&[("host", "127.0.0.1:8080")], true, LOCAL));
         assert!(ok(&[("host", "127.0.0.1:8080")], false, LOCAL));
     }

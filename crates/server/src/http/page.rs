@@ -160,7 +160,9 @@ fn is_local_path(n: &str) -> bool {
     if !n.starts_with('/') || n.starts_with("//") {
         return false;
     }
-    if n.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') {
+    if n.chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    {
         return false;
     }
     // Resolved against a placeholder origin it must keep that origin.

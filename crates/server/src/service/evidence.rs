@@ -162,7 +162,9 @@ async fn check_owner(state: &AppState, year: i32, owner: &Owner) -> AppResult<()
     if let Some(n) = owner.task
         && catalogue.task(n).is_none()
     {
-        return Err(FieldError::new("task", "err-evidence-task").arg("task", n).into());
+        return Err(FieldError::new("task", "err-evidence-task")
+            .arg("task", n)
+            .into());
     }
     if let Some(m) = owner.month
         && !reformwatch_core::tracking::expected_months(&catalogue)

@@ -67,11 +67,23 @@ pub fn plan(catalogue: &Catalogue, body: &PlanBody) -> Result<(), Vec<FieldError
             c.list(|| "tasks".into(), p.tasks.len(), MAX_TASKS);
             for (i, t) in p.tasks.iter().enumerate().take(MAX_TASKS) {
                 c.text(|| format!("tasks[{i}].notes"), &t.notes, TEXT);
-                c.list(|| format!("tasks[{i}].responsible"), t.responsible.len(), MAX_ROWS);
+                c.list(
+                    || format!("tasks[{i}].responsible"),
+                    t.responsible.len(),
+                    MAX_ROWS,
+                );
                 c.list(|| format!("tasks[{i}].targets"), t.targets.len(), MAX_ROWS);
-                c.list(|| format!("tasks[{i}].milestones"), t.milestones.len(), MAX_ROWS);
+                c.list(
+                    || format!("tasks[{i}].milestones"),
+                    t.milestones.len(),
+                    MAX_ROWS,
+                );
                 for (j, r) in t.responsible.iter().enumerate().take(MAX_ROWS) {
-                    c.text(|| format!("tasks[{i}].responsible[{j}].name"), &r.name, SHORT_TEXT);
+                    c.text(
+                        || format!("tasks[{i}].responsible[{j}].name"),
+                        &r.name,
+                        SHORT_TEXT,
+                    );
                     c.text(
                         || format!("tasks[{i}].responsible[{j}].position"),
                         &r.position,
@@ -79,23 +91,36 @@ pub fn plan(catalogue: &Catalogue, body: &PlanBody) -> Result<(), Vec<FieldError
                     );
                 }
                 for (j, g) in t.targets.iter().enumerate().take(MAX_ROWS) {
-                    c.text(|| format!("tasks[{i}].targets[{j}].metric"), &g.metric, SHORT_TEXT);
-                    c.text(|| format!("tasks[{i}].targets[{j}].unit"), &g.unit, SHORT_TEXT);
+                    c.text(
+                        || format!("tasks[{i}].targets[{j}].metric"),
+                        &g.metric,
+                        SHORT_TEXT,
+                    );
+                    c.text(
+                        || format!("tasks[{i}].targets[{j}].unit"),
+                        &g.unit,
+                        SHORT_TEXT,
+                    );
                     c.int(|| format!("tasks[{i}].targets[{j}].baseline"), g.baseline);
                     c.int(|| format!("tasks[{i}].targets[{j}].target"), g.target);
                     if let Some(f) = g.fact.as_deref().filter(|f| !f.trim().is_empty())
-                        && !catalogue
-                            .fact(f)
-                            .is_some_and(|d| d.kind == FactKind::Int)
+                        && catalogue.fact(f).is_none_or(|d| d.kind != FactKind::Int)
                     {
                         c.0.push(
-                            FieldError::new(&format!("tasks[{i}].targets[{j}].fact"), "err-unknown-fact")
-                                .arg("name", f.chars().take(SHORT_TEXT).collect::<String>()),
+                            FieldError::new(
+                                &format!("tasks[{i}].targets[{j}].fact"),
+                                "err-unknown-fact",
+                            )
+                            .arg("name", f.chars().take(SHORT_TEXT).collect::<String>()),
                         );
                     }
                 }
                 for (j, m) in t.milestones.iter().enumerate().take(MAX_ROWS) {
-                    c.text(|| format!("tasks[{i}].milestones[{j}].what"), &m.what, SHORT_TEXT);
+                    c.text(
+                        || format!("tasks[{i}].milestones[{j}].what"),
+                        &m.what,
+                        SHORT_TEXT,
+                    );
                 }
             }
         }
@@ -104,7 +129,11 @@ pub fn plan(catalogue: &Catalogue, body: &PlanBody) -> Result<(), Vec<FieldError
             c.list(|| "problems".into(), r.problems.len(), MAX_ROWS);
             c.list(|| "measures".into(), r.measures.len(), MAX_ROWS);
             for (i, p) in r.problems.iter().enumerate().take(MAX_ROWS) {
-                c.text(|| format!("problems[{i}].description"), &p.description, TEXT);
+                c.text(
+                    || format!("problems[{i}].description"),
+                    &p.description,
+                    TEXT,
+                );
             }
             for (i, m) in r.measures.iter().enumerate().take(MAX_ROWS) {
                 c.text(|| format!("measures[{i}].what"), &m.what, TEXT);
@@ -122,7 +151,11 @@ pub fn report(content: &ReportContent) -> Result<(), Vec<FieldError>> {
     c.list(|| "tasks".into(), content.tasks.len(), MAX_TASKS);
     for (i, t) in content.tasks.iter().enumerate().take(MAX_TASKS) {
         c.text(|| format!("tasks[{i}].progress"), &t.progress, TEXT);
-        c.text(|| format!("tasks[{i}].blocked_reason"), &t.blocked_reason, TEXT);
+        c.text(
+            || format!("tasks[{i}].blocked_reason"),
+            &t.blocked_reason,
+            TEXT,
+        );
         c.list(|| format!("tasks[{i}].values"), t.values.len(), MAX_ROWS);
         c.list(
             || format!("tasks[{i}].milestones_reached"),

@@ -141,12 +141,16 @@ async fn huge_plan_forms_are_refused(app: TestApp) {
         form.push((format!("t1_resp_{i}_name"), format!("人{i}")));
     }
     let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let r = app.post_form("/societies/A-01/plans/2017/draft", &refs).await;
+    let r = app
+        .post_form("/societies/A-01/plans/2017/draft", &refs)
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("此列表最多 50 行。"), "{}", r.text());
     // Negative control: 50 are saved.
     let refs = &refs[..51];
-    let r = app.post_form("/societies/A-01/plans/2017/draft", refs).await;
+    let r = app
+        .post_form("/societies/A-01/plans/2017/draft", refs)
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let plan = app.get("/societies/A-01/plans/2017").await.text();
     assert!(plan.contains("人49"));
@@ -179,7 +183,8 @@ async fn login_via(
         req = req.header("x-forwarded-for", f);
     }
     let mut req = req.body(axum::body::Body::from(body)).unwrap();
-    req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
     app.router.clone().oneshot(req).await.unwrap().status()
 }
 
@@ -314,7 +319,11 @@ async fn audit_truncation_is_detected(app: TestApp) {
         .execute(&app.db().pool)
         .await
         .unwrap();
-    assert_eq!(audit::verify(app.db()).await.unwrap(), Ok(205), "chain alone");
+    assert_eq!(
+        audit::verify(app.db()).await.unwrap(),
+        Ok(205),
+        "chain alone"
+    );
     assert_eq!(
         audit::verify_all(app.db()).await.unwrap(),
         Err(Broken::Truncated {
@@ -423,7 +432,11 @@ async fn recomputed_audit_chain_is_detected(app: TestApp) {
             .unwrap();
         prev = hash;
     }
-    assert_eq!(audit::verify(app.db()).await.unwrap(), Ok(210), "chain alone");
+    assert_eq!(
+        audit::verify(app.db()).await.unwrap(),
+        Ok(210),
+        "chain alone"
+    );
     assert_eq!(
         audit::verify_all(app.db()).await.unwrap(),
         Err(Broken::Rewritten { seq: 210 })
@@ -471,19 +484,34 @@ async fn tokens_are_revoked_and_expire(app: TestApp) {
     let path = format!("/api/v1/users/{}", u.id);
     let t2 = app.token_for("tok").await;
     let r = app
-        .json(Method::PATCH, &path, &serde_json::json!({"display_name": "T"}), Some(&admin))
+        .json(
+            Method::PATCH,
+            &path,
+            &serde_json::json!({"display_name": "T"}),
+            Some(&admin),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(me(t2.clone()).await, StatusCode::OK);
     let r = app
-        .json(Method::PATCH, &path, &serde_json::json!({"role": "society_viewer"}), Some(&admin))
+        .json(
+            Method::PATCH,
+            &path,
+            &serde_json::json!({"role": "society_viewer"}),
+            Some(&admin),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(me(t2).await, StatusCode::UNAUTHORIZED);
     // Society change revokes.
     let t3 = app.token_for("tok").await;
     let r = app
-        .json(Method::PATCH, &path, &serde_json::json!({"society": "A-02"}), Some(&admin))
+        .json(
+            Method::PATCH,
+            &path,
+            &serde_json::json!({"society": "A-02"}),
+            Some(&admin),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(me(t3).await, StatusCode::UNAUTHORIZED);
@@ -491,7 +519,12 @@ async fn tokens_are_revoked_and_expire(app: TestApp) {
     let t4 = app.token_for("tok").await;
     for disabled in [true, false] {
         let r = app
-            .json(Method::PATCH, &path, &serde_json::json!({"disabled": disabled}), Some(&admin))
+            .json(
+                Method::PATCH,
+                &path,
+                &serde_json::json!({"disabled": disabled}),
+                Some(&admin),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     }
@@ -524,7 +557,9 @@ async fn tokens_are_revoked_and_expire(app: TestApp) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let page = app.get("/account").await.text();
     let bj = |t: chrono::DateTime<chrono::Utc>| {
-        (t + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
+        (t + chrono::Duration::hours(8))
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     };
     assert!(
         page.contains(&bj(used_from)) || page.contains(&bj(used_to)),
@@ -557,7 +592,10 @@ async fn forwarded_for_is_read_from_the_right(app: TestApp) {
     );
     assert_eq!(ok("10.0.0.5", Some("203.0.113.9")).await, "203.0.113.9");
     // A peer that is not a trusted proxy is the client, whatever it claims.
-    assert_eq!(ok("198.51.100.1", Some("203.0.113.9")).await, "198.51.100.1");
+    assert_eq!(
+        ok("198.51.100.1", Some("203.0.113.9")).await,
+        "198.51.100.1"
+    );
     // Unreadable header: the peer.
     assert_eq!(ok("10.0.0.5", Some("203.0.113.9, bogus")).await, "10.0.0.5");
     // Rotating the forged part does not defeat throttling: 5 failures, then 429.
@@ -570,27 +608,42 @@ async fn forwarded_for_is_read_from_the_right(app: TestApp) {
         );
     }
     assert_eq!(
-        login_via(&app, "10.0.0.5", Some("6.6.6.99, 203.0.113.50"), "px", "wrong-password-1")
-            .await,
+        login_via(
+            &app,
+            "10.0.0.5",
+            Some("6.6.6.99, 203.0.113.50"),
+            "px",
+            "wrong-password-1"
+        )
+        .await,
         StatusCode::TOO_MANY_REQUESTS
     );
 }
 
 mod forwarded_for {
-    async fn app(backend: crate::Backend, configure: impl FnOnce(&mut reformwatch::Config)) -> crate::TestApp {
+    async fn app(
+        backend: crate::Backend,
+        configure: impl FnOnce(&mut reformwatch::Config),
+    ) -> crate::TestApp {
         crate::TestApp::new_with(backend, configure).await
     }
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sqlite() {
         super::forwarded_for_is_read_from_the_right(
-            app(crate::Backend::Sqlite, |c| c.trusted_proxies = vec!["10.0.0.0/8".into()]).await,
+            app(crate::Backend::Sqlite, |c| {
+                c.trusted_proxies = vec!["10.0.0.0/8".into()]
+            })
+            .await,
         )
         .await;
     }
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres() {
         super::forwarded_for_is_read_from_the_right(
-            app(crate::Backend::Postgres, |c| c.trusted_proxies = vec!["10.0.0.0/8".into()]).await,
+            app(crate::Backend::Postgres, |c| {
+                c.trusted_proxies = vec!["10.0.0.0/8".into()]
+            })
+            .await,
         )
         .await;
     }
@@ -598,8 +651,16 @@ mod forwarded_for {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn trust_proxy_alone_takes_the_last_hop() {
         let app = app(crate::Backend::Sqlite, |c| c.trust_proxy = true).await;
-        app.user("px", reformwatch::model::Role::Reviewer, None).await;
-        let s = super::login_via(&app, "127.0.0.1", Some("6.6.6.6, 203.0.113.9"), "px", crate::PASSWORD).await;
+        app.user("px", reformwatch::model::Role::Reviewer, None)
+            .await;
+        let s = super::login_via(
+            &app,
+            "127.0.0.1",
+            Some("6.6.6.6, 203.0.113.9"),
+            "px",
+            crate::PASSWORD,
+        )
+        .await;
         assert_eq!(s, http::StatusCode::SEE_OTHER);
         assert_eq!(super::last_login_ip(&app).await, "203.0.113.9");
     }
@@ -656,12 +717,11 @@ async fn long_texts_are_bounded_and_audited_by_digest(app: TestApp) {
     let summary = "长".repeat(20_000);
     let r = put(serde_json::json!({"summary": summary, "tasks": []})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let after: String = sqlx::query_scalar(
-        "SELECT after_json FROM audit_log ORDER BY seq DESC LIMIT 1",
-    )
-    .fetch_one(&app.db().pool)
-    .await
-    .unwrap();
+    let after: String =
+        sqlx::query_scalar("SELECT after_json FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_one(&app.db().pool)
+            .await
+            .unwrap();
     assert!(after.len() < 2_000, "{} bytes", after.len());
     let v: serde_json::Value = serde_json::from_str(&after).unwrap();
     assert_eq!(
@@ -756,14 +816,46 @@ async fn evidence_owner_is_validated(app: TestApp) {
     app.user("ed", Role::SocietyEditor, Some("A-01")).await;
     let token = app.token_for("ed").await;
     for (fields, field) in [
-        (vec![("owner_type", "fact"), ("year", "-5"), ("field", "members_now")], "year"),
-        (vec![("owner_type", "plan_task"), ("year", "2017"), ("task", "999")], "task"),
-        (vec![("owner_type", "report"), ("year", "2017"), ("month", "3")], "month"),
-        (vec![("owner_type", "report"), ("year", "2017"), ("month", "13")], "month"),
-        (vec![("owner_type", "fact"), ("year", "2017"), ("field", "password_hash")], "field"),
+        (
+            vec![
+                ("owner_type", "fact"),
+                ("year", "-5"),
+                ("field", "members_now"),
+            ],
+            "year",
+        ),
+        (
+            vec![
+                ("owner_type", "plan_task"),
+                ("year", "2017"),
+                ("task", "999"),
+            ],
+            "task",
+        ),
+        (
+            vec![("owner_type", "report"), ("year", "2017"), ("month", "3")],
+            "month",
+        ),
+        (
+            vec![("owner_type", "report"), ("year", "2017"), ("month", "13")],
+            "month",
+        ),
+        (
+            vec![
+                ("owner_type", "fact"),
+                ("year", "2017"),
+                ("field", "password_hash"),
+            ],
+            "field",
+        ),
     ] {
         let r = upload_evidence(&app, &token, &fields).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}: {}", r.text());
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{fields:?}: {}",
+            r.text()
+        );
         assert_eq!(r.json()["errors"][0]["field"], field, "{fields:?}");
     }
     let big = "x".repeat(30 * 1024 * 1024);
@@ -782,8 +874,16 @@ async fn evidence_owner_is_validated(app: TestApp) {
     assert_eq!(n, 0);
     // Negative control: valid owners are accepted.
     for fields in [
-        vec![("owner_type", "fact"), ("year", "2017"), ("field", "members_now")],
-        vec![("owner_type", "plan_task"), ("year", "2017"), ("task", "13")],
+        vec![
+            ("owner_type", "fact"),
+            ("year", "2017"),
+            ("field", "members_now"),
+        ],
+        vec![
+            ("owner_type", "plan_task"),
+            ("year", "2017"),
+            ("task", "13"),
+        ],
         vec![("owner_type", "report"), ("year", "2017"), ("month", "6")],
     ] {
         let r = upload_evidence(&app, &token, &fields).await;
@@ -837,7 +937,9 @@ async fn api_errors_use_the_envelope(app: TestApp) {
     // Unreadable and repeated query fields: 400 in the envelope.
     let admin = app.admin_token().await;
     for q in ["before_seq=abc", "actor=a&actor=b"] {
-        let r = app.get_with_token(&format!("/api/v1/audit?{q}"), &admin).await;
+        let r = app
+            .get_with_token(&format!("/api/v1/audit?{q}"), &admin)
+            .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{q}: {}", r.text());
         assert_eq!(r.json()["errors"][0]["code"], "bad-request", "{q}");
     }
@@ -863,7 +965,11 @@ async fn https_public_url_means_secure_cookies_and_hsts() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    assert!(r.header("set-cookie").contains("; Secure"), "{}", r.header("set-cookie"));
+    assert!(
+        r.header("set-cookie").contains("; Secure"),
+        "{}",
+        r.header("set-cookie")
+    );
     assert_eq!(r.header("strict-transport-security"), "max-age=31536000");
     // The scheme counts: an http Origin is not ours.
     let r = app
@@ -890,7 +996,10 @@ async fn current_password_check_is_throttled(app: TestApp) {
         let r = app
             .post_form(
                 "/account/password",
-                &[("current", "not-my-password"), ("new_password", "another-long-password-1")],
+                &[
+                    ("current", "not-my-password"),
+                    ("new_password", "another-long-password-1"),
+                ],
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -898,7 +1007,10 @@ async fn current_password_check_is_throttled(app: TestApp) {
     let r = app
         .post_form(
             "/account/password",
-            &[("current", crate::PASSWORD), ("new_password", "another-long-password-1")],
+            &[
+                ("current", crate::PASSWORD),
+                ("new_password", "another-long-password-1"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
@@ -918,7 +1030,10 @@ async fn busy_database_answers_503() {
     let admin = app.admin_token().await;
     let url = app.state.config.database_url();
     let mut holder = sqlx::AnyConnection::connect(&url).await.unwrap();
-    sqlx::query("BEGIN IMMEDIATE").execute(&mut holder).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
     let r = app
         .json(
             Method::PUT,

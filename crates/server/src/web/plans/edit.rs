@@ -11,9 +11,7 @@ use axum::response::{IntoResponse, Response};
 use reformwatch_core::catalogue::Catalogue;
 use reformwatch_core::plan::{self, PlanState};
 
-use super::form::{
-    Cell, TaskBlock, adopt_proposals, check_field_count, read_form, render_content,
-};
+use super::form::{Cell, TaskBlock, adopt_proposals, check_field_count, read_form, render_content};
 use super::{PlanQuery, deadline_text, form_pairs, issue_rows, kind_of, link, state_label};
 use crate::AppState;
 use crate::auth::policy::Action;
