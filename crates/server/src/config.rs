@@ -51,6 +51,10 @@ pub struct Config {
     pub audit_key: Option<String>,
     /// Lifetime of a new API token, days (issue 9 finding 7).
     pub token_days: i64,
+    /// Demonstration only: the moment the demo clock starts from, e.g.
+    /// `2017-07-20T10:00+08:00` (default with `--demo`: 2017-09-15 10:00 Beijing time). Refused
+    /// unless the server runs with `--demo`; a production server always runs on real time.
+    pub clock: Option<String>,
 }
 
 impl Default for Config {
@@ -76,6 +80,7 @@ impl Default for Config {
             society_quota_bytes: 500 * 1024 * 1024,
             audit_key: None,
             token_days: crate::db::tokens::DEFAULT_DAYS,
+            clock: None,
         }
     }
 }
@@ -101,6 +106,7 @@ const KNOWN_KEYS: &[&str] = &[
     "society_quota_bytes",
     "audit_key",
     "token_days",
+    "clock",
 ];
 
 /// Values given on the command line; `None` leaves the lower layers' value.
@@ -112,6 +118,8 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock: Option<String>,
 }
 
 impl Config {

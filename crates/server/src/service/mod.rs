@@ -7,9 +7,11 @@ pub mod accounts;
 pub mod audit;
 pub mod catalogues;
 pub mod dashboard;
+pub mod demo;
 pub mod evidence;
 pub mod facts;
 pub mod housekeeping;
+pub mod judgements;
 pub mod limits;
 pub mod notifications;
 pub mod overview;
@@ -18,6 +20,7 @@ pub mod progress;
 pub mod rates;
 pub mod reports;
 pub mod societies;
+pub mod years;
 
 /// Whether the database answers (the health check).
 pub async fn healthy(state: &crate::AppState) -> bool {
