@@ -23,6 +23,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::catalogue::Catalogue;
 
+/// Largest integer fact accepted (10¹²: far beyond any society's count, and products of two
+/// such counts with percentages stay far inside `i64`).
+pub const MAX_COUNT: i64 = 1_000_000_000_000;
+
 /// The kind of value a fact holds (`kind` in a `[[facts]]` declaration).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -317,6 +321,22 @@ impl Facts {
                     &f.name,
                     format!("{}（{}）不能为负数：{}。", f.label_zh, f.name, v),
                     format!("{} ({}) cannot be negative: {}.", f.label_en, f.name, v),
+                ));
+            }
+            // Issue 9 finding 9: no count near i64::MAX (growth rules multiply counts).
+            if let Some(v) = self.int(&f.name)
+                && v > MAX_COUNT
+            {
+                return Err(FactsError::new(
+                    &f.name,
+                    format!(
+                        "{}（{}）过大：{}（最大 {}）。",
+                        f.label_zh, f.name, v, MAX_COUNT
+                    ),
+                    format!(
+                        "{} ({}) is too large: {} (at most {}).",
+                        f.label_en, f.name, v, MAX_COUNT
+                    ),
                 ));
             }
         }
@@ -886,6 +906,11 @@ mod tests {
                 "date string",
             ),
             (r#"{"members_now": -1}"#, Some("members_now"), "negative"),
+            (
+                r#"{"members_now": 9223372036854775807}"#,
+                Some("members_now"),
+                "too large",
+            ),
             (
                 r#"{"council_new": 100, "council_frontline": 101}"#,
                 Some("council_frontline"),

@@ -406,6 +406,10 @@ pub async fn backup(
         audit_head: facts.audit_head,
         files,
     };
+    // The audit head's key (issue 9 finding 6) travels with the backup, private, so that a
+    // restored installation verifies its signed head; a key given in the configuration stays
+    // there.
+    copy_audit_key(&config.data_dir, dir)?;
     // Written last and renamed into place: a directory without MANIFEST is a partial backup.
     let text = serde_json::to_string_pretty(&manifest)?;
     let tmp = dir.join(format!("{MANIFEST}.tmp"));
@@ -420,6 +424,31 @@ pub async fn backup(
         sync_dir(&entry);
     }
     Ok(manifest)
+}
+
+/// Copies `audit.key` from one directory to another with mode 0600, when there is one.
+fn copy_audit_key(from: &Path, to: &Path) -> anyhow::Result<()> {
+    let name = crate::auth::audit_key::FILE_NAME;
+    let source = from.join(name);
+    let key = match std::fs::read(&source) {
+        Ok(k) => k,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", source.display())),
+    };
+    let target = to.join(name);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options
+        .open(&target)
+        .with_context(|| format!("cannot create {}", target.display()))?;
+    f.write_all(&key)?;
+    f.sync_all()?;
+    Ok(())
 }
 
 /// Every directory under `dir`, `dir` last (so parents are synced after children).
@@ -842,6 +871,7 @@ pub async fn restore(
             }
         )
     };
+    copy_audit_key(dir, data_dir).map_err(partial)?;
     // Evidence objects first, then the database.
     progress(&format!(
         "restoring {} evidence objects into {}",

@@ -20,8 +20,12 @@ pub struct Config {
     pub database_url: Option<String>,
     /// Mark cookies `Secure` (set when served over HTTPS).
     pub secure_cookies: bool,
-    /// Trust the first `X-Forwarded-For` address (only behind your own reverse proxy).
+    /// Behind one reverse proxy that is the only way in: the connection's peer is trusted and
+    /// the client is the right-most `X-Forwarded-For` entry. Prefer `trusted_proxies`.
     pub trust_proxy: bool,
+    /// Addresses or CIDR ranges of your reverse proxies; the client is the right-most
+    /// `X-Forwarded-For` hop that is not one of them (issue 9 finding 8).
+    pub trusted_proxies: Vec<String>,
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
     pub login_window_minutes: i64,
@@ -42,6 +46,11 @@ pub struct Config {
     pub max_evidence_bytes: u64,
     /// Evidence storage allowed per society, bytes (R-TRACK-4).
     pub society_quota_bytes: u64,
+    /// Key of the audit head's HMAC (64 hex characters); default: `<data_dir>/audit.key`,
+    /// created at the first start (issue 9 finding 6).
+    pub audit_key: Option<String>,
+    /// Lifetime of a new API token, days (issue 9 finding 7).
+    pub token_days: i64,
     /// Demonstration only: the moment the demo clock starts from, e.g.
     /// `2017-07-20T10:00+08:00` (default with `--demo`: 2017-09-15 10:00 Beijing time). Refused
     /// unless the server runs with `--demo`; a production server always runs on real time.
@@ -61,6 +70,7 @@ impl Default for Config {
             database_url: None,
             secure_cookies: false,
             trust_proxy: false,
+            trusted_proxies: Vec::new(),
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             login_window_minutes: 15,
@@ -73,6 +83,8 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".to_string(),
             max_evidence_bytes: 20 * 1024 * 1024,
             society_quota_bytes: 500 * 1024 * 1024,
+            audit_key: None,
+            token_days: crate::db::tokens::DEFAULT_DAYS,
             clock: None,
             heavy_requests: 4,
             heavy_retry_after_secs: 5,
@@ -86,6 +98,7 @@ const KNOWN_KEYS: &[&str] = &[
     "database_url",
     "secure_cookies",
     "trust_proxy",
+    "trusted_proxies",
     "session_idle_minutes",
     "session_absolute_hours",
     "login_window_minutes",
@@ -98,6 +111,8 @@ const KNOWN_KEYS: &[&str] = &[
     "public_url",
     "max_evidence_bytes",
     "society_quota_bytes",
+    "audit_key",
+    "token_days",
     "clock",
     "heavy_requests",
     "heavy_retry_after_secs",
@@ -159,7 +174,28 @@ impl Config {
         if self.login_failures_per_account <= 0 || self.login_failures_per_address <= 0 {
             anyhow::bail!("login failure limits must be positive");
         }
+        if let Some(bad) = self
+            .trusted_proxies
+            .iter()
+            .find(|p| crate::auth::proxy::Cidr::parse(p).is_none())
+        {
+            anyhow::bail!("trusted_proxies: `{bad}` is not an address or CIDR range");
+        }
+        if self.token_days <= 0 {
+            anyhow::bail!("token_days must be positive");
+        }
         Ok(())
+    }
+
+    /// Served over HTTPS: `secure_cookies` set, or `public_url` is https (issue 9 finding 9):
+    /// cookies are `Secure` and responses carry HSTS.
+    pub fn https(&self) -> bool {
+        self.secure_cookies
+            || self
+                .public_url
+                .trim()
+                .get(..8)
+                .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
     }
 
     pub fn database_url(&self) -> String {
@@ -189,6 +225,7 @@ impl Config {
             window: chrono::Duration::minutes(self.login_window_minutes),
             per_account: self.login_failures_per_account,
             per_address: self.login_failures_per_address,
+            ..Default::default()
         }
     }
 
@@ -197,6 +234,7 @@ impl Config {
         let mut masked = self.clone();
         masked.database_url = Some(crate::db::mask_url(&self.database_url()));
         masked.smtp_url = self.smtp_url.as_deref().map(crate::db::mask_url);
+        masked.audit_key = self.audit_key.as_ref().map(|_| "****".to_string());
         toml::to_string_pretty(&masked).unwrap_or_default()
     }
 }

@@ -35,13 +35,42 @@ pub enum AppError {
         what_en: String,
         detail: String,
     },
+    /// A JSON endpoint got a body that is not `application/json` (issue 9 finding 9).
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// The database is busy (SQLite busy/locked, PostgreSQL lock or statement timeout, no
+    /// free connection): 503 with Retry-After, not 500 (issue 9).
+    #[error("database busy: {0}")]
+    DbBusy(String),
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
 }
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
+        if is_busy(&e) {
+            return AppError::DbBusy(e.to_string());
+        }
         AppError::Internal(e.into())
+    }
+}
+
+/// Whether a database error means "busy, try again shortly": SQLite `SQLITE_BUSY` /
+/// `SQLITE_LOCKED` (codes 5, 6 and their extended codes), PostgreSQL lock_not_available
+/// (55P03), query_canceled by a statement or lock timeout (57014), too many connections
+/// (53300), or no pooled connection within the acquire timeout.
+pub fn is_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code();
+            let code = code.as_deref().unwrap_or("");
+            let sqlite_busy = code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6));
+            sqlite_busy
+                || matches!(code, "55P03" | "57014" | "53300")
+                || db.message().contains("database is locked")
+        }
+        _ => false,
     }
 }
 

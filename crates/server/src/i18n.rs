@@ -51,6 +51,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../locales/en-US/main.toml"),
     ),
     (
+        "security.toml",
+        include_str!("../locales/zh-CN/security.toml"),
+        include_str!("../locales/en-US/security.toml"),
+    ),
+    (
         "judgements.toml",
         include_str!("../locales/zh-CN/judgements.toml"),
         include_str!("../locales/en-US/judgements.toml"),

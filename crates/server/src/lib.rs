@@ -60,7 +60,12 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         })?;
     }
     i18n::Messages::load()?;
-    let db = db::Db::connect(&config.database_url()).await?;
+    let mut db = db::Db::connect(&config.database_url()).await?;
+    // Issue 9 finding 6: the audit head's key, outside the database.
+    let (key, created) =
+        auth::audit_key::load_or_create(config.audit_key.as_deref(), &config.data_dir)?;
+    db.audit_key = Some(key);
+    db::audit::adopt_head(&db, created).await?;
     let clock = clock::Clock::default();
     db::catalogues::ensure_builtin(&db, clock.now())
         .await

@@ -1,7 +1,9 @@
 //! Authentication (passwords, sessions, tokens) and authorisation (one policy function).
 
+pub mod audit_key;
 pub mod password;
 pub mod policy;
+pub mod proxy;
 
 /// A random secret as 64 hex characters (256 bits), for session ids, API tokens and demo
 /// passwords.

@@ -65,7 +65,7 @@ pub struct AuditEntry {
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 #[allow(clippy::too_many_arguments)]
-fn entry_hash(
+pub fn entry_hash(
     seq: i64,
     at: &str,
     actor: &str,
@@ -95,6 +95,27 @@ fn entry_hash(
     hex::encode(h.finalize())
 }
 
+/// Longest text value written into an audit entry as it is (bytes); a longer one is recorded
+/// as its SHA-256 and length (issue 9 finding 5: a 5 MiB narrative must not be stored twice).
+pub const MAX_AUDIT_TEXT: usize = 2048;
+
+/// Replaces every string longer than [`MAX_AUDIT_TEXT`] bytes, at any depth, by
+/// `{"sha256": …, "bytes": …, "chars": …}`.
+pub fn compact(v: Value) -> Value {
+    match v {
+        Value::String(s) if s.len() > MAX_AUDIT_TEXT => serde_json::json!({
+            "sha256": hex::encode(Sha256::digest(s.as_bytes())),
+            "bytes": s.len(),
+            "chars": s.chars().count(),
+        }),
+        Value::Array(items) => Value::Array(items.into_iter().map(compact).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, compact(v))).collect())
+        }
+        other => other,
+    }
+}
+
 /// Appends one entry inside the caller's transaction.
 pub async fn record(
     db: &Db,
@@ -118,8 +139,8 @@ pub async fn record(
     };
     let at = ts(now);
     let actor = actor.label();
-    let before = change.before.map(|v| v.to_string());
-    let after = change.after.map(|v| v.to_string());
+    let before = change.before.map(|v| compact(v).to_string());
+    let after = change.after.map(|v| compact(v).to_string());
     let hash = entry_hash(
         seq,
         &at,
@@ -144,9 +165,10 @@ pub async fn record(
     .bind(before)
     .bind(after)
     .bind(prev_hash)
-    .bind(hash)
+    .bind(&hash)
     .execute(&mut **tx)
     .await?;
+    write_head(db, tx, seq, &hash).await?;
     Ok(seq)
 }
 
@@ -184,8 +206,8 @@ pub async fn record_many(
     // (seq, action, object_type, object_id, before, after, prev_hash, hash)
     let mut rows = Vec::with_capacity(changes.len());
     for change in &changes {
-        let before = change.before.as_ref().map(|v| v.to_string());
-        let after = change.after.as_ref().map(|v| v.to_string());
+        let before = change.before.clone().map(|v| compact(v).to_string());
+        let after = change.after.clone().map(|v| compact(v).to_string());
         let hash = entry_hash(
             seq,
             &at,
@@ -231,11 +253,105 @@ pub async fn record_many(
         }
         q.execute(&mut **tx).await?;
     }
+    if let Some((seq, _, _, _, _, hash)) = rows.last() {
+        write_head(db, tx, *seq, hash).await?;
+    }
     Ok(())
+}
+
+/// The audit trail's head checkpoint (issue 9 finding 6), kept in `audit_head`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Head {
+    /// Sequence number of the newest entry (0: none yet).
+    pub seq: i64,
+    /// Hash of the newest entry.
+    pub hash: String,
+    /// HMAC-SHA256 of (seq, hash) with the key kept outside the database.
+    pub mac: String,
+}
+
+const ADOPT: &str = "adopt";
+
+/// Writes the head for the newest entry, signed when the key is known.
+async fn write_head(db: &Db, tx: &mut Tx, seq: i64, hash: &str) -> Result<(), sqlx::Error> {
+    let mac = db
+        .audit_key
+        .as_ref()
+        .map(|k| k.head_mac(seq, hash))
+        .unwrap_or_default();
+    let done = sqlx::query("UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1")
+        .bind(seq)
+        .bind(hash)
+        .bind(&mac)
+        .execute(&mut **tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        sqlx::query("INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, $1, $2, $3)")
+            .bind(seq)
+            .bind(hash)
+            .bind(&mac)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The stored head, if any.
+pub async fn head(db: &Db) -> Result<Option<Head>, sqlx::Error> {
+    let row = sqlx::query("SELECT seq, hash, mac FROM audit_head WHERE id = 1")
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|r| {
+        Ok(Head {
+            seq: r.try_get(0)?,
+            hash: r.try_get(1)?,
+            mac: r.try_get(2)?,
+        })
+    })
+    .transpose()
+}
+
+/// At the first start with a newly created key, signs the head of a trail that has none yet
+/// (a database from before the checkpoint, or a fresh one). Never with an existing key: a
+/// head reset to "adopt" later is reported by `verify_all`.
+pub async fn adopt_head(db: &Db, key_created: bool) -> Result<(), sqlx::Error> {
+    if !key_created {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    if db.backend == Backend::Postgres {
+        sqlx::query("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let mac: Option<String> = sqlx::query("SELECT mac FROM audit_head WHERE id = 1")
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+    if mac.as_deref() == Some(ADOPT) {
+        let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (seq, hash) = match last {
+            Some(row) => (row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?),
+            None => (0, GENESIS.to_string()),
+        };
+        write_head(db, &mut tx, seq, &hash).await?;
+    }
+    tx.commit().await
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Broken {
+    /// The head checkpoint is missing, unsigned or not signed with this installation's key.
+    HeadUnsigned,
+    /// The head names a later entry than the trail's last: entries were cut off the end.
+    Truncated { head_seq: i64, last_seq: i64 },
+    /// The trail's last entry is not the one the head names: the chain was recomputed.
+    Rewritten { seq: i64 },
+    /// No entries (and no head) in a database that holds data: the trail was emptied.
+    Emptied,
     /// A sequence number is missing: an entry was deleted.
     Missing { expected_seq: i64, found_seq: i64 },
     /// The stored hash does not match the entry's content: the entry was edited.
@@ -247,6 +363,22 @@ pub enum Broken {
 impl std::fmt::Display for Broken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Broken::HeadUnsigned => write!(
+                f,
+                "the head checkpoint is missing or its signature does not match (key outside the database)"
+            ),
+            Broken::Truncated { head_seq, last_seq } => write!(
+                f,
+                "the head names entry {head_seq} but the last entry is {last_seq}: entries were cut off"
+            ),
+            Broken::Rewritten { seq } => write!(
+                f,
+                "entry {seq} is not the entry the head names: the chain was recomputed"
+            ),
+            Broken::Emptied => write!(
+                f,
+                "the trail is empty in a database that holds data: emptied"
+            ),
             Broken::Missing {
                 expected_seq,
                 found_seq,
@@ -306,6 +438,53 @@ pub async fn verify(db: &Db) -> Result<Result<i64, Broken>, sqlx::Error> {
         prev = hash;
     }
     Ok(Ok(rows.len() as i64))
+}
+
+/// The chain ([`verify`]) and its head checkpoint: the head must be signed with the key, name
+/// the trail's last entry and its hash; an empty trail is broken when the database holds
+/// users or societies. Needs the key (`Db::audit_key`); without it only the chain is checked.
+pub async fn verify_all(db: &Db) -> Result<Result<i64, Broken>, sqlx::Error> {
+    let count = match verify(db).await? {
+        Ok(n) => n,
+        Err(b) => return Ok(Err(b)),
+    };
+    let Some(key) = db.audit_key.as_ref() else {
+        return Ok(Ok(count));
+    };
+    let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&db.pool)
+        .await?;
+    let (last_seq, last_hash) = match last {
+        Some(row) => (row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?),
+        None => (0, GENESIS.to_string()),
+    };
+    let head = head(db).await?;
+    if last_seq == 0 {
+        let data: i64 =
+            sqlx::query("SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM societies)")
+                .fetch_one(&db.pool)
+                .await?
+                .try_get(0)?;
+        if data > 0 && head.as_ref().is_none_or(|h| h.seq == 0) {
+            return Ok(Err(Broken::Emptied));
+        }
+    }
+    let Some(head) = head else {
+        return Ok(Err(Broken::HeadUnsigned));
+    };
+    if head.mac != key.head_mac(head.seq, &head.hash) {
+        return Ok(Err(Broken::HeadUnsigned));
+    }
+    if head.seq > last_seq {
+        return Ok(Err(Broken::Truncated {
+            head_seq: head.seq,
+            last_seq,
+        }));
+    }
+    if head.seq != last_seq || head.hash != last_hash {
+        return Ok(Err(Broken::Rewritten { seq: last_seq }));
+    }
+    Ok(Ok(count))
 }
 
 #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
@@ -388,6 +567,22 @@ pub async fn list(db: &Db, filter: &AuditFilter) -> Result<Vec<AuditEntry>, sqlx
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_text_is_recorded_as_digest_and_length() {
+        let big = "改".repeat(1000); // 3000 bytes
+        let v = compact(serde_json::json!({"a": {"narrative": big, "n": 3}, "b": ["x"]}));
+        assert_eq!(
+            v,
+            serde_json::json!({"a": {"narrative": {
+                "sha256": hex::encode(Sha256::digest("改".repeat(1000).as_bytes())),
+                "bytes": 3000,
+                "chars": 1000,
+            }, "n": 3}, "b": ["x"]})
+        );
+        let small = "x".repeat(MAX_AUDIT_TEXT);
+        assert_eq!(compact(Value::String(small.clone())), Value::String(small));
+    }
 
     #[test]
     fn hash_depends_on_every_field() {

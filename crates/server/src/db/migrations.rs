@@ -38,6 +38,12 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0004_tracking.sql"),
     },
     Migration {
+        version: 5,
+        name: "hardening",
+        sqlite: include_str!("../../migrations/sqlite/0005_hardening.sql"),
+        postgres: include_str!("../../migrations/postgres/0005_hardening.sql"),
+    },
+    Migration {
         version: 8,
         name: "years",
         sqlite: include_str!("../../migrations/sqlite/0008_years.sql"),

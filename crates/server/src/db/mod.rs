@@ -121,6 +121,9 @@ pub enum Backend {
 pub struct Db {
     pub pool: Pool,
     pub backend: Backend,
+    /// Signs the audit head (issue 9 finding 6); without it the head is written unsigned
+    /// (and `audit verify` reports it).
+    pub audit_key: Option<crate::auth::audit_key::AuditKey>,
 }
 
 /// SQLite settings we rely on; checked at start-up (`Db::check_settings`).
@@ -137,6 +140,7 @@ impl Db {
         Db {
             pool: Pool::new(pool),
             backend,
+            audit_key: None,
         }
     }
 
@@ -192,6 +196,7 @@ impl Db {
         let db = Db {
             pool: Pool::new(pool),
             backend,
+            audit_key: None,
         };
         db.check_settings().await?;
         migrations::run(&db).await?;

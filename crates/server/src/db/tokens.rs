@@ -18,10 +18,63 @@ pub struct ApiToken {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// After this moment the token no longer works (issue 9 finding 7).
+    pub expires_at: String,
 }
 
 pub const PREFIX: &str = "rw_";
 
+/// Lifetime of a token when none is configured; also the expiry of tokens created before
+/// tokens had one (counted from their creation).
+pub const DEFAULT_DAYS: i64 = 90;
+
+fn expiry_of(created_at: &str, expires_at: Option<String>) -> String {
+    expires_at.unwrap_or_else(|| {
+        super::parse_ts(created_at)
+            .map(|c| ts(c + chrono::Duration::days(DEFAULT_DAYS)))
+            .unwrap_or_default()
+    })
+}
+
+/// Revokes every live token of a user inside the caller's transaction (password, role,
+/// society or disabled changed: issue 9 finding 7); audited when there were any.
+pub async fn revoke_all_tx(
+    db: &Db,
+    tx: &mut super::Tx,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    user_id: i64,
+    username: &str,
+    reason: &str,
+) -> Result<u64, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(ts(now))
+    .execute(&mut **tx)
+    .await?;
+    let n = r.rows_affected();
+    if n > 0 {
+        audit::record(
+            db,
+            tx,
+            actor,
+            now,
+            Change {
+                action: "token.revoke_all",
+                object_type: "user",
+                object_id: username,
+                before: None,
+                after: Some(json!({"revoked": n, "reason": reason})),
+            },
+        )
+        .await?;
+    }
+    Ok(n)
+}
+
+/// A token with the default lifetime ([`DEFAULT_DAYS`]).
 pub async fn create(
     db: &Db,
     actor: &Actor,
@@ -30,13 +83,28 @@ pub async fn create(
     username: &str,
     name: &str,
 ) -> AppResult<(ApiToken, String)> {
+    let until = now + chrono::Duration::days(DEFAULT_DAYS);
+    create_until(db, actor, now, user_id, username, name, until).await
+}
+
+/// A token that stops working at `until`.
+pub async fn create_until(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    user_id: i64,
+    username: &str,
+    name: &str,
+    until: DateTime<Utc>,
+) -> AppResult<(ApiToken, String)> {
     let secret = format!("{PREFIX}{}", random_token()?);
     let mut tx = db.begin().await?;
-    let row = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+    let row = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(user_id)
         .bind(name)
         .bind(hash_secret(&secret))
         .bind(ts(now))
+        .bind(ts(until))
         .fetch_one(&mut *tx)
         .await?;
     let id: i64 = row.try_get(0)?;
@@ -50,7 +118,7 @@ pub async fn create(
             object_type: "user",
             object_id: username,
             before: None,
-            after: Some(json!({"token_id": id, "name": name})),
+            after: Some(json!({"token_id": id, "name": name, "expires_at": ts(until)})),
         },
     )
     .await?;
@@ -62,22 +130,25 @@ pub async fn create(
             created_at: ts(now),
             last_used_at: None,
             revoked_at: None,
+            expires_at: ts(until),
         },
         secret,
     ))
 }
 
 pub async fn list(db: &Db, user_id: i64) -> AppResult<Vec<ApiToken>> {
-    let rows = sqlx::query("SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id")
+    let rows = sqlx::query("SELECT id, name, created_at, last_used_at, revoked_at, expires_at FROM api_tokens WHERE user_id = $1 ORDER BY id")
         .bind(user_id)
         .fetch_all(&db.pool)
         .await?;
     rows.iter()
         .map(|r| {
+            let created_at: String = r.try_get(2)?;
             Ok(ApiToken {
                 id: r.try_get(0)?,
                 name: r.try_get(1)?,
-                created_at: r.try_get(2)?,
+                expires_at: expiry_of(&created_at, r.try_get(5)?),
+                created_at,
                 last_used_at: r.try_get(3)?,
                 revoked_at: r.try_get(4)?,
             })
@@ -123,17 +194,22 @@ pub async fn revoke(
     Ok(())
 }
 
-/// The user of a live token, noting its use (at most every five minutes). One statement in
-/// the common case (token and user together).
+/// The user of a live token (not revoked, not expired), noting its use (at most every five
+/// minutes). One statement in the common case (token and user together).
 pub async fn resolve(
     db: &Db,
     secret: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Option<super::users::User>> {
     let hash = hash_secret(secret.trim());
-    let Some((user, id, last)) = super::users::by_token_hash(db, &hash).await? else {
+    let Some(found) = super::users::by_token_hash(db, &hash).await? else {
         return Ok(None);
     };
+    let (user, id, last) = (found.user, found.token_id, found.last_used_at);
+    let expires = expiry_of(&found.created_at, found.expires_at);
+    if super::parse_ts(&expires).is_none_or(|e| now >= e) {
+        return Ok(None);
+    }
     let stale = last
         .as_deref()
         .and_then(super::parse_ts)

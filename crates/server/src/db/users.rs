@@ -105,12 +105,18 @@ pub async fn by_session_hash(db: &Db, id_hash: &str) -> AppResult<Option<(User, 
 
 /// The user of a live API token (by the SHA-256 of its secret) with the token's id and
 /// `last_used_at`, in one statement (issue 8).
-pub async fn by_token_hash(
-    db: &Db,
-    token_hash: &str,
-) -> AppResult<Option<(User, i64, Option<String>)>> {
+/// A live (not revoked) token with its user, read in one statement.
+pub struct TokenUser {
+    pub user: User,
+    pub token_id: i64,
+    pub last_used_at: Option<String>,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+}
+
+pub async fn by_token_hash(db: &Db, token_hash: &str) -> AppResult<Option<TokenUser>> {
     let row = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {COLUMNS}, x.id, x.last_used_at FROM api_tokens x \
+        "SELECT {COLUMNS}, x.id, x.last_used_at, x.created_at, x.expires_at FROM api_tokens x \
          JOIN users u ON u.id = x.user_id LEFT JOIN societies s ON s.id = u.society_id \
          WHERE x.token_hash = $1 AND x.revoked_at IS NULL"
     )))
@@ -118,11 +124,13 @@ pub async fn by_token_hash(
     .fetch_optional(&db.pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    Ok(Some((
-        from_row(&row)?.user,
-        row.try_get(9)?,
-        row.try_get(10)?,
-    )))
+    Ok(Some(TokenUser {
+        user: from_row(&row)?.user,
+        token_id: row.try_get(9)?,
+        last_used_at: row.try_get(10)?,
+        created_at: row.try_get(11)?,
+        expires_at: row.try_get(12)?,
+    }))
 }
 
 pub async fn by_id(db: &Db, id: i64) -> AppResult<Option<User>> {
@@ -216,8 +224,8 @@ pub async fn create(
     Ok(u)
 }
 
-/// Changes role, society, display name and disabled flag. Disabling ends the user's sessions
-/// and revokes nothing else (tokens stop working while disabled).
+/// Changes role, society, display name and disabled flag. A change of role or society, or
+/// disabling, ends the user's sessions and revokes their API tokens.
 pub struct UserUpdate<'a> {
     pub display_name: &'a str,
     pub role: Role,
@@ -248,11 +256,18 @@ pub async fn update(
         .await?;
     let after = by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     if before.role != after.role || before.society_id != after.society_id || after.disabled {
-        // Privileges changed or the account was disabled: end its sessions.
+        // Privileges changed or the account was disabled: end its sessions and revoke its
+        // API tokens (issue 9 finding 7).
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        let reason = if after.disabled {
+            "disabled"
+        } else {
+            "privileges changed"
+        };
+        super::tokens::revoke_all_tx(db, &mut tx, actor, now, id, &after.username, reason).await?;
     }
     if before != after {
         audit::record(
@@ -278,7 +293,7 @@ pub async fn update(
     Ok(after)
 }
 
-/// Sets a new password hash and ends all of the user's sessions.
+/// Sets a new password hash, ends all of the user's sessions and revokes their API tokens.
 pub async fn set_password(
     db: &Db,
     actor: &Actor,
@@ -298,6 +313,16 @@ pub async fn set_password(
         .bind(id)
         .execute(&mut *tx)
         .await?;
+    super::tokens::revoke_all_tx(
+        db,
+        &mut tx,
+        actor,
+        now,
+        id,
+        &user.username,
+        "password changed",
+    )
+    .await?;
     audit::record(
         db,
         &mut tx,

@@ -12,6 +12,7 @@ use http::{Method, StatusCode};
 
 use crate::AppState;
 use crate::auth::policy::{Action, authorize};
+use crate::auth::proxy::Cidr;
 use crate::db::settings;
 use crate::db::users::User;
 use crate::error::AppError;
@@ -93,53 +94,136 @@ fn language(headers: &HeaderMap) -> Lang {
         .unwrap_or(Lang::Zh)
 }
 
-fn client_ip(req: &Request, trust_proxy: bool) -> String {
-    if trust_proxy
-        && let Some(first) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-    {
-        return first.trim().to_string();
-    }
-    req.extensions()
+/// The client's address (issue 9 finding 8). Without trusted proxies: the connection's peer.
+/// When the peer is a trusted proxy (`trusted_proxies`, addresses or CIDR ranges; with only
+/// `trust_proxy = true`, the peer itself), `X-Forwarded-For` is read from the right: the
+/// right-most hop that is not a trusted proxy is the client — entries to its left were
+/// written by the client and prove nothing. A peer that is not trusted is never overridden.
+fn client_ip(req: &Request, config: &crate::Config) -> String {
+    let peer = req
+        .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "local".to_string())
+        .map(|c| c.0.ip());
+    let Some(peer) = peer else {
+        return "local".to_string();
+    };
+    let trusted = trusted_proxies(config, peer);
+    if !trusted.iter().any(|t| t.contains(peer)) {
+        return peer.to_string();
+    }
+    let hops: Vec<std::net::IpAddr> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|h| h.trim().parse::<std::net::IpAddr>())
+        .collect::<Result<_, _>>()
+        // An unreadable entry: the chain cannot be followed; the peer is what we know.
+        .unwrap_or_default();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        client = *hop;
+        if !trusted.iter().any(|t| t.contains(*hop)) {
+            break;
+        }
+    }
+    client.to_string()
+}
+
+fn trusted_proxies(config: &crate::Config, peer: std::net::IpAddr) -> Vec<Cidr> {
+    let mut list: Vec<Cidr> = config
+        .trusted_proxies
+        .iter()
+        .filter_map(|s| Cidr::parse(s))
+        .collect();
+    if list.is_empty() && config.trust_proxy {
+        list.push(Cidr::single(peer));
+    }
+    list
 }
 
 /// CSRF (R-X-1): a state-changing request carried by the browser's cookie must come from our
-/// own pages: `Sec-Fetch-Site: same-origin`, or an `Origin` equal to the request's host. Token
-/// (Bearer) requests carry no ambient credentials and are exempt.
-fn csrf_ok(headers: &HeaderMap, has_cookie: bool) -> bool {
+/// own pages: `Sec-Fetch-Site: same-origin`, or an `Origin` equal to the configured
+/// `public_url`'s origin — scheme, host and port (issue 9 finding 9; the `Host` header is the
+/// client's to choose). Only while `public_url` names a loopback host (a local trial, the
+/// default) is an `Origin` naming the request's own `Host` with that scheme accepted too.
+/// Token (Bearer) requests carry no ambient credentials and are exempt.
+fn csrf_ok(headers: &HeaderMap, has_cookie: bool, public_url: &str) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return matches!(site, "same-origin" | "none");
     }
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        Some(origin) => match (url::Url::parse(origin), host) {
-            (Ok(o), Some(host)) => {
-                let origin_host = match (o.host_str(), o.port()) {
-                    (Some(h), Some(p)) => format!("{h}:{p}"),
-                    (Some(h), None) => h.to_string(),
-                    _ => return false,
-                };
-                origin_host.eq_ignore_ascii_case(host)
-            }
-            _ => false,
-        },
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         // Neither header: not a current browser. Allowed only without cookies, where there is
         // no ambient authority to abuse.
-        None => !has_cookie,
+        return !has_cookie;
+    };
+    let (Ok(o), Ok(public)) = (url::Url::parse(origin), url::Url::parse(public_url.trim())) else {
+        return false;
+    };
+    if !matches!(o.scheme(), "http" | "https") || o.host_str().is_none() {
+        return false;
+    }
+    if o.origin() == public.origin() {
+        return true;
+    }
+    let loopback = match public.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match (loopback, host, o.host_str()) {
+        (true, Some(host), Some(h)) if o.scheme() == public.scheme() => {
+            let origin_host = match o.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_string(),
+            };
+            origin_host.eq_ignore_ascii_case(host)
+        }
+        _ => false,
+    }
+}
+
+/// JSON endpoints take `application/json` only (issue 9 finding 9); a body without a content
+/// type is refused too. Catalogue files (TOML) and evidence uploads (multipart) have their own
+/// types.
+fn json_body_ok(path: &str, headers: &HeaderMap) -> bool {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+    if path == "/api/v1/catalogues" || path.ends_with("/evidence") {
+        return true;
+    }
+    match ct.as_deref() {
+        Some(t) => {
+            t == "application/json" || (t.starts_with("application/") && t.ends_with("+json"))
+        }
+        None => {
+            let length = headers
+                .get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            length == Some(0)
+                || (length.is_none() && !headers.contains_key(header::TRANSFER_ENCODING))
+        }
     }
 }
 
 pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
+    let https = state.config.https();
     let is_api = path.starts_with("/api/");
     let lang = language(req.headers());
-    let ip = client_ip(&req, state.config.trust_proxy);
+    let ip = client_ip(&req, &state.config);
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let now = state.clock.now();
 
@@ -162,14 +246,23 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     };
     let (user, session_id, via_token) = match resolved {
         Ok(r) => r,
-        Err(e) => return finish(render(e, lang, is_api, &path, None), &path),
+        Err(e) => return finish(render(e, lang, is_api, &path, None), &path, https),
     };
     let has_cookie = req.headers().get(header::COOKIE).is_some();
-    if unsafe_method && !via_token && !csrf_ok(req.headers(), has_cookie) {
+    if unsafe_method && !via_token && !csrf_ok(req.headers(), has_cookie, &state.config.public_url)
+    {
         tracing::warn!(http.path = %path, "CSRF check refused a request");
         return finish(
             render(AppError::CsrfRejected, lang, is_api, &path, None),
             &path,
+            https,
+        );
+    }
+    if is_api && unsafe_method && !json_body_ok(&path, req.headers()) {
+        return finish(
+            render(AppError::UnsupportedMediaType, lang, is_api, &path, None),
+            &path,
+            https,
         );
     }
     // The layout's demo banner and default year: one statement, and only for pages (the API
@@ -198,8 +291,34 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     let mut response = next.run(req).await;
     if let Some(marker) = response.extensions_mut().remove::<ErrorMarker>() {
         response = render(marker.0, lang, is_api, &path, Some(&ctx));
+    } else if is_api && let Some(err) = plain_rejection(&response) {
+        // The envelope, with axum's status kept (400 stays 400).
+        let status = response.status();
+        response = render(err, lang, is_api, &path, Some(&ctx));
+        *response.status_mut() = status;
     }
-    finish(response, &path)
+    finish(response, &path, https)
+}
+
+/// axum's own rejections (body over the limit, unreadable query string, duplicate query
+/// field, …) answer plain text; on the API they become the JSON envelope (issue 9 finding 9).
+fn plain_rejection(response: &Response) -> Option<AppError> {
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return None;
+    }
+    match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => Some(AppError::PayloadTooLarge),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Some(AppError::UnsupportedMediaType),
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => Some(AppError::Invalid(
+            vec![crate::model::FieldError::new("query", "err-bad-request")],
+        )),
+        _ => None,
+    }
 }
 
 /// Carried from `AppError::into_response` to the middleware, which renders it in the user's
@@ -233,7 +352,7 @@ fn render(
 
 /// Security headers on every response (R-X-1): a CSP without inline script, nosniff,
 /// no framing, a strict referrer policy.
-fn finish(mut response: Response, path: &str) -> Response {
+fn finish(mut response: Response, path: &str, https: bool) -> Response {
     let h = response.headers_mut();
     let set = |h: &mut HeaderMap, name: &'static str, value: &'static str| {
         if !h.contains_key(name) {
@@ -254,6 +373,9 @@ fn finish(mut response: Response, path: &str) -> Response {
         "permissions-policy",
         "camera=(), microphone=(), geolocation=()",
     );
+    if https {
+        set(h, "strict-transport-security", "max-age=31536000");
+    }
     if !path.starts_with("/assets/") && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -283,35 +405,85 @@ mod tests {
 
     #[test]
     fn csrf_rules() {
-        assert!(csrf_ok(
-            &headers(&[("sec-fetch-site", "same-origin")]),
-            true
+        const LOCAL: &str = "http://127.0.0.1:8080";
+        const PUBLIC: &str = "https://rw.example.org";
+        let ok = |pairs: &[(&'static str, &str)], cookie: bool, public: &str| {
+            csrf_ok(&headers(pairs), cookie, public)
+        };
+        assert!(ok(&[("sec-fetch-site", "same-origin")], true, PUBLIC));
+        assert!(!ok(&[("sec-fetch-site", "cross-site")], true, PUBLIC));
+        assert!(!ok(&[("sec-fetch-site", "same-site")], true, PUBLIC));
+        // The configured public URL's origin, scheme included (issue 9 finding 9).
+        assert!(ok(
+            &[
+                ("host", "rw.example.org"),
+                ("origin", "https://rw.example.org")
+            ],
+            true,
+            PUBLIC
         ));
-        assert!(!csrf_ok(
-            &headers(&[("sec-fetch-site", "cross-site")]),
-            true
+        assert!(ok(
+            &[
+                ("host", "rw.example.org"),
+                ("origin", "https://rw.example.org:443")
+            ],
+            true,
+            PUBLIC
         ));
-        assert!(!csrf_ok(&headers(&[("sec-fetch-site", "same-site")]), true));
-        assert!(csrf_ok(
-            &headers(&[
+        assert!(!ok(
+            &[
+                ("host", "rw.example.org"),
+                ("origin", "http://rw.example.org")
+            ],
+            true,
+            PUBLIC
+        ));
+        // A Host chosen by the client does not make its Origin ours.
+        assert!(!ok(
+            &[("host", "evil.example"), ("origin", "https://evil.example")],
+            true,
+            PUBLIC
+        ));
+        // Local trial (loopback public URL): the request's own host, same scheme.
+        assert!(ok(
+            &[
                 ("host", "127.0.0.1:8080"),
                 ("origin", "http://127.0.0.1:8080")
-            ]),
-            true
+            ],
+            true,
+            LOCAL
         ));
-        assert!(!csrf_ok(
-            &headers(&[
+        assert!(ok(
+            &[
+                ("host", "127.0.0.1:9001"),
+                ("origin", "http://127.0.0.1:9001")
+            ],
+            true,
+            LOCAL
+        ));
+        assert!(!ok(
+            &[
+                ("host", "127.0.0.1:9001"),
+                ("origin", "https://127.0.0.1:9001")
+            ],
+            true,
+            LOCAL
+        ));
+        assert!(!ok(
+            &[
                 ("host", "127.0.0.1:8080"),
                 ("origin", "http://evil.example")
-            ]),
-            true
+            ],
+            true,
+            LOCAL
         ));
-        assert!(!csrf_ok(
-            &headers(&[("host", "127.0.0.1:8080"), ("origin", "null")]),
-            true
+        assert!(!ok(
+            &[("host", "127.0.0.1:8080"), ("origin", "null")],
+            true,
+            LOCAL
         ));
-        assert!(!csrf_ok(&headers(&[("host", "127.0.0.1:8080")]), true));
-        assert!(csrf_ok(&headers(&[("host", "127.0.0.1:8080")]), false));
+        assert!(!ok(&[("host", "127.0.0.1:8080")], true, LOCAL));
+        assert!(ok(&[("host", "127.0.0.1:8080")], false, LOCAL));
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub fn status_of(err: &AppError) -> StatusCode {
         AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         AppError::PayloadTooLarge | AppError::FileTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        AppError::DbBusy(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) | AppError::Unreadable { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -46,6 +48,8 @@ pub fn error_key(err: &AppError) -> &'static str {
         AppError::Busy { .. } => "busy",
         AppError::PayloadTooLarge | AppError::FileTooLarge { .. } => "too-large",
         AppError::Unreadable { .. } => "unreadable",
+        AppError::UnsupportedMediaType => "unsupported-media",
+        AppError::DbBusy(_) => "busy",
         AppError::Internal(_) => "internal",
     }
 }
@@ -96,12 +100,17 @@ pub fn html_error(err: &AppError, lang: Lang, path: &str, ctx: Option<&Ctx>) -> 
     resp
 }
 
-/// `Retry-After` on a refusal that names when to come back (throttled logins, a busy server).
+/// `Retry-After` on a refusal that names when to come back: throttled logins, the heavy-request
+/// limit, and a busy database (one second).
 fn retry_after(err: &AppError, resp: &mut Response) {
-    if let AppError::TooManyRequests { retry_after_secs } | AppError::Busy { retry_after_secs } =
-        err
-        && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
-    {
+    let secs = match err {
+        AppError::TooManyRequests { retry_after_secs } | AppError::Busy { retry_after_secs } => {
+            *retry_after_secs
+        }
+        AppError::DbBusy(_) => 1,
+        _ => return,
+    };
+    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
         resp.headers_mut().insert(RETRY_AFTER, v);
     }
 }
@@ -114,6 +123,9 @@ fn log(err: &AppError, path: &str) {
         }
         AppError::Unreadable { .. } => {
             tracing::error!(http.path = %path, error = %err, "stored data unreadable");
+        }
+        AppError::DbBusy(detail) => {
+            tracing::warn!(http.path = %path, error = %detail, "database busy, answered 503");
         }
         _ => {}
     }

@@ -144,15 +144,14 @@ pub fn see_other(path: &str, done: &str) -> Response {
     Redirect::to(&format!("{path}{sep}done={done}")).into_response()
 }
 
-/// Only local paths are allowed as redirect targets (no open redirects).
+/// Only same-origin paths are allowed as redirect targets (no open redirects, finding 4 of
+/// issue 9): the value must start with a single `/`, contain no control character, no
+/// whitespace and no backslash anywhere (browsers strip TAB/CR/LF and read `\\` as `/`, so
+/// `/\t/evil.example` would become `//evil.example`), and, resolved against the site's own
+/// origin, must stay on it. Anything else falls back to `/`.
 pub fn safe_next(next: &str) -> String {
-    let n = next.trim();
-    if n.starts_with('/')
-        && !n.starts_with("//")
-        && !n.starts_with("/\\")
-        && !n.contains(['\r', '\n'])
-    {
-        n.to_string()
+    if is_local_path(next) {
+        next.to_string()
     } else {
         "/".to_string()
     }
@@ -225,16 +224,67 @@ impl Pager {
     }
 }
 
+fn is_local_path(n: &str) -> bool {
+    if !n.starts_with('/') || n.starts_with("//") {
+        return false;
+    }
+    if n.chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    {
+        return false;
+    }
+    // Resolved against a placeholder origin it must keep that origin.
+    let Ok(base) = url::Url::parse("http://origin.invalid/") else {
+        return false;
+    };
+    match base.join(n) {
+        Ok(u) => u.origin() == base.origin() && !u.path().starts_with("//"),
+        Err(_) => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn next_is_local_only() {
-        assert_eq!(safe_next("/societies/A-03"), "/societies/A-03");
-        assert_eq!(safe_next("//evil.example"), "/");
-        assert_eq!(safe_next("https://evil.example"), "/");
-        assert_eq!(safe_next("/\\evil"), "/");
-        assert_eq!(safe_next(""), "/");
+        // Accepted: same-origin paths, kept exactly.
+        for ok in [
+            "/societies/A-03",
+            "/societies/A-03/plans/2017?tab=t1#x",
+            "/",
+            "/a/b//c",
+            "/%2F%2Fevil.example",
+        ] {
+            assert_eq!(safe_next(ok), ok, "{ok:?} must be accepted");
+        }
+        // Refused (issue 9 finding 4 payloads and relatives): all fall back to "/".
+        for bad in [
+            "",
+            "//evil.example",
+            "///evil.example",
+            "https://evil.example",
+            "http:evil.example",
+            "javascript:alert(1)",
+            "/\\evil",
+            "\\\\evil.example",
+            "/a\\b",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            "/\t\t/evil.example",
+            " //evil.example",
+            "/ /evil.example",
+            "/\u{a0}/evil.example",
+            "/\u{3000}/evil.example",
+            "/\u{0}/evil.example",
+            "/\u{7f}/evil.example",
+            "\t//evil.example",
+            "evil.example",
+            "./x",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?} must be refused");
+        }
     }
 }

@@ -42,6 +42,10 @@ pub async fn read_upload(
     Ok(None)
 }
 
+/// Longest text part of an evidence form (owner type, year, month, task, fact name, return
+/// path), bytes.
+pub const MAX_TEXT_PART: usize = 512;
+
 /// An evidence upload as the form sends it: what the file evidences, where to go back to, and
 /// the stored file with its original name.
 pub struct EvidenceUpload {
@@ -80,10 +84,23 @@ pub async fn receive_evidence(
                 original_name,
             });
         }
-        let value = field
-            .text()
+        // Issue 9 finding 5: a text part is read only up to its limit, never whole.
+        let mut field = field;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field
+            .chunk()
             .await
-            .map_err(|e| FieldError::new(&name, "err-upload").arg("detail", e.body_text()))?;
+            .map_err(|e| FieldError::new(&name, "err-upload").arg("detail", e.body_text()))?
+        {
+            if bytes.len() + chunk.len() > MAX_TEXT_PART {
+                return Err(FieldError::new(&name, "err-too-long")
+                    .arg("max", MAX_TEXT_PART)
+                    .into());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let value = String::from_utf8(bytes)
+            .map_err(|_| FieldError::new(&name, "err-upload").arg("detail", "UTF-8"))?;
         let v = value.trim().to_string();
         match name.as_str() {
             "owner_type" => owner.owner_type = v,

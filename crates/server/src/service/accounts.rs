@@ -60,7 +60,7 @@ fn dummy_hash() -> &'static str {
     })
 }
 
-/// Signs in (throttled per account and per address); a new session id at every login.
+/// Signs in (throttled per (account, address) and per address, slowed per account); a new session id at every login.
 pub async fn login(
     state: &AppState,
     username: &str,
@@ -71,8 +71,14 @@ pub async fn login(
     let now = state.clock.now();
     let username = username.trim().to_ascii_lowercase();
     let policy = state.config.throttle_policy();
-    if let Some(wait) = throttle::blocked_for(&state.db, policy, &username, ip, now).await? {
-        return Ok(Login::Throttled(wait));
+    // Issue 9 findings 2+3: reserve the attempt before verifying anything.
+    match throttle::reserve(&state.db, policy, &username, ip, now).await? {
+        throttle::Reservation::Blocked(wait) => return Ok(Login::Throttled(wait)),
+        throttle::Reservation::Granted { delay } => {
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+        }
     }
     let found = users::by_username(&state.db, &username).await?;
     let hash = found
@@ -82,12 +88,10 @@ pub async fn login(
     let ok = password::verify(secret, &hash).await;
     let user = match (ok, found) {
         (true, Some(u)) if !u.user.disabled => u.user,
-        _ => {
-            throttle::record_failure(&state.db, &username, ip, now).await?;
-            return Ok(Login::Failed);
-        }
+        // The reservation stays as the failure.
+        _ => return Ok(Login::Failed),
     };
-    throttle::record_success(&state.db, policy, &username, now).await?;
+    throttle::record_success(&state.db, policy, &username, ip, now).await?;
     let sid = sessions::create(&state.db, user.id, old_session, ip, now).await?;
     let mut tx = state.db.begin().await?;
     audit::record(
@@ -333,20 +337,39 @@ pub async fn reset_password(
     Ok((user, pw))
 }
 
-/// One's own password; all one's sessions end (sign in again).
+/// One's own password; all one's sessions end (sign in again). The current-password check is
+/// throttled like a sign-in (issue 9 finding 9), under its own name so that a stolen session
+/// cannot guess the password faster than the login form allows.
 pub async fn change_password(
     state: &AppState,
     who: &Principal,
     current: &str,
     new: &str,
+    ip: &str,
 ) -> AppResult<()> {
     let user = who.user().ok_or(AppError::Unauthorized)?;
     let stored = users::by_username(&state.db, &user.username)
         .await?
         .ok_or(AppError::Unauthorized)?;
+    let now = state.clock.now();
+    let policy = state.config.throttle_policy();
+    let key = format!("password-check:{}", user.username);
+    match throttle::reserve(&state.db, policy, &key, ip, now).await? {
+        throttle::Reservation::Blocked(wait) => {
+            return Err(AppError::TooManyRequests {
+                retry_after_secs: wait,
+            });
+        }
+        throttle::Reservation::Granted { delay } => {
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+        }
+    }
     if !password::verify(current, &stored.password_hash).await {
         return Err(FieldError::new("current", "err-current-password").into());
     }
+    throttle::record_success(&state.db, policy, &key, ip, now).await?;
     let new = NewPassword::parse(new, "new_password")?;
     let hash = password::hash(&new).await?;
     users::set_password(&state.db, &who.actor(), state.clock.now(), user.id, &hash).await
@@ -362,13 +385,15 @@ pub async fn tokens(state: &AppState, who: &Principal) -> AppResult<Vec<ApiToken
 pub async fn create_token(state: &AppState, who: &Principal, name: &str) -> AppResult<String> {
     let user = who.user().ok_or(AppError::Unauthorized)?;
     let name = text(name, "name", 60, true)?;
-    let (_, secret) = tokens::create(
+    let now = state.clock.now();
+    let (_, secret) = tokens::create_until(
         &state.db,
         &who.actor(),
-        state.clock.now(),
+        now,
         user.id,
         &user.username,
         &name,
+        now + chrono::Duration::days(state.config.token_days),
     )
     .await?;
     Ok(secret)

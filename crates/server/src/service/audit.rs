@@ -16,8 +16,21 @@ pub async fn list(
     Ok(audit::list(&state.db, filter).await?)
 }
 
-/// Ok(number of entries) when the chain is intact, else the first broken entry.
+/// Ok(number of entries) when the chain and its signed head checkpoint are intact, else the
+/// first problem found (issue 9 finding 6).
 pub async fn verify(state: &AppState, who: &Principal) -> AppResult<Result<i64, Broken>> {
     who.require(Action::ReadAudit, None)?;
-    Ok(audit::verify(&state.db).await?)
+    Ok(audit::verify_all(&state.db).await?)
+}
+
+/// The audit trail's signed head checkpoint (sequence number, hash, HMAC), as printed by
+/// `reformwatch audit head` and published with bulletins. Public by design: it reveals no
+/// entry, only lets anyone holding an earlier copy detect truncation or rewriting.
+pub async fn head(state: &AppState) -> AppResult<Option<audit::Head>> {
+    Ok(audit::head(&state.db).await?)
+}
+
+/// One line for people: `#seq hash hmac-sha256:mac`.
+pub fn head_line(head: &audit::Head) -> String {
+    format!("#{} {} hmac-sha256:{}", head.seq, head.hash, head.mac)
 }

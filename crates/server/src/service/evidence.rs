@@ -118,6 +118,7 @@ pub async fn add(
     if owner_type == "report" && owner.month.is_none() {
         return Err(FieldError::new("month", "err-month").into());
     }
+    check_owner(state, year, owner).await?;
     let name = sanitize_name(original_name, stored.kind);
     let charset = stored.charset.map(|c| {
         serde_json::to_value(c)
@@ -148,6 +149,36 @@ pub async fn add(
     evidence::by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// What evidence is attached to must exist (issue 9 finding 9): a year with a catalogue, a
+/// task of that catalogue, a reporting month of that year, a fact the catalogue declares.
+async fn check_owner(state: &AppState, year: i32, owner: &Owner) -> AppResult<()> {
+    let catalogue = match super::catalogues::get(state, Some(&year.to_string())).await {
+        Ok(c) => c,
+        Err(AppError::NotFound) => return Err(FieldError::new("year", "err-year").into()),
+        Err(e) => return Err(e),
+    };
+    if let Some(n) = owner.task
+        && catalogue.task(n).is_none()
+    {
+        return Err(FieldError::new("task", "err-evidence-task")
+            .arg("task", n)
+            .into());
+    }
+    if let Some(m) = owner.month
+        && !reformwatch_core::tracking::expected_months(&catalogue)
+            .iter()
+            .any(|x| x.month == m)
+    {
+        return Err(FieldError::new("month", "err-month").into());
+    }
+    if let Some(field) = owner.field.as_deref().filter(|f| !f.is_empty())
+        && catalogue.fact(field).is_none()
+    {
+        return Err(FieldError::new("field", "err-evidence-fact").into());
+    }
+    Ok(())
 }
 
 /// An evidence record, for whoever may read the owning society (others: 404).

@@ -12,6 +12,7 @@ pub mod evidence;
 pub mod facts;
 pub mod housekeeping;
 pub mod judgements;
+pub mod limits;
 pub mod notifications;
 pub mod overview;
 pub mod plans;

@@ -268,6 +268,9 @@ pub async fn save_draft(
     who.require(Action::EditSocietyData, Some(society.id))?;
     let plan = get(state, society, year, body.kind()).await?;
     plan::transition(plan.state, PlanAction::Edit).map_err(transition_error)?;
+    // Issue 9 findings 5 and 9: lengths, list sizes, integer bounds, declared facts only.
+    let catalogue = super::catalogues::get(state, Some(&year.to_string())).await?;
+    super::limits::plan(&catalogue, &body).map_err(AppError::Invalid)?;
     let mut tx = state.db.begin().await?;
     documents::save_draft(
         &state.db,

@@ -262,6 +262,8 @@ pub async fn save_draft(
     let report = get(state, society, month).await?;
     ensure_open(state, society, month).await?;
     core::report_transition(report.state, ReportAction::Edit).map_err(transition_error)?;
+    // Issue 9 finding 5: lengths, list sizes and integer bounds.
+    super::limits::report(&content).map_err(AppError::Invalid)?;
     let mut tx = state.db.begin().await?;
     documents::save_draft(
         &state.db,

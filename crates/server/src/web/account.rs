@@ -11,6 +11,7 @@ use crate::db::tokens::ApiToken;
 use crate::error::{AppError, AppResult};
 use crate::http::Ctx;
 use crate::http::page::{Page, render, see_other};
+use crate::present::beijing_text;
 use crate::service::accounts;
 
 #[derive(Template)]
@@ -19,9 +20,34 @@ struct AccountPage {
     page: Page,
     username: String,
     society: Option<(String, String)>,
-    tokens: Vec<ApiToken>,
+    tokens: Vec<TokenRow>,
     new_token: Option<String>,
     password_error: Option<String>,
+}
+
+/// A token as people read it: times in Beijing time (issue 9 finding 7: last use and expiry
+/// are shown).
+struct TokenRow {
+    id: i64,
+    name: String,
+    created: String,
+    last_used: String,
+    expires: String,
+    expired: bool,
+    revoked: Option<String>,
+}
+
+fn token_row(tk: ApiToken, now: chrono::DateTime<chrono::Utc>) -> TokenRow {
+    let expired = crate::db::parse_ts(&tk.expires_at).is_none_or(|e| now >= e);
+    TokenRow {
+        id: tk.id,
+        name: tk.name,
+        created: beijing_text(&tk.created_at),
+        last_used: beijing_text(tk.last_used_at.as_deref().unwrap_or("")),
+        expires: beijing_text(&tk.expires_at),
+        expired,
+        revoked: tk.revoked_at.as_deref().map(beijing_text),
+    }
 }
 
 async fn account_page(
@@ -42,7 +68,11 @@ async fn account_page(
         page: Page::new(ctx, t.t("account-title")).with_flash(done),
         username: user.username.clone(),
         society: accounts::society_of(state, user).await?,
-        tokens: accounts::tokens(state, &ctx.principal()).await?,
+        tokens: accounts::tokens(state, &ctx.principal())
+            .await?
+            .into_iter()
+            .map(|tk| token_row(tk, state.clock.now()))
+            .collect(),
         new_token,
         password_error,
     };
@@ -71,8 +101,14 @@ pub async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let t = ctx.t();
-    match accounts::change_password(&state, &ctx.principal(), &form.current, &form.new_password)
-        .await
+    match accounts::change_password(
+        &state,
+        &ctx.principal(),
+        &form.current,
+        &form.new_password,
+        &ctx.ip,
+    )
+    .await
     {
         // All sessions ended, including this one: sign in again with the new password.
         Ok(()) => Ok(see_other("/login", "password-changed")),

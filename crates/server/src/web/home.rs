@@ -77,11 +77,7 @@ pub struct LangForm {
 pub async fn set_language(State(state): State<AppState>, Form(form): Form<LangForm>) -> Response {
     let lang = Lang::parse(&form.lang).unwrap_or(Lang::Zh);
     let code = if lang.is_en() { "en" } else { "zh" };
-    let secure = if state.config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if state.config.https() { "; Secure" } else { "" };
     let mut resp = Redirect::to(&safe_next(&form.next)).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!(
         "rw_lang={code}; Path=/; Max-Age=31536000; SameSite=Lax{secure}"

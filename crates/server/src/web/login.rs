@@ -108,7 +108,7 @@ pub async fn login_submit(
     let max_age = state.config.session_absolute_hours * 3600;
     resp.headers_mut().insert(
         SET_COOKIE,
-        session_cookie(&sid, state.config.secure_cookies, max_age),
+        session_cookie(&sid, state.config.https(), max_age),
     );
     Ok(resp)
 }
@@ -116,9 +116,7 @@ pub async fn login_submit(
 pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     accounts::logout(&state, &ctx.principal(), ctx.session_id.as_deref()).await?;
     let mut resp = Redirect::to("/login?done=logged-out").into_response();
-    resp.headers_mut().insert(
-        SET_COOKIE,
-        session_cookie("", state.config.secure_cookies, 0),
-    );
+    resp.headers_mut()
+        .insert(SET_COOKIE, session_cookie("", state.config.https(), 0));
     Ok(resp)
 }

@@ -148,6 +148,8 @@ impl TestApp {
             config: Config {
                 database_url: Some(url),
                 data_dir,
+                // The origin `request` sends (issue 9 finding 9: CSRF compares with it).
+                public_url: "http://rw.test".to_string(),
                 ..Config::default()
             },
             backend,

@@ -19,6 +19,7 @@ mod limits;
 mod pages;
 mod plans;
 mod rules;
+mod security;
 mod smtp_sink;
 mod societies;
 mod statements;

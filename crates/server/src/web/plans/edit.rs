@@ -2,6 +2,7 @@
 //! under review), starting a plan, saving the draft, submitting, and the live check (htmx).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use askama::Template;
 use axum::body::Bytes;
@@ -10,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use reformwatch_core::catalogue::Catalogue;
 use reformwatch_core::plan::{self, PlanState};
 
-use super::form::{Cell, TaskBlock, adopt_proposals, read_form, render_content};
+use super::form::{Cell, TaskBlock, adopt_proposals, check_field_count, read_form, render_content};
 use super::{PlanQuery, deadline_text, form_pairs, issue_rows, kind_of, link, state_label};
 use crate::AppState;
 use crate::auth::policy::Action;
@@ -253,6 +254,25 @@ pub async fn start(
     ))
 }
 
+/// Parses the form on a blocking thread, never on an async worker (issue 9 finding 1); more
+/// than `MAX_FORM_FIELDS` fields are refused (422) before anything else is done.
+async fn read_off_workers(
+    catalogue: &Arc<Catalogue>,
+    draft: &PlanBody,
+    body: &Bytes,
+) -> AppResult<(Vec<(String, String)>, Result<PlanBody, Vec<FieldError>>)> {
+    let (catalogue, draft, body) = (catalogue.clone(), draft.clone(), body.clone());
+    let parsed = tokio::task::spawn_blocking(move || {
+        let pairs = form_pairs(&body);
+        check_field_count(&pairs)?;
+        let read = read_form(&catalogue, &draft, &pairs);
+        Ok::<_, FieldError>((pairs, read))
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("form reader: {e}")))?;
+    Ok(parsed?)
+}
+
 /// Saves the draft; with `submit`, then submits it (the submit button posts the same form).
 async fn save(
     state: &AppState,
@@ -270,9 +290,9 @@ async fn save(
     let kind = kind_of(q)?;
     who.require(Action::EditSocietyData, Some(society.id))?;
     let plan = service::get(state, &society, catalogue.year, kind).await?;
-    let pairs = form_pairs(body);
+    let (pairs, read) = read_off_workers(&catalogue, &plan.draft, body).await?;
     let typed: HashMap<String, String> = pairs.iter().cloned().collect();
-    let mut content = match read_form(&catalogue, &plan.draft, &pairs) {
+    let mut content = match read {
         Ok(v) => v,
         Err(errors) => {
             return plan_page_with(state, ctx, &society, &catalogue, kind, typed, errors, None)
@@ -338,8 +358,8 @@ pub async fn check(
     let kind = kind_of(&q)?;
     let plan = service::get(&state, &sy.society, sy.catalogue.year, kind).await?;
     let t = ctx.t();
-    let pairs = form_pairs(&body);
-    let (issues, count) = match read_form(&sy.catalogue, &plan.draft, &pairs) {
+    let (_, read) = read_off_workers(&sy.catalogue, &plan.draft, &body).await?;
+    let (issues, count) = match read {
         Ok(content) => {
             let election = service::election_year(&state, &sy.society, sy.catalogue.year).await?;
             (

@@ -1,7 +1,8 @@
 //! The plan editor's form: content → rows of cells (typed values after an error take
 //! precedence, one blank row per list for adding), and form pairs → typed content.
 
-use std::collections::{BTreeMap, HashMap};
+use std::cell::Cell as Counter;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use reformwatch_core::catalogue::{Catalogue, TaskClass};
 use reformwatch_core::plan::{
@@ -282,21 +283,104 @@ pub fn render_content(
     }
 }
 
+/// Most fields one plan form may carry (issue 9 finding 1): a full 2017 plan with every list
+/// filled to [`MAX_LIST_ITEMS`] stays well below; 20,000 fields are refused outright.
+pub const MAX_FORM_FIELDS: usize = 4_000;
+/// Most rows in one list of the form (responsible people, targets, milestones of one task;
+/// problems, measures of a rectification plan).
+pub const MAX_LIST_ITEMS: usize = 50;
+/// Longest field name the form uses (`t24_tgt_49_baseline` is 19 characters).
+const MAX_FIELD_NAME: usize = 64;
+
+/// The form's fields indexed once (issue 9 finding 1: looking every name up by scanning all
+/// pairs made the reader quadratic in the number of fields). Keeps the first value of a
+/// repeated name (as the scan did) and every prefix of a name ending in `_`, so "is there a
+/// row i" is one hash probe. `steps` counts the work done, for the scaling test.
+struct FormIndex<'a> {
+    values: HashMap<&'a str, &'a str>,
+    prefixes: HashSet<&'a str>,
+    steps: Counter<usize>,
+}
+
+impl<'a> FormIndex<'a> {
+    fn new(pairs: &'a [(String, String)]) -> Self {
+        let mut values = HashMap::with_capacity(pairs.len());
+        let mut prefixes = HashSet::new();
+        let mut steps = 0;
+        for (k, v) in pairs {
+            steps += 1;
+            values.entry(k.as_str()).or_insert(v.as_str());
+            if k.len() > MAX_FIELD_NAME {
+                continue;
+            }
+            for (i, _) in k.match_indices('_') {
+                steps += 1;
+                prefixes.insert(&k[..=i]);
+            }
+        }
+        FormIndex {
+            values,
+            prefixes,
+            steps: Counter::new(steps),
+        }
+    }
+    fn get(&self, k: &str) -> String {
+        self.steps.set(self.steps.get() + 1);
+        self.values
+            .get(k)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    }
+    fn has(&self, prefix: &str) -> bool {
+        self.steps.set(self.steps.get() + 1);
+        self.prefixes.contains(prefix)
+    }
+}
+
+/// Refuses a plan form with more than [`MAX_FORM_FIELDS`] fields (HTTP 422 with the reason).
+pub fn check_field_count(pairs: &[(String, String)]) -> Result<(), FieldError> {
+    if pairs.len() > MAX_FORM_FIELDS {
+        return Err(FieldError::new("form", "err-form-too-many-fields")
+            .arg("count", pairs.len())
+            .arg("max", MAX_FORM_FIELDS));
+    }
+    Ok(())
+}
+
 /// Form pairs → content of the plan's kind (or field errors for values that cannot be read,
 /// e.g. "abc" as a number; plan-rule problems are not errors here: drafts may break them).
+/// Linear in the number of fields; lists longer than [`MAX_LIST_ITEMS`] are refused at the
+/// first row over the limit.
 pub fn read_form(
     catalogue: &Catalogue,
     current: &PlanBody,
     pairs: &[(String, String)],
 ) -> Result<PlanBody, Vec<FieldError>> {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
+    read_form_counted(catalogue, current, pairs).0
+}
+
+fn read_form_counted(
+    catalogue: &Catalogue,
+    current: &PlanBody,
+    pairs: &[(String, String)],
+) -> (Result<PlanBody, Vec<FieldError>>, usize) {
+    if let Err(e) = check_field_count(pairs) {
+        return (Err(vec![e]), 0);
+    }
+    let index = FormIndex::new(pairs);
+    let get = |k: &str| index.get(k);
+    let mut too_long: Vec<FieldError> = Vec::new();
+    let mut has = |prefix: &str, i: usize| {
+        let present = index.has(prefix);
+        if present && i >= MAX_LIST_ITEMS {
+            too_long.push(
+                FieldError::new(prefix.trim_end_matches('_'), "err-form-list-too-long")
+                    .arg("max", MAX_LIST_ITEMS),
+            );
+            return false;
+        }
+        present
     };
-    let has = |prefix: &str| pairs.iter().any(|(n, _)| n.starts_with(prefix));
     let mut errors = Vec::new();
     let mut int = |name: String| -> Option<i64> {
         let raw = get(&name);
@@ -328,7 +412,7 @@ pub fn read_form(
     };
     let value = match current {
         PlanBody::Reform(previous) => {
-            let present: Vec<u32> = pairs
+            let present: BTreeSet<u32> = pairs
                 .iter()
                 .filter(|(k, _)| k == "present")
                 .filter_map(|(_, v)| v.parse().ok())
@@ -369,7 +453,7 @@ pub fn read_form(
                 };
                 if present.contains(&n) {
                     let mut i = 0;
-                    while has(&format!("t{n}_resp_{i}_")) {
+                    while has(&format!("t{n}_resp_{i}_"), i) {
                         let name = get(&format!("t{n}_resp_{i}_name"));
                         let position = get(&format!("t{n}_resp_{i}_position"));
                         if !name.is_empty() || !position.is_empty() {
@@ -378,7 +462,7 @@ pub fn read_form(
                         i += 1;
                     }
                     let mut i = 0;
-                    while has(&format!("t{n}_tgt_{i}_")) {
+                    while has(&format!("t{n}_tgt_{i}_"), i) {
                         let metric = get(&format!("t{n}_tgt_{i}_metric"));
                         let unit = get(&format!("t{n}_tgt_{i}_unit"));
                         let baseline = int(format!("t{n}_tgt_{i}_baseline"));
@@ -408,7 +492,7 @@ pub fn read_form(
                         i += 1;
                     }
                     let mut i = 0;
-                    while has(&format!("t{n}_ms_{i}_")) {
+                    while has(&format!("t{n}_ms_{i}_"), i) {
                         let d = date(format!("t{n}_ms_{i}_date"));
                         let what = get(&format!("t{n}_ms_{i}_what"));
                         if d.is_some() || !what.is_empty() {
@@ -432,7 +516,7 @@ pub fn read_form(
                 ..Default::default()
             };
             let mut i = 0;
-            while has(&format!("p_{i}_")) {
+            while has(&format!("p_{i}_"), i) {
                 let description = get(&format!("p_{i}_description"));
                 let task = int(format!("p_{i}_task")).map(|x| x.max(0) as u32);
                 if !description.is_empty() || task.is_some() {
@@ -441,7 +525,7 @@ pub fn read_form(
                 i += 1;
             }
             let mut i = 0;
-            while has(&format!("m_{i}_")) {
+            while has(&format!("m_{i}_"), i) {
                 let what = get(&format!("m_{i}_what"));
                 let owner = get(&format!("m_{i}_owner"));
                 let due = date(format!("m_{i}_due"));
@@ -461,10 +545,12 @@ pub fn read_form(
         }
     };
     errors.extend(dates);
+    errors.extend(too_long);
+    let steps = index.steps.get();
     if errors.is_empty() {
-        Ok(value)
+        (Ok(value), steps)
     } else {
-        Err(errors)
+        (Err(errors), steps)
     }
 }
 
@@ -495,5 +581,80 @@ pub fn adopt_proposals(
                 task.targets.push(p.clone());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reformwatch_core::catalogue::builtin_2017;
+
+    /// `per_task` rows of responsible people for each of the 7 basic tasks (2 fields a row).
+    fn resp_form(per_task: usize) -> Vec<(String, String)> {
+        let mut pairs = Vec::new();
+        for n in 1..=7u32 {
+            pairs.push(("present".to_string(), n.to_string()));
+            for i in 0..per_task {
+                pairs.push((format!("t{n}_resp_{i}_name"), format!("人{i}")));
+                pairs.push((format!("t{n}_resp_{i}_position"), "秘书长".to_string()));
+            }
+        }
+        pairs
+    }
+
+    /// Issue 9 finding 1: the work grows linearly with the number of fields. Counted, not timed:
+    /// the old reader scanned every pair for every lookup (work ≈ fields²).
+    #[test]
+    fn reading_scales_linearly_with_the_number_of_fields() {
+        let cat = builtin_2017();
+        let current = PlanBody::Reform(PlanContent::default());
+        let small = resp_form(12); // 7 × (1 + 24) = 175 fields
+        let large = resp_form(48); // 7 × (1 + 96) = 679 fields
+        let (a, steps_small) = read_form_counted(&cat, &current, &small);
+        let (b, steps_large) = read_form_counted(&cat, &current, &large);
+        let PlanBody::Reform(a) = a.unwrap() else {
+            panic!("reform")
+        };
+        let PlanBody::Reform(b) = b.unwrap() else {
+            panic!("reform")
+        };
+        assert_eq!(a.tasks[0].responsible.len(), 12);
+        assert_eq!(b.tasks[0].responsible.len(), 48);
+        assert_eq!(b.tasks[0].responsible[47].name, "人47");
+        // 3.88× the fields: at most 4× the work (quadratic would be 15×).
+        assert!(steps_small > 175, "{steps_small}");
+        assert!(
+            steps_large * 175 <= steps_small * 679 * 105 / 100,
+            "{steps_small} → {steps_large}"
+        );
+    }
+
+    #[test]
+    fn too_many_fields_and_too_long_lists_are_refused() {
+        let cat = builtin_2017();
+        let current = PlanBody::Reform(PlanContent::default());
+        let mut pairs = vec![("present".to_string(), "1".to_string())];
+        for i in 0..20_000 {
+            pairs.push((format!("t1_resp_{i}_name"), "x".to_string()));
+        }
+        let (r, steps) = read_form_counted(&cat, &current, &pairs);
+        let errors = r.unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].key, "err-form-too-many-fields");
+        assert_eq!(steps, 0, "refused before any lookup");
+        // 51 rows in one list: refused at the list, the 50 before it are fine.
+        let mut pairs = vec![("present".to_string(), "1".to_string())];
+        for i in 0..=MAX_LIST_ITEMS {
+            pairs.push((format!("t1_resp_{i}_name"), "x".to_string()));
+        }
+        let errors = read_form(&cat, &current, &pairs).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].key, "err-form-list-too-long");
+        assert_eq!(errors[0].field, format!("t1_resp_{MAX_LIST_ITEMS}"));
+        pairs.pop();
+        let PlanBody::Reform(ok) = read_form(&cat, &current, &pairs).unwrap() else {
+            panic!("reform")
+        };
+        assert_eq!(ok.tasks[0].responsible.len(), MAX_LIST_ITEMS);
     }
 }
