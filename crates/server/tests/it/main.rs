@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod catalogue;
+mod corpus;
 mod faults;
 mod layers;
 mod pages;
