@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 pub mod catalogues;
 pub mod dashboard;
+pub mod demo;
 pub mod evidence;
 pub mod facts;
 pub mod housekeeping;

@@ -10,6 +10,7 @@ mod audit;
 mod backup;
 mod catalogue;
 mod corpus;
+mod demo;
 mod faults;
 mod layers;
 mod pages;
