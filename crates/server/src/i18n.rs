@@ -44,11 +44,28 @@ impl Lang {
 
 /// The locale files, one pair per feature: (file name, Chinese source, English source). A new
 /// feature adds its own pair here rather than growing `main.toml`.
-const SOURCES: &[(&str, &str, &str)] = &[(
-    "main.toml",
-    include_str!("../locales/zh-CN/main.toml"),
-    include_str!("../locales/en-US/main.toml"),
-)];
+const SOURCES: &[(&str, &str, &str)] = &[
+    (
+        "main.toml",
+        include_str!("../locales/zh-CN/main.toml"),
+        include_str!("../locales/en-US/main.toml"),
+    ),
+    (
+        "judgements.toml",
+        include_str!("../locales/zh-CN/judgements.toml"),
+        include_str!("../locales/en-US/judgements.toml"),
+    ),
+    (
+        "years.toml",
+        include_str!("../locales/zh-CN/years.toml"),
+        include_str!("../locales/en-US/years.toml"),
+    ),
+    (
+        "summary.toml",
+        include_str!("../locales/zh-CN/summary.toml"),
+        include_str!("../locales/en-US/summary.toml"),
+    ),
+];
 
 pub struct Messages {
     zh: HashMap<String, String>,
