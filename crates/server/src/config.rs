@@ -46,6 +46,11 @@ pub struct Config {
     /// `2017-07-20T10:00+08:00` (default with `--demo`: 2017-09-15 10:00 Beijing time). Refused
     /// unless the server runs with `--demo`; a production server always runs on real time.
     pub clock: Option<String>,
+    /// Heavy requests (dashboard page/.xlsx/API, rates, overviews and their exports) that run
+    /// at once in this process; past it a request gets 503 with `Retry-After` (issue 8).
+    pub heavy_requests: usize,
+    /// The `Retry-After` seconds sent with that 503.
+    pub heavy_retry_after_secs: u64,
 }
 
 impl Default for Config {
@@ -69,6 +74,8 @@ impl Default for Config {
             max_evidence_bytes: 20 * 1024 * 1024,
             society_quota_bytes: 500 * 1024 * 1024,
             clock: None,
+            heavy_requests: 4,
+            heavy_retry_after_secs: 5,
         }
     }
 }
@@ -92,6 +99,8 @@ const KNOWN_KEYS: &[&str] = &[
     "max_evidence_bytes",
     "society_quota_bytes",
     "clock",
+    "heavy_requests",
+    "heavy_retry_after_secs",
 ];
 
 /// Values given on the command line; `None` leaves the lower layers' value.

@@ -16,6 +16,10 @@ pub enum AppError {
     Invalid(FieldErrors),
     #[error("too many attempts")]
     TooManyRequests { retry_after_secs: u64 },
+    /// Too many heavy requests running at once in this process (issue 8): 503 with
+    /// `Retry-After`.
+    #[error("server busy")]
+    Busy { retry_after_secs: u64 },
     #[error("request refused by CSRF protection")]
     CsrfRejected,
     #[error("payload too large")]

@@ -65,6 +65,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../locales/zh-CN/summary.toml"),
         include_str!("../locales/en-US/summary.toml"),
     ),
+    (
+        "limits.toml",
+        include_str!("../locales/zh-CN/limits.toml"),
+        include_str!("../locales/en-US/limits.toml"),
+    ),
 ];
 
 pub struct Messages {

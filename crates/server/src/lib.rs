@@ -67,6 +67,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(AppState {
         db,
+        heavy: Arc::new(tokio::sync::Semaphore::new(config.heavy_requests)),
         config: Arc::new(config),
         catalogues: Default::default(),
         clock,

@@ -17,4 +17,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub catalogues: CatalogueCache,
     pub clock: Clock,
+    /// Permits for heavy requests in this process (`config.heavy_requests`); see
+    /// `http::limit_heavy`.
+    pub heavy: Arc<tokio::sync::Semaphore>,
 }

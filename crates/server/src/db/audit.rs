@@ -150,6 +150,90 @@ pub async fn record(
     Ok(seq)
 }
 
+/// Entries per multi-row INSERT in [`record_many`] (10 parameters each).
+const AUDIT_CHUNK: usize = 500;
+
+/// Appends several entries, in order, inside the caller's transaction: the chain's head is read
+/// once and the entries are written in multi-row INSERTs (a bulk import's trail costs a few
+/// statements, not a few per row). The same entries, hashes and order as calling [`record`]
+/// once per change.
+pub async fn record_many(
+    db: &Db,
+    tx: &mut Tx,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    changes: Vec<Change<'_>>,
+) -> Result<(), sqlx::Error> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    if db.backend == Backend::Postgres {
+        sqlx::query("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut **tx)
+            .await?;
+    }
+    let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut **tx)
+        .await?;
+    let (mut seq, mut prev_hash) = match last {
+        Some(row) => (row.try_get::<i64, _>(0)? + 1, row.try_get::<String, _>(1)?),
+        None => (1, GENESIS.to_string()),
+    };
+    let at = ts(now);
+    let actor = actor.label();
+    // (seq, action, object_type, object_id, before, after, prev_hash, hash)
+    let mut rows = Vec::with_capacity(changes.len());
+    for change in &changes {
+        let before = change.before.as_ref().map(|v| v.to_string());
+        let after = change.after.as_ref().map(|v| v.to_string());
+        let hash = entry_hash(
+            seq,
+            &at,
+            &actor,
+            change.action,
+            change.object_type,
+            change.object_id,
+            before.as_deref(),
+            after.as_deref(),
+            &prev_hash,
+        );
+        rows.push((seq, change, before, after, prev_hash.clone(), hash.clone()));
+        prev_hash = hash;
+        seq += 1;
+    }
+    for chunk in rows.chunks(AUDIT_CHUNK) {
+        let mut sql = String::from(
+            "INSERT INTO audit_log (seq, at, actor, action, object_type, object_id, before_json, after_json, prev_hash, hash) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let b = i * 10;
+            let params: Vec<String> = (1..=10).map(|k| format!("${}", b + k)).collect();
+            sql.push('(');
+            sql.push_str(&params.join(", "));
+            sql.push(')');
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (seq, change, before, after, prev, hash) in chunk {
+            q = q
+                .bind(*seq)
+                .bind(at.clone())
+                .bind(actor.clone())
+                .bind(change.action.to_string())
+                .bind(change.object_type.to_string())
+                .bind(change.object_id.to_string())
+                .bind(before.clone())
+                .bind(after.clone())
+                .bind(prev.clone())
+                .bind(hash.clone());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Broken {
     /// A sequence number is missing: an entry was deleted.

@@ -182,6 +182,162 @@ pub struct FactChange {
     pub value: Option<Value>,
 }
 
+/// What one society's change will write, decided before any transaction: the versions to add
+/// and the audit entry's before/after (R-SOC-2, R-X-2).
+pub struct Planned {
+    pub society_id: i64,
+    pub society_code: String,
+    pub as_of: NaiveDate,
+    pub changes: Vec<FactChange>,
+    before: Map<String, Value>,
+    after: Map<String, Value>,
+}
+
+/// Applies `changes` to a society's current values `cur` in memory (unchanged values skipped)
+/// and checks the whole resulting set of facts (e.g. frontline members cannot exceed the
+/// council). `cur` then holds the values as they will be. `None`: nothing changes.
+#[allow(clippy::too_many_arguments)]
+pub fn plan(
+    cur: &mut BTreeMap<String, FactVersion>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    society: &Society,
+    catalogue: &Catalogue,
+    as_of: NaiveDate,
+    source: &str,
+    changes: &[FactChange],
+) -> AppResult<Option<Planned>> {
+    let mut before = Map::new();
+    let mut after = Map::new();
+    let mut effective = Vec::new();
+    for c in changes {
+        if catalogue.is_election_fact(&c.field) {
+            return Err(FieldError::new(&c.field, "err-election-is-registry").into());
+        }
+        let old = cur.get(&c.field).and_then(|v| v.value.clone());
+        if old == c.value {
+            continue;
+        }
+        before.insert(c.field.clone(), old.unwrap_or(Value::Null));
+        after.insert(c.field.clone(), c.value.clone().unwrap_or(Value::Null));
+        effective.push(c.clone());
+        cur.insert(
+            c.field.clone(),
+            FactVersion {
+                id: i64::MAX,
+                field: c.field.clone(),
+                value: c.value.clone(),
+                as_of: as_of.to_string(),
+                source: source.to_string(),
+                entered_by: actor.label(),
+                entered_at: ts(now),
+            },
+        );
+    }
+    if effective.is_empty() {
+        return Ok(None);
+    }
+    // The whole set must still make sense (R-RULE-PRE input rules apply to stored facts too).
+    to_facts(cur, None, catalogue).map_err(AppError::from)?;
+    Ok(Some(Planned {
+        society_id: society.id,
+        society_code: society.code.clone(),
+        as_of,
+        changes: effective,
+        before,
+        after,
+    }))
+}
+
+/// Rows per multi-row INSERT (8 parameters each: well under SQLite's and PostgreSQL's limits).
+const INSERT_CHUNK: usize = 500;
+
+/// Writes planned changes inside the caller's transaction: the versions in multi-row INSERTs
+/// and one audit entry per society change (`facts.update`, as a single change records it),
+/// appended in one go. A few statements for any number of rows, so an import holds the write
+/// lock briefly (issue 8).
+pub async fn write_planned(
+    db: &Db,
+    tx: &mut Tx,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    year: i32,
+    source: &str,
+    planned: &[Planned],
+) -> AppResult<usize> {
+    let label = actor.label();
+    let at = ts(now);
+    let rows: Vec<(&Planned, &FactChange)> = planned
+        .iter()
+        .flat_map(|p| p.changes.iter().map(move |c| (p, c)))
+        .collect();
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let mut sql = String::from(
+            "INSERT INTO fact_values (society_id, year, field, value_json, as_of, source, entered_by, entered_at) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 8;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8
+            ));
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (p, c) in chunk {
+            q = q
+                .bind(p.society_id)
+                .bind(i64::from(year))
+                .bind(c.field.clone())
+                .bind(c.value.as_ref().map(|v| v.to_string()))
+                .bind(p.as_of.to_string())
+                .bind(source.to_string())
+                .bind(label.clone())
+                .bind(at.clone());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    let changes: Vec<Change<'_>> = planned
+        .iter()
+        .map(|p| {
+            let mut after = p.after.clone();
+            after.insert("as_of".into(), json!(p.as_of.to_string()));
+            after.insert("source".into(), json!(source));
+            Change {
+                action: "facts.update",
+                object_type: "society",
+                object_id: &p.society_code,
+                before: Some(json!({"year": year, "values": p.before})),
+                after: Some(json!({"year": year, "values": after})),
+            }
+        })
+        .collect();
+    audit::record_many(db, tx, actor, now, changes).await?;
+    Ok(rows.len())
+}
+
+/// A version mark of a year's facts: their count and newest id. Versions are only ever added,
+/// so an equal mark means nothing was written in between (an import validated outside its
+/// transaction checks it inside).
+pub async fn mark(db: &Db, tx: Option<&mut Tx>, year: i32) -> AppResult<(i64, Option<i64>)> {
+    let q = sqlx::query("SELECT COUNT(*), MAX(id) FROM fact_values WHERE year = $1")
+        .bind(i64::from(year));
+    let row = match tx {
+        Some(tx) => q.fetch_one(&mut **tx).await?,
+        None => q.fetch_one(&db.pool).await?,
+    };
+    Ok((row.try_get(0)?, row.try_get(1)?))
+}
+
 /// Records the changed values as new versions, after checking the whole resulting set of facts
 /// (e.g. frontline members cannot exceed the council). Unchanged values are skipped. Returns
 /// the number of versions added.
@@ -211,71 +367,12 @@ pub async fn record_in(
         .map(version_from_row)
         .collect::<AppResult<_>>()?;
     let mut cur = current(&existing);
-    let mut before = Map::new();
-    let mut after = Map::new();
-    let mut effective = Vec::new();
-    for c in changes {
-        if catalogue.is_election_fact(&c.field) {
-            return Err(FieldError::new(&c.field, "err-election-is-registry").into());
-        }
-        let old = cur.get(&c.field).and_then(|v| v.value.clone());
-        if old == c.value {
-            continue;
-        }
-        before.insert(c.field.clone(), old.unwrap_or(Value::Null));
-        after.insert(c.field.clone(), c.value.clone().unwrap_or(Value::Null));
-        effective.push(c.clone());
-        cur.insert(
-            c.field.clone(),
-            FactVersion {
-                id: i64::MAX,
-                field: c.field.clone(),
-                value: c.value.clone(),
-                as_of: as_of.to_string(),
-                source: source.to_string(),
-                entered_by: actor.label(),
-                entered_at: ts(now),
-            },
-        );
+    match plan(
+        &mut cur, actor, now, society, catalogue, as_of, source, changes,
+    )? {
+        None => Ok(0),
+        Some(p) => write_planned(db, tx, actor, now, year, source, &[p]).await,
     }
-    if effective.is_empty() {
-        return Ok(0);
-    }
-    // The whole set must still make sense (R-RULE-PRE input rules apply to stored facts too).
-    to_facts(&cur, None, catalogue).map_err(AppError::from)?;
-    for c in &effective {
-        sqlx::query(
-            "INSERT INTO fact_values (society_id, year, field, value_json, as_of, source, entered_by, entered_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(society.id)
-        .bind(i64::from(year))
-        .bind(&c.field)
-        .bind(c.value.as_ref().map(|v| v.to_string()))
-        .bind(as_of.to_string())
-        .bind(source)
-        .bind(actor.label())
-        .bind(ts(now))
-        .execute(&mut **tx)
-        .await?;
-    }
-    after.insert("as_of".into(), json!(as_of.to_string()));
-    after.insert("source".into(), json!(source));
-    audit::record(
-        db,
-        tx,
-        actor,
-        now,
-        Change {
-            action: "facts.update",
-            object_type: "society",
-            object_id: &society.code,
-            before: Some(json!({"year": year, "values": before})),
-            after: Some(json!({"year": year, "values": after})),
-        },
-    )
-    .await?;
-    Ok(effective.len())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -3,8 +3,8 @@
 //! expiry are checked on every request.
 
 use chrono::{DateTime, Duration, Utc};
-use sqlx::Row;
 
+use super::users::User;
 use super::{Db, parse_ts, ts};
 use crate::auth::{hash_secret, random_token};
 use crate::error::AppResult;
@@ -52,24 +52,20 @@ pub async fn create(
     Ok(id)
 }
 
-/// The user of a live session, refreshing its idle timer; expired sessions are deleted.
+/// The user of a live session, refreshing its idle timer (at most once a minute); expired
+/// sessions are deleted. One statement in the common case (session and user together).
 pub async fn resolve(
     db: &Db,
     id: &str,
     policy: SessionPolicy,
     now: DateTime<Utc>,
-) -> AppResult<Option<i64>> {
+) -> AppResult<Option<User>> {
     let id_hash = hash_secret(id);
-    let row =
-        sqlx::query("SELECT user_id, created_at, last_seen_at FROM sessions WHERE id_hash = $1")
-            .bind(&id_hash)
-            .fetch_optional(&db.pool)
-            .await?;
-    let Some(row) = row else { return Ok(None) };
-    let user_id: i64 = row.try_get(0)?;
-    let created = parse_ts(&row.try_get::<String, _>(1)?);
-    let last_seen = parse_ts(&row.try_get::<String, _>(2)?);
-    let (Some(created), Some(last_seen)) = (created, last_seen) else {
+    let Some((user, created, last_seen)) = super::users::by_session_hash(db, &id_hash).await?
+    else {
+        return Ok(None);
+    };
+    let (Some(created), Some(last_seen)) = (parse_ts(&created), parse_ts(&last_seen)) else {
         return Ok(None);
     };
     if now - created >= policy.absolute || now - last_seen >= policy.idle {
@@ -84,7 +80,7 @@ pub async fn resolve(
             .execute(&db.pool)
             .await?;
     }
-    Ok(Some(user_id))
+    Ok(Some(user))
 }
 
 pub async fn delete(db: &Db, id: &str) -> AppResult<()> {

@@ -28,3 +28,18 @@ pub async fn set_in(tx: &mut super::Tx, key: &str, value: &str) -> AppResult<()>
         .await?;
     Ok(())
 }
+
+/// What every page shows besides its content: the demo flag and the newest loaded catalogue
+/// year (the pages' default year), read in one statement per page request (issue 8). The
+/// database stays the truth: nothing is cached between requests, so several processes agree.
+pub async fn page_defaults(db: &Db) -> AppResult<(bool, Option<i32>)> {
+    let row = sqlx::query(
+        "SELECT (SELECT value FROM settings WHERE key = $1), (SELECT MAX(year) FROM catalogues)",
+    )
+    .bind(DEMO)
+    .fetch_one(&db.pool)
+    .await?;
+    let demo: Option<String> = row.try_get(0)?;
+    let year: Option<i64> = row.try_get(1)?;
+    Ok((demo.as_deref() == Some("true"), year.map(|y| y as i32)))
+}

@@ -123,16 +123,17 @@ pub async fn revoke(
     Ok(())
 }
 
-/// The user id a live token belongs to.
-pub async fn resolve(db: &Db, secret: &str, now: DateTime<Utc>) -> AppResult<Option<i64>> {
+/// The user of a live token, noting its use (at most every five minutes). One statement in
+/// the common case (token and user together).
+pub async fn resolve(
+    db: &Db,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<super::users::User>> {
     let hash = hash_secret(secret.trim());
-    let row = sqlx::query("SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
-        .bind(&hash)
-        .fetch_optional(&db.pool)
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let id: i64 = row.try_get(0)?;
-    let last: Option<String> = row.try_get(2)?;
+    let Some((user, id, last)) = super::users::by_token_hash(db, &hash).await? else {
+        return Ok(None);
+    };
     let stale = last
         .as_deref()
         .and_then(super::parse_ts)
@@ -144,5 +145,5 @@ pub async fn resolve(db: &Db, secret: &str, now: DateTime<Utc>) -> AppResult<Opt
             .execute(&db.pool)
             .await?;
     }
-    Ok(Some(row.try_get(1)?))
+    Ok(Some(user))
 }

@@ -84,6 +84,47 @@ pub async fn by_username(db: &Db, username: &str) -> AppResult<Option<UserWithHa
     Ok(row.as_ref().map(from_row).transpose()?)
 }
 
+/// The user of a session (by the SHA-256 of its id) with the session's `created_at` and
+/// `last_seen_at`, in one statement (the fixed cost of a signed-in request, issue 8).
+pub async fn by_session_hash(db: &Db, id_hash: &str) -> AppResult<Option<(User, String, String)>> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS}, x.created_at, x.last_seen_at FROM sessions x \
+         JOIN users u ON u.id = x.user_id LEFT JOIN societies s ON s.id = u.society_id \
+         WHERE x.id_hash = $1"
+    )))
+    .bind(id_hash)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some((
+        from_row(&row)?.user,
+        row.try_get(9)?,
+        row.try_get(10)?,
+    )))
+}
+
+/// The user of a live API token (by the SHA-256 of its secret) with the token's id and
+/// `last_used_at`, in one statement (issue 8).
+pub async fn by_token_hash(
+    db: &Db,
+    token_hash: &str,
+) -> AppResult<Option<(User, i64, Option<String>)>> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS}, x.id, x.last_used_at FROM api_tokens x \
+         JOIN users u ON u.id = x.user_id LEFT JOIN societies s ON s.id = u.society_id \
+         WHERE x.token_hash = $1 AND x.revoked_at IS NULL"
+    )))
+    .bind(token_hash)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some((
+        from_row(&row)?.user,
+        row.try_get(9)?,
+        row.try_get(10)?,
+    )))
+}
+
 pub async fn by_id(db: &Db, id: i64) -> AppResult<Option<User>> {
     let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} {FROM} WHERE u.id = $1"

@@ -29,12 +29,13 @@ pub struct Ctx {
     pub session_id: Option<String>,
     pub via_token: bool,
     /// With demonstration data loaded: the moment the demo shows (Beijing time, to the minute),
-    /// for the banner on every page (issue 10).
+    /// for the banner on every page (issue 10); pages only (None for /api requests).
     pub demo: Option<String>,
     pub ip: String,
     pub path: String,
     pub is_api: bool,
-    /// The newest loaded catalogue year (the default year of pages).
+    /// The newest loaded catalogue year (the default year of pages; not read for /api
+    /// requests, which render no layout).
     pub year: i32,
 }
 
@@ -146,13 +147,19 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let resolved = crate::service::accounts::authenticate(
-        &state,
-        authorization,
-        cookie(req.headers(), SESSION_COOKIE),
-        now,
-    )
-    .await;
+    // Static assets are public and the same for everyone: no statement at all.
+    let is_asset = path.starts_with("/assets/");
+    let resolved = if is_asset {
+        Ok((None, None, false))
+    } else {
+        crate::service::accounts::authenticate(
+            &state,
+            authorization,
+            cookie(req.headers(), SESSION_COOKIE),
+            now,
+        )
+        .await
+    };
     let (user, session_id, via_token) = match resolved {
         Ok(r) => r,
         Err(e) => return finish(render(e, lang, is_api, &path, None), &path),
@@ -165,18 +172,17 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             &path,
         );
     }
-    let demo = (settings::get(&state.db, settings::DEMO)
-        .await
-        .ok()
-        .flatten()
-        .as_deref()
-        == Some("true"))
-    .then(|| crate::present::beijing(state.clock.now()));
-    let year = crate::db::catalogues::newest_year(&state.db)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or(crate::db::catalogues::BUILTIN_YEAR);
+    // The layout's demo banner and default year: one statement, and only for pages (the API
+    // renders no layout). Read from the database on every page request, never cached.
+    let (demo, year) = if is_api || is_asset {
+        (false, None)
+    } else {
+        settings::page_defaults(&state.db)
+            .await
+            .unwrap_or((false, None))
+    };
+    let demo = demo.then(|| crate::present::beijing(state.clock.now()));
+    let year = year.unwrap_or(crate::db::catalogues::BUILTIN_YEAR);
     let ctx = Ctx {
         lang,
         user,

@@ -29,6 +29,7 @@ pub fn status_of(err: &AppError) -> StatusCode {
         AppError::Forbidden | AppError::CsrfRejected => StatusCode::FORBIDDEN,
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         AppError::PayloadTooLarge | AppError::FileTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::Internal(_) | AppError::Unreadable { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -42,6 +43,7 @@ pub fn error_key(err: &AppError) -> &'static str {
         AppError::CsrfRejected => "csrf",
         AppError::Invalid(_) => "invalid",
         AppError::TooManyRequests { .. } => "too-many",
+        AppError::Busy { .. } => "busy",
         AppError::PayloadTooLarge | AppError::FileTooLarge { .. } => "too-large",
         AppError::Unreadable { .. } => "unreadable",
         AppError::Internal(_) => "internal",
@@ -90,12 +92,18 @@ pub fn html_error(err: &AppError, lang: Lang, path: &str, ctx: Option<&Ctx>) -> 
     };
     let html = page.render().unwrap_or_else(|_| "error".to_string());
     let mut resp = (status_of(err), axum::response::Html(html)).into_response();
-    if let AppError::TooManyRequests { retry_after_secs } = err
+    retry_after(err, &mut resp);
+    resp
+}
+
+/// `Retry-After` on a refusal that names when to come back (throttled logins, a busy server).
+fn retry_after(err: &AppError, resp: &mut Response) {
+    if let AppError::TooManyRequests { retry_after_secs } | AppError::Busy { retry_after_secs } =
+        err
         && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
     {
         resp.headers_mut().insert(RETRY_AFTER, v);
     }
-    resp
 }
 
 /// Internal errors and unreadable rows are logged with their detail (never sent to the client).
@@ -129,7 +137,7 @@ pub fn too_large_text(t: &crate::i18n::T, limit: u64, quota: bool) -> String {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ApiError {
     /// Machine code: `not_found`, `unauthorized`, `forbidden`, `csrf`, `invalid`, `too_many`,
-    /// `too_large`, `unreadable`, `internal`, or a field-level code such as
+    /// `busy` (503, heavy requests at their limit; see `Retry-After`), `too_large`, `unreadable`, `internal`, or a field-level code such as
     /// `err-username-taken`.
     pub code: String,
     /// Human-readable message in the caller's language (Accept-Language / language cookie).
@@ -173,10 +181,6 @@ pub fn json_error(err: &AppError, lang: Lang) -> Response {
         }],
     };
     let mut resp = (status_of(err), Json(ApiErrors { errors })).into_response();
-    if let AppError::TooManyRequests { retry_after_secs } = err
-        && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
-    {
-        resp.headers_mut().insert(RETRY_AFTER, v);
-    }
+    retry_after(err, &mut resp);
     resp
 }

@@ -46,7 +46,18 @@ pub struct RouteSpec {
     pub method: Method,
     pub path: &'static str,
     pub access: Access,
+    /// A heavy request (a whole year's matrix, rates or an export): runs only while one of
+    /// the process's `heavy_requests` permits is free (issue 8).
+    pub heavy: bool,
     handler: MethodRouter<AppState>,
+}
+
+impl RouteSpec {
+    /// Marks the route heavy: bounded by the process's limiter ([`limit_heavy`]).
+    pub fn heavy(mut self) -> Self {
+        self.heavy = true;
+        self
+    }
 }
 
 /// Declares a route (pages in `web::routes`, the API in `api::routes`).
@@ -60,6 +71,7 @@ pub fn route(
         method,
         path,
         access,
+        heavy: false,
         handler,
     }
 }
@@ -74,7 +86,17 @@ pub fn router(state: AppState, table: Vec<RouteSpec>) -> Router {
         // The table's access is enforced before any extractor runs (for society routes, against
         // the stored society named in the path); handlers apply the policy again on the objects
         // they load.
-        let guarded = spec.handler.route_layer(axum::middleware::from_fn(
+        let mut handler = spec.handler;
+        if spec.heavy {
+            // Inside the access guard: a refused request never takes a permit.
+            let limit_state = state.clone();
+            handler = handler.route_layer(axum::middleware::from_fn(
+                move |req: axum::extract::Request, next: axum::middleware::Next| {
+                    limit_heavy(limit_state.clone(), req, next)
+                },
+            ));
+        }
+        let guarded = handler.route_layer(axum::middleware::from_fn(
             move |req: axum::extract::Request, next: axum::middleware::Next| {
                 guard(guard_state.clone(), access, req, next)
             },
@@ -89,6 +111,29 @@ pub fn router(state: AppState, table: Vec<RouteSpec>) -> Router {
         ))
         .layer(DefaultBodyLimit::max(state.config.max_upload_bytes))
         .with_state(state)
+}
+
+/// Bounds the heavy requests running at once in this process (issue 8): a request that finds
+/// no free permit is refused at once with 503 and `Retry-After` (an HTML page in the user's
+/// language, or the JSON envelope under /api) rather than queueing and growing the process.
+/// The permit is held until the response (the whole page or .xlsx) is built.
+async fn limit_heavy(
+    state: AppState,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match state.heavy.clone().try_acquire_owned() {
+        Ok(permit) => {
+            let response = next.run(req).await;
+            drop(permit);
+            response
+        }
+        Err(_) => AppError::Busy {
+            retry_after_secs: state.config.heavy_retry_after_secs,
+        }
+        .into_response(),
+    }
 }
 
 async fn guard(

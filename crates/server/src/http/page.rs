@@ -158,6 +158,73 @@ pub fn safe_next(next: &str) -> String {
     }
 }
 
+/// Societies per page on the heavy matrices (dashboard, rules overview): the page's size no
+/// longer grows with the registry (issue 8).
+pub const PAGE_SIZE: usize = 100;
+
+/// One page of a long list: which rows to render, and links to the neighbours that keep the
+/// filters (`base` is the page's URL with its filters, without `page`).
+pub struct Pager {
+    /// 1-based page number, clamped to the last page.
+    pub page: usize,
+    pub pages: usize,
+    pub total: usize,
+    /// The rows shown, as positions `first..=last` (1-based; 0 when nothing matches).
+    pub first: usize,
+    pub last: usize,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+    /// "第 2 / 3 页（第 101–200 个，共 209 个）".
+    pub text: String,
+}
+
+impl Pager {
+    /// `requested`: the `page` query value (absent or not a number: the first page; past the
+    /// end: the last page).
+    pub fn new(t: &T, total: usize, per_page: usize, requested: Option<&str>, base: &str) -> Pager {
+        let per_page = per_page.max(1);
+        let pages = total.div_ceil(per_page).max(1);
+        let page = requested
+            .and_then(|p| p.trim().parse::<usize>().ok())
+            .unwrap_or(1)
+            .clamp(1, pages);
+        let first = if total == 0 {
+            0
+        } else {
+            (page - 1) * per_page + 1
+        };
+        let last = (page * per_page).min(total);
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let href = |p: usize| format!("{base}{sep}page={p}");
+        let text = t
+            .t("pager-text")
+            .replace("{page}", &page.to_string())
+            .replace("{pages}", &pages.to_string())
+            .replace("{first}", &first.to_string())
+            .replace("{last}", &last.to_string())
+            .replace("{total}", &total.to_string());
+        Pager {
+            page,
+            pages,
+            total,
+            first,
+            last,
+            prev_href: (page > 1).then(|| href(page - 1)),
+            next_href: (page < pages).then(|| href(page + 1)),
+            text,
+        }
+    }
+
+    /// The rows of this page, as indices into the full list.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        if self.total == 0 {
+            0..0
+        } else {
+            self.first - 1..self.last
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,25 +26,18 @@ pub async fn authenticate(
 ) -> AppResult<(Option<User>, Option<String>, bool)> {
     if let Some(auth) = authorization {
         let token = auth.strip_prefix("Bearer ").ok_or(AppError::Unauthorized)?;
-        let user_id = tokens::resolve(&state.db, token, now)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
-        let user = users::by_id(&state.db, user_id)
+        let user = tokens::resolve(&state.db, token, now)
             .await?
             .filter(|u| !u.disabled)
             .ok_or(AppError::Unauthorized)?;
         return Ok((Some(user), None, true));
     }
     if let Some(sid) = session_id.filter(|s| !s.is_empty())
-        && let Some(user_id) =
+        && let Some(user) =
             sessions::resolve(&state.db, sid, state.config.session_policy(), now).await?
+        && !user.disabled
     {
-        let user = users::by_id(&state.db, user_id)
-            .await?
-            .filter(|u| !u.disabled);
-        if user.is_some() {
-            return Ok((user, Some(sid.to_string()), false));
-        }
+        return Ok((Some(user), Some(sid.to_string()), false));
     }
     Ok((None, None, false))
 }

@@ -40,6 +40,10 @@ pub struct DashQuery {
     pub late: Option<String>,
     #[serde(default)]
     pub sort: String,
+    /// The page of the dashboard page (100 societies each); the .xlsx and the API carry every
+    /// matching row.
+    #[serde(default)]
+    pub page: Option<String>,
 }
 
 /// One society on the dashboard.

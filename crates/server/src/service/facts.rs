@@ -329,36 +329,56 @@ pub async fn import(
     if !errors.is_empty() {
         return Ok(Err(ImportError::Rows(errors)));
     }
-    // One transaction: every row is validated against the society's whole set of facts; any
-    // failure rolls everything back.
+    // Every row is checked against its society's whole set of facts before any transaction
+    // (issue 8: a 10,000-row import used to hold the write lock for its whole length); then
+    // one short transaction writes everything in multi-row INSERTs, or nothing. The facts read
+    // for the check must still be the newest inside the transaction (versions are only added,
+    // so a count and newest id tell); if another writer added some meanwhile, check again.
     let actor = who.actor();
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let mut added = 0;
-    for (line, society, as_of, changes) in &parsed {
-        match facts::record_in(
-            &state.db, &mut tx, &actor, now, society, catalogue, *as_of, "import", changes,
-        )
-        .await
-        {
-            Ok(n) => added += n,
-            Err(AppError::Invalid(es)) => errors.extend(es.into_iter().map(|e| RowError {
-                line: *line,
-                column: e.field.clone(),
-                error: e,
-            })),
-            Err(e) => return Err(e),
+    let year = catalogue.year;
+    for _attempt in 0..3 {
+        let mark = facts::mark(&state.db, None, year).await?;
+        let existing = facts::all_versions(&state.db, year).await?;
+        let mut working: HashMap<i64, BTreeMap<String, FactVersion>> = HashMap::new();
+        let mut planned = Vec::new();
+        for (line, society, as_of, changes) in &parsed {
+            let cur = working.entry(society.id).or_insert_with(|| {
+                facts::current(existing.get(&society.id).map(Vec::as_slice).unwrap_or(&[]))
+            });
+            match facts::plan(
+                cur, &actor, now, society, catalogue, *as_of, "import", changes,
+            ) {
+                Ok(Some(p)) => planned.push(p),
+                Ok(None) => {}
+                Err(AppError::Invalid(es)) => errors.extend(es.into_iter().map(|e| RowError {
+                    line: *line,
+                    column: e.field.clone(),
+                    error: e,
+                })),
+                Err(e) => return Err(e),
+            }
         }
+        if !errors.is_empty() {
+            return Ok(Err(ImportError::Rows(errors)));
+        }
+        let mut tx = state.db.begin().await?;
+        if facts::mark(&state.db, Some(&mut tx), year).await? != mark {
+            tx.rollback().await?;
+            continue;
+        }
+        let added =
+            facts::write_planned(&state.db, &mut tx, &actor, now, year, "import", &planned).await?;
+        tx.commit().await?;
+        return Ok(Ok(FactsImported {
+            rows: parsed.len(),
+            values: added,
+        }));
     }
-    if !errors.is_empty() {
-        tx.rollback().await?;
-        return Ok(Err(ImportError::Rows(errors)));
-    }
-    tx.commit().await?;
-    Ok(Ok(FactsImported {
-        rows: parsed.len(),
-        values: added,
-    }))
+    // Other writers kept adding facts: refuse rather than write over an unchecked state.
+    Err(AppError::Busy {
+        retry_after_secs: state.config.heavy_retry_after_secs,
+    })
 }
 
 /// Parses one fact value as typed by a person (form field or spreadsheet cell), by the kind

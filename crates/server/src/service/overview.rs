@@ -22,6 +22,9 @@ pub struct OverviewQuery {
     pub election: String,
     #[serde(default)]
     pub failing: String,
+    /// The page of the overview page (100 societies each); the .xlsx carries every row.
+    #[serde(default)]
+    pub page: Option<String>,
 }
 
 pub struct SocietyRow {

@@ -16,6 +16,7 @@ mod fact_errors;
 mod faults;
 mod judgements;
 mod layers;
+mod limits;
 mod pages;
 mod plans;
 mod rules;

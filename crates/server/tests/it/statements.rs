@@ -196,3 +196,181 @@ async fn statements_do_not_grow_with_societies(app: TestApp) {
     );
 }
 both!(statements_do_not_grow_with_societies);
+
+/// Statements one request costs on `app` (status 200 checked).
+async fn cost(app: &TestApp, path: &str, token: Option<&str>) -> u64 {
+    let before = app.db().statements();
+    let r = match token {
+        Some(t) => app.get_with_token(path, t).await,
+        None => app.get(path).await,
+    };
+    assert_eq!(r.status, http::StatusCode::OK, "{path}: {}", r.text());
+    app.db().statements() - before
+}
+
+/// The fixed cost of a request (issue 8), read from the database every time (no cache): an
+/// anonymous page reads the demo flag and the newest year in one statement; a signed-in page
+/// reads its session with its user in one more; an API request reads no page defaults, and a
+/// token request reads its token with its user in one statement. Static assets cost nothing.
+async fn fixed_cost_per_request(app: TestApp) {
+    app.user("f-reviewer", Role::Reviewer, None).await;
+    // Anonymous: the home page renders from the request context alone.
+    assert_eq!(cost(&app, "/", None).await, 1, "anonymous GET /");
+    assert_eq!(cost(&app, "/login", None).await, 1, "anonymous GET /login");
+    assert_eq!(cost(&app, "/assets/app.css", None).await, 0, "asset");
+    // Signed in (the session was just refreshed: no touch within the minute).
+    app.login("f-reviewer").await;
+    assert_eq!(cost(&app, "/", None).await, 2, "signed-in GET /");
+    assert_eq!(
+        cost(&app, "/assets/app.css", None).await,
+        0,
+        "asset with a cookie"
+    );
+    // A minute later the idle timer is refreshed once: one UPDATE more, then back to two.
+    app.state
+        .clock
+        .set(app.state.clock.now() + chrono::Duration::seconds(90));
+    assert_eq!(
+        cost(&app, "/", None).await,
+        3,
+        "signed-in GET / with the refresh"
+    );
+    assert_eq!(
+        cost(&app, "/", None).await,
+        2,
+        "signed-in GET / after the refresh"
+    );
+    // The API by token: token and user in one statement (its first use is noted once).
+    app.forget_cookies();
+    let token = app.token_for("f-reviewer").await;
+    cost(&app, "/api/v1/me", Some(&token)).await;
+    assert_eq!(
+        cost(&app, "/api/v1/me", Some(&token)).await,
+        1,
+        "GET /api/v1/me"
+    );
+    // The database stays the truth: a change by another process shows on the next request.
+    let other = app.sibling().await;
+    let mut tx = other.db().begin().await.unwrap();
+    reformwatch::db::settings::set_in(&mut tx, reformwatch::db::settings::DEMO, "true")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let home = app.get("/").await.text();
+    assert!(home.contains("demo-banner"), "{home}");
+}
+both!(fixed_cost_per_request);
+
+/// A facts import of every registered society (issue 8): validated before its transaction,
+/// written in a few multi-row statements whatever the number of rows; one audit entry per
+/// society, the chain intact; a bad row at the end leaves nothing written.
+async fn facts_import_writes_briefly(app: TestApp) {
+    app.registry().await;
+    app.user("fw-admin", Role::Admin, None).await;
+    app.login("fw-admin").await;
+    let codes = crate::limits::registry_codes();
+    let csv = |n: usize, bad_last: bool, plus: usize| {
+        let mut s = String::from("code,as_of,members_now,fee_payers_now\n");
+        for (i, code) in codes[..n].iter().enumerate() {
+            let fee = if bad_last && i == n - 1 {
+                20000 + i
+            } else {
+                100 + i
+            };
+            s.push_str(&format!("{code},2017-06-30,{},{fee}\n", 1000 + i + plus));
+        }
+        s
+    };
+    // All 209 rows, the last one's fee payers above its members: refused, nothing written.
+    let r = app
+        .multipart(
+            "/admin/facts/import?year=2017",
+            "file",
+            "f.csv",
+            csv(209, true, 0).as_bytes(),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        http::StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        r.text()
+    );
+    assert!(
+        r.text().contains("<td>210</td>"),
+        "the last row (line 210) named"
+    );
+    assert!(
+        reformwatch::db::facts::all_versions(app.db(), 2017)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // 20 and 209 good rows cost the same statements.
+    let app = &app;
+    let import = |n: usize, as_of: &'static str| {
+        // The second import's members differ (unchanged values would be skipped).
+        let body = csv(n, false, n).replace("2017-06-30", as_of);
+        async move {
+            let before = app.db().statements();
+            let r = app
+                .multipart(
+                    "/admin/facts/import?year=2017",
+                    "file",
+                    "f.csv",
+                    body.as_bytes(),
+                )
+                .await;
+            assert_eq!(r.status, http::StatusCode::OK, "{}", r.text());
+            app.db().statements() - before
+        }
+    };
+    let small = import(20, "2017-06-30").await;
+    let large = import(209, "2017-07-31").await;
+    eprintln!("statements of a facts import: 20 rows {small}, 209 rows {large}");
+    assert_eq!(small, large, "statements do not grow with rows");
+    let versions = reformwatch::db::facts::all_versions(app.db(), 2017)
+        .await
+        .unwrap();
+    assert_eq!(versions.len(), 209);
+    // A-01 (the first row): imported twice, 2 values then 1 (fee payers unchanged).
+    assert_eq!(
+        versions[&societies::by_code(app.db(), &codes[0])
+            .await
+            .unwrap()
+            .unwrap()
+            .id]
+            .len(),
+        3
+    );
+    assert_eq!(
+        versions.values().map(Vec::len).sum::<usize>(),
+        20 * 2 + 20 + 189 * 2,
+        "20 rows of 2 values, then 20 changed members and 189 rows of 2 new values"
+    );
+    // One audit entry per society and import, the chain intact.
+    let entries = reformwatch::db::audit::list(
+        app.db(),
+        &reformwatch::db::audit::AuditFilter {
+            action: Some("facts.update".into()),
+            object_id: Some(codes[0].clone()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(entries.len(), 2, "A-01 imported twice");
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.after.as_ref().unwrap().to_string().contains("2017-07-31")),
+        "the second import's entry"
+    );
+    assert!(
+        reformwatch::db::audit::verify(app.db())
+            .await
+            .unwrap()
+            .is_ok()
+    );
+}
+both!(facts_import_writes_briefly);

@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::auth::policy::Action;
 use crate::error::AppResult;
 use crate::http::Ctx;
-use crate::http::page::{Page, render};
+use crate::http::page::{PAGE_SIZE, Page, Pager, render};
 use crate::i18n::T;
 use crate::model::DisciplineGroup;
 use crate::service::overview::{OverviewQuery, SocietyRow};
@@ -50,6 +50,7 @@ struct OverviewPage {
     f_election: String,
     f_failing: String,
     export_href: String,
+    pager: Pager,
 }
 
 fn rule_columns(t: &T, catalogue: &Catalogue) -> Vec<(String, String, String)> {
@@ -81,6 +82,23 @@ pub async fn page(
     let enc = |s: &str| {
         percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
     };
+    // The filters, kept in the export link and in the pages' links.
+    let filters = format!(
+        "year={}&group={}&election={}&failing={}",
+        catalogue.year,
+        enc(&q.group),
+        enc(&q.election),
+        enc(&q.failing)
+    );
+    // Only this page's rows are rendered (the whole matrix was a 38 MB page at 10,209
+    // societies).
+    let pager = Pager::new(
+        &t,
+        rows.len(),
+        PAGE_SIZE,
+        q.page.as_deref(),
+        &format!("/overview/rules?{filters}"),
+    );
     Ok(render(&OverviewPage {
         page: Page::new(&ctx, t.t1("overview-title", "year", &catalogue.year)),
         year: catalogue.year,
@@ -99,7 +117,7 @@ pub async fn page(
             .map(|v| (v.as_str(), verdict_label(&t, *v), symbol(*v)))
             .collect(),
         count_text: t.t1("societies-count", "count", &rows.len()),
-        rows: rows
+        rows: rows[pager.range()]
             .iter()
             .map(|r| MatrixRow {
                 code: r.society.code.clone(),
@@ -132,13 +150,8 @@ pub async fn page(
                     .collect(),
             })
             .collect(),
-        export_href: format!(
-            "/overview/rules.xlsx?year={}&group={}&election={}&failing={}",
-            catalogue.year,
-            enc(&q.group),
-            enc(&q.election),
-            enc(&q.failing)
-        ),
+        export_href: format!("/overview/rules.xlsx?{filters}"),
+        pager,
         f_group: q.group,
         f_election: q.election,
         f_failing: q.failing,
@@ -181,8 +194,11 @@ fn workbook(
     .map(|(k, c)| (k, Format::new().set_background_color(c)))
     .collect();
     let columns = rule_columns(t, catalogue);
-    let sheet = wb.add_worksheet();
+    // Constant memory (issue 8): each row goes to a temporary file as the next one starts.
+    let sheet = wb.add_worksheet_with_constant_memory()?;
     sheet.set_name(t.t("xlsx-sheet-matrix"))?;
+    sheet.set_freeze_panes(1, 2)?;
+    sheet.set_column_width(1, 28)?;
     let headers = [
         t.t("col-code"),
         t.t("col-name"),
@@ -224,10 +240,9 @@ fn workbook(
             )?;
         }
     }
-    sheet.set_freeze_panes(1, 2)?;
-    sheet.set_column_width(1, 28)?;
-    let detail = wb.add_worksheet();
+    let detail = wb.add_worksheet_with_constant_memory()?;
     detail.set_name(t.t("xlsx-sheet-detail"))?;
+    detail.set_column_width(5, 80)?;
     for (i, h) in [
         t.t("col-code"),
         t.t("col-name"),
@@ -255,6 +270,5 @@ fn workbook(
             row += 1;
         }
     }
-    detail.set_column_width(5, 80)?;
     wb.save_to_buffer()
 }

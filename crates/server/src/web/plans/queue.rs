@@ -234,8 +234,12 @@ pub async fn export(
         let mut wb = rust_xlsxwriter::Workbook::new();
         let bold = rust_xlsxwriter::Format::new().set_bold();
         let wrap = rust_xlsxwriter::Format::new().set_text_wrap();
-        let ws = wb.add_worksheet();
+        // Constant memory (issue 8): each row goes to a temporary file as the next starts.
+        let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name(t.t("plans-sheet"))?;
+        ws.set_column_width(1, 28)?;
+        ws.set_column_width(6, 80)?;
+        ws.set_freeze_panes(1, 2)?;
         let headers = [
             t.t("col-code"),
             t.t("col-name"),
@@ -258,9 +262,6 @@ pub async fn export(
             ws.write_string(row, 5, &r.late)?;
             ws.write_string_with_format(row, 6, &r.comments, &wrap)?;
         }
-        ws.set_column_width(1, 28)?;
-        ws.set_column_width(6, 80)?;
-        ws.set_freeze_panes(1, 2)?;
         wb.save_to_buffer()
     })();
     Ok(crate::http::download::xlsx(

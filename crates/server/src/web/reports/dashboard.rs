@@ -12,7 +12,7 @@ use super::{colour_label, groups, month_label};
 use crate::AppState;
 use crate::error::AppResult;
 use crate::http::Ctx;
-use crate::http::page::{Page, render};
+use crate::http::page::{PAGE_SIZE, Page, Pager, render};
 use crate::service::dashboard::{self, DashQuery, DashRow};
 
 #[derive(Template)]
@@ -35,6 +35,7 @@ struct DashboardPage {
     rate_text: String,
     task_cols: Vec<(String, String)>,
     rows: Vec<DashRow>,
+    pager: Pager,
 }
 
 pub async fn dashboard(
@@ -49,6 +50,25 @@ pub async fn dashboard(
     let enc = |s: &str| {
         percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
     };
+    // The filters, kept in the export link and in the pages' links.
+    let filters = format!(
+        "year={}&month={}&group={}&colour={}&class={}&late={}&sort={}",
+        year,
+        d.month.month,
+        enc(&q.group),
+        enc(&q.colour),
+        enc(&q.class),
+        enc(q.late.as_deref().unwrap_or("")),
+        enc(&q.sort)
+    );
+    // Only this page's rows are rendered: the page stays the same size at 10,000 societies.
+    let pager = Pager::new(
+        &t,
+        d.rows.len(),
+        PAGE_SIZE,
+        q.page.as_deref(),
+        &format!("/dashboard?{filters}"),
+    );
     Ok(render(&DashboardPage {
         page: Page::new(
             &ctx,
@@ -69,16 +89,7 @@ pub async fn dashboard(
             .map(|c| (c.as_str(), crate::web::catalogue::class_label(&t, *c)))
             .collect(),
         f_month: d.month.month.to_string(),
-        export_href: format!(
-            "/dashboard.xlsx?year={}&month={}&group={}&colour={}&class={}&late={}&sort={}",
-            year,
-            d.month.month,
-            enc(&q.group),
-            enc(&q.colour),
-            enc(&q.class),
-            enc(q.late.as_deref().unwrap_or("")),
-            enc(&q.sort)
-        ),
+        export_href: format!("/dashboard.xlsx?{filters}"),
         f_group: q.group,
         f_colour: q.colour,
         f_class: q.class,
@@ -101,11 +112,11 @@ pub async fn dashboard(
             )
             .replace("{on_time}", &core::percent_text(d.rate.on_time_permille())),
         task_cols: d.task_columns(&t),
-        rows: d
-            .rows
+        rows: d.rows[pager.range()]
             .iter()
             .map(|r| d.row_text(&t, &public_url, r))
             .collect(),
+        pager,
     }))
 }
 
@@ -129,8 +140,11 @@ pub async fn dashboard_export(
             "green" => Format::new().set_background_color(Color::RGB(0xE7F5EC)),
             _ => Format::new(),
         };
-        let ws = wb.add_worksheet();
+        // Constant memory: each row goes to a temporary file as the next one starts.
+        let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name(month_label(&t, d.month))?;
+        ws.set_column_width(1, 28)?;
+        ws.set_freeze_panes(1, 2)?;
         let mut headers = vec![
             t.t("col-code"),
             t.t("col-name"),
@@ -181,8 +195,6 @@ pub async fn dashboard_export(
             ws.write_string_with_format(row, base, &r.comments, &wrap)?;
             ws.write_string_with_format(row, base + 1, r.evidence.join("\n"), &wrap)?;
         }
-        ws.set_column_width(1, 28)?;
-        ws.set_freeze_panes(1, 2)?;
         wb.save_to_buffer()
     })();
     Ok(crate::http::download::xlsx(
