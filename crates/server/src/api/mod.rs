@@ -50,7 +50,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         tracking::colours, tracking::dashboard, tracking::rates,
     ),
     components(schemas(ApiErrors, ApiError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ErrorResponses),
 )]
 pub struct ApiDoc;
 
@@ -63,6 +63,65 @@ impl utoipa::Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Documents every error status the API answers (R-X-3, issue 9: schemathesis checks that no
+/// status is undocumented), all in the `ApiErrors` envelope: 400 (a query string, path or body
+/// that cannot be read), 404 (an unknown or hidden society, year or object), and — where they
+/// can happen — 401 (no or a bad token) and 403 (a role without the right) on operations that
+/// need a token, 413 and 422 on operations that take a body or parameters.
+struct ErrorResponses;
+impl utoipa::Modify for ErrorResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ApiErrors")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let has_body = op.request_body.is_some();
+                let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                let mut wanted = vec![
+                    ("400", "The query string, path or body cannot be read."),
+                    ("404", "Unknown, or not visible to the caller."),
+                ];
+                if secured {
+                    wanted.push(("401", "No token, or a token that is not valid."));
+                    wanted.push(("403", "The caller's role may not do this."));
+                }
+                if has_body {
+                    wanted.push(("413", "The body is too large."));
+                }
+                if has_body || has_params {
+                    wanted.push(("422", "Invalid input; each error names its field."));
+                }
+                for (status, description) in wanted {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| error(description).into());
+                }
+            }
+        }
     }
 }
 

@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod catalogue;
+mod corpus;
 mod demo;
 mod example2031;
 mod fact_errors;
