@@ -6,6 +6,7 @@
 pub mod account;
 pub mod assets;
 pub mod audit;
+pub mod bulletins;
 pub mod catalogue;
 pub mod evidence;
 pub mod facts;
@@ -178,4 +179,7 @@ pub fn routes() -> Vec<RouteSpec> {
             post(account::revoke_token),
         ),
     ]
+    .into_iter()
+    .chain(bulletins::routes())
+    .collect()
 }
