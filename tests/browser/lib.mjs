@@ -23,20 +23,27 @@ function freePort() {
   });
 }
 
-/** Starts the server with demo data; resolves when /healthz answers. */
-export async function startServer() {
+/**
+ * Starts the server with demo data; resolves when /healthz answers. By default the registry and
+ * the four accounts only (`--no-seed`: the journeys tell their own story on the demo clock);
+ * `{ seeded: true }` starts the seeded 2017 demo (issue 10), `args` adds flags.
+ */
+export async function startServer({ seeded = false, args = [] } = {}) {
   const bin = process.env.REFORMWATCH_BIN || join(here, "../../target/debug/reformwatch");
   const dataDir = mkdtempSync(join(tmpdir(), "rw-browser-"));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ["serve", "--demo", "--data-dir", dataDir, "--addr", `127.0.0.1:${port}`], {
+  const flags = ["serve", "--demo", "--data-dir", dataDir, "--addr", `127.0.0.1:${port}`, ...(seeded ? [] : ["--no-seed"]), ...args];
+  const child = spawn(bin, flags, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, RUST_LOG: "warn" },
   });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
-  const deadline = Date.now() + 60_000;
+  // Seeding the demo year takes 20–40 s on a debug build: allow for a loaded machine.
+  const limit = seeded ? 180_000 : 60_000;
+  const deadline = Date.now() + limit;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${out}`);
     try {
@@ -45,7 +52,7 @@ export async function startServer() {
     } catch {
       /* not listening yet */
     }
-    if (Date.now() > deadline) throw new Error(`server did not start within 60 s:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`server did not start within ${limit / 1000} s:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const passwords = {};

@@ -42,17 +42,19 @@ pub struct Cli {
 enum Command {
     /// Serve the web pages and the JSON API.
     Serve {
-        /// Load demonstration data and print demo logins.
+        /// Load demonstration data (a seeded 2017 on a demo clock) and print demo logins.
         #[arg(long)]
         demo: bool,
         /// Address to listen on (default 127.0.0.1:8080).
         #[arg(long)]
         addr: Option<SocketAddr>,
+        #[command(flatten)]
+        demo_args: DemoArgs,
     },
     /// Create or update the database schema.
     Migrate,
-    /// Load demonstration data into the database.
-    Demo,
+    /// Load demonstration data into the database (accounts, and the seeded year once).
+    Demo(DemoArgs),
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCmd),
@@ -90,6 +92,23 @@ enum Command {
         #[arg(long)]
         verify_only: bool,
     },
+}
+
+/// The demonstration's clock and seed (only with `--demo` / `reformwatch demo`).
+#[derive(Args, Clone, Default)]
+struct DemoArgs {
+    /// Demo only: the moment the demo shows, with its offset, e.g. 2017-07-20T10:00+08:00
+    /// (default 2017-09-15T10:00+08:00; config key `clock`). The clock advances from there.
+    /// Refused without --demo.
+    #[arg(long)]
+    clock: Option<String>,
+    /// Demo only: the seed of the demonstration year (default 2017). Same seed, same year.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Demo only: load the registry and the four accounts but seed no year (for journeys that
+    /// tell a story of their own).
+    #[arg(long, conflicts_with = "seed")]
+    no_seed: bool,
 }
 
 #[derive(Subcommand)]
@@ -230,16 +249,25 @@ fn init_logging(filter: &str) {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let addr = match &cli.command {
-        Command::Serve { addr, .. } => *addr,
-        _ => None,
+    let (addr, demo, demo_args) = match &cli.command {
+        Command::Serve {
+            addr,
+            demo,
+            demo_args,
+        } => (*addr, *demo, demo_args.clone()),
+        Command::Demo(args) => (None, true, args.clone()),
+        _ => (None, false, DemoArgs::default()),
     };
+    if !demo && (demo_args.seed.is_some() || demo_args.no_seed) {
+        anyhow::bail!("--seed / --no-seed are accepted only with --demo");
+    }
     let (config, warnings) = Config::load(
         cli.config.as_deref(),
         Overrides {
             addr,
             data_dir: cli.data_dir.clone(),
             database_url: cli.database_url.clone(),
+            clock: demo_args.clock.clone(),
         },
     )?;
     init_logging(&config.log);
@@ -262,17 +290,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         print!("{}", config.to_masked_toml());
         return Ok(ExitCode::SUCCESS);
     }
+    // The demo clock: only with --demo, refused otherwise (issue 10).
+    let demo_moment = crate::demo::start_moment(demo, config.clock.as_deref())?;
     // Before `build_state`: a backup must not migrate the live database, a restore needs an
     // empty target.
     if let Command::Backup { dir } | Command::Restore { dir, .. } = &cli.command {
         return backup_cmd(&cli.command, dir, &config).await;
     }
     let state = crate::build_state(config).await?;
+    if let Some(t) = demo_moment {
+        state.clock.set(t);
+    }
     let db = state.db.clone();
     let now = state.clock.now();
     let actor = Actor::cli();
     match cli.command {
-        Command::Serve { demo, .. } => serve(state, demo).await,
+        Command::Serve { demo, .. } => serve(state, demo, &demo_args).await,
         Command::Migrate => {
             println!(
                 "database is up to date ({})",
@@ -280,11 +313,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo => {
-            let accounts = crate::demo::load(&db, &actor, now)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            print_demo(&accounts, None);
+        Command::Demo(_) => {
+            let accounts = load_demo(&state, &demo_args).await?;
+            print_demo(&accounts, state.clock.now(), None);
             Ok(ExitCode::SUCCESS)
         }
         Command::User(cmd) => user_cmd(&db, &actor, now, cmd).await,
@@ -771,11 +802,17 @@ async fn user_cmd(
     }
 }
 
-fn print_demo(accounts: &[crate::demo::DemoAccount], addr: Option<SocketAddr>) {
+fn print_demo(
+    accounts: &[crate::demo::DemoAccount],
+    moment: chrono::DateTime<chrono::Utc>,
+    addr: Option<SocketAddr>,
+) {
     println!();
     println!(
-        "ReformWatch demonstration data loaded (演示数据). Demo logins (new passwords at every start):"
+        "ReformWatch demonstration data loaded (演示数据). The demo shows {} Beijing time (演示时间, advancing from there).",
+        crate::present::beijing(moment)
     );
+    println!("Demo logins (new passwords at every start):");
     for a in accounts {
         println!(
             "  {:<10} {:<16} {:<8} password: {}",
@@ -791,15 +828,51 @@ fn print_demo(accounts: &[crate::demo::DemoAccount], addr: Option<SocketAddr>) {
     println!();
 }
 
-async fn serve(state: crate::AppState, demo: bool) -> anyhow::Result<ExitCode> {
-    let addr = state.config.addr;
+/// The demo's registry and accounts, then its year (once per database), at the demo clock.
+async fn load_demo(
+    state: &crate::AppState,
+    args: &DemoArgs,
+) -> anyhow::Result<Vec<crate::demo::DemoAccount>> {
     let now = state.clock.now();
+    let accounts = crate::demo::load(&state.db, &Actor::cli(), now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if args.no_seed {
+        return Ok(accounts);
+    }
+    let catalogue = crate::service::catalogues::of_year(state, 2017)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let seed = args.seed.unwrap_or(crate::demo::DEFAULT_SEED);
+    match crate::service::demo::seed(state, &catalogue, seed, now)
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "seeding the demonstration year: {e} (the data directory may hold a half-seeded year; start the demo with a fresh --data-dir)"
+            )
+        })?
+    {
+        Some(s) => println!(
+            "Seeded the demonstration year up to {} (seed {}): {} societies, {} events in {:.1} s.",
+            crate::present::beijing(now),
+            s.seed,
+            s.societies,
+            s.events,
+            s.millis as f64 / 1000.0
+        ),
+        None => println!("The demonstration year was seeded before; nothing added."),
+    }
+    Ok(accounts)
+}
+
+async fn serve(
+    state: crate::AppState,
+    demo: bool,
+    demo_args: &DemoArgs,
+) -> anyhow::Result<ExitCode> {
+    let addr = state.config.addr;
     let demo_accounts = if demo {
-        Some(
-            crate::demo::load(&state.db, &Actor::cli(), now)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
-        )
+        Some(load_demo(&state, demo_args).await?)
     } else {
         None
     };
@@ -809,7 +882,7 @@ async fn serve(state: crate::AppState, demo: bool) -> anyhow::Result<ExitCode> {
     let local = listener.local_addr()?;
     tracing::info!(http.addr = %local, db = %db::mask_url(&state.config.database_url()), "ReformWatch serving");
     match &demo_accounts {
-        Some(accounts) => print_demo(accounts, Some(local)),
+        Some(accounts) => print_demo(accounts, state.clock.now(), Some(local)),
         None => {
             if users::count(&state.db)
                 .await

@@ -42,6 +42,10 @@ pub struct Config {
     pub max_evidence_bytes: u64,
     /// Evidence storage allowed per society, bytes (R-TRACK-4).
     pub society_quota_bytes: u64,
+    /// Demonstration only: the moment the demo clock starts from, e.g.
+    /// `2017-07-20T10:00+08:00` (default with `--demo`: 2017-09-15 10:00 Beijing time). Refused
+    /// unless the server runs with `--demo`; a production server always runs on real time.
+    pub clock: Option<String>,
 }
 
 impl Default for Config {
@@ -64,6 +68,7 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".to_string(),
             max_evidence_bytes: 20 * 1024 * 1024,
             society_quota_bytes: 500 * 1024 * 1024,
+            clock: None,
         }
     }
 }
@@ -86,6 +91,7 @@ const KNOWN_KEYS: &[&str] = &[
     "public_url",
     "max_evidence_bytes",
     "society_quota_bytes",
+    "clock",
 ];
 
 /// Values given on the command line; `None` leaves the lower layers' value.
@@ -97,6 +103,8 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock: Option<String>,
 }
 
 impl Config {

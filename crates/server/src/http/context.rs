@@ -28,7 +28,9 @@ pub struct Ctx {
     /// The raw session id from the cookie (when signed in by cookie).
     pub session_id: Option<String>,
     pub via_token: bool,
-    pub demo: bool,
+    /// With demonstration data loaded: the moment the demo shows (Beijing time, to the minute),
+    /// for the banner on every page (issue 10).
+    pub demo: Option<String>,
     pub ip: String,
     pub path: String,
     pub is_api: bool,
@@ -163,12 +165,13 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             &path,
         );
     }
-    let demo = settings::get(&state.db, settings::DEMO)
+    let demo = (settings::get(&state.db, settings::DEMO)
         .await
         .ok()
         .flatten()
         .as_deref()
-        == Some("true");
+        == Some("true"))
+    .then(|| crate::present::beijing(state.clock.now()));
     let year = crate::db::catalogues::newest_year(&state.db)
         .await
         .ok()

@@ -61,7 +61,7 @@ pub fn html_error(err: &AppError, lang: Lang, path: &str, ctx: Option<&Ctx>) -> 
         user: None,
         session_id: None,
         via_token: false,
-        demo: false,
+        demo: None,
         ip: String::new(),
         path: path.to_string(),
         is_api: false,

@@ -22,7 +22,8 @@ pub struct Page {
     pub user: Option<User>,
     pub role_label: String,
     pub path: String,
-    pub demo: bool,
+    /// The demo's moment (Beijing time) when demonstration data is loaded.
+    pub demo: Option<String>,
     pub flash: Option<String>,
     pub nav: Vec<NavItem>,
     pub version: &'static str,
@@ -116,7 +117,7 @@ impl Page {
             title: title.into(),
             user: ctx.user.clone(),
             path: ctx.path.clone(),
-            demo: ctx.demo,
+            demo: ctx.demo.clone(),
             flash: None,
             nav,
             version: env!("CARGO_PKG_VERSION"),

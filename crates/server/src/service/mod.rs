@@ -8,6 +8,7 @@ pub mod audit;
 pub mod bulletins;
 pub mod catalogues;
 pub mod dashboard;
+pub mod demo;
 pub mod evidence;
 pub mod facts;
 pub mod housekeeping;

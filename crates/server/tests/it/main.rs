@@ -10,6 +10,7 @@ mod audit;
 mod backup;
 mod bulletins;
 mod catalogue;
+mod demo;
 mod faults;
 mod layers;
 mod pages;

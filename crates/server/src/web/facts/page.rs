@@ -66,7 +66,12 @@ fn history_rows(
                 .map(value_text)
                 .unwrap_or_else(|| "—".into()),
             as_of: v.as_of.clone(),
-            source: v.source.clone(),
+            // Seeded demonstration facts say so wherever their source is shown (issue 10).
+            source: if v.source == "demo" {
+                t.t("fact-source-demo")
+            } else {
+                v.source.clone()
+            },
             entered_by: v.entered_by.clone(),
             entered_at: v.entered_at.clone(),
             current: current.get(&v.field).is_some_and(|c| c.id == v.id),
