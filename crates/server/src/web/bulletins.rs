@@ -111,7 +111,7 @@ fn cached_page(
             .into_response());
     }
     let full = format!(
-        "{sha}|{}|{}|{}|{}|{key}",
+        "{sha}|{}|{:?}|{}|{}|{key}",
         ctx.lang.code(),
         ctx.demo,
         ctx.year,
