@@ -73,6 +73,9 @@ enum Command {
     /// The rule engine (R-RULE-*).
     #[command(subcommand)]
     Rules(RulesCmd),
+    /// Public monitoring bulletins (R-PUB-2): check the chain or a downloaded file.
+    #[command(subcommand)]
+    Bulletin(BulletinCmd),
     /// Year-end subsidy (奖补, R-ASSESS-2).
     #[command(subcommand)]
     Subsidy(SubsidyCmd),
@@ -214,6 +217,22 @@ enum SubsidyCmd {
 }
 
 #[derive(Subcommand)]
+enum BulletinCmd {
+    /// Check the chain of published bulletins in the database (numbers, hashes, links,
+    /// canonical form, consistency); names the first bad bulletin and exits 2.
+    Verify,
+    /// Check a downloaded bulletin (JSON) without an account or a database: prints its
+    /// SHA-256, checks canonical form and consistency, and with --sha256 compares the hash
+    /// listed publicly. Exit 2 when anything does not check out. See docs/PUBLICATION.md.
+    VerifyFile {
+        file: PathBuf,
+        /// The hash listed on the bulletins page or in GET /api/v1/bulletins.
+        #[arg(long)]
+        sha256: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCmd {
     /// Verify the hash chain and its signed head checkpoint; names the first problem.
     Verify,
@@ -285,6 +304,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     if let Command::Subsidy(SubsidyCmd::Allocate { file, explain }) = &cli.command {
         return Ok(subsidy_allocate(file, *explain));
+    }
+    if let Command::Bulletin(BulletinCmd::VerifyFile { file, sha256 }) = &cli.command {
+        return Ok(bulletin_verify_file(file, sha256.as_deref()));
     }
     if let Command::Config = &cli.command {
         print!("{}", config.to_masked_toml());
@@ -375,7 +397,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Rules(_)
         | Command::Backup { .. }
         | Command::Restore { .. }
-        | Command::Subsidy(_) => Ok(ExitCode::SUCCESS),
+        | Command::Subsidy(_)
+        | Command::Bulletin(BulletinCmd::VerifyFile { .. }) => Ok(ExitCode::SUCCESS),
+        Command::Bulletin(BulletinCmd::Verify) => {
+            match crate::service::bulletins::verify(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                Ok(n) => {
+                    println!("bulletin chain intact: {n} bulletins");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("bulletin chain BROKEN: {e}");
+                    eprintln!("通报链校验失败：{}", e.message_zh());
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
         Command::Year(YearCmd::Start { from, to, draft }) => {
             let who = Principal::cli();
             let t = T::new(Lang::Zh);
@@ -462,6 +501,45 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(1))
             }
         },
+    }
+}
+
+/// `bulletin verify-file FILE [--sha256 HEX]` (R-PUB-2): no database, no account.
+fn bulletin_verify_file(file: &std::path::Path, sha256: Option<&str>) -> ExitCode {
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let report = reformwatch_core::publish::verify_file(&bytes, sha256);
+    println!("sha256 {}  {}", report.sha256, file.display());
+    if let Some(b) = &report.bulletin {
+        println!(
+            "bulletin {} ({}-{:02}), published {}, prev_sha256 {}",
+            b.number,
+            b.year,
+            b.month,
+            b.published_at,
+            b.prev_sha256.as_deref().unwrap_or("none")
+        );
+    }
+    if report.is_ok() {
+        if sha256.is_some() {
+            println!("OK: canonical, consistent, and its SHA-256 is the published one");
+        } else {
+            println!(
+                "OK: canonical and consistent; compare the SHA-256 above with the published list"
+            );
+        }
+        ExitCode::SUCCESS
+    } else {
+        for p in &report.problems {
+            eprintln!("FAILED: {p}");
+            eprintln!("校验失败：{}", p.message_zh());
+        }
+        ExitCode::from(2)
     }
 }
 

@@ -56,6 +56,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../locales/en-US/security.toml"),
     ),
     (
+        "bulletins.toml",
+        include_str!("../locales/zh-CN/bulletins.toml"),
+        include_str!("../locales/en-US/bulletins.toml"),
+    ),
+    (
         "judgements.toml",
         include_str!("../locales/zh-CN/judgements.toml"),
         include_str!("../locales/en-US/judgements.toml"),

@@ -4,6 +4,7 @@
 //! `{"errors":[{"code":"invalid","message":"…","field":"name"}]}`.
 
 pub mod audit;
+pub mod bulletins;
 pub mod catalogues;
 pub mod evidence;
 pub mod notifications;
@@ -48,6 +49,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         notifications::notifications, notifications::mark_read,
         reports::get_report, reports::open, reports::put_draft, reports::submit, reports::review,
         tracking::colours, tracking::dashboard, tracking::rates,
+        bulletins::list, bulletins::publish, bulletins::preview, bulletins::document,
     ),
     components(schemas(ApiErrors, ApiError)),
     modifiers(&BearerAuth, &ErrorResponses),
@@ -226,4 +228,7 @@ pub fn routes() -> Vec<RouteSpec> {
         route(g.clone(), "/api/v1/me", Authenticated, get(users::me)),
         route(g, "/api/v1/audit", Admin, get(audit::list)),
     ]
+    .into_iter()
+    .chain(bulletins::routes())
+    .collect()
 }

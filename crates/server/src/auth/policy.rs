@@ -24,6 +24,8 @@ pub enum Action {
     LoadCatalogue,
     /// One's own account, password and API tokens.
     OwnAccount,
+    /// Preview and publish a monitoring bulletin (R-PUB-1): administrators.
+    PublishBulletin,
 }
 
 /// `owner` is the society that owns the object, where the object has one.

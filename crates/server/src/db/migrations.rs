@@ -44,6 +44,12 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0005_hardening.sql"),
     },
     Migration {
+        version: 6,
+        name: "bulletins",
+        sqlite: include_str!("../../migrations/sqlite/0006_bulletins.sql"),
+        postgres: include_str!("../../migrations/postgres/0006_bulletins.sql"),
+    },
+    Migration {
         version: 8,
         name: "years",
         sqlite: include_str!("../../migrations/sqlite/0008_years.sql"),

@@ -3,6 +3,7 @@
 //! shape and its access guard, extractors, the page layout, and downloads. Both siblings
 //! declare their routes with [`route`]; the crate root joins them into one table.
 
+pub mod cache;
 pub mod context;
 pub mod download;
 pub mod errors;

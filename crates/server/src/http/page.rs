@@ -56,6 +56,7 @@ impl Page {
         let mut nav: Vec<(String, &str)> = Vec::new();
         match ctx.user.as_ref().map(|u| (u.role, u.society_code.clone())) {
             None => {
+                nav.push(("/monitor".into(), "nav-monitor"));
                 nav.push((format!("/catalogues/{}", ctx.year), "nav-catalogue"));
                 nav.push(("/rules/check".into(), "nav-whatif"));
             }
@@ -94,6 +95,7 @@ impl Page {
                 nav.push(("/inbox".into(), "nav-inbox"));
                 nav.push(("/admin/audit".into(), "nav-audit"));
                 nav.push(("/admin/catalogues".into(), "nav-catalogues-admin"));
+                nav.push(("/admin/bulletins".into(), "nav-bulletins-admin"));
             }
         }
         let nav = nav

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bulletins;
 pub mod catalogues;
 pub mod dashboard;
 pub mod demo;

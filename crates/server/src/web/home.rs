@@ -24,9 +24,11 @@ pub struct Card {
 struct Home {
     page: Page,
     cards: Vec<Card>,
+    /// The latest bulletin's headline figures and the year's trend (R-PUB-1).
+    monitor: Option<super::bulletins::HomeMonitor>,
 }
 
-pub async fn home(ctx: Ctx) -> Response {
+pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
     let t = ctx.t();
     let card = |href: String, key: &str| Card {
         href,
@@ -48,9 +50,14 @@ pub async fn home(ctx: Ctx) -> Response {
     }
     cards.push(card("/catalogues/2017".into(), "catalogue"));
     cards.push(card("/api/openapi.json".into(), "api"));
+    let monitor = match super::bulletins::home_monitor(&state, &t).await {
+        Ok(m) => m,
+        Err(e) => return e.into_response(),
+    };
     render(&Home {
         page: Page::new(&ctx, t.t("home-title")),
         cards,
+        monitor,
     })
 }
 

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod assets;
 pub mod audit;
+pub mod bulletins;
 pub mod catalogue;
 pub mod catalogue_summary;
 pub mod evidence;
@@ -184,4 +185,7 @@ pub fn routes() -> Vec<RouteSpec> {
             post(account::revoke_token),
         ),
     ]
+    .into_iter()
+    .chain(bulletins::routes())
+    .collect()
 }

@@ -257,6 +257,18 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("PATCH", "/api/v1/users/{id}", Access::Admin),
     ("GET", "/api/v1/me", Access::Authenticated),
     ("GET", "/api/v1/audit", Access::Admin),
+    // R-PUB-1, R-PUB-2: bulletins are public to read, administrators publish.
+    ("GET", "/api/v1/bulletins", Access::Public),
+    ("POST", "/api/v1/bulletins", Access::Admin),
+    ("POST", "/api/v1/bulletins/preview", Access::Admin),
+    ("GET", "/api/v1/bulletins/{file}", Access::Public),
+    ("GET", "/bulletins", Access::Public),
+    ("GET", "/monitor", Access::Public),
+    ("GET", "/monitor/societies/{code}", Access::Public),
+    ("GET", "/monitor/tasks/{number}", Access::Public),
+    ("GET", "/admin/bulletins", Access::Admin),
+    ("POST", "/admin/bulletins/preview", Access::Admin),
+    ("POST", "/admin/bulletins", Access::Admin),
 ];
 
 #[test]

@@ -8,6 +8,7 @@ mod access;
 mod accounts;
 mod audit;
 mod backup;
+mod bulletins;
 mod catalogue;
 mod corpus;
 mod demo;
