@@ -44,11 +44,18 @@ impl Lang {
 
 /// The locale files, one pair per feature: (file name, Chinese source, English source). A new
 /// feature adds its own pair here rather than growing `main.toml`.
-const SOURCES: &[(&str, &str, &str)] = &[(
-    "main.toml",
-    include_str!("../locales/zh-CN/main.toml"),
-    include_str!("../locales/en-US/main.toml"),
-)];
+const SOURCES: &[(&str, &str, &str)] = &[
+    (
+        "main.toml",
+        include_str!("../locales/zh-CN/main.toml"),
+        include_str!("../locales/en-US/main.toml"),
+    ),
+    (
+        "people.toml",
+        include_str!("../locales/zh-CN/people.toml"),
+        include_str!("../locales/en-US/people.toml"),
+    ),
+];
 
 pub struct Messages {
     zh: HashMap<String, String>,

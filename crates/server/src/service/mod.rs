@@ -13,6 +13,7 @@ pub mod facts;
 pub mod housekeeping;
 pub mod notifications;
 pub mod overview;
+pub mod people;
 pub mod plans;
 pub mod progress;
 pub mod rates;

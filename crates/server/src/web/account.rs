@@ -11,6 +11,7 @@ use crate::db::tokens::ApiToken;
 use crate::error::{AppError, AppResult};
 use crate::http::Ctx;
 use crate::http::page::{Page, render, see_other};
+use crate::present::beijing_text;
 use crate::service::accounts;
 
 #[derive(Template)]
@@ -42,7 +43,17 @@ async fn account_page(
         page: Page::new(ctx, t.t("account-title")).with_flash(done),
         username: user.username.clone(),
         society: accounts::society_of(state, user).await?,
-        tokens: accounts::tokens(state, &ctx.principal()).await?,
+        // Times as Beijing time to the minute (issue 10).
+        tokens: accounts::tokens(state, &ctx.principal())
+            .await?
+            .into_iter()
+            .map(|tk| ApiToken {
+                created_at: beijing_text(&tk.created_at),
+                last_used_at: tk.last_used_at.as_deref().map(beijing_text),
+                revoked_at: tk.revoked_at.as_deref().map(beijing_text),
+                ..tk
+            })
+            .collect(),
         new_token,
         password_error,
     };

@@ -14,6 +14,7 @@ mod faults;
 mod layers;
 mod pages;
 mod plans;
+mod readable;
 mod rules;
 mod smtp_sink;
 mod societies;
