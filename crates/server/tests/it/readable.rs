@@ -204,8 +204,23 @@ async fn pages_read_beijing_time_and_names(app: TestApp) {
     assert!(plan.contains("评审专家（演示）"), "{plan}");
     let v1 = beijing_by_hand(&submitted_at);
     assert!(plan.contains(&v1), "{v1}: {plan}");
-    let queue = app.get("/reviews/plans?year=2017").await.text();
-    assert!(queue.contains(&v1), "{v1}: {queue}");
+    // The queue shows the latest version's submission time.
+    let (state, latest_at) = one(
+        &app,
+        &format!(
+            "SELECT p.state, v.submitted_at FROM plans p JOIN societies s ON s.id = p.society_id \
+             JOIN plan_versions v ON v.plan_id = p.id WHERE s.code = '{returned}' \
+             AND p.kind = 'reform' ORDER BY v.version DESC LIMIT 1"
+        ),
+    )
+    .await;
+    let latest = beijing_by_hand(&latest_at);
+    let queue = app
+        .get(&format!("/reviews/plans?year=2017&state={state}"))
+        .await
+        .text();
+    assert!(raw(&queue).is_none(), "{queue}");
+    assert!(queue.contains(&latest), "{latest}: {queue}");
     let audit = app.get("/admin/audit").await.text();
     assert!(audit.contains("评审专家（演示）"), "{audit}");
     let deadlines = app.get("/admin/deadlines").await.text();
