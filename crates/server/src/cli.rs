@@ -61,6 +61,9 @@ enum Command {
     /// Task catalogues (R-CAT).
     #[command(subcommand)]
     Catalogue(CatalogueCmd),
+    /// Years (issue 13): start a new year from the previous one.
+    #[command(subcommand)]
+    Year(YearCmd),
     /// Society registry (R-SOC).
     #[command(subcommand)]
     Society(SocietyCmd),
@@ -158,6 +161,23 @@ enum CatalogueCmd {
     },
     /// Validate and store a catalogue file (replaces that year's).
     Load { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum YearCmd {
+    /// Start a new year from the previous one: copy its catalogue as a draft to edit, carry
+    /// over the societies' election flags; every status starts afresh. Load the edited draft
+    /// with `catalogue load`: the societies' last known facts then come over for the facts
+    /// the new file declares.
+    Start {
+        #[arg(long)]
+        from: i32,
+        #[arg(long)]
+        to: i32,
+        /// Write the draft catalogue to this file (default: print it on standard output).
+        #[arg(long)]
+        draft: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -354,6 +374,39 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Backup { .. }
         | Command::Restore { .. }
         | Command::Subsidy(_) => Ok(ExitCode::SUCCESS),
+        Command::Year(YearCmd::Start { from, to, draft }) => {
+            let who = Principal::cli();
+            let t = T::new(Lang::Zh);
+            match crate::service::years::start(&state, &who, &from.to_string(), &to.to_string())
+                .await
+            {
+                Ok(started) => {
+                    let (_, source) = crate::service::years::draft(&state, &who, &to.to_string())
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    match &draft {
+                        Some(path) => {
+                            std::fs::write(path, &source)
+                                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                            eprintln!("draft written to {}", path.display());
+                        }
+                        None => print!("{source}"),
+                    }
+                    eprintln!(
+                        "started {} from {}: {} election flags carried over; edit the draft and load it with `reformwatch catalogue load FILE`",
+                        started.year, started.from_year, started.election_flags_copied
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(crate::error::AppError::Invalid(errors)) => {
+                    for e in &errors {
+                        eprintln!("{}: {}", e.field, t.field(e));
+                    }
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(anyhow::anyhow!("{e}")),
+            }
+        }
         Command::Society(SocietyCmd::Import { file }) => {
             let bytes =
                 std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;

@@ -55,6 +55,21 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../locales/zh-CN/people.toml"),
         include_str!("../locales/en-US/people.toml"),
     ),
+    (
+        "judgements.toml",
+        include_str!("../locales/zh-CN/judgements.toml"),
+        include_str!("../locales/en-US/judgements.toml"),
+    ),
+    (
+        "years.toml",
+        include_str!("../locales/zh-CN/years.toml"),
+        include_str!("../locales/en-US/years.toml"),
+    ),
+    (
+        "summary.toml",
+        include_str!("../locales/zh-CN/summary.toml"),
+        include_str!("../locales/en-US/summary.toml"),
+    ),
 ];
 
 pub struct Messages {

@@ -68,6 +68,12 @@ pub enum ImportError {
     /// Columns the import does not know (by header, or "第 N 列" / "column N" when the header is
     /// empty but the column holds values): nothing is silently dropped.
     UnknownColumns(Vec<String>),
+    /// A facts import's columns that are neither the society code, the date nor a fact the
+    /// year's catalogue declares, with every accepted name (issue 13).
+    UnknownFactColumns {
+        columns: Vec<String>,
+        accepted: String,
+    },
     Rows(Vec<RowError>),
 }
 
@@ -88,6 +94,10 @@ impl ImportError {
                 .t("err-import-unknown-columns")
                 .replace("{columns}", &cols.join(", "))
                 .replace("{accepted}", &accepted_columns()),
+            ImportError::UnknownFactColumns { columns, accepted } => t
+                .t("err-facts-import-unknown-columns")
+                .replace("{columns}", &columns.join(", "))
+                .replace("{accepted}", accepted),
             ImportError::Rows(rows) => t.t1("err-import-rows", "count", &rows.len()),
         }
     }

@@ -13,6 +13,7 @@ pub mod rules;
 pub mod societies;
 pub mod tracking;
 pub mod users;
+pub mod years;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -37,10 +38,11 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
     info(title = "ReformWatch API", description = "学会改革监测考核平台 — JSON API (R-X-3). Authenticate scripts with `Authorization: Bearer <token>` (create tokens on the account page)."),
     paths(
         catalogues::list, catalogues::get_year, catalogues::load,
+        years::start, years::list, years::draft,
         societies::list, societies::get_one, societies::create, societies::update,
         users::list, users::create, users::update, users::me,
         audit::list,
-        rules::check_facts, rules::get_facts, rules::put_facts, rules::verdicts,
+        rules::check_facts, rules::get_facts, rules::put_facts, rules::verdicts, rules::judge,
         plans::get_plan, plans::open, plans::put_draft, plans::submit, plans::review, plans::request_rectification,
         plans::version, plans::list, plans::get_deadline, plans::set_deadline,
         notifications::notifications, notifications::mark_read,
@@ -126,7 +128,11 @@ pub fn routes() -> Vec<RouteSpec> {
         ),
         route(g.clone(), "/api/v1/societies/{code}/facts", SocietyScoped, get(rules::get_facts)),
         route(Method::PUT, "/api/v1/societies/{code}/facts", SocietyEdit, put(rules::put_facts)),
+        route(p.clone(), "/api/v1/years", Admin, post(years::start)),
+        route(g.clone(), "/api/v1/years", Admin, get(years::list)),
+        route(g.clone(), "/api/v1/years/{year}/draft", Admin, get(years::draft)),
         route(g.clone(), "/api/v1/societies/{code}/verdicts", SocietyScoped, get(rules::verdicts)),
+        route(p.clone(), "/api/v1/societies/{code}/judgements", Staff, post(rules::judge)),
         route(p.clone(), "/api/v1/rules/check", Public, post(rules::check_facts)),
         route(g.clone(), "/api/v1/societies/{code}/reports/{year}/{month}", SocietyScoped, get(reports::get_report)),
         route(p.clone(), "/api/v1/societies/{code}/reports/{year}/{month}", SocietyEdit, post(reports::open)),

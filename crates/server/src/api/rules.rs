@@ -36,6 +36,9 @@ pub struct VerdictDto {
     pub explanation_en: String,
     /// The clause the rule applies, verbatim.
     pub clause: String,
+    /// Present and true when the verdict is a reviewer's judgement of a qualitative norm (the
+    /// `judged` kind), not a computation.
+    pub judged: Option<bool>,
 }
 
 /// `{"year":2017,"verdicts":[…]}`
@@ -189,6 +192,47 @@ pub async fn verdicts(
         who,
     }: SocietyYear,
 ) -> AppResult<Response> {
+    let (sc, _) = service::facts::verdicts(&state, &who, &society, &catalogue).await?;
+    Ok(Json(sc.result).into_response())
+}
+
+/// A reviewer's judgement of a qualitative norm (a `judged` rule).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostJudgement {
+    /// The rule id (a `judged` rule of the year's catalogue).
+    pub rule: String,
+    /// `pass` | `warning` (never `fail`).
+    pub verdict: String,
+    /// The reviewer's written reason (required, at most 2,000 characters).
+    pub reason: String,
+}
+
+/// Records a reviewer's judgement of a `judged` rule (reviewers and administrators); answers
+/// the society's verdicts with the judgement applied. Earlier judgements stay stored; the
+/// latest counts.
+#[utoipa::path(post, path = "/api/v1/societies/{code}/judgements", tag = "rules", params(("code" = String, Path), ("year" = Option<i32>, Query)), request_body = PostJudgement,
+    responses((status = 200, body = CheckResultDto), (status = 403, body = crate::api::ApiErrors), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
+pub async fn judge(
+    State(state): State<AppState>,
+    SocietyYear {
+        society,
+        catalogue,
+        who,
+    }: SocietyYear,
+    body: Bytes,
+) -> AppResult<Response> {
+    let req: PostJudgement = parse_json(&body)?;
+    service::judgements::judge(
+        &state,
+        &who,
+        &society,
+        &catalogue,
+        &req.rule,
+        &req.verdict,
+        &req.reason,
+    )
+    .await?;
     let (sc, _) = service::facts::verdicts(&state, &who, &society, &catalogue).await?;
     Ok(Json(sc.result).into_response())
 }

@@ -43,20 +43,32 @@ pub async fn versions(db: &Db, society_id: i64, year: i32) -> AppResult<Vec<Fact
     .bind(i64::from(year))
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
-        .map(version_from_row)
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    rows.iter().map(version_from_row).collect()
 }
 
-fn version_from_row(r: &sqlx::any::AnyRow) -> Result<FactVersion, sqlx::Error> {
+/// A stored version; a value that is not JSON is [`AppError::Unreadable`] naming the row,
+/// never dropped (issue 13).
+fn version_from_row(r: &sqlx::any::AnyRow) -> AppResult<FactVersion> {
     let raw: Option<String> = r.try_get(2)?;
+    let id: i64 = r.try_get(0)?;
+    let field: String = r.try_get(1)?;
+    let value = match raw {
+        None => None,
+        Some(s) => match serde_json::from_str::<Value>(&s) {
+            Ok(v) => Some(v).filter(|v| !v.is_null()),
+            Err(e) => {
+                return Err(AppError::unreadable(
+                    format!("数据项 {field} 的第 {id} 条记录"),
+                    format!("row {id} of fact {field}"),
+                    e,
+                ));
+            }
+        },
+    };
     Ok(FactVersion {
-        id: r.try_get(0)?,
-        field: r.try_get(1)?,
-        value: raw
-            .and_then(|s| serde_json::from_str(&s).ok())
-            .filter(|v: &Value| !v.is_null()),
+        id,
+        field,
+        value,
         as_of: r.try_get(3)?,
         source: r.try_get(4)?,
         entered_by: r.try_get(5)?,
@@ -122,6 +134,47 @@ pub fn to_facts(
     })
 }
 
+/// [`to_facts`] for stored values: a value that no longer decodes under the year's
+/// declarations (a file loaded again with a fact removed or of another kind, a part now above
+/// its whole) is [`AppError::Unreadable`] naming the society, the year and the row — never
+/// dropped (issue 13).
+pub fn stored_facts(
+    code: &str,
+    current: &BTreeMap<String, FactVersion>,
+    election_year: Option<bool>,
+    catalogue: &Catalogue,
+) -> AppResult<Facts> {
+    to_facts(current, election_year, catalogue).map_err(|e| {
+        let year = catalogue.year;
+        let (zh, en) = match current.get(&e.field) {
+            Some(v) => {
+                let label = catalogue
+                    .fact(&v.field)
+                    .map_or(v.field.as_str(), |f| f.label_zh.as_str());
+                (
+                    format!(
+                        "学会 {code} {year} 年数据项“{label}”的第 {} 条记录（{}）",
+                        v.id, v.as_of
+                    ),
+                    format!(
+                        "row {} of fact {} of society {code} for {year} (as of {})",
+                        v.id, v.field, v.as_of
+                    ),
+                )
+            }
+            None => (
+                format!("学会 {code} {year} 年的数据"),
+                format!("the facts of society {code} for {year}"),
+            ),
+        };
+        let detail = match &e.localized {
+            Some((zh, en)) => format!("{zh} / {en}"),
+            None => e.key.clone(),
+        };
+        AppError::unreadable(zh, en, detail)
+    })
+}
+
 /// One field's new value (None clears it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FactChange {
@@ -156,7 +209,7 @@ pub async fn record_in(
     let existing: Vec<FactVersion> = rows
         .iter()
         .map(version_from_row)
-        .collect::<Result<_, _>>()?;
+        .collect::<AppResult<_>>()?;
     let mut cur = current(&existing);
     let mut before = Map::new();
     let mut after = Map::new();

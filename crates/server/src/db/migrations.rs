@@ -37,6 +37,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0004_tracking.sql"),
         postgres: include_str!("../../migrations/postgres/0004_tracking.sql"),
     },
+    Migration {
+        version: 8,
+        name: "years",
+        sqlite: include_str!("../../migrations/sqlite/0008_years.sql"),
+        postgres: include_str!("../../migrations/postgres/0008_years.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.

@@ -9,6 +9,7 @@ pub mod catalogues;
 pub mod documents;
 pub mod evidence;
 pub mod facts;
+pub mod judgements;
 pub mod migrations;
 pub mod notifications;
 pub mod plans;
@@ -19,6 +20,7 @@ pub mod societies;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
+pub mod years;
 
 use std::str::FromStr;
 use std::sync::Arc;

@@ -44,7 +44,7 @@ pub async fn load(
     file_name: &str,
 ) -> Result<Catalogue, StoreCatalogueError> {
     who.require(Action::LoadCatalogue, None)?;
-    catalogues::store(
+    let catalogue = catalogues::store(
         &state.db,
         &who.actor(),
         state.clock.now(),
@@ -52,5 +52,9 @@ pub async fn load(
         file_name,
         false,
     )
-    .await
+    .await?;
+    // A year started from an earlier one (issue 13): its last known facts come over now that
+    // the year's own declarations are known (once).
+    crate::db::years::carry_facts(&state.db, &who.actor(), state.clock.now(), &catalogue).await?;
+    Ok(catalogue)
 }

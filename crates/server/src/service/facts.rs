@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use reformwatch_core::catalogue::Catalogue;
 use reformwatch_core::facts::{FactKind, Facts, parse_facts_json};
-use reformwatch_core::rules::{CheckResult, check};
+use reformwatch_core::rules::{CheckResult, check, check_with};
 use reformwatch_tabular::Table;
 use serde_json::Value;
 
@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::auth::policy::Action;
 use crate::db::Db;
 use crate::db::facts::{self, FactChange, FactVersion, Justification};
+use crate::db::judgements::{self, StoredJudgement};
 use crate::db::societies::{self, Society};
 use crate::error::{AppError, AppResult};
 use crate::import::{ImportError, RowError};
@@ -26,11 +27,13 @@ pub struct SocietyCheck {
     pub versions: Vec<FactVersion>,
     pub election_year: Option<bool>,
     pub facts: Facts,
+    /// The latest reviewer judgement per `judged` rule (issue 13).
+    pub judgements: BTreeMap<String, StoredJudgement>,
     pub result: CheckResult,
 }
 
-/// Stored facts → verdicts. Stored facts were validated when entered, so a failure to build
-/// them is an internal error.
+/// Stored facts and reviewer judgements → verdicts. A stored value that no longer decodes
+/// under the year's declarations is `AppError::Unreadable`, naming the row.
 pub async fn society_check(
     db: &Db,
     society: &Society,
@@ -39,15 +42,19 @@ pub async fn society_check(
     let versions = facts::versions(db, society.id, catalogue.year).await?;
     let current = facts::current(&versions);
     let election_year = societies::election_flag(db, society.id, catalogue.year).await?;
-    let facts = facts::to_facts(&current, election_year, catalogue).map_err(|e| {
-        anyhow::anyhow!("stored facts of {} do not validate: {:?}", society.code, e)
-    })?;
-    let result = check(catalogue, &facts);
+    let facts = facts::stored_facts(&society.code, &current, election_year, catalogue)?;
+    let judgements = judgements::latest(db, society.id, catalogue.year).await?;
+    let result = check_with(
+        catalogue,
+        &facts,
+        &judgements::to_core(society.id, catalogue.year, &judgements)?,
+    );
     Ok(SocietyCheck {
         current,
         versions,
         election_year,
         facts,
+        judgements,
         result,
     })
 }
@@ -182,6 +189,24 @@ pub fn today(state: &AppState, catalogue: &Catalogue) -> NaiveDate {
 pub const IMPORT_CODE_COLUMNS: &[&str] = &["code", "代码", "学会代码"];
 pub const IMPORT_AS_OF_COLUMNS: &[&str] = &["as_of", "日期", "数据日期", "截至日期"];
 
+/// Every name a facts import accepts, column by column: "code / 代码 / 学会代码; as_of / …;
+/// members_now / 个人会员数 / Individual members; …".
+pub fn accepted_fact_columns(catalogue: &Catalogue) -> String {
+    let fixed = [IMPORT_CODE_COLUMNS, IMPORT_AS_OF_COLUMNS]
+        .iter()
+        .map(|names| names.join(" / "))
+        .collect::<Vec<_>>();
+    fixed
+        .into_iter()
+        .chain(
+            catalogue
+                .entered_facts()
+                .map(|f| format!("{} / {} / {}", f.name, f.label_zh, f.label_en)),
+        )
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// What a facts import did: rows read, values recorded.
 pub struct FactsImported {
     pub rows: usize,
@@ -209,6 +234,37 @@ pub async fn import(
                 .map(|i| (i, f.name.as_str()))
         })
         .collect();
+    // A column that is not the code, the date or a declared fact would be dropped without a
+    // word: refuse the file, name the column and list every accepted name (issue 13).
+    let known: Vec<usize> = std::iter::once(code_col)
+        .chain(as_of_col)
+        .chain(fact_cols.iter().map(|(i, _)| *i))
+        .collect();
+    let unknown: Vec<String> = table
+        .headers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !known.contains(i))
+        .filter_map(|(i, h)| {
+            if !h.trim().is_empty() {
+                Some(h.trim().to_string())
+            } else if table
+                .rows
+                .iter()
+                .any(|r| r.cells.get(i).is_some_and(|c| !c.trim().is_empty()))
+            {
+                Some(format!("#{}", i + 1))
+            } else {
+                None
+            }
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Ok(Err(ImportError::UnknownFactColumns {
+            columns: unknown,
+            accepted: accepted_fact_columns(catalogue),
+        }));
+    }
     let registry: HashMap<String, Society> = societies::list(
         &state.db,
         &societies::SocietyFilter {

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod evidence;
 pub mod facts;
 pub mod housekeeping;
+pub mod judgements;
 pub mod notifications;
 pub mod overview;
 pub mod people;
@@ -19,6 +20,7 @@ pub mod progress;
 pub mod rates;
 pub mod reports;
 pub mod societies;
+pub mod years;
 
 /// Whether the database answers (the health check).
 pub async fn healthy(state: &crate::AppState) -> bool {

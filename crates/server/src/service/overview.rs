@@ -2,13 +2,13 @@
 //! group, election year and failing rule.
 
 use reformwatch_core::catalogue::Catalogue;
-use reformwatch_core::rules::{RuleVerdict, Verdict, check};
+use reformwatch_core::rules::{RuleVerdict, Verdict, check_with};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::policy::Action;
-use crate::db::facts;
 use crate::db::societies::{self, Society, SocietyFilter};
+use crate::db::{facts, judgements};
 use crate::error::AppResult;
 use crate::principal::Principal;
 
@@ -31,7 +31,8 @@ pub struct SocietyRow {
 }
 
 /// Every matching society with its verdicts (staff): a fixed number of queries (societies, all
-/// facts of the year, all election flags of the year), verdicts computed in memory.
+/// facts of the year, all election flags of the year, all reviewer judgements of the year),
+/// verdicts computed in memory.
 pub async fn matrix(
     state: &AppState,
     who: &Principal,
@@ -49,6 +50,8 @@ pub async fn matrix(
     .await?;
     let versions = facts::all_versions(&state.db, catalogue.year).await?;
     let elections = societies::election_flags_of_year(&state.db, catalogue.year).await?;
+    let judged = judgements::latest_of_year(&state.db, catalogue.year).await?;
+    let none = Default::default();
     let mut out = Vec::new();
     for s in all {
         let election = elections.get(&s.id).copied();
@@ -59,9 +62,9 @@ pub async fn matrix(
             _ => {}
         }
         let cur = facts::current(versions.get(&s.id).map(Vec::as_slice).unwrap_or(&[]));
-        let f = facts::to_facts(&cur, election, catalogue)
-            .map_err(|e| anyhow::anyhow!("stored facts of {} invalid: {e:?}", s.code))?;
-        let verdicts = check(catalogue, &f).verdicts;
+        let f = facts::stored_facts(&s.code, &cur, election, catalogue)?;
+        let j = judgements::to_core(s.id, catalogue.year, judged.get(&s.id).unwrap_or(&none))?;
+        let verdicts = check_with(catalogue, &f, &j).verdicts;
         if !q.failing.is_empty()
             && !verdicts.iter().any(|v| {
                 v.rule == q.failing && matches!(v.verdict, Verdict::Fail | Verdict::Warning)

@@ -75,10 +75,12 @@ impl Progress {
         let mut by_society = BTreeMap::new();
         for sid in plans.keys() {
             let current = facts::current(versions.get(sid).map(Vec::as_slice).unwrap_or(&[]));
-            let f =
-                facts::to_facts(&current, elections.get(sid).copied(), catalogue).map_err(|e| {
-                    anyhow::anyhow!("stored facts of society {sid} do not validate: {e:?}")
-                })?;
+            let f = facts::stored_facts(
+                &format!("#{sid}"),
+                &current,
+                elections.get(sid).copied(),
+                catalogue,
+            )?;
             by_society.insert(*sid, f);
         }
         Ok(Progress {

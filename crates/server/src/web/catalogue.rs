@@ -68,6 +68,7 @@ struct TaskList {
     year: i32,
     summary: String,
     groups: Vec<Group>,
+    about: super::catalogue_summary::SummaryView,
 }
 
 pub fn class_rule(t: &T, c: &Catalogue, class: TaskClass) -> String {
@@ -111,6 +112,7 @@ pub async fn task_list(
         year: c.year,
         summary: t.pick(&c.title_zh, &c.title_en).to_string(),
         groups,
+        about: super::catalogue_summary::view(&t, &c),
     }))
 }
 

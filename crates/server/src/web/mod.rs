@@ -7,6 +7,7 @@ pub mod account;
 pub mod assets;
 pub mod audit;
 pub mod catalogue;
+pub mod catalogue_summary;
 pub mod evidence;
 pub mod facts;
 pub mod home;
@@ -17,6 +18,7 @@ pub mod plans;
 pub mod reports;
 pub mod societies;
 pub mod users;
+pub mod years;
 
 use axum::extract::DefaultBodyLimit;
 use http::Method;
@@ -93,6 +95,7 @@ pub fn routes() -> Vec<RouteSpec> {
         route(g.clone(), "/societies/{code}/facts", SocietyScoped, get(facts::page::facts_page)),
         route(p.clone(), "/societies/{code}/facts", SocietyEdit, post(facts::page::facts_submit)),
         route(p.clone(), "/societies/{code}/justifications", SocietyEdit, post(facts::page::justify)),
+        route(p.clone(), "/societies/{code}/judgements", Staff, post(societies::judge::judge)),
         route(g.clone(), "/rules/check", Public, get(facts::whatif::whatif_page)),
         route(p.clone(), "/rules/check", Public, post(facts::whatif::whatif_submit)),
         route(g.clone(), "/overview/rules", Staff, get(facts::overview::page)),
@@ -127,6 +130,9 @@ pub fn routes() -> Vec<RouteSpec> {
         route(p.clone(), "/admin/months", Admin, post(reports::locks::lock)),
         route(p.clone(), "/admin/months/exception", Admin, post(reports::locks::exception)),
         route(g.clone(), "/help/colours", Public, get(reports::help::help)),
+        route(g.clone(), "/admin/years", Admin, get(years::years_page)),
+        route(p.clone(), "/admin/years", Admin, post(years::start)),
+        route(g.clone(), "/admin/years/{year}/draft.toml", Admin, get(years::draft)),
         route(g.clone(), "/admin/facts/import", Admin, get(facts::import::import_page)),
         route(p.clone(), "/admin/facts/import", Admin, post(facts::import::import_submit)),
         route(

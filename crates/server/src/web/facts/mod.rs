@@ -19,6 +19,7 @@ use serde_json::Value;
 
 use crate::AppState;
 use crate::db::facts::{FactChange, Justification};
+use crate::db::judgements::StoredJudgement;
 use crate::db::societies::Society;
 use crate::error::AppResult;
 use crate::i18n::T;
@@ -114,6 +115,46 @@ pub struct VerdictView {
     pub justification: Option<String>,
     pub can_justify: bool,
     pub open: bool,
+    /// A qualitative norm judged by a reviewer (issue 13), not computed: labelled as such.
+    pub judged: bool,
+    /// The reviewer's latest judgement, in words.
+    pub judgement: Option<String>,
+    /// The viewer may record a judgement (staff, `judged` rules only).
+    pub can_judge: bool,
+    /// What was typed into a refused judgement form, and its field messages.
+    pub typed_verdict: String,
+    pub typed_reason: String,
+    pub verdict_error: Option<String>,
+    pub reason_error: Option<String>,
+}
+
+/// A refused judgement form: the rule, what was typed, the errors.
+pub struct JudgeTyped {
+    pub rule: String,
+    pub verdict: String,
+    pub reason: String,
+    pub errors: Vec<FieldError>,
+}
+
+/// Judgements, whether the viewer may record one, and a refused form, for [`cards`].
+#[derive(Default)]
+pub struct JudgeView<'a> {
+    pub judgements: Option<&'a BTreeMap<String, StoredJudgement>>,
+    pub can_judge: bool,
+    pub typed: Option<&'a JudgeTyped>,
+}
+
+/// "张审判断为符合（2017-06-01 10:00）：比例合理" and its English.
+pub fn judgement_text(t: &T, j: &StoredJudgement) -> String {
+    let verdict = match j.verdict.as_str() {
+        "pass" => t.t("judgement-pass"),
+        _ => t.t("judgement-warning"),
+    };
+    t.t("judgement-by")
+        .replace("{by}", &j.judged_by)
+        .replace("{verdict}", &verdict)
+        .replace("{at}", &crate::present::beijing_text(&j.judged_at))
+        .replace("{reason}", &j.reason)
 }
 
 pub struct TaskCard {
@@ -156,9 +197,24 @@ pub fn cards(
     result: &CheckResult,
     justifications: &BTreeMap<String, Justification>,
     can_justify: bool,
+    judge: &JudgeView<'_>,
 ) -> Vec<TaskCard> {
     let mut out: Vec<TaskCard> = Vec::new();
     for v in &result.verdicts {
+        let judgement = judge
+            .judgements
+            .and_then(|js| js.get(&v.rule))
+            .filter(|_| v.judged)
+            .map(|j| judgement_text(t, j));
+        let typed = judge.typed.filter(|ty| ty.rule == v.rule);
+        let error_of = |field: &str| {
+            typed.and_then(|ty| {
+                ty.errors
+                    .iter()
+                    .find(|e| e.field == field)
+                    .map(|e| t.field(e))
+            })
+        };
         let view = VerdictView {
             rule: v.rule.clone(),
             verdict: v.verdict.as_str(),
@@ -170,6 +226,13 @@ pub fn cards(
                 .map(|j| format!("{}（{}，{}）", j.text, j.entered_by, j.entered_at)),
             can_justify: can_justify && v.verdict == Verdict::Warning,
             open: matches!(v.verdict, Verdict::Fail | Verdict::Warning),
+            judged: v.judged,
+            judgement,
+            can_judge: judge.can_judge && v.judged,
+            typed_verdict: typed.map(|ty| ty.verdict.clone()).unwrap_or_default(),
+            typed_reason: typed.map(|ty| ty.reason.clone()).unwrap_or_default(),
+            verdict_error: error_of("verdict"),
+            reason_error: error_of("reason"),
         };
         match out.last_mut() {
             Some(card) if card.number == v.task => {

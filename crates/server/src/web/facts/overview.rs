@@ -32,7 +32,8 @@ fn symbol(v: Verdict) -> &'static str {
 pub struct MatrixRow {
     pub code: String,
     pub name: String,
-    pub cells: Vec<(&'static str, &'static str, String)>,
+    /// (verdict, symbol, title, judged by a reviewer)
+    pub cells: Vec<(&'static str, &'static str, String, bool)>,
 }
 
 #[derive(Template)]
@@ -110,11 +111,22 @@ pub async fn page(
                         (
                             v.verdict.as_str(),
                             symbol(v.verdict),
-                            format!(
-                                "{}: {}",
-                                v.rule,
-                                t.pick(&v.explanation_zh, &v.explanation_en)
-                            ),
+                            if v.judged {
+                                // Issue 13: a reviewer's judgement, labelled as such.
+                                format!(
+                                    "{}（{}）: {}",
+                                    v.rule,
+                                    t.t("judged-badge"),
+                                    t.pick(&v.explanation_zh, &v.explanation_en)
+                                )
+                            } else {
+                                format!(
+                                    "{}: {}",
+                                    v.rule,
+                                    t.pick(&v.explanation_zh, &v.explanation_en)
+                                )
+                            },
+                            v.judged,
                         )
                     })
                     .collect(),

@@ -111,7 +111,16 @@ pub async fn whatif_submit(
     };
     let cards_v = result
         .as_ref()
-        .map(|r| cards(&t, &catalogue, r, &BTreeMap::new(), false))
+        .map(|r| {
+            cards(
+                &t,
+                &catalogue,
+                r,
+                &BTreeMap::new(),
+                false,
+                &Default::default(),
+            )
+        })
         .unwrap_or_default();
     let page = WhatIfPage {
         page: Page::new(&ctx, t.t("whatif-title")),

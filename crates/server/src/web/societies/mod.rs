@@ -4,6 +4,7 @@
 
 pub mod form;
 pub mod import;
+pub mod judge;
 pub mod list;
 pub mod show;
 

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use super::{Row, row};
 use crate::AppState;
@@ -28,6 +28,8 @@ struct ShowPage {
     can_edit: bool,
     people: Vec<(String, String)>,
     year: i32,
+    /// Every year with a catalogue, for the year switch (issue 13).
+    years: Vec<i32>,
     election_this_year: String,
     legend: Vec<(&'static str, String)>,
     cards: Vec<crate::web::facts::TaskCard>,
@@ -92,15 +94,27 @@ fn next_steps(
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
+    sy: SocietyYear,
+    Query(q): Query<crate::web::facts::YearQuery>,
+) -> AppResult<Response> {
+    show_with(&state, &ctx, sy, q.done.as_deref(), None).await
+}
+
+/// The society page; with `typed`, a refused judgement form shown again at its rule with its
+/// messages and what was typed (422).
+pub async fn show_with(
+    state: &AppState,
+    ctx: &Ctx,
     SocietyYear {
         society,
         catalogue,
         who,
     }: SocietyYear,
-    Query(q): Query<crate::web::facts::YearQuery>,
+    done: Option<&str>,
+    typed: Option<crate::web::facts::JudgeTyped>,
 ) -> AppResult<Response> {
-    let (sc, justifications) = service::facts::verdicts(&state, &who, &society, &catalogue).await?;
-    let profile = service::societies::profile(&state, &who, &society, &catalogue).await?;
+    let (sc, justifications) = service::facts::verdicts(state, &who, &society, &catalogue).await?;
+    let profile = service::societies::profile(state, &who, &society, &catalogue).await?;
     let can_edit = who.may(Action::EditSocietyData, Some(society.id));
     let can_manage = who.may(Action::ManageSocieties, None);
     let t = ctx.t();
@@ -122,7 +136,18 @@ pub async fn show(
             (rule, j)
         })
         .collect();
-    let cards = crate::web::facts::cards(&t, &catalogue, &sc.result, &justifications, can_edit);
+    let cards = crate::web::facts::cards(
+        &t,
+        &catalogue,
+        &sc.result,
+        &justifications,
+        can_edit,
+        &crate::web::facts::JudgeView {
+            judgements: Some(&sc.judgements),
+            can_judge: who.may(Action::ListAllSocieties, None),
+            typed: typed.as_ref(),
+        },
+    );
     let summary = reformwatch_core::rules::Verdict::ALL
         .iter()
         .map(|v| {
@@ -165,8 +190,13 @@ pub async fn show(
             Some((label, text, v.as_of.clone()))
         })
         .collect();
-    Ok(render(&ShowPage {
-        page: Page::new(&ctx, society.name.clone()).with_flash(q.done.as_deref()),
+    let status = if typed.is_some() {
+        http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        http::StatusCode::OK
+    };
+    let html = render(&ShowPage {
+        page: Page::new(ctx, society.name.clone()).with_flash(done),
         elections: profile.elections,
         code: society.code.clone(),
         s: row(&t, &society),
@@ -174,6 +204,11 @@ pub async fn show(
         can_edit,
         people,
         year: catalogue.year,
+        years: service::catalogues::list(state)
+            .await?
+            .iter()
+            .map(|c| c.year)
+            .collect(),
         election_this_year: match sc.election_year {
             Some(true) => t.t("election-yes"),
             Some(false) => t.t("election-no"),
@@ -195,5 +230,6 @@ pub async fn show(
                     crate::model::Role::Admin | crate::model::Role::Reviewer
                 )
             }),
-    }))
+    });
+    Ok((status, html).into_response())
 }
