@@ -77,7 +77,9 @@ test("administrator creates an editor who reaches only their own society", async
   const audit = await page.textContent("#audit");
   assert.match(audit, /user\.create/);
   assert.match(audit, /session\.login/);
-  assert.match(audit, /user:lixue\.editor/);
+  // Who acted, by display name, never the internal label `user:…` (issue 10).
+  assert.match(audit, /力学学会填报人/);
+  assert.doesNotMatch(audit, /user:lixue\.editor/);
   assert.match(await page.textContent("main"), /哈希链校验通过/);
   await shot(page, "07-admin-audit-trail");
 

@@ -61,6 +61,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../locales/en-US/bulletins.toml"),
     ),
     (
+        "people.toml",
+        include_str!("../locales/zh-CN/people.toml"),
+        include_str!("../locales/en-US/people.toml"),
+    ),
+    (
         "judgements.toml",
         include_str!("../locales/zh-CN/judgements.toml"),
         include_str!("../locales/en-US/judgements.toml"),

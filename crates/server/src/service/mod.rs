@@ -16,6 +16,7 @@ pub mod judgements;
 pub mod limits;
 pub mod notifications;
 pub mod overview;
+pub mod people;
 pub mod plans;
 pub mod progress;
 pub mod rates;

@@ -9,7 +9,10 @@ use crate::db::audit::{self, AuditFilter};
 use crate::error::AppResult;
 use crate::http::Ctx;
 use crate::http::page::{Page, render};
+use crate::i18n::T;
 use crate::service;
+use crate::service::people::People;
+use crate::web::people::actor_text;
 
 pub struct EntryRow {
     pub seq: i64,
@@ -52,10 +55,31 @@ pub const KNOWN_ACTIONS: &[&str] = &[
     "demo.load",
 ];
 
-fn pretty(v: &Option<serde_json::Value>) -> String {
+fn pretty(t: &T, people: &People, v: &Option<serde_json::Value>) -> String {
     v.as_ref()
-        .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
+        .map(|v| serde_json::to_string_pretty(&readable(t, people, v)).unwrap_or_default())
         .unwrap_or_default()
+}
+
+/// A recorded value as people read it (issue 10): stored times as Beijing time to the minute,
+/// actors (`user:NAME`, `cli:…`, `system`) by name; everything else as recorded.
+fn readable(t: &T, people: &People, v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) if chrono::DateTime::parse_from_rfc3339(s).is_ok() => {
+            Value::String(crate::present::beijing_text(s))
+        }
+        Value::String(s) if s.starts_with("user:") || s.starts_with("cli:") => {
+            Value::String(actor_text(t, people, s))
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|x| readable(t, people, x)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, x)| (k.clone(), readable(t, people, x)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 pub async fn page(
@@ -66,6 +90,7 @@ pub async fn page(
     let who = ctx.principal();
     let t = ctx.t();
     let entries = service::audit::list(&state, &who, &filter).await?;
+    let people = service::people::people(&state, &who).await?;
     let chain_status = match service::audit::verify(&state, &who).await? {
         Ok(n) => t.t1("audit-chain-ok", "count", &n),
         Err(broken) => t.t1("audit-chain-broken", "detail", &broken),
@@ -94,13 +119,13 @@ pub async fn page(
             .iter()
             .map(|e| EntryRow {
                 seq: e.seq,
-                at: e.at.clone(),
-                actor: e.actor.clone(),
+                at: crate::present::beijing_text(&e.at),
+                actor: actor_text(&t, &people, &e.actor),
                 action: e.action.clone(),
                 object_type: e.object_type.clone(),
                 object_id: e.object_id.clone(),
-                before: pretty(&e.before),
-                after: pretty(&e.after),
+                before: pretty(&t, &people, &e.before),
+                after: pretty(&t, &people, &e.after),
             })
             .collect(),
         f_actor: filter.actor.clone().unwrap_or_default(),

@@ -23,9 +23,25 @@ struct Years {
     catalogues: Vec<StoredCatalogue>,
 }
 
+/// The stored catalogues as people read them: loaded when, in Beijing time, and by whom, by
+/// name (issue 10).
+async fn readable(state: &AppState, ctx: &Ctx) -> AppResult<Vec<StoredCatalogue>> {
+    let t = ctx.t();
+    let people = service::people::people(state, &ctx.principal()).await?;
+    Ok(service::catalogues::list(state)
+        .await?
+        .into_iter()
+        .map(|c| StoredCatalogue {
+            loaded_at: crate::present::beijing_text(&c.loaded_at),
+            loaded_by: crate::web::people::actor_text(&t, &people, &c.loaded_by),
+            ..c
+        })
+        .collect())
+}
+
 pub async fn years(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let t = ctx.t();
-    let catalogues = service::catalogues::list(&state).await?;
+    let catalogues = readable(&state, &ctx).await?;
     Ok(render(&Years {
         page: Page::new(&ctx, t.t("catalogues-title")),
         catalogues,
@@ -187,7 +203,7 @@ pub async fn load_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
     Ok(render(&LoadPage {
         page: Page::new(&ctx, t.t("catalogue-load-title")),
         error: None,
-        catalogues: service::catalogues::list(&state).await?,
+        catalogues: readable(&state, &ctx).await?,
     }))
 }
 
@@ -225,7 +241,7 @@ pub async fn load_submit(
     let page = LoadPage {
         page: Page::new(&ctx, t.t("catalogue-load-title")),
         error: Some(error),
-        catalogues: service::catalogues::list(&state).await?,
+        catalogues: readable(&state, &ctx).await?,
     };
     Ok((http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }

@@ -34,7 +34,7 @@ pub async fn inbox(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
             id: n.id,
             subject: t.pick(&n.subject_zh, &n.subject_en).to_string(),
             link: n.link,
-            at: n.created_at,
+            at: crate::present::beijing_text(&n.created_at),
             read: n.read_at.is_some(),
         })
         .collect();

@@ -14,6 +14,7 @@ pub mod facts;
 pub mod home;
 pub mod inbox;
 pub mod login;
+pub mod people;
 pub mod plans;
 pub mod reports;
 pub mod societies;

@@ -20,6 +20,7 @@ mod layers;
 mod limits;
 mod pages;
 mod plans;
+mod readable;
 mod rules;
 mod security;
 mod smtp_sink;

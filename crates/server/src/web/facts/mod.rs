@@ -305,7 +305,7 @@ pub async fn evidence_list(
                     format!(
                         "{about} · {} KB · {}",
                         (e.size + 1023) / 1024,
-                        e.uploaded_at
+                        crate::present::beijing_text(&e.uploaded_at)
                     ),
                 )
             })

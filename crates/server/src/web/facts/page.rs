@@ -52,6 +52,7 @@ struct FactsPage {
 
 fn history_rows(
     t: &T,
+    people: &crate::service::people::People,
     catalogue: &Catalogue,
     versions: &[FactVersion],
     current: &BTreeMap<String, FactVersion>,
@@ -72,8 +73,8 @@ fn history_rows(
             } else {
                 v.source.clone()
             },
-            entered_by: v.entered_by.clone(),
-            entered_at: v.entered_at.clone(),
+            entered_by: crate::web::people::actor_text(t, people, &v.entered_by),
+            entered_at: crate::present::beijing_text(&v.entered_at),
             current: current.get(&v.field).is_some_and(|c| c.id == v.id),
         })
         .collect();
@@ -124,7 +125,13 @@ async fn facts_page_with(
             .filter(|e| catalogue.fact(&e.field).is_none())
             .map(|e| t.field(e))
             .collect(),
-        history: history_rows(&t, catalogue, &sc.versions, &sc.current),
+        history: history_rows(
+            &t,
+            &crate::service::people::people(state, who).await?,
+            catalogue,
+            &sc.versions,
+            &sc.current,
+        ),
         evidence: evidence_list(state, society, catalogue, "fact", &t).await?,
     };
     Ok((status, render(&page)).into_response())

@@ -70,7 +70,11 @@ pub async fn versions(
         code: sy.society.code.clone(),
         year: sy.catalogue.year,
         kind: kind.as_str(),
-        versions: c.versions,
+        versions: c
+            .versions
+            .into_iter()
+            .map(|(v, at)| (v, crate::present::beijing_text(&at)))
+            .collect(),
         a: c.a,
         b: c.b,
         rows,

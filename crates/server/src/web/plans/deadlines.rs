@@ -19,10 +19,48 @@ use crate::service;
 #[template(path = "plans/deadlines.html")]
 struct DeadlinesPage {
     page: Page,
-    deadlines: Vec<Deadline>,
+    deadlines: Vec<DeadlineRow>,
     errors: Vec<String>,
     f_local: String,
     f_tz: String,
+}
+
+/// A deadline as people read it (issue 10): Beijing time to the minute, the zone it was set
+/// in with its local time when that zone is not Beijing's, and who set it by name.
+pub struct DeadlineRow {
+    year: i32,
+    beijing: String,
+    zone: String,
+    set_by: String,
+}
+
+async fn rows(state: &AppState, ctx: &Ctx, deadlines: &[Deadline]) -> AppResult<Vec<DeadlineRow>> {
+    let t = ctx.t();
+    let people = service::people::people(state, &ctx.principal()).await?;
+    Ok(deadlines
+        .iter()
+        .map(|d| DeadlineRow {
+            year: d.year,
+            beijing: crate::present::beijing_text(&d.utc),
+            zone: if d.timezone == "Asia/Shanghai" {
+                d.timezone.clone()
+            } else {
+                // `YYYY-MM-DDTHH:MM:SS` local → `YYYY-MM-DD HH:MM`.
+                let local: String = d
+                    .local_time
+                    .replacen('T', " ", 1)
+                    .chars()
+                    .take(16)
+                    .collect();
+                format!("{}（{local}）", d.timezone)
+            },
+            set_by: if d.set_by == "catalogue" {
+                t.t("deadline-set-by-catalogue")
+            } else {
+                crate::web::people::actor_text(&t, &people, &d.set_by)
+            },
+        })
+        .collect())
 }
 
 pub async fn deadlines_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -35,7 +73,7 @@ pub async fn deadlines_page(State(state): State<AppState>, ctx: Ctx) -> AppResul
         .unwrap_or_default();
     Ok(render(&DeadlinesPage {
         page: Page::new(&ctx, t.t("deadlines-title")),
-        deadlines,
+        deadlines: rows(&state, &ctx, &deadlines).await?,
         errors: vec![],
         f_local,
         f_tz,
@@ -73,7 +111,7 @@ pub async fn deadlines_submit(
         Err(AppError::Invalid(errors)) => {
             let page = DeadlinesPage {
                 page: Page::new(&ctx, t.t("deadlines-title")),
-                deadlines: service::plans::deadlines(&state).await?,
+                deadlines: rows(&state, &ctx, &service::plans::deadlines(&state).await?).await?,
                 errors: errors.iter().map(|e| t.field(e)).collect(),
                 f_local: f.local_time,
                 f_tz: f.timezone,

@@ -108,6 +108,7 @@ pub(super) async fn plan_page_with(
         &t, catalogue, &shown, &typed, &errors, &proposals, &comments,
     );
     let count = service::optional_count(catalogue, &shown);
+    let people = crate::service::people::people(state, &who).await?;
     let title = match kind {
         PlanKind::Reform => t.t1("plan-title", "year", &catalogue.year),
         PlanKind::Rectification => t.t1("rect-title", "year", &catalogue.year),
@@ -135,7 +136,13 @@ pub(super) async fn plan_page_with(
         versions: view
             .versions
             .iter()
-            .map(|v| (v.version, v.submitted_at.clone(), v.late_seconds.is_some()))
+            .map(|v| {
+                (
+                    v.version,
+                    crate::present::beijing_text(&v.submitted_at),
+                    v.late_seconds.is_some(),
+                )
+            })
             .collect(),
         reviews: view
             .reviews
@@ -146,7 +153,11 @@ pub(super) async fn plan_page_with(
                     r.version,
                     t.t(&format!("review-{}", r.decision.as_str()))
                 ),
-                meta: format!("{} · {}", r.reviewer, r.at),
+                meta: format!(
+                    "{} · {}",
+                    crate::web::people::actor_text(&t, &people, &r.reviewer),
+                    crate::present::beijing_text(&r.at)
+                ),
                 comment: r.comment.clone(),
                 decision: r.decision.as_str().to_string(),
             })

@@ -54,16 +54,13 @@ pub fn issue_rows(t: &T, issues: &[PlanIssue]) -> Vec<(bool, Option<u32>, String
     rows
 }
 
-/// "2017-05-22 23:59:59 (北京时间)".
+/// "2017-05-22 23:59 (北京时间)".
 pub fn deadline_text(t: &T, d: &Deadline) -> String {
+    // Beijing time to the minute, whatever zone the deadline was set in (issue 10).
     format!(
         "{} ({})",
-        d.local_time.replace('T', " "),
-        if d.timezone == "Asia/Shanghai" {
-            t.t("beijing-time")
-        } else {
-            d.timezone.clone()
-        }
+        crate::present::beijing_text(&d.utc),
+        t.t("beijing-time")
     )
 }
 

@@ -102,7 +102,8 @@ fn rows(t: &T, now: DateTime<Utc>, queue: &Queue) -> Vec<QueueRow> {
                     .map(|v| format!("v{v}"))
                     .unwrap_or_default(),
                 submitted: plan
-                    .and_then(|p| p.latest_submitted_at.clone())
+                    .and_then(|p| p.latest_submitted_at.as_deref())
+                    .map(crate::present::beijing_text)
                     .unwrap_or_default(),
                 waiting,
                 late: late.unwrap_or_default(),

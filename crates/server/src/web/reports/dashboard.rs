@@ -108,9 +108,12 @@ pub async fn dashboard(
             .t("rate-month")
             .replace(
                 "{received}",
-                &core::percent_text(d.rate.received_permille()),
+                &crate::present::percent(u64::from(d.rate.received), u64::from(d.rate.expected)),
             )
-            .replace("{on_time}", &core::percent_text(d.rate.on_time_permille())),
+            .replace(
+                "{on_time}",
+                &crate::present::percent(u64::from(d.rate.on_time), u64::from(d.rate.expected)),
+            ),
         task_cols: d.task_columns(&t),
         rows: d.rows[pager.range()]
             .iter()

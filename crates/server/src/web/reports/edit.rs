@@ -140,6 +140,7 @@ pub(super) async fn report_page_with(
         }
     };
     let editable = d.open && who.may(Action::EditSocietyData, Some(society.id));
+    let people = crate::service::people::people(state, who).await?;
     let can_review = d.report.latest_version.is_some()
         && ctx
             .user
@@ -243,7 +244,11 @@ pub(super) async fn report_page_with(
                 r.version,
                 t.t(&format!("report-review-{}", r.decision.as_str()))
             ),
-            meta: format!("{} · {}", r.reviewer, r.at),
+            meta: format!(
+                "{} · {}",
+                crate::web::people::actor_text(&t, &people, &r.reviewer),
+                crate::present::beijing_text(&r.at)
+            ),
             comment: r.comment.clone(),
             decision: r.decision.as_str().to_string(),
         })
@@ -258,7 +263,7 @@ pub(super) async fn report_page_with(
                 format!(
                     "{} KB · {}{}",
                     (e.size + 1023) / 1024,
-                    e.uploaded_at,
+                    crate::present::beijing_text(&e.uploaded_at),
                     e.task
                         .map(|x| format!(" · {} {x}", t.t("task")))
                         .unwrap_or_default()
@@ -295,7 +300,7 @@ pub(super) async fn report_page_with(
         versions: d
             .versions
             .iter()
-            .map(|v| (v.version, v.submitted_at.clone()))
+            .map(|v| (v.version, crate::present::beijing_text(&v.submitted_at)))
             .collect(),
         reviews,
         issues: issues

@@ -29,17 +29,13 @@ pub fn month_label(t: &T, m: Month) -> String {
     }
 }
 
-/// The month's due instant in the catalogue's zone: "2017-07-05 23:59:59 (北京时间)".
+/// The month's due instant in Beijing time: "2017-07-05 23:59 (北京时间)".
 pub fn due_text(t: &T, catalogue: &Catalogue, m: Month) -> String {
-    let due = core::report_due(catalogue, m).with_timezone(&catalogue.timezone);
+    // Beijing time to the minute (issue 10).
     format!(
         "{} ({})",
-        due.format("%Y-%m-%d %H:%M:%S"),
-        if catalogue.timezone.name() == "Asia/Shanghai" {
-            t.t("beijing-time")
-        } else {
-            catalogue.timezone.name().to_string()
-        }
+        crate::present::beijing(core::report_due(catalogue, m)),
+        t.t("beijing-time")
     )
 }
 

@@ -52,8 +52,8 @@ pub async fn rates(
                     cell.expected,
                     cell.received,
                     cell.on_time,
-                    core::percent_text(cell.received_permille()),
-                    core::percent_text(cell.on_time_permille()),
+                    crate::present::percent(u64::from(cell.received), u64::from(cell.expected)),
+                    crate::present::percent(u64::from(cell.on_time), u64::from(cell.expected)),
                     cell.received_permille().map(|p| (p / 50) * 5).unwrap_or(0),
                 )
             })
@@ -62,8 +62,8 @@ pub async fn rates(
             r.total.expected,
             r.total.received,
             r.total.on_time,
-            core::percent_text(r.total.received_permille()),
-            core::percent_text(r.total.on_time_permille()),
+            crate::present::percent(u64::from(r.total.received), u64::from(r.total.expected)),
+            crate::present::percent(u64::from(r.total.on_time), u64::from(r.total.expected)),
         ),
         societies: r
             .societies
@@ -75,7 +75,7 @@ pub async fn rates(
                     cell.expected,
                     cell.received,
                     cell.on_time,
-                    core::percent_text(cell.received_permille()),
+                    crate::present::percent(u64::from(cell.received), u64::from(cell.expected)),
                 )
             })
             .collect(),

@@ -84,7 +84,8 @@ pub async fn timeline(
                     .map(|v| format!("v{v}"))
                     .unwrap_or_default(),
                 submitted: r
-                    .and_then(|r| r.first_submitted_at.clone())
+                    .and_then(|r| r.first_submitted_at.as_deref())
+                    .map(crate::present::beijing_text)
                     .unwrap_or_default(),
                 locked: locked.contains(&m.month),
             }

@@ -123,6 +123,19 @@ pub async fn show_with(
         .iter()
         .map(|u| (u.display_name.clone(), role_label(&t, u.role)))
         .collect();
+    // Who wrote a justification, by name, and when, in Beijing time (issue 10).
+    let names = service::people::people(&state, &who).await?;
+    let justifications = justifications
+        .into_iter()
+        .map(|(rule, j)| {
+            let j = crate::db::facts::Justification {
+                entered_by: crate::web::people::actor_text(&t, &names, &j.entered_by),
+                entered_at: crate::present::beijing_text(&j.entered_at),
+                ..j
+            };
+            (rule, j)
+        })
+        .collect();
     let cards = crate::web::facts::cards(
         &t,
         &catalogue,

@@ -1,0 +1,13 @@
+//! Issue 10: how a page names who acted (display names, never `user:NAME`).
+
+use crate::i18n::T;
+use crate::service::people::{People, Who};
+
+/// An audit actor label or a username as a page shows it.
+pub fn actor_text(t: &T, people: &People, label: &str) -> String {
+    match people.who(label) {
+        Who::Person(name) => name,
+        Who::Operator(os) => t.t1("actor-operator", "name", &os),
+        Who::System => t.t("actor-system"),
+    }
+}

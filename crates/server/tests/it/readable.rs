@@ -1,0 +1,248 @@
+//! Issue 10, words and numbers people read: on every page of the seeded demo that shows a time
+//! or a person, times read as Beijing time `YYYY-MM-DD HH:MM` (R-PLAN-1: the notice's deadlines
+//! are Beijing time) and people by display name — never a raw RFC 3339 time, `+00:00`, `UTC`
+//! or an audit label `user:NAME` (R-X-2).
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use http::StatusCode;
+use reformwatch::db::audit::Actor;
+use sqlx::Row;
+
+use crate::{TestApp, both};
+
+/// The first thing on a page a person should never read: a raw stored time
+/// (`YYYY-MM-DDTHH:MM`), a UTC offset or zone, or an audit actor label.
+fn raw(body: &str) -> Option<String> {
+    let b = body.as_bytes();
+    let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+    for i in 0..b.len().saturating_sub(15) {
+        let w = &b[i..i + 16];
+        if digits(&w[0..4])
+            && w[4] == b'-'
+            && digits(&w[5..7])
+            && w[7] == b'-'
+            && digits(&w[8..10])
+            && w[10] == b'T'
+            && digits(&w[11..13])
+            && w[13] == b':'
+            && digits(&w[14..16])
+        {
+            return Some(String::from_utf8_lossy(w).to_string());
+        }
+    }
+    ["+00:00", "UTC", "user:"]
+        .into_iter()
+        .find(|s| body.contains(s))
+        .map(str::to_string)
+}
+
+/// Negative control: the check catches each raw form and passes what pages should show.
+#[test]
+fn the_check_catches_raw_times_and_actor_labels() {
+    assert_eq!(
+        raw("<td>2026-12-01T21:20:19.623835Z</td>").as_deref(),
+        Some("2026-12-01T21:20")
+    );
+    assert_eq!(
+        raw("<td>2017-07-05 16:00+00:00</td>").as_deref(),
+        Some("+00:00")
+    );
+    assert_eq!(raw("<th>UTC</th>").as_deref(), Some("UTC"));
+    assert_eq!(raw("<td>user:reviewer</td>").as_deref(), Some("user:"));
+    assert_eq!(
+        raw("<td>2026-12-02 05:20</td><td>评审专家（演示）</td>"),
+        None
+    );
+}
+
+fn demo_moment() -> DateTime<Utc> {
+    // 2017-09-15 10:00 Beijing time.
+    Utc.with_ymd_and_hms(2017, 9, 15, 2, 0, 0).unwrap()
+}
+
+/// Beijing time by hand (UTC+8 all year, no daylight saving), not through `present`.
+fn beijing_by_hand(stored: &str) -> String {
+    let t = DateTime::parse_from_rfc3339(stored)
+        .unwrap()
+        .with_timezone(&Utc)
+        + Duration::hours(8);
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+async fn one(app: &TestApp, sql: &str) -> (String, String) {
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap();
+    let a: String = row.try_get(0).unwrap();
+    let b: String = row.try_get(1).unwrap();
+    (a, b)
+}
+
+async fn sign_in(app: &TestApp, username: &str, password: &str) {
+    app.forget_cookies();
+    let r = app
+        .post_form(
+            "/login",
+            &[
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+}
+
+/// The page without its `datetime-local` inputs: their `value` must be `YYYY-MM-DDTHH:MM[:SS]`
+/// (HTML), and the browser shows it as a date picker, not as that text.
+fn without_datetime_inputs(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(start) = rest.find("<input") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..]
+            .find('>')
+            .map_or(rest.len(), |e| start + e + 1);
+        let tag = &rest[start..end];
+        if !tag.contains(r#"type="datetime-local""#) {
+            out.push_str(tag);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+async fn check_pages(app: &TestApp, who: &str, pages: &[String]) {
+    for path in pages {
+        let r = app.get(path).await;
+        assert_eq!(r.status, StatusCode::OK, "{who} {path}: {}", r.text());
+        let body = without_datetime_inputs(&r.text());
+        if let Some(found) = raw(&body) {
+            let at = body.find(&found).unwrap_or(0);
+            let from = body.floor_char_boundary(at.saturating_sub(200));
+            let to = body.ceil_char_boundary((at + 200).min(body.len()));
+            panic!("{who} {path} shows {found:?}: …{}…", &body[from..to]);
+        }
+    }
+}
+
+async fn pages_read_beijing_time_and_names(app: TestApp) {
+    app.state.clock.set(demo_moment());
+    let accounts = reformwatch::demo::load(app.db(), &Actor::System, app.state.clock.now())
+        .await
+        .unwrap();
+    let catalogue = reformwatch::service::catalogues::of_year(&app.state, 2017)
+        .await
+        .unwrap();
+    reformwatch::service::demo::seed(&app.state, &catalogue, 2017, demo_moment())
+        .await
+        .unwrap()
+        .expect("seeded");
+    let password = |name: &str| {
+        accounts
+            .iter()
+            .find(|a| a.username == name)
+            .unwrap()
+            .password
+            .clone()
+    };
+    // A returned plan (a reviewer's review, versions) and a report with a reviewer's comment.
+    let (returned, submitted_at) = one(
+        &app,
+        "SELECT s.code, v.submitted_at FROM plans p JOIN societies s ON s.id = p.society_id \
+         JOIN plan_versions v ON v.plan_id = p.id JOIN plan_reviews r ON r.plan_id = p.id \
+         WHERE r.decision = 'returned' AND p.kind = 'reform' AND v.version = 1 \
+         ORDER BY s.code LIMIT 1",
+    )
+    .await;
+    let (commented, month) = one(
+        &app,
+        "SELECT s.code, CAST(r.month AS TEXT) FROM report_reviews v \
+         JOIN reports r ON r.id = v.report_id JOIN societies s ON s.id = r.society_id \
+         ORDER BY s.code, r.month LIMIT 1",
+    )
+    .await;
+    // The editor's society A-01: its latest report month with a version.
+    let (_, a01_month) = one(
+        &app,
+        "SELECT s.code, CAST(MAX(r.month) AS TEXT) FROM reports r \
+         JOIN societies s ON s.id = r.society_id WHERE s.code = 'A-01' GROUP BY s.code",
+    )
+    .await;
+    // A token used once, so the account page shows created and last-used times.
+    let token = app.token_for("admin").await;
+    let used = app.get_with_token("/api/v1/societies", &token).await;
+    assert_eq!(used.status, StatusCode::OK);
+
+    sign_in(&app, "admin", &password("admin")).await;
+    let admin_pages: Vec<String> = [
+        "/reviews/plans?year=2017".to_string(),
+        format!("/societies/{returned}/plans/2017"),
+        format!("/societies/{returned}/plans/2017/versions?kind=reform"),
+        format!("/societies/{commented}/reports/2017"),
+        format!("/societies/{commented}/reports/2017/{month}"),
+        "/societies/A-01".to_string(),
+        "/societies/A-01/facts?year=2017".to_string(),
+        "/admin/audit".to_string(),
+        "/admin/deadlines".to_string(),
+        "/admin/catalogues".to_string(),
+        "/catalogues".to_string(),
+        "/account".to_string(),
+        "/inbox".to_string(),
+        "/dashboard?year=2017".to_string(),
+        "/rates?year=2017".to_string(),
+    ]
+    .to_vec();
+    check_pages(&app, "admin", &admin_pages).await;
+    // People by display name, times in Beijing time, computed here by hand.
+    let plan = app
+        .get(&format!("/societies/{returned}/plans/2017"))
+        .await
+        .text();
+    assert!(plan.contains("评审专家（演示）"), "{plan}");
+    let v1 = beijing_by_hand(&submitted_at);
+    assert!(plan.contains(&v1), "{v1}: {plan}");
+    // The queue shows the latest version's submission time.
+    let (state, latest_at) = one(
+        &app,
+        &format!(
+            "SELECT p.state, v.submitted_at FROM plans p JOIN societies s ON s.id = p.society_id \
+             JOIN plan_versions v ON v.plan_id = p.id WHERE s.code = '{returned}' \
+             AND p.kind = 'reform' ORDER BY v.version DESC LIMIT 1"
+        ),
+    )
+    .await;
+    let latest = beijing_by_hand(&latest_at);
+    let queue = app
+        .get(&format!("/reviews/plans?year=2017&state={state}"))
+        .await
+        .text();
+    assert!(raw(&queue).is_none(), "{queue}");
+    assert!(queue.contains(&latest), "{latest}: {queue}");
+    let audit = app.get("/admin/audit").await.text();
+    assert!(audit.contains("评审专家（演示）"), "{audit}");
+    let deadlines = app.get("/admin/deadlines").await.text();
+    assert!(deadlines.contains("2017-05-22 23:59"), "{deadlines}");
+    let report = app
+        .get(&format!("/societies/{commented}/reports/2017/{month}"))
+        .await
+        .text();
+    assert!(report.contains("评审专家（演示）"), "{report}");
+
+    sign_in(&app, "editor", &password("editor")).await;
+    let editor_pages: Vec<String> = [
+        "/inbox".to_string(),
+        "/account".to_string(),
+        "/societies/A-01".to_string(),
+        "/societies/A-01/facts?year=2017".to_string(),
+        "/societies/A-01/plans/2017".to_string(),
+        "/societies/A-01/plans/2017/versions?kind=reform".to_string(),
+        "/societies/A-01/reports/2017".to_string(),
+        format!("/societies/A-01/reports/2017/{a01_month}"),
+    ]
+    .to_vec();
+    check_pages(&app, "editor", &editor_pages).await;
+}
+both!(pages_read_beijing_time_and_names);
