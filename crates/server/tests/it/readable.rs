@@ -121,9 +121,8 @@ async fn check_pages(app: &TestApp, who: &str, pages: &[String]) {
         let body = without_datetime_inputs(&r.text());
         if let Some(found) = raw(&body) {
             let at = body.find(&found).unwrap_or(0);
-            let from = body.floor_char_boundary(at.saturating_sub(200));
-            let to = body.ceil_char_boundary((at + 200).min(body.len()));
-            panic!("{who} {path} shows {found:?}: …{}…", &body[from..to]);
+            let around: String = body[at..].chars().take(200).collect();
+            panic!("{who} {path} shows {found:?}: …{around}…");
         }
     }
 }

@@ -124,7 +124,7 @@ pub async fn show_with(
         .map(|u| (u.display_name.clone(), role_label(&t, u.role)))
         .collect();
     // Who wrote a justification, by name, and when, in Beijing time (issue 10).
-    let names = service::people::people(&state, &who).await?;
+    let names = service::people::people(state, &who).await?;
     let justifications = justifications
         .into_iter()
         .map(|(rule, j)| {
