@@ -165,7 +165,7 @@ pub struct DownloadQuery {
 #[utoipa::path(get, path = "/api/v1/bulletins/{file}", tag = "bulletins",
     params(("file" = String, Path, description = "`3`, `3.json`, `3.csv` or `3.xlsx`"),
         ("table" = Option<String>, Query), ("lang" = Option<String>, Query)),
-    responses((status = 200, description = "the canonical JSON, or a download"), (status = 304), (status = 404)))]
+    responses((status = 200, description = "the canonical JSON, or a download"), (status = 304), (status = 404, body = crate::api::ApiErrors)))]
 pub async fn document(
     State(state): State<AppState>,
     Path(file): Path<String>,

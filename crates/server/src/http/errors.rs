@@ -49,7 +49,7 @@ pub fn error_key(err: &AppError) -> &'static str {
         AppError::PayloadTooLarge | AppError::FileTooLarge { .. } => "too-large",
         AppError::Unreadable { .. } => "unreadable",
         AppError::UnsupportedMediaType => "unsupported-media",
-        AppError::DbBusy(_) => "busy",
+        AppError::DbBusy(_) => "db-busy",
         AppError::Internal(_) => "internal",
     }
 }
