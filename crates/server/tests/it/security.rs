@@ -1045,5 +1045,5 @@ async fn busy_database_answers_503() {
     sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text());
     assert_eq!(r.header("retry-after"), "1");
-    assert_eq!(r.json()["errors"][0]["code"], "db-busy");
+    assert_eq!(r.json()["errors"][0]["code"], "db_busy");
 }
