@@ -55,6 +55,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0008_years.sql"),
         postgres: include_str!("../../migrations/postgres/0008_years.sql"),
     },
+    Migration {
+        version: 10,
+        name: "society_names",
+        sqlite: include_str!("../../migrations/sqlite/0010_society_names.sql"),
+        postgres: include_str!("../../migrations/postgres/0010_society_names.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.
