@@ -66,10 +66,7 @@ pub fn respond(request: &HeaderMap, meta: &Cached<'_>, body: impl Into<Body>) ->
         if let Ok(v) = HeaderValue::from_str(meta.content_type) {
             r.headers_mut().insert(CONTENT_TYPE, v);
         }
-        if let Some(d) = meta
-            .disposition
-            .and_then(|d| HeaderValue::from_str(d).ok())
-        {
+        if let Some(d) = meta.disposition.and_then(|d| HeaderValue::from_str(d).ok()) {
             r.headers_mut().insert(CONTENT_DISPOSITION, d);
         }
         r
@@ -186,7 +183,10 @@ pub fn respond_variants(request: &HeaderMap, meta: &Cached<'_>, body: &Variants)
     let mut resp = match compressed {
         Some(z) => {
             let tag = gzip_tag(meta.etag);
-            let m = Cached { etag: &tag, ..*meta };
+            let m = Cached {
+                etag: &tag,
+                ..*meta
+            };
             let mut r = respond(request, &m, z.clone());
             if r.status() != StatusCode::NOT_MODIFIED {
                 r.headers_mut()

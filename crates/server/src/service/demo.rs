@@ -13,7 +13,9 @@
 //!
 //! The stories become dated events, run in time order on a clock of their own (the server's
 //! clock is not touched) and only up to the demo moment: `--clock 2017-07-20T10:00+08:00`
-//! seeds the year as it stood that morning. Facts are recorded as of 2017-03-31 with the
+//! seeds the year as it stood that morning (then only 第1期 is published). CAST's monitoring
+//! bulletins are events too ([`bulletins`]): June's, July's and August's, each published
+//! through `service::bulletins::publish` once the month's reports are in. Facts are recorded as of 2017-03-31 with the
 //! source `demo` (shown as demonstration data). The year is seeded once per database (the
 //! setting `demo_seed` records the seed; a second start does nothing).
 

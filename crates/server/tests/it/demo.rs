@@ -269,15 +269,39 @@ async fn the_seeded_year(app: TestApp) {
     let list = list.as_array().unwrap().clone();
     assert_eq!(list.len(), 3, "{list:?}");
     let expect = [
-        (6, "2017-07-17T02:00:00Z", (3, 28, 141, 37), (172, 169, 149), 3, [3, 0, 0]),
-        (7, "2017-08-14T02:00:00Z", (15, 20, 137, 37), (344, 334, 314), 15, [12, 3, 0]),
-        (8, "2017-09-14T02:00:00Z", (28, 30, 114, 37), (516, 489, 454), 28, [13, 12, 3]),
+        (
+            6,
+            "2017-07-17T02:00:00Z",
+            (3, 28, 141, 37),
+            (172, 169, 149),
+            3,
+            [3, 0, 0],
+        ),
+        (
+            7,
+            "2017-08-14T02:00:00Z",
+            (15, 20, 137, 37),
+            (344, 334, 314),
+            15,
+            [12, 3, 0],
+        ),
+        (
+            8,
+            "2017-09-14T02:00:00Z",
+            (28, 30, 114, 37),
+            (516, 489, 454),
+            28,
+            [13, 12, 3],
+        ),
     ];
     let mut prev = Value::Null;
     for (i, (month, at, colours, reports, lagging, times)) in expect.into_iter().enumerate() {
         let h = &list[i];
         assert_eq!(h["number"], i + 1, "{h}");
-        assert_eq!((h["year"].clone(), h["month"].clone()), (2017.into(), month.into()));
+        assert_eq!(
+            (h["year"].clone(), h["month"].clone()),
+            (2017.into(), month.into())
+        );
         assert_eq!(h["published_at"], at, "{h}");
         assert_eq!(h["prev_sha256"], prev, "{h}");
         prev = h["sha256"].clone();

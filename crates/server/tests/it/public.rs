@@ -48,7 +48,11 @@ async fn gzip_pages_and_downloads(app: TestApp) {
     ] {
         let plain = app.get(path).await;
         assert_eq!(plain.status, StatusCode::OK, "{path}");
-        assert_eq!(plain.header("content-encoding"), "", "{path}: not asked for");
+        assert_eq!(
+            plain.header("content-encoding"),
+            "",
+            "{path}: not asked for"
+        );
         let z = get_with(&app, path, &gz).await;
         assert_eq!(z.status, StatusCode::OK, "{path}");
         assert_eq!(z.header("content-encoding"), "gzip", "{path}");
@@ -62,7 +66,10 @@ async fn gzip_pages_and_downloads(app: TestApp) {
         );
         assert_eq!(gunzip(&z.body), plain.body, "{path}: same bytes");
         let (tag, ztag) = (plain.header("etag"), z.header("etag"));
-        assert!(tag.starts_with('"') && ztag.starts_with('"'), "{tag} {ztag}");
+        assert!(
+            tag.starts_with('"') && ztag.starts_with('"'),
+            "{tag} {ztag}"
+        );
         assert_ne!(tag, ztag, "{path}: one ETag per encoding");
         // 304 for the representation the client holds, in either encoding.
         let nm = get_with(&app, path, &[gz[0], ("if-none-match", &ztag)]).await;
@@ -110,11 +117,20 @@ both!(gzip_pages_and_downloads);
 async fn english_society_names(app: TestApp) {
     let c = setup(&app).await;
     let admin = c.admin.clone();
-    let a01 = app.get_with_token("/api/v1/societies/A-01", &admin).await.json();
+    let a01 = app
+        .get_with_token("/api/v1/societies/A-01", &admin)
+        .await
+        .json();
     assert_eq!(a01["name_en"], "Chinese Mathematical Society", "{a01}");
     // A-03 loses its English name through the API (an explicit empty value).
-    let mut s = app.get_with_token("/api/v1/societies/A-03", &admin).await.json();
-    assert_eq!(s["name_en"], "Chinese Society of Theoretical and Applied Mechanics");
+    let mut s = app
+        .get_with_token("/api/v1/societies/A-03", &admin)
+        .await
+        .json();
+    assert_eq!(
+        s["name_en"],
+        "Chinese Society of Theoretical and Applied Mechanics"
+    );
     let body = json!({
         "code": s["code"], "name": s["name"], "name_en": "", "short_name": s["short_name"],
         "discipline_group": s["discipline_group"],
@@ -130,7 +146,12 @@ async fn english_society_names(app: TestApp) {
     let r = app
         .json(Method::PUT, "/api/v1/societies/A-01", &body, Some(&admin))
         .await;
-    assert_eq!(r.json()["name_en"], "Chinese Mathematical Society", "{}", r.text());
+    assert_eq!(
+        r.json()["name_en"],
+        "Chinese Mathematical Society",
+        "{}",
+        r.text()
+    );
     let r = publish(&app, &admin, json!({"year": 2017, "month": 6})).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     app.forget_cookies();
@@ -154,12 +175,21 @@ async fn english_society_names(app: TestApp) {
         m.contains(">Chinese Mathematical Society</a> <span class=\"name-zh\" lang=\"zh\">中国数学会</span>"),
         "{m}"
     );
-    assert!(m.contains(" lang=\"zh\">中国力学学会</a>"), "A-03 without an English name");
+    assert!(
+        m.contains(" lang=\"zh\">中国力学学会</a>"),
+        "A-03 without an English name"
+    );
     let p = app.get("/monitor/societies/A-01").await.text();
-    assert!(p.contains("<h1><span>Chinese Mathematical Society</span>"), "{p}");
+    assert!(
+        p.contains("<h1><span>Chinese Mathematical Society</span>"),
+        "{p}"
+    );
     assert!(p.contains("<span lang=\"zh\">中国数学会</span>"), "{p}");
     let p = app.get("/monitor/societies/A-03").await.text();
-    assert!(p.contains("<h1><span lang=\"zh\">中国力学学会</span>"), "{p}");
+    assert!(
+        p.contains("<h1><span lang=\"zh\">中国力学学会</span>"),
+        "{p}"
+    );
     let t = app.get("/monitor/tasks/2").await.text();
     assert!(t.contains(" lang=\"zh\">中国力学学会</a>"), "{t}");
     let csv = app.get("/api/v1/bulletins/1.csv?lang=en").await.text();
@@ -180,14 +210,31 @@ async fn english_society_names(app: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert!(r.text().contains("更新 1 个"), "{}", r.text());
-    let got = app.get_with_token("/api/v1/societies/A-03", &admin).await.json();
-    assert_eq!(got["name_en"], "Chinese Society of Theoretical and Applied Mechanics");
+    let got = app
+        .get_with_token("/api/v1/societies/A-03", &admin)
+        .await
+        .json();
+    assert_eq!(
+        got["name_en"],
+        "Chinese Society of Theoretical and Applied Mechanics"
+    );
     let r = app
-        .multipart("/societies/import", "file", "s.csv", "代码,名称\nA-03,中国力学学会\n".as_bytes())
+        .multipart(
+            "/societies/import",
+            "file",
+            "s.csv",
+            "代码,名称\nA-03,中国力学学会\n".as_bytes(),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let got = app.get_with_token("/api/v1/societies/A-03", &admin).await.json();
-    assert_eq!(got["name_en"], "Chinese Society of Theoretical and Applied Mechanics");
+    let got = app
+        .get_with_token("/api/v1/societies/A-03", &admin)
+        .await
+        .json();
+    assert_eq!(
+        got["name_en"],
+        "Chinese Society of Theoretical and Applied Mechanics"
+    );
 }
 both!(english_society_names);
 
@@ -211,7 +258,10 @@ async fn chart_month_labels(app: TestApp) {
             );
             assert!(!svg.contains("font-size=\"11\">6</text>"), "{lang}: {svg}");
         }
-        assert!(h.contains(&format!("<th scope=\"row\">{label}</th>")), "{h}");
+        assert!(
+            h.contains(&format!("<th scope=\"row\">{label}</th>")),
+            "{h}"
+        );
     }
 }
 both!(chart_month_labels);
