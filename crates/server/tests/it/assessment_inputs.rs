@@ -194,11 +194,11 @@ async fn hand_checked_year(app: TestApp) {
         .unwrap();
         assert_eq!(
             standing,
-            if submit {
+            Ok(if submit {
                 store::Standing::Submitted
             } else {
                 store::Standing::Draft
-            }
+            })
         );
     }
     // The reviewer's decision on task 4: completed (a change, with its comment).
@@ -298,6 +298,7 @@ async fn hand_checked_year(app: TestApp) {
         true,
     )
     .await
+    .unwrap()
     .unwrap();
     let last = service::assessment::assess(&app.state, 2017).await.unwrap();
     assert_eq!(leaf(&catalogue, &last, &a, "1.1.1.1").0, sc("6.5"));
@@ -320,7 +321,7 @@ async fn hand_checked_year(app: TestApp) {
     )
     .await
     .unwrap();
-    assert_eq!(again, store::Standing::Submitted);
+    assert_eq!(again, Err(store::Standing::Submitted));
     assert_eq!(
         leaf(
             &catalogue,
@@ -374,6 +375,7 @@ async fn give_inputs(app: &TestApp, codes: &[String], reviewer: i64) {
             true,
         )
         .await
+        .unwrap()
         .unwrap();
         store::set_self_scores(
             app.db(),
