@@ -2,8 +2,9 @@
 measured with wrk at 64 connections in the same run: requests/s, p50, p99, errors, and the
 server's RSS under load.
 
-Today's public page is the catalogue (`/catalogues/2017`); when the bulletin pages exist, add
-their paths to PAGES (e.g. the matrix and one society page) and nothing else changes."""
+Pages: the catalogue (`/catalogues/2017`), and, after the harness publishes bulletin 第1期 for
+December 2017 through the API on each server's own copy, the public matrix (`/monitor`), one
+society's page and the home page (which shows the latest bulletin's headline figures)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,12 @@ NAME = "public"
 TITLE = "Public pages against nginx (issue 11)"
 PAGES = [
     ("catalogue /catalogues/2017", "/catalogues/2017"),
+    ("home /", "/"),
+    ("matrix /monitor", "/monitor"),
+    ("society /monitor/societies/{code}", "/monitor/societies/{code}"),
 ]
+# The bulletin every server publishes before the pages are measured.
+BULLETIN = b'{"year":2017,"month":12}'
 # Light requests that are not public (no nginx copy): issue 8's fixed-cost and per-row driver
 # overhead, e.g. the society list through the API.
 SIGNED_IN = [
@@ -173,6 +179,18 @@ def fetch(port: int, path: str) -> bytes:
     return body
 
 
+def publish_bulletin(port: int) -> None:
+    """Publishes bulletin 第1期 (December 2017) as the bench administrator's API token."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    c.request("POST", "/api/v1/bulletins", body=BULLETIN,
+              headers={"Authorization": f"Bearer {API_TOKEN}", "Content-Type": "application/json"})
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    if r.status != 201:
+        raise RuntimeError(f"publishing the bulletin: HTTP {r.status}: {body[:300]!r}")
+
+
 def run_scenario(ctx) -> dict:
     ensure_tools()
     s = ctx.settings
@@ -188,14 +206,17 @@ def run_scenario(ctx) -> dict:
                              ctx.log_dir / f"public-{b.label}-{size}.log")
                 srv.start()
                 servers[b.label] = srv
+                publish_bulletin(srv.port)
+            code = prep.codes[0]
+            pages = [(n, p.replace("{code}", code)) for n, p in PAGES]
             ng = Nginx()
             current = servers[ctx.binaries[-1].label]
-            for _name, path in PAGES:
+            for _name, path in pages:
                 # The static copy is exactly what the current binary serves for the page.
                 ng.put(path.rstrip("/") or "/index.html", fetch(current.port, path))
             ng.start()
             try:
-                for name, path in PAGES:
+                for name, path in pages:
                     rec = {}
                     rec["nginx"] = wrk(f"http://127.0.0.1:{ng.port}{path}", s.wrk_s)
                     for b in ctx.binaries:
