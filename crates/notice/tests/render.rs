@@ -1,6 +1,6 @@
 //! The notice PDF through the public API, checked from the outside with poppler-utils
 //! (`pdftotext`, `pdfinfo`, `pdftoppm`, installed by scripts/test-deps) and the Noto CJK fonts
-//! of Debian's fonts-noto-cjk (folder: `REFORMWATCH_FONTS_DIR` or the Debian default).
+//! of Debian's fonts-noto-cjk (folder: `NOTICE_FONTS_DIR` or the Debian default).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,7 +12,7 @@ use reformwatch_notice::{
 };
 
 fn fonts_dir() -> PathBuf {
-    std::env::var_os("REFORMWATCH_FONTS_DIR")
+    std::env::var_os("NOTICE_FONTS_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(DEFAULT_FONTS_DIR))
 }
@@ -74,9 +74,9 @@ fn text_of(pdf: &Path, page: Option<u32>) -> String {
     match page {
         Some(n) => {
             let n = n.to_string();
-            poppler("pdftotext", &["-f", &n, "-l", &n, &path, "-"])
+            poppler("pdftotext", &["-f", n.as_str(), "-l", n.as_str(), path.as_str(), "-"])
         }
-        None => poppler("pdftotext", &[&path, "-"]),
+        None => poppler("pdftotext", &[path.as_str(), "-"]),
     }
 }
 
@@ -86,7 +86,8 @@ fn squeeze(text: &str) -> String {
 }
 
 fn pages(pdf: &Path) -> u32 {
-    let info = poppler("pdfinfo", &[&pdf.to_string_lossy()]);
+    let path = pdf.to_string_lossy().into_owned();
+    let info = poppler("pdfinfo", &[path.as_str()]);
     let line = info
         .lines()
         .find(|line| line.starts_with("Pages:"))
@@ -107,14 +108,18 @@ fn the_sample_notice_is_an_a4_pdf_with_every_name_amount_and_reason() {
 
     let scratch = Scratch::new("sample");
     let path = scratch.write_pdf(&pdf);
-    let info = poppler("pdfinfo", &[&path.to_string_lossy()]);
-    assert!(
-        info.contains("Page size:      595.276 x 841.89 pts (A4)"),
-        "not A4: {info}"
-    );
-    assert!(
-        info.contains("Title:          中国科协关于2017年度学会综合治理改革考核结果的通报"),
-        "{info}"
+    let path_text = path.to_string_lossy().into_owned();
+    let info = poppler("pdfinfo", &[path_text.as_str()]);
+    let field = |name: &str| {
+        info.lines()
+            .find_map(|line| line.strip_prefix(name))
+            .map(|rest| rest.trim().to_string())
+            .unwrap_or_else(|| panic!("no {name} in {info}"))
+    };
+    assert_eq!(field("Page size:"), "595.276 x 841.89 pts (A4)");
+    assert_eq!(
+        field("Title:"),
+        "中国科协关于2017年度学会综合治理改革考核结果的通报"
     );
     let page_count = pages(&path);
     assert!((2..=4).contains(&page_count), "{page_count} pages");
@@ -255,6 +260,19 @@ fn an_empty_list_is_left_out_and_the_other_is_numbered_one() {
 }
 
 #[test]
+fn a_long_issuing_body_still_renders_its_header() {
+    let mut notice = sample();
+    notice.issuing_body = "中国科学技术协会学会学术部学会服务中心改革工作领导小组办公室".into();
+    let pdf = render_pdf(&notice, fonts()).unwrap_or_else(|err| panic!("{err}"));
+    let scratch = Scratch::new("long-body");
+    let page1 = squeeze(&text_of(&scratch.write_pdf(&pdf), Some(1)));
+    assert!(
+        page1.contains("中国科学技术协会学会学术部学会服务中心改革工作领导小组办公室文件"),
+        "{page1}"
+    );
+}
+
+#[test]
 fn the_same_notice_gives_the_same_bytes() {
     let notice = sample();
     let first = render_pdf(&notice, fonts()).unwrap_or_else(|err| panic!("{err}"));
@@ -290,24 +308,21 @@ fn read_ppm(path: &Path) -> (usize, usize, Vec<u8>) {
     (width, height, pixels)
 }
 
+fn is_red(p: &[u8]) -> bool {
+    p[0] > 180 && p[1] < 110 && p[2] < 110
+}
+
 #[test]
 fn the_header_and_its_rule_are_red_and_nothing_else_is() {
     let pdf = render_pdf(&sample(), fonts()).unwrap_or_else(|err| panic!("{err}"));
     let scratch = Scratch::new("pixels");
     let path = scratch.write_pdf(&pdf);
     let prefix = scratch.0.join("page");
+    let path = path.to_string_lossy().into_owned();
+    let prefix = prefix.to_string_lossy().into_owned();
     poppler(
         "pdftoppm",
-        &[
-            "-r",
-            "40",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            &path.to_string_lossy(),
-            &prefix.to_string_lossy(),
-        ],
+        &["-r", "72", "-f", "1", "-l", "1", path.as_str(), prefix.as_str()],
     );
     let page1 = std::fs::read_dir(&scratch.0)
         .unwrap_or_else(|err| panic!("{err}"))
@@ -315,34 +330,34 @@ fn the_header_and_its_rule_are_red_and_nothing_else_is() {
         .find(|path| path.extension().is_some_and(|ext| ext == "ppm"))
         .unwrap_or_else(|| panic!("pdftoppm wrote no page"));
     let (width, height, pixels) = read_ppm(&page1);
-    // A4 at 40 dpi: 331 × 468 pixels.
-    assert_eq!((width, height), (331, 468));
+    // A4 at 72 dpi: 595.3 × 841.9 pixels.
+    assert!((595..=596).contains(&width) && (841..=842).contains(&height), "{width} × {height}");
     let red_rows: Vec<usize> = (0..height)
         .filter(|y| {
             (0..width).any(|x| {
                 let p = &pixels[(y * width + x) * 3..][..3];
-                p[0] > 180 && p[1] < 90 && p[2] < 90
+                is_red(p)
             })
         })
         .collect();
     assert!(!red_rows.is_empty(), "no red on page 1");
-    // All red lies in the top quarter (the header 37 mm + ~30 mm down, the rule below it).
+    // All red lies in the top third (the header from 45 mm down, the rule at about 80 mm).
     let last = red_rows.last().copied().unwrap_or_default();
-    assert!(last < height / 4, "red down to row {last} of {height}");
-    // The rule: one row that is red across most of the 156 mm text width (≈ 246 px).
+    assert!(last < height / 3, "red down to row {last} of {height}");
+    // The rule: one row that is red across most of the 156 mm text width (≈ 442 px).
     let widest = red_rows
         .iter()
         .map(|y| {
             (0..width)
                 .filter(|x| {
                     let p = &pixels[(y * width + x) * 3..][..3];
-                    p[0] > 180 && p[1] < 90 && p[2] < 90
+                    is_red(p)
                 })
                 .count()
         })
         .max()
         .unwrap_or_default();
-    assert!(widest >= 230, "the widest red row has {widest} px");
+    assert!(widest >= 420, "the widest red row has {widest} px");
 }
 
 #[test]
