@@ -60,10 +60,6 @@ pub struct Config {
     pub heavy_requests: usize,
     /// The `Retry-After` seconds sent with that 503.
     pub heavy_retry_after_secs: u64,
-    /// Folder holding the Noto CJK fonts (`NotoSerifCJK-*.ttc`, `NotoSansCJK-*.ttc`) the
-    /// official notice PDF is typeset with (feature `pdf`; Debian's `fonts-noto-cjk`). Read
-    /// when a PDF is made, never embedded in the binary.
-    pub fonts_dir: PathBuf,
 }
 
 impl Default for Config {
@@ -92,7 +88,6 @@ impl Default for Config {
             clock: None,
             heavy_requests: 4,
             heavy_retry_after_secs: 5,
-            fonts_dir: PathBuf::from("/usr/share/fonts/opentype/noto"),
         }
     }
 }
@@ -121,7 +116,6 @@ const KNOWN_KEYS: &[&str] = &[
     "clock",
     "heavy_requests",
     "heavy_retry_after_secs",
-    "fonts_dir",
 ];
 
 /// Values given on the command line; `None` leaves the lower layers' value.
@@ -304,22 +298,6 @@ mod tests {
         assert_eq!(c.session_idle_minutes, 30);
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].contains("colour"));
-    }
-
-    #[test]
-    fn fonts_dir_defaults_to_debian_noto_and_is_a_known_key() {
-        assert_eq!(
-            Config::default().fonts_dir,
-            PathBuf::from("/usr/share/fonts/opentype/noto")
-        );
-        let dir = std::env::temp_dir().join(format!("rw-config-fonts-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("rw.toml");
-        std::fs::write(&file, "fonts_dir = \"/opt/fonts/noto\"\n").unwrap();
-        let (c, warnings) = Config::load(Some(&file), Overrides::default()).unwrap();
-        assert_eq!(c.fonts_dir, PathBuf::from("/opt/fonts/noto"));
-        assert!(warnings.is_empty(), "{warnings:?}");
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
