@@ -195,7 +195,12 @@ impl Fonts {
     pub fn faces(&self) -> Vec<(String, u16)> {
         self.fonts
             .iter()
-            .map(|font| (font.info().family.clone(), font.info().variant.weight.to_number()))
+            .map(|font| {
+                (
+                    font.info().family.clone(),
+                    font.info().variant.weight.to_number(),
+                )
+            })
             .collect()
     }
 }
@@ -204,7 +209,9 @@ impl Fonts {
 /// CJK collections hold 10); any other file is one face (or none, which parsing finds out).
 fn faces_in(data: &[u8]) -> u32 {
     match data {
-        [b't', b't', b'c', b'f', _, _, _, _, a, b, c, d, ..] => u32::from_be_bytes([*a, *b, *c, *d]).min(64),
+        [b't', b't', b'c', b'f', _, _, _, _, a, b, c, d, ..] => {
+            u32::from_be_bytes([*a, *b, *c, *d]).min(64)
+        }
         _ => 1,
     }
 }

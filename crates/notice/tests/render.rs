@@ -58,9 +58,12 @@ impl Drop for Scratch {
 
 /// Runs a poppler tool; a missing tool fails the test (never a silent skip).
 fn poppler(tool: &str, args: &[&str]) -> String {
-    let output = Command::new(tool).args(args).output().unwrap_or_else(|err| {
-        panic!("{tool} (poppler-utils; scripts/test-deps installs it): {err}")
-    });
+    let output = Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|err| {
+            panic!("{tool} (poppler-utils; scripts/test-deps installs it): {err}")
+        });
     assert!(
         output.status.success(),
         "{tool} {args:?}: {}",
@@ -72,7 +75,10 @@ fn poppler(tool: &str, args: &[&str]) -> String {
 fn text_of(pdf: &Path, page: u32) -> String {
     let path = pdf.to_string_lossy().into_owned();
     let n = page.to_string();
-    poppler("pdftotext", &["-f", n.as_str(), "-l", n.as_str(), path.as_str(), "-"])
+    poppler(
+        "pdftotext",
+        &["-f", n.as_str(), "-l", n.as_str(), path.as_str(), "-"],
+    )
 }
 
 /// Without whitespace: table cells and long reasons wrap, and pdftotext breaks lines there.
@@ -165,13 +171,16 @@ fn the_sample_notice_is_an_a4_pdf_with_every_name_amount_and_reason() {
         }
     }
     // Two reasons are numbered, a single one is not.
-    assert!(text.contains("1.基本任务第2项“大力发展个人会员”未完成。2.基本任务第4项"), "{text}");
+    assert!(
+        text.contains("1.基本任务第2项“大力发展个人会员”未完成。2.基本任务第4项"),
+        "{text}"
+    );
     assert!(!text.contains("1.未提交学会改革方案"), "{text}");
     // The issuing body signs after the lists: its last occurrence follows the last reason.
     let signature = text.rfind("中国科学技术协会2018年1月15日");
     let last_reason = text.rfind("第12、13、21、23项");
     assert!(signature > last_reason && last_reason.is_some(), "{text}");
-
+}
 
 #[test]
 fn hostile_text_appears_literally_and_never_runs_as_markup() {
@@ -241,7 +250,10 @@ fn hostile_text_appears_literally_and_never_runs_as_markup() {
         }
     }
     // What markup would have made of them: smart quotes, an en dash, an ellipsis.
-    assert!(!text.contains('–') && !text.contains('…') && !text.contains('”'), "{text}");
+    assert!(
+        !text.contains('–') && !text.contains('…') && !text.contains('”'),
+        "{text}"
+    );
 }
 
 #[test]
@@ -327,7 +339,16 @@ fn the_header_and_its_rule_are_red_and_nothing_else_is() {
     let prefix = prefix.to_string_lossy().into_owned();
     poppler(
         "pdftoppm",
-        &["-r", "72", "-f", "1", "-l", "1", path.as_str(), prefix.as_str()],
+        &[
+            "-r",
+            "72",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            path.as_str(),
+            prefix.as_str(),
+        ],
     );
     let page1 = std::fs::read_dir(&scratch.0)
         .unwrap_or_else(|err| panic!("{err}"))
@@ -336,7 +357,10 @@ fn the_header_and_its_rule_are_red_and_nothing_else_is() {
         .unwrap_or_else(|| panic!("pdftoppm wrote no page"));
     let (width, height, pixels) = read_ppm(&page1);
     // A4 at 72 dpi: 595.3 × 841.9 pixels.
-    assert!((595..=596).contains(&width) && (841..=842).contains(&height), "{width} × {height}");
+    assert!(
+        (595..=596).contains(&width) && (841..=842).contains(&height),
+        "{width} × {height}"
+    );
     let red_rows: Vec<usize> = (0..height)
         .filter(|y| {
             (0..width).any(|x| {
@@ -389,10 +413,7 @@ fn missing_fonts_are_named() {
         other => panic!("expected a missing font, got {other:?}"),
     }
     let err = fonts_from_dir(&scratch.0.join("absent")).map(|_| ());
-    assert!(
-        matches!(err, Err(NoticeError::FontsDir { .. })),
-        "{err:?}"
-    );
+    assert!(matches!(err, Err(NoticeError::FontsDir { .. })), "{err:?}");
     // Only the sans collections: the serif faces are missing.
     let sans: Vec<Vec<u8>> = ["NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc"]
         .iter()
@@ -403,7 +424,11 @@ fn missing_fonts_are_named() {
         .collect();
     match Fonts::from_files(sans) {
         Err(err @ NoticeError::MissingFont { .. }) => {
-            assert!(err.to_string().starts_with("font Noto Serif CJK SC (regular) not found;"), "{err}");
+            assert!(
+                err.to_string()
+                    .starts_with("font Noto Serif CJK SC (regular) not found;"),
+                "{err}"
+            );
         }
         other => panic!("expected a missing font, got {other:?}"),
     }
