@@ -122,6 +122,9 @@ async fn english_society_names(app: TestApp) {
         .await
         .json();
     assert_eq!(a01["name_en"], "Chinese Mathematical Society", "{a01}");
+    // The public registry list carries it too.
+    let list = app.get("/api/v1/societies?q=A-01").await.json();
+    assert_eq!(list[0]["name_en"], "Chinese Mathematical Society", "{list}");
     // A-03 loses its English name through the API (an explicit empty value).
     let mut s = app
         .get_with_token("/api/v1/societies/A-03", &admin)
