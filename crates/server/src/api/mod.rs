@@ -46,7 +46,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         rules::check_facts, rules::get_facts, rules::put_facts, rules::verdicts, rules::judge,
         plans::get_plan, plans::open, plans::put_draft, plans::submit, plans::review, plans::request_rectification,
         plans::version, plans::list, plans::get_deadline, plans::set_deadline,
-        notifications::notifications, notifications::mark_read,
+        notifications::notifications, notifications::mark_read, notifications::mark_all_read,
         reports::get_report, reports::open, reports::put_draft, reports::submit, reports::review,
         tracking::colours, tracking::dashboard, tracking::rates,
         bulletins::list, bulletins::publish, bulletins::preview, bulletins::document,
@@ -217,6 +217,7 @@ pub fn routes() -> Vec<RouteSpec> {
         route(Method::PUT, "/api/v1/deadlines/{year}", Admin, put(plans::set_deadline)),
         route(g.clone(), "/api/v1/notifications", Authenticated, get(notifications::notifications)),
         route(p.clone(), "/api/v1/notifications/{id}/read", Authenticated, post(notifications::mark_read)),
+        route(p.clone(), "/api/v1/notifications/read-all", Authenticated, post(notifications::mark_all_read)),
         route(g.clone(), "/api/v1/users", Admin, get(users::list)),
         route(p.clone(), "/api/v1/users", Admin, post(users::create)),
         route(

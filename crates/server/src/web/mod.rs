@@ -116,6 +116,7 @@ pub fn routes() -> Vec<RouteSpec> {
         route(p.clone(), "/admin/deadlines", Admin, post(plans::deadlines::deadlines_submit)),
         route(g.clone(), "/inbox", Authenticated, get(inbox::inbox)),
         route(p.clone(), "/inbox/{id}/read", Authenticated, post(inbox::mark_read)),
+        route(p.clone(), "/inbox/read-all", Authenticated, post(inbox::mark_all_read)),
         route(g.clone(), "/societies/{code}/reports/{year}", SocietyScoped, get(reports::timeline::timeline)),
         route(g.clone(), "/societies/{code}/reports/{year}/{month}", SocietyScoped, get(reports::edit::report_page)),
         route(p.clone(), "/societies/{code}/reports/{year}/{month}", SocietyEdit, post(reports::edit::start)),
