@@ -401,7 +401,7 @@ async fn long_lists_paginate(app: TestApp) {
         .text();
     assert_eq!(body_rows(&html), 9);
     assert!(html.contains(
-        r#"href="/overview/plans?year=2017&#38;kind=reform&#38;state=not_started&#38;group=&#38;election=&#38;late=&#38;page=2" rel="prev""#
+        r#"href="/overview/plans?year=2017&#38;kind=reform&#38;state=not%5Fstarted&#38;group=&#38;election=&#38;late=&#38;page=2" rel="prev""#
     ), "{html}");
     let html = app.get("/overview/plans?year=2017&group=A").await.text();
     assert_eq!(body_rows(&html), 45);
