@@ -8,6 +8,7 @@ pub mod bulletins;
 pub mod catalogues;
 pub mod evidence;
 pub mod notifications;
+pub mod report_queue;
 pub mod plans;
 pub mod reports;
 pub mod rules;
@@ -48,6 +49,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         plans::version, plans::list, plans::get_deadline, plans::set_deadline,
         notifications::notifications, notifications::mark_read, notifications::mark_all_read,
         reports::get_report, reports::open, reports::put_draft, reports::submit, reports::review,
+        report_queue::queue,
         tracking::colours, tracking::dashboard, tracking::rates,
         bulletins::list, bulletins::publish, bulletins::preview, bulletins::document,
     ),
@@ -200,6 +202,7 @@ pub fn routes() -> Vec<RouteSpec> {
         route(Method::PUT, "/api/v1/societies/{code}/reports/{year}/{month}/draft", SocietyEdit, put(reports::put_draft)),
         route(p.clone(), "/api/v1/societies/{code}/reports/{year}/{month}/submit", SocietyEdit, post(reports::submit)),
         route(p.clone(), "/api/v1/societies/{code}/reports/{year}/{month}/review", Staff, post(reports::review)),
+        route(g.clone(), "/api/v1/reports/queue", Staff, get(report_queue::queue)),
         route(g.clone(), "/api/v1/societies/{code}/colours", SocietyScoped, get(tracking::colours)),
         route(p.clone(), "/api/v1/societies/{code}/evidence", SocietyEdit, post(evidence::upload).layer(DefaultBodyLimit::disable())),
         route(g.clone(), "/api/v1/evidence/{id}", Authenticated, get(evidence::download)),

@@ -78,6 +78,7 @@ impl Page {
                 nav.push(("/societies".into(), "nav-societies"));
                 nav.push(("/dashboard".into(), "nav-dashboard"));
                 nav.push(("/reviews/plans".into(), "nav-reviews"));
+                nav.push(("/reviews/reports".into(), "flows-rq-nav"));
                 nav.push(("/overview/plans".into(), "nav-plans"));
                 nav.push(("/rates".into(), "nav-rates"));
                 nav.push(("/overview/rules".into(), "nav-overview"));
@@ -88,6 +89,7 @@ impl Page {
                 nav.push(("/societies".into(), "nav-societies"));
                 nav.push(("/dashboard".into(), "nav-dashboard"));
                 nav.push(("/reviews/plans".into(), "nav-reviews"));
+                nav.push(("/reviews/reports".into(), "flows-rq-nav"));
                 nav.push(("/overview/plans".into(), "nav-plans"));
                 nav.push(("/rates".into(), "nav-rates"));
                 nav.push(("/overview/rules".into(), "nav-overview"));

@@ -110,6 +110,7 @@ pub fn routes() -> Vec<RouteSpec> {
         route(p.clone(), "/societies/{code}/plans/{year}/rectification", Staff, post(plans::review::request_rectification)),
         route(g.clone(), "/societies/{code}/plans/{year}/versions", SocietyScoped, get(plans::compare::versions)),
         route(g.clone(), "/reviews/plans", Staff, get(plans::queue::queue)),
+        route(g.clone(), "/reviews/reports", Staff, get(reports::queue::queue)),
         route(g.clone(), "/overview/plans", Staff, get(plans::queue::overview)).heavy(),
         route(g.clone(), "/overview/plans.xlsx", Staff, get(plans::queue::export)).heavy(),
         route(g.clone(), "/admin/deadlines", Admin, get(plans::deadlines::deadlines_page)),

@@ -514,3 +514,88 @@ async fn inbox_unread_and_mark_all_read(app: TestApp) {
     assert_eq!(unread(viewer.id).await, 0);
 }
 both!(inbox_unread_and_mark_all_read);
+
+fn june_values() -> Value {
+    let mut tasks: Vec<Value> = (1..=7)
+        .map(|n| json!({"number": n, "status": "in_progress", "progress": "按计划推进", "values": [{"target": 0, "value": 1}]}))
+        .collect();
+    for n in [12, 13, 14, 15, 16] {
+        tasks.push(json!({"number": n, "status": "in_progress", "progress": "", "values": [{"target": 0, "value": 2}]}));
+    }
+    json!({"narrative": "进展", "tasks": tasks})
+}
+
+async fn report_queue(app: TestApp) {
+    let p = setup(&app).await;
+    accepted_plan(&app, &p).await;
+    let editor = format!("Bearer {}", p.editor);
+    // June's report submitted on 2017-07-03 10:00 (on time), July's started only.
+    for (month, submit_at) in [(6, Some("2017-07-03 10:00:00")), (7, None)] {
+        let base = format!("/api/v1/societies/A-03/reports/2017/{month}");
+        app.state.clock.set(beijing("2017-07-02 09:00:00"));
+        let r = app.json(Method::POST, &base, &json!({}), Some(&p.editor)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let r = app
+            .json(Method::PUT, &format!("{base}/draft"), &june_values(), Some(&p.editor))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        if let Some(at) = submit_at {
+            app.state.clock.set(beijing(at));
+            let r = app
+                .request(Method::POST, &format!("{base}/submit"), None, vec![], &[("authorization", &editor)])
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        }
+    }
+    // Five days and a bit later.
+    app.state.clock.set(beijing("2017-07-08 12:00:00"));
+    app.login("f-reviewer").await;
+    let html = app.get("/reviews/reports").await.text();
+    assert!(html.contains(r#"href="/reviews/reports""#), "in the menu");
+    assert_eq!(body_rows(&html), 1, "{html}");
+    assert!(html.contains(r#"<a href="/societies/A-03/reports/2017/6">2017年6月</a>"#));
+    assert!(html.contains("2017-07-03 10:00"), "Beijing time: {html}");
+    assert!(html.contains("<td>5 天</td>"), "{html}");
+    assert!(html.contains("待评审"));
+    // Filters, kept in the URL: waiting at least 5 days (kept), 6 days (none).
+    assert_eq!(body_rows(&app.get("/reviews/reports?waiting=5").await.text()), 1);
+    let html = app.get("/reviews/reports?waiting=6").await.text();
+    assert!(html.contains(r#"id="queue-empty""#), "{html}");
+    assert!(html.contains(r#"name="waiting" value="6""#));
+    // Month, status and group.
+    assert!(app.get("/reviews/reports?month=7").await.text().contains(r#"id="queue-empty""#));
+    let drafts = app.get("/reviews/reports?status=draft&month=7").await.text();
+    assert_eq!(body_rows(&drafts), 1);
+    assert!(drafts.contains(r#"<a href="/societies/A-03/reports/2017/7">"#));
+    assert_eq!(body_rows(&app.get("/reviews/reports?status=all").await.text()), 2);
+    assert!(app.get("/reviews/reports?group=B").await.text().contains(r#"id="queue-empty""#));
+    assert_eq!(body_rows(&app.get("/reviews/reports?group=A").await.text()), 1);
+    // A review takes it out of the waiting list (still "submitted" under that filter).
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/societies/A-03/reports/2017/6/review",
+            &json!({"decision": "comment", "comment": "收到"}),
+            Some(&p.reviewer),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    assert!(app.get("/reviews/reports").await.text().contains(r#"id="queue-empty""#));
+    assert_eq!(body_rows(&app.get("/reviews/reports?status=submitted").await.text()), 1);
+    // The API: same filters, every row; a society's people may not.
+    let r = app
+        .get_with_token("/api/v1/reports/queue?status=all&year=2017", &p.reviewer)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let rows = r.json();
+    let months: Vec<(String, u64, bool)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["state"].as_str().unwrap().to_string(), e["month"].as_u64().unwrap(), e["waiting"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(months, vec![("submitted".into(), 6, false), ("draft".into(), 7, false)]);
+    let r = app.get_with_token("/api/v1/reports/queue", &p.editor).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+}
+both!(report_queue);
