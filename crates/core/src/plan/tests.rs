@@ -1079,7 +1079,10 @@ fn a_target_already_reached_is_not_proposed() {
     };
     let proposed = sg(&none);
     assert_eq!(proposed.len(), 1, "{proposed:?}");
-    assert_eq!((proposed[0].baseline, proposed[0].target), (Some(0), Some(1)));
+    assert_eq!(
+        (proposed[0].baseline, proposed[0].target),
+        (Some(0), Some(1))
+    );
     assert!(sg(&one).is_empty(), "{:?}", sg(&one));
     // Every proposal for facts that already meet or equal their rules validates cleanly.
     let met = facts! {

@@ -173,13 +173,12 @@ pub async fn mark_all_read(
     now: DateTime<Utc>,
 ) -> AppResult<u64> {
     let mut tx = db.begin().await?;
-    let r = sqlx::query(
-        "UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL",
-    )
-    .bind(user_id)
-    .bind(ts(now))
-    .execute(&mut *tx)
-    .await?;
+    let r =
+        sqlx::query("UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL")
+            .bind(user_id)
+            .bind(ts(now))
+            .execute(&mut *tx)
+            .await?;
     let count = r.rows_affected();
     if count > 0 {
         audit::record(

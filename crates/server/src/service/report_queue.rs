@@ -136,7 +136,10 @@ pub async fn queue(
             } && month.is_none_or(|m| r.month.month == m)
                 && min_days.is_none_or(|d| waiting_days.is_some_and(|w| w >= d));
             keep.then(|| QueueEntry {
-                link: format!("/societies/{}/reports/{year}/{}", society.code, r.month.month),
+                link: format!(
+                    "/societies/{}/reports/{year}/{}",
+                    society.code, r.month.month
+                ),
                 society,
                 month: r.month.month,
                 state: r.state.as_str().to_string(),

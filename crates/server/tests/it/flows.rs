@@ -158,7 +158,12 @@ async fn plan_editor(app: TestApp) {
     let html = app.get(&format!("{page}?add=t1_evil")).await.text();
     assert!(!html.contains(r#"name="t1_tgt_1_metric""#));
     // Ticking an optional task and saving shows its section (not hidden).
-    let r = post(&app, &format!("{page}/draft"), &plan_form(&[("optional", "12")])).await;
+    let r = post(
+        &app,
+        &format!("{page}/draft"),
+        &plan_form(&[("optional", "12")]),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let html = app.get(page).await.text();
     assert!(html.contains(r#"<fieldset class="plan-task" id="task-12">"#));
@@ -170,11 +175,18 @@ async fn plan_editor(app: TestApp) {
     let check = format!("{page}/check");
     let without = post(&app, &check, &plan_form(&[])).await.text();
     assert_eq!(without.matches(missing).count(), 7, "{without}");
-    let with = post(&app, &check, &plan_form(&[("adopt", "1")])).await.text();
+    let with = post(&app, &check, &plan_form(&[("adopt", "1")]))
+        .await
+        .text();
     assert_eq!(with.matches(missing).count(), 6, "{with}");
     assert!(!with.contains(r##"href="#task-1""##), "{with}");
     // Saved with the box ticked: the target is in the draft and the plan's issues drop it.
-    let r = post(&app, &format!("{page}/draft"), &plan_form(&[("adopt", "1")])).await;
+    let r = post(
+        &app,
+        &format!("{page}/draft"),
+        &plan_form(&[("adopt", "1")]),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let plan = app.get_with_token(PLAN, &p.editor).await.json();
     let t1 = &plan["plan"]["draft"]["tasks"][0];
@@ -306,7 +318,11 @@ async fn viewer_is_never_asked_to_submit(app: TestApp) {
         }
         v
     };
-    assert_eq!(control[0], vec![r#"id="next-steps""#], "editor: June's report");
+    assert_eq!(
+        control[0],
+        vec![r#"id="next-steps""#],
+        "editor: June's report"
+    );
     assert_eq!(
         control[4],
         vec![
@@ -351,7 +367,9 @@ async fn dashboard_headers_and_no_plan(app: TestApp) {
     assert!(row("A-01").contains("无通过的方案"), "{}", row("A-01"));
     assert!(!row("A-01").contains("未到期"));
     // The filter checkbox sits inside its label, beside its text.
-    assert!(html.contains(r#"<label class="check inline-check"><input type="checkbox" name="late" value="true"> "#));
+    assert!(html.contains(
+        r#"<label class="check inline-check"><input type="checkbox" name="late" value="true"> "#
+    ));
 }
 both!(dashboard_headers_and_no_plan);
 
@@ -369,7 +387,12 @@ async fn long_lists_paginate(app: TestApp) {
     let html = app.get("/societies").await.text();
     assert_eq!(body_rows(&html), 100);
     assert!(html.contains("第 1 / 3 页"), "{html}");
-    assert!(html.contains(r#"href="/societies?q=&#38;group=&#38;include_inactive=&#38;page=2" rel="next""#), "{html}");
+    assert!(
+        html.contains(
+            r#"href="/societies?q=&#38;group=&#38;include_inactive=&#38;page=2" rel="next""#
+        ),
+        "{html}"
+    );
     let second = app.get("/societies?page=2").await.text();
     assert_eq!(body_rows(&second), 100);
     let last = app.get("/societies?page=3").await.text();
@@ -377,13 +400,20 @@ async fn long_lists_paginate(app: TestApp) {
     // The three pages hold every society once.
     let codes: std::collections::BTreeSet<String> = [&html, &second, &last]
         .iter()
-        .flat_map(|h| h.split("<tr><td>").skip(1).map(|x| x[..x.find('<').unwrap()].to_string()))
+        .flat_map(|h| {
+            h.split("<tr><td>")
+                .skip(1)
+                .map(|x| x[..x.find('<').unwrap()].to_string())
+        })
         .collect();
     assert_eq!(codes.len(), 209);
     // Past the end: the last page.
     assert_eq!(body_rows(&app.get("/societies?page=99").await.text()), 9);
     // Filtered: 160 names contain 学会; page 2 keeps the filter in its links.
-    let html = app.get("/societies?q=%E5%AD%A6%E4%BC%9A&page=2").await.text();
+    let html = app
+        .get("/societies?q=%E5%AD%A6%E4%BC%9A&page=2")
+        .await
+        .text();
     assert_eq!(body_rows(&html), 60);
     assert!(html.contains(
         r#"href="/societies?q=%E5%AD%A6%E4%BC%9A&#38;group=&#38;include_inactive=&#38;page=1" rel="prev""#
@@ -458,7 +488,10 @@ async fn inbox_unread_and_mark_all_read(app: TestApp) {
     // The count is in the menu on every page.
     app.login("f-editor").await;
     let html = app.get("/societies/A-03").await.text();
-    assert!(html.contains(r#"<span class="badge" id="unread-count">3</span>"#), "{html}");
+    assert!(
+        html.contains(r#"<span class="badge" id="unread-count">3</span>"#),
+        "{html}"
+    );
     let html = app.get("/inbox").await.text();
     assert!(html.contains(r#"id="read-all""#));
     // Mark all read: only the editor's.
@@ -533,16 +566,29 @@ async fn report_queue(app: TestApp) {
     for (month, submit_at) in [(6, Some("2017-07-03 10:00:00")), (7, None)] {
         let base = format!("/api/v1/societies/A-03/reports/2017/{month}");
         app.state.clock.set(beijing("2017-07-02 09:00:00"));
-        let r = app.json(Method::POST, &base, &json!({}), Some(&p.editor)).await;
+        let r = app
+            .json(Method::POST, &base, &json!({}), Some(&p.editor))
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         let r = app
-            .json(Method::PUT, &format!("{base}/draft"), &june_values(), Some(&p.editor))
+            .json(
+                Method::PUT,
+                &format!("{base}/draft"),
+                &june_values(),
+                Some(&p.editor),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         if let Some(at) = submit_at {
             app.state.clock.set(beijing(at));
             let r = app
-                .request(Method::POST, &format!("{base}/submit"), None, vec![], &[("authorization", &editor)])
+                .request(
+                    Method::POST,
+                    &format!("{base}/submit"),
+                    None,
+                    vec![],
+                    &[("authorization", &editor)],
+                )
                 .await;
             assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         }
@@ -558,18 +604,40 @@ async fn report_queue(app: TestApp) {
     assert!(html.contains("<td>5 天</td>"), "{html}");
     assert!(html.contains("待评审"));
     // Filters, kept in the URL: waiting at least 5 days (kept), 6 days (none).
-    assert_eq!(body_rows(&app.get("/reviews/reports?waiting=5").await.text()), 1);
+    assert_eq!(
+        body_rows(&app.get("/reviews/reports?waiting=5").await.text()),
+        1
+    );
     let html = app.get("/reviews/reports?waiting=6").await.text();
     assert!(html.contains(r#"id="queue-empty""#), "{html}");
     assert!(html.contains(r#"name="waiting" value="6""#));
     // Month, status and group.
-    assert!(app.get("/reviews/reports?month=7").await.text().contains(r#"id="queue-empty""#));
-    let drafts = app.get("/reviews/reports?status=draft&month=7").await.text();
+    assert!(
+        app.get("/reviews/reports?month=7")
+            .await
+            .text()
+            .contains(r#"id="queue-empty""#)
+    );
+    let drafts = app
+        .get("/reviews/reports?status=draft&month=7")
+        .await
+        .text();
     assert_eq!(body_rows(&drafts), 1);
     assert!(drafts.contains(r#"<a href="/societies/A-03/reports/2017/7">"#));
-    assert_eq!(body_rows(&app.get("/reviews/reports?status=all").await.text()), 2);
-    assert!(app.get("/reviews/reports?group=B").await.text().contains(r#"id="queue-empty""#));
-    assert_eq!(body_rows(&app.get("/reviews/reports?group=A").await.text()), 1);
+    assert_eq!(
+        body_rows(&app.get("/reviews/reports?status=all").await.text()),
+        2
+    );
+    assert!(
+        app.get("/reviews/reports?group=B")
+            .await
+            .text()
+            .contains(r#"id="queue-empty""#)
+    );
+    assert_eq!(
+        body_rows(&app.get("/reviews/reports?group=A").await.text()),
+        1
+    );
     // A review takes it out of the waiting list (still "submitted" under that filter).
     let r = app
         .json(
@@ -580,8 +648,16 @@ async fn report_queue(app: TestApp) {
         )
         .await;
     assert!(r.status.is_success(), "{}", r.text());
-    assert!(app.get("/reviews/reports").await.text().contains(r#"id="queue-empty""#));
-    assert_eq!(body_rows(&app.get("/reviews/reports?status=submitted").await.text()), 1);
+    assert!(
+        app.get("/reviews/reports")
+            .await
+            .text()
+            .contains(r#"id="queue-empty""#)
+    );
+    assert_eq!(
+        body_rows(&app.get("/reviews/reports?status=submitted").await.text()),
+        1
+    );
     // The API: same filters, every row; a society's people may not.
     let r = app
         .get_with_token("/api/v1/reports/queue?status=all&year=2017", &p.reviewer)
@@ -592,9 +668,18 @@ async fn report_queue(app: TestApp) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["state"].as_str().unwrap().to_string(), e["month"].as_u64().unwrap(), e["waiting"].as_bool().unwrap()))
+        .map(|e| {
+            (
+                e["state"].as_str().unwrap().to_string(),
+                e["month"].as_u64().unwrap(),
+                e["waiting"].as_bool().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(months, vec![("submitted".into(), 6, false), ("draft".into(), 7, false)]);
+    assert_eq!(
+        months,
+        vec![("submitted".into(), 6, false), ("draft".into(), 7, false)]
+    );
     let r = app.get_with_token("/api/v1/reports/queue", &p.editor).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
 }

@@ -367,10 +367,10 @@ async fn save(
             Some((task, _)) => format!("task-{}", task.trim_start_matches('t')),
             None => "rect-lists".to_string(),
         };
-        return Ok(axum::response::Redirect::to(&format!(
-            "{link}&done=saved&add={list}#{anchor}"
-        ))
-        .into_response());
+        return Ok(
+            axum::response::Redirect::to(&format!("{link}&done=saved&add={list}#{anchor}"))
+                .into_response(),
+        );
     }
     if !submit {
         return Ok(see_other(&link, "saved"));

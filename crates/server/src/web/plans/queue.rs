@@ -187,7 +187,11 @@ async fn page_for(
         &format!("{action}?{filters}"),
     );
     let range = pager.range();
-    let rows: Vec<QueueRow> = rows.into_iter().skip(range.start).take(range.len()).collect();
+    let rows: Vec<QueueRow> = rows
+        .into_iter()
+        .skip(range.start)
+        .take(range.len())
+        .collect();
     Ok(render(&QueuePage {
         page: Page::new(
             ctx,

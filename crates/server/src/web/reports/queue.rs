@@ -66,13 +66,7 @@ pub async fn queue(
         q.status(),
         enc(&f_group),
     );
-    let pager = Pager::new(
-        &t,
-        queue.entries.len(),
-        PAGE_SIZE,
-        q.page.as_deref(),
-        &base,
-    );
+    let pager = Pager::new(&t, queue.entries.len(), PAGE_SIZE, q.page.as_deref(), &base);
     let range = pager.range();
     let rows = queue.entries[range]
         .iter()
@@ -93,7 +87,10 @@ pub async fn queue(
             } else {
                 report_state_label(&t, &e.state)
             },
-            version: e.latest_version.map(|v| format!("v{v}")).unwrap_or_default(),
+            version: e
+                .latest_version
+                .map(|v| format!("v{v}"))
+                .unwrap_or_default(),
             submitted: e
                 .latest_submitted_at
                 .as_deref()
