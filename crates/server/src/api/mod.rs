@@ -3,6 +3,7 @@
 //! Errors share one envelope (rendered in `http::errors`):
 //! `{"errors":[{"code":"invalid","message":"…","field":"name"}]}`.
 
+pub mod assessment;
 pub mod audit;
 pub mod bulletins;
 pub mod catalogues;
@@ -52,6 +53,8 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         report_queue::queue,
         tracking::colours, tracking::dashboard, tracking::rates,
         bulletins::list, bulletins::publish, bulletins::preview, bulletins::document,
+        assessment::society, assessment::decide, assessment::self_scores, assessment::scores,
+        assessment::declare, assessment::adjust, assessment::results, assessment::reviewers, assessment::assign,
     ),
     components(schemas(ApiErrors, ApiError)),
     modifiers(&BearerAuth, &ErrorResponses),
@@ -234,5 +237,6 @@ pub fn routes() -> Vec<RouteSpec> {
     ]
     .into_iter()
     .chain(bulletins::routes())
+    .chain(assessment::routes())
     .collect()
 }
