@@ -212,10 +212,11 @@ fn plans_propose_and_link_its_facts() {
     let t3 = plan::propose_targets(&c, &facts, 3);
     let metrics: Vec<(&str, Option<i64>)> =
         t3.iter().map(|t| (t.metric.as_str(), t.target)).collect();
+    // The council already has the 30 members under 40 its ratio asks for: a target equal to
+    // its baseline is not proposed (issue 10: adopting it drew a validator warning).
     assert_eq!(
         metrics,
         [
-            ("理事会中40岁以下成员人数", Some(30)),
             ("常务理事会中女性成员人数", Some(13)),
             ("常务理事会人数上限", Some(50)),
         ]

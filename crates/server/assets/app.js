@@ -6,3 +6,55 @@ document.addEventListener("submit", function (ev) {
     ev.preventDefault();
   }
 });
+
+// Plan editor (issue 10): an optional task's section appears as soon as its box is ticked
+// (without JavaScript the section appears after saving).
+document.addEventListener("change", function (ev) {
+  var box = ev.target;
+  if (box instanceof HTMLInputElement && box.dataset.shows) {
+    var section = document.getElementById(box.dataset.shows);
+    if (section) {
+      section.hidden = !box.checked;
+    }
+  }
+});
+
+// "Add row": one more empty row in the list, here and now (without JavaScript the button
+// saves the draft and the page comes back with the extra row).
+document.addEventListener("click", function (ev) {
+  var button = ev.target instanceof Element ? ev.target.closest("button[data-add-row]") : null;
+  if (!button) {
+    return;
+  }
+  var list = button.dataset.addRow;
+  var body = document.querySelector('tbody[data-rows="' + list + '"]');
+  if (!body || body.rows.length === 0) {
+    return;
+  }
+  ev.preventDefault();
+  var index = body.rows.length;
+  var row = body.rows[body.rows.length - 1].cloneNode(true);
+  var pattern = new RegExp("(^|[^a-z0-9])" + list + "_\\d+_");
+  var renumber = function (value) {
+    return value.replace(pattern, "$1" + list + "_" + index + "_");
+  };
+  row.querySelectorAll(".field-error").forEach(function (el) { el.remove(); });
+  row.querySelectorAll("*").forEach(function (el) {
+    ["name", "id", "for", "aria-describedby", "aria-labelledby"].forEach(function (attr) {
+      var v = el.getAttribute(attr);
+      if (v !== null) {
+        el.setAttribute(attr, renumber(v));
+      }
+    });
+    if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) {
+      el.value = "";
+      el.removeAttribute("aria-invalid");
+      el.removeAttribute("title");
+    }
+  });
+  body.appendChild(row);
+  var first = row.querySelector("input, textarea, select");
+  if (first) {
+    first.focus();
+  }
+});

@@ -86,6 +86,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../locales/en-US/years.toml"),
     ),
     (
+        "flows.toml",
+        include_str!("../locales/zh-CN/flows.toml"),
+        include_str!("../locales/en-US/flows.toml"),
+    ),
+    (
         "summary.toml",
         include_str!("../locales/zh-CN/summary.toml"),
         include_str!("../locales/en-US/summary.toml"),

@@ -78,6 +78,7 @@ mod tests {
             society_id: Some(3),
             disabled: false,
             demo: false,
+            unread: 0,
         };
         let p = Principal::User(u);
         assert_eq!(p.actor().label(), "user:li");

@@ -37,7 +37,9 @@ pub fn propose_targets(catalogue: &Catalogue, facts: &Facts, task: u32) -> Vec<T
 }
 
 /// A target on fact `fact` (linked when `link`), with the fact's declared unit.
-/// `None` when the value does not fit an `i64` or the year has no 31 December.
+/// `None` when the value does not fit an `i64`, the year has no 31 December, or the target is
+/// the baseline itself: a target already reached is nothing to plan, and adopting it would
+/// draw the validator's "target equals the baseline" warning (issue 10).
 pub(crate) fn target(
     cx: &ProposeCx<'_>,
     metric: String,
@@ -46,6 +48,9 @@ pub(crate) fn target(
     value: i128,
     link: bool,
 ) -> Option<Target> {
+    if baseline == Some(value) {
+        return None;
+    }
     Some(Target {
         metric,
         unit: cx

@@ -1063,6 +1063,44 @@ fn proposed_targets_are_complete_and_valid() {
     assert!(issues.is_empty(), "{issues:#?}");
 }
 
+#[test]
+fn a_target_already_reached_is_not_proposed() {
+    // Issue 10: adopting a proposal never trips the validator. Task 7 asks for at least one
+    // full-time staff member of secretary-general level: with none, 1 is proposed (baseline 0);
+    // with one already, proposing 1 (baseline 1) would be "target equals the baseline".
+    let c = cat();
+    let none = facts! { fulltime_sg_level: Some(0), ..Facts::default() };
+    let one = facts! { fulltime_sg_level: Some(1), ..Facts::default() };
+    let sg = |f: &Facts| {
+        propose_targets(&c, f, 7)
+            .into_iter()
+            .filter(|t| t.fact.as_deref() == Some("fulltime_sg_level"))
+            .collect::<Vec<_>>()
+    };
+    let proposed = sg(&none);
+    assert_eq!(proposed.len(), 1, "{proposed:?}");
+    assert_eq!(
+        (proposed[0].baseline, proposed[0].target),
+        (Some(0), Some(1))
+    );
+    assert!(sg(&one).is_empty(), "{:?}", sg(&one));
+    // Every proposal for facts that already meet or equal their rules validates cleanly.
+    let met = facts! {
+        members_baseline: Some(22_000),
+        members_now: Some(25_300),
+        fee_payers_baseline: Some(5_000),
+        fulltime_sg_level: Some(1),
+        documents: Some(vec!["council-rules".to_owned()]),
+        ..Facts::default()
+    };
+    let mut plan = complete_plan(&c, false, &[12, 13, 14, 15, 16]);
+    for t in &mut plan.tasks {
+        t.targets.extend(propose_targets(&c, &met, t.number));
+    }
+    let issues = validate(&c, false, &plan);
+    assert!(issues.is_empty(), "{issues:#?}");
+}
+
 // ----- diff (R-PLAN-4) ------------------------------------------------------------------------
 
 #[test]

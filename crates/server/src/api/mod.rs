@@ -10,6 +10,7 @@ pub mod catalogues;
 pub mod evidence;
 pub mod notifications;
 pub mod plans;
+pub mod report_queue;
 pub mod reports;
 pub mod rules;
 pub mod societies;
@@ -47,8 +48,9 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         rules::check_facts, rules::get_facts, rules::put_facts, rules::verdicts, rules::judge,
         plans::get_plan, plans::open, plans::put_draft, plans::submit, plans::review, plans::request_rectification,
         plans::version, plans::list, plans::get_deadline, plans::set_deadline,
-        notifications::notifications, notifications::mark_read,
+        notifications::notifications, notifications::mark_read, notifications::mark_all_read,
         reports::get_report, reports::open, reports::put_draft, reports::submit, reports::review,
+        report_queue::queue,
         tracking::colours, tracking::dashboard, tracking::rates,
         bulletins::list, bulletins::publish, bulletins::preview, bulletins::document,
         assessment::society, assessment::decide, assessment::self_scores, assessment::scores,
@@ -203,6 +205,7 @@ pub fn routes() -> Vec<RouteSpec> {
         route(Method::PUT, "/api/v1/societies/{code}/reports/{year}/{month}/draft", SocietyEdit, put(reports::put_draft)),
         route(p.clone(), "/api/v1/societies/{code}/reports/{year}/{month}/submit", SocietyEdit, post(reports::submit)),
         route(p.clone(), "/api/v1/societies/{code}/reports/{year}/{month}/review", Staff, post(reports::review)),
+        route(g.clone(), "/api/v1/reports/queue", Staff, get(report_queue::queue)),
         route(g.clone(), "/api/v1/societies/{code}/colours", SocietyScoped, get(tracking::colours)),
         route(p.clone(), "/api/v1/societies/{code}/evidence", SocietyEdit, post(evidence::upload).layer(DefaultBodyLimit::disable())),
         route(g.clone(), "/api/v1/evidence/{id}", Authenticated, get(evidence::download)),
@@ -220,6 +223,7 @@ pub fn routes() -> Vec<RouteSpec> {
         route(Method::PUT, "/api/v1/deadlines/{year}", Admin, put(plans::set_deadline)),
         route(g.clone(), "/api/v1/notifications", Authenticated, get(notifications::notifications)),
         route(p.clone(), "/api/v1/notifications/{id}/read", Authenticated, post(notifications::mark_read)),
+        route(p.clone(), "/api/v1/notifications/read-all", Authenticated, post(notifications::mark_all_read)),
         route(g.clone(), "/api/v1/users", Admin, get(users::list)),
         route(p.clone(), "/api/v1/users", Admin, post(users::create)),
         route(

@@ -27,3 +27,17 @@ pub async fn mark_read(
     service::mark_read(&state, &ctx.principal(), id).await?;
     Ok(http::StatusCode::NO_CONTENT.into_response())
 }
+
+/// Marks all of the caller's notifications read; answers how many were unread. Audited; other
+/// users' notifications are never touched.
+#[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "notifications", responses((status = 200, body = ReadAll)), security(("bearer" = [])))]
+pub async fn mark_all_read(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let marked = service::mark_all_read(&state, &ctx.principal()).await?;
+    Ok(Json(ReadAll { marked }).into_response())
+}
+
+/// How many notifications a "mark all read" changed.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ReadAll {
+    pub marked: u64,
+}

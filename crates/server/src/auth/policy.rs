@@ -86,6 +86,7 @@ mod tests {
             society_id: society,
             disabled: false,
             demo: false,
+            unread: 0,
         }
     }
 

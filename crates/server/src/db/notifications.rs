@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
 
+use super::audit::{self, Actor, Change};
 use super::{Db, ts};
 use crate::error::AppResult;
 
@@ -159,6 +160,44 @@ pub async fn mark_read(db: &Db, user_id: i64, id: i64, now: DateTime<Utc>) -> Ap
     .execute(&db.pool)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// Marks every unread notification of one user read, with its audit entry in the same
+/// transaction (issue 10). Only that user's rows are touched. Returns how many were unread;
+/// nothing unread: nothing changes and nothing is recorded.
+pub async fn mark_all_read(
+    db: &Db,
+    actor: &Actor,
+    user_id: i64,
+    username: &str,
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
+    let mut tx = db.begin().await?;
+    let r =
+        sqlx::query("UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL")
+            .bind(user_id)
+            .bind(ts(now))
+            .execute(&mut *tx)
+            .await?;
+    let count = r.rows_affected();
+    if count > 0 {
+        audit::record(
+            db,
+            &mut tx,
+            actor,
+            now,
+            Change {
+                action: "inbox.read_all",
+                object_type: "user",
+                object_id: username,
+                before: Some(serde_json::json!({ "unread": count })),
+                after: Some(serde_json::json!({ "unread": 0 })),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(count)
 }
 
 /// An e-mail waiting in the outbox.

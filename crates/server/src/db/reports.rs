@@ -194,6 +194,55 @@ pub async fn summaries_of_year(db: &Db, year: i32) -> AppResult<Vec<Summary>> {
         .collect()
 }
 
+/// A report in the reviewers' queue (issue 10): its summary, when its latest version was
+/// submitted and how many reviews that version has.
+#[derive(Debug, Clone)]
+pub struct QueueRow {
+    pub summary: Summary,
+    pub latest_submitted_at: Option<String>,
+    pub latest_reviews: i64,
+}
+
+/// Every report of a year with what the queue needs. One query.
+pub async fn queue_of_year(db: &Db, year: i32) -> AppResult<Vec<QueueRow>> {
+    let rows = sqlx::query(
+        "SELECT r.id, r.society_id, r.month, r.state, \
+         (SELECT MAX(v.version) FROM report_versions v WHERE v.report_id = r.id), \
+         (SELECT v.submitted_at FROM report_versions v WHERE v.report_id = r.id AND v.version = 1), \
+         (SELECT v.late_seconds FROM report_versions v WHERE v.report_id = r.id AND v.version = 1), \
+         (SELECT v.submitted_at FROM report_versions v WHERE v.report_id = r.id \
+            AND v.version = (SELECT MAX(x.version) FROM report_versions x WHERE x.report_id = r.id)), \
+         (SELECT COUNT(*) FROM report_reviews w WHERE w.report_id = r.id \
+            AND w.version = (SELECT MAX(x.version) FROM report_versions x WHERE x.report_id = r.id)) \
+         FROM reports r WHERE r.year = $1 ORDER BY r.society_id, r.month",
+    )
+    .bind(i64::from(year))
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let state: String = r.try_get(3)?;
+            Ok(QueueRow {
+                summary: Summary {
+                    id: r.try_get(0)?,
+                    society_id: r.try_get(1)?,
+                    month: Month {
+                        year,
+                        month: r.try_get::<i64, _>(2)? as u32,
+                    },
+                    state: ReportState::parse(&state)
+                        .ok_or_else(|| anyhow::anyhow!("stored report state {state} unknown"))?,
+                    latest_version: r.try_get(4)?,
+                    first_submitted_at: r.try_get(5)?,
+                    first_late_seconds: r.try_get(6)?,
+                },
+                latest_submitted_at: r.try_get(7)?,
+                latest_reviews: r.try_get(8)?,
+            })
+        })
+        .collect()
+}
+
 /// A report as received: (society id, month, first submission, latest submitted content).
 pub struct Received {
     pub society_id: i64,

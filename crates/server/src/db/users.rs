@@ -23,6 +23,10 @@ pub struct User {
     pub society_id: Option<i64>,
     pub disabled: bool,
     pub demo: bool,
+    /// Unread inbox messages, read with the session in the same statement (the menu's count,
+    /// issue 10); 0 where the user was read otherwise.
+    #[serde(skip)]
+    pub unread: i64,
 }
 
 pub struct UserWithHash {
@@ -46,6 +50,7 @@ fn from_row(row: &AnyRow) -> Result<UserWithHash, sqlx::Error> {
             society_code: row.try_get(5)?,
             disabled: super::get_bool(row, 6)?,
             demo: super::get_bool(row, 7)?,
+            unread: 0,
         },
         password_hash: row.try_get(8)?,
     })
@@ -88,7 +93,9 @@ pub async fn by_username(db: &Db, username: &str) -> AppResult<Option<UserWithHa
 /// `last_seen_at`, in one statement (the fixed cost of a signed-in request, issue 8).
 pub async fn by_session_hash(db: &Db, id_hash: &str) -> AppResult<Option<(User, String, String)>> {
     let row = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {COLUMNS}, x.created_at, x.last_seen_at FROM sessions x \
+        "SELECT {COLUMNS}, x.created_at, x.last_seen_at, \
+         (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL) \
+         FROM sessions x \
          JOIN users u ON u.id = x.user_id LEFT JOIN societies s ON s.id = u.society_id \
          WHERE x.id_hash = $1"
     )))
@@ -96,11 +103,9 @@ pub async fn by_session_hash(db: &Db, id_hash: &str) -> AppResult<Option<(User, 
     .fetch_optional(&db.pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    Ok(Some((
-        from_row(&row)?.user,
-        row.try_get(9)?,
-        row.try_get(10)?,
-    )))
+    let mut user = from_row(&row)?.user;
+    user.unread = row.try_get(11)?;
+    Ok(Some((user, row.try_get(9)?, row.try_get(10)?)))
 }
 
 /// The user of a live API token (by the SHA-256 of its secret) with the token's id and

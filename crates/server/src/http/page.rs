@@ -14,6 +14,8 @@ pub struct NavItem {
     pub href: String,
     pub label: String,
     pub current: bool,
+    /// The inbox's unread count (issue 10), read with the session: no extra statement.
+    pub badge: Option<String>,
 }
 
 pub struct Page {
@@ -76,6 +78,7 @@ impl Page {
                 nav.push(("/societies".into(), "nav-societies"));
                 nav.push(("/dashboard".into(), "nav-dashboard"));
                 nav.push(("/reviews/plans".into(), "nav-reviews"));
+                nav.push(("/reviews/reports".into(), "flows-rq-nav"));
                 nav.push(("/overview/plans".into(), "nav-plans"));
                 nav.push(("/rates".into(), "nav-rates"));
                 nav.push(("/overview/rules".into(), "nav-overview"));
@@ -86,6 +89,7 @@ impl Page {
                 nav.push(("/societies".into(), "nav-societies"));
                 nav.push(("/dashboard".into(), "nav-dashboard"));
                 nav.push(("/reviews/plans".into(), "nav-reviews"));
+                nav.push(("/reviews/reports".into(), "flows-rq-nav"));
                 nav.push(("/overview/plans".into(), "nav-plans"));
                 nav.push(("/rates".into(), "nav-rates"));
                 nav.push(("/overview/rules".into(), "nav-overview"));
@@ -98,12 +102,14 @@ impl Page {
                 nav.push(("/admin/bulletins".into(), "nav-bulletins-admin"));
             }
         }
+        let unread = ctx.user.as_ref().map(|u| u.unread).unwrap_or(0);
         let nav = nav
             .into_iter()
             .map(|(href, key)| NavItem {
                 current: ctx.path == href
                     || (href != "/" && ctx.path.starts_with(&format!("{href}/"))),
                 label: t.t(key),
+                badge: (key == "nav-inbox" && unread > 0).then(|| unread.to_string()),
                 href,
             })
             .collect();

@@ -61,8 +61,9 @@ pub struct Row {
 
 impl Row {
     /// The chosen month's report column at the dashboard's instant: `submitted` / `returned`
-    /// (received), `missing` (due, not received), `draft` or `not_due`; and whether it came
-    /// late. A society without an accepted plan is expected to report nothing.
+    /// (received), `missing` (due, not received), `draft` or `not_due`, or `no_plan` (no
+    /// accepted plan and no report); and whether it came late. A society without an accepted
+    /// plan is expected to report nothing.
     pub fn report_state(&self, d: &Dashboard) -> (&'static str, Arrival) {
         let (key, arrival) = month_state(
             &d.catalogue,
@@ -72,7 +73,10 @@ impl Row {
                 .map(|r| (r.state, r.first_submitted_at.as_deref())),
             d.now,
         );
-        if key == "missing" && !self.has_plan {
+        if !self.has_plan && self.report.is_none() {
+            // Labelled as what it is, not "not due" (issue 10).
+            ("no_plan", Arrival::NotDue)
+        } else if key == "missing" && !self.has_plan {
             ("not_due", Arrival::NotDue)
         } else {
             (key, arrival)
@@ -267,7 +271,11 @@ impl Dashboard {
             colour: r.colours.colour.as_str(),
             colour_label: colour_label(t, r.colours.colour),
             reasons: reasons(&r.colours.reasons),
-            report_state: t.t(&format!("report-state-{state_key}")),
+            report_state: if state_key == "no_plan" {
+                t.t("flows-dashboard-no-plan")
+            } else {
+                t.t(&format!("report-state-{state_key}"))
+            },
             report_link: r.report.as_ref().map(|_| {
                 format!(
                     "/societies/{}/reports/{}/{}",

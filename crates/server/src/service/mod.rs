@@ -21,6 +21,7 @@ pub mod people;
 pub mod plans;
 pub mod progress;
 pub mod rates;
+pub mod report_queue;
 pub mod reports;
 pub mod societies;
 pub mod years;

@@ -146,6 +146,21 @@ pub async fn mark_read(state: &AppState, who: &Principal, id: i64) -> AppResult<
     }
 }
 
+/// Marks all of the caller's notifications read (audited; nobody else's change). Returns how
+/// many were unread.
+pub async fn mark_all_read(state: &AppState, who: &Principal) -> AppResult<u64> {
+    who.require(Action::OwnAccount, None)?;
+    let user = who.user().ok_or(AppError::Unauthorized)?;
+    notifications::mark_all_read(
+        &state.db,
+        &who.actor(),
+        user.id,
+        &user.username,
+        state.clock.now(),
+    )
+    .await
+}
+
 /// Sends pending e-mails (at most 100 per call). Returns (sent, failed). Failures are recorded
 /// and retried at the next call.
 pub async fn flush_email(state: &AppState, now: DateTime<Utc>) -> AppResult<(usize, usize)> {

@@ -537,6 +537,10 @@ pub struct QueueQuery {
     pub election: String,
     #[serde(default)]
     pub late: Option<String>,
+    /// The page of the queue and overview pages (100 societies each, issue 10); the .xlsx and
+    /// the API carry every row.
+    #[serde(default)]
+    pub page: Option<String>,
 }
 
 /// The states of the queue's filter, `not_started` first.

@@ -152,7 +152,7 @@ pub struct Profile {
     pub people: Vec<User>,
     pub plan_state: Option<PlanState>,
     pub has_rectification: bool,
-    /// For the society's own people only.
+    /// For the society's own editors only.
     pub next_steps: Vec<NextStep>,
 }
 
@@ -178,7 +178,9 @@ pub async fn profile(
         Vec::new()
     };
     let mut next_steps = Vec::new();
-    if own {
+    // Next steps ask for work: only for those who may do it (a read-only viewer is never asked
+    // to start, submit or write anything; issue 10).
+    if own && who.may(Action::EditSocietyData, Some(society.id)) {
         if rectification
             .as_ref()
             .is_some_and(|r| matches!(r.state, PlanState::Draft | PlanState::Returned))

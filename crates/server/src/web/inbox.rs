@@ -1,7 +1,7 @@
-//! The inbox (issue 4): one's notifications, newest first; marking one read.
+//! The inbox (issue 4): one's notifications, newest first; marking one or all read (issue 10).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 
 use crate::AppState;
@@ -23,9 +23,20 @@ pub struct InboxItem {
 struct InboxPage {
     page: Page,
     items: Vec<InboxItem>,
+    unread: usize,
 }
 
-pub async fn inbox(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+#[derive(serde::Deserialize, Default)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+pub async fn inbox(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<DoneQuery>,
+) -> AppResult<Response> {
     let t = ctx.t();
     let items = service::notifications::inbox(&state, &ctx.principal())
         .await?
@@ -37,9 +48,10 @@ pub async fn inbox(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
             at: crate::present::beijing_text(&n.created_at),
             read: n.read_at.is_some(),
         })
-        .collect();
+        .collect::<Vec<InboxItem>>();
     Ok(render(&InboxPage {
-        page: Page::new(&ctx, t.t("inbox-title")),
+        page: Page::new(&ctx, t.t("inbox-title")).with_flash(q.done.as_deref()),
+        unread: items.iter().filter(|i| !i.read).count(),
         items,
     }))
 }
@@ -51,5 +63,11 @@ pub async fn mark_read(
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     service::notifications::mark_read(&state, &ctx.principal(), id).await?;
+    Ok(see_other("/inbox", "saved"))
+}
+
+/// Marks all of one's own notifications read (audited); back to the inbox.
+pub async fn mark_all_read(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    service::notifications::mark_all_read(&state, &ctx.principal()).await?;
     Ok(see_other("/inbox", "saved"))
 }

@@ -16,6 +16,7 @@ mod demo;
 mod example2031;
 mod fact_errors;
 mod faults;
+mod flows;
 mod judgements;
 mod layers;
 mod limits;

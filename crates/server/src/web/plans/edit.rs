@@ -11,7 +11,10 @@ use axum::response::{IntoResponse, Response};
 use reformwatch_core::catalogue::Catalogue;
 use reformwatch_core::plan::{self, PlanState};
 
-use super::form::{Cell, TaskBlock, adopt_proposals, check_field_count, read_form, render_content};
+use super::form::{
+    Cell, Layout, TaskBlock, adopt_proposals, check_field_count, parse_add_row, read_form,
+    render_content,
+};
 use super::{PlanQuery, deadline_text, form_pairs, issue_rows, kind_of, link, state_label};
 use crate::AppState;
 use crate::auth::policy::Action;
@@ -52,6 +55,8 @@ struct PlanPage {
     optional_count: usize,
     min_optional: usize,
     optional_text: String,
+    /// "可以提交" only where the reader can submit (an editable draft; issue 10).
+    submit_note: bool,
     form_errors: Vec<String>,
     optional: Vec<(u32, String, bool)>,
     summary: String,
@@ -71,10 +76,13 @@ struct IssuesPartial {
     optional_count: usize,
     min_optional: usize,
     optional_text: String,
+    /// "可以提交" only where the reader can submit (an editable draft; issue 10).
+    submit_note: bool,
 }
 
 /// The plan page; after a refused save or submission, with what was typed and the errors at
 /// their fields (422).
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn plan_page_with(
     state: &AppState,
     ctx: &Ctx,
@@ -84,6 +92,25 @@ pub(super) async fn plan_page_with(
     typed: HashMap<String, String>,
     errors: Vec<FieldError>,
     done: Option<&str>,
+) -> AppResult<Response> {
+    plan_page_full(
+        state, ctx, society, catalogue, kind, typed, errors, done, None,
+    )
+    .await
+}
+
+/// [`plan_page_with`], with one more empty row in the list `extra` ("add row", issue 10).
+#[allow(clippy::too_many_arguments)]
+async fn plan_page_full(
+    state: &AppState,
+    ctx: &Ctx,
+    society: &Society,
+    catalogue: &Catalogue,
+    kind: PlanKind,
+    typed: HashMap<String, String>,
+    errors: Vec<FieldError>,
+    done: Option<&str>,
+    extra: Option<&str>,
 ) -> AppResult<Response> {
     let t = ctx.t();
     let who = ctx.principal();
@@ -105,7 +132,17 @@ pub(super) async fn plan_page_with(
         _ => BTreeMap::new(),
     };
     let rendered = render_content(
-        &t, catalogue, &shown, &typed, &errors, &proposals, &comments,
+        &t,
+        catalogue,
+        &shown,
+        &typed,
+        &errors,
+        &proposals,
+        &comments,
+        Layout {
+            extra: extra.filter(|_| editable),
+            spare: editable,
+        },
     );
     let count = service::optional_count(catalogue, &shown);
     let people = crate::service::people::people(state, &who).await?;
@@ -165,6 +202,7 @@ pub(super) async fn plan_page_with(
         editable,
         can_review,
         issues: issue_rows(&t, &view.issues),
+        submit_note: editable,
         optional_count: count,
         min_optional: catalogue.min_optional as usize,
         optional_text: t
@@ -212,7 +250,8 @@ pub async fn plan_page(
         .await?
         .is_some()
     {
-        return plan_page_with(
+        let extra = q.add.as_deref().and_then(parse_add_row);
+        return plan_page_full(
             &state,
             &ctx,
             &society,
@@ -221,6 +260,7 @@ pub async fn plan_page(
             HashMap::new(),
             vec![],
             q.done.as_deref(),
+            extra.as_deref(),
         )
         .await;
     }
@@ -316,6 +356,22 @@ async fn save(
     }
     service::save_draft(state, &who, &society, catalogue.year, content).await?;
     let link = link(&society.code, catalogue.year, kind);
+    // "Add row" without JavaScript: saved, then the page again with one more empty row in
+    // that list, scrolled to its section (issue 10).
+    let add = pairs
+        .iter()
+        .find(|(k, _)| k == "add_row")
+        .and_then(|(_, v)| parse_add_row(v));
+    if let (false, Some(list)) = (submit, add) {
+        let anchor = match list.split_once('_') {
+            Some((task, _)) => format!("task-{}", task.trim_start_matches('t')),
+            None => "rect-lists".to_string(),
+        };
+        return Ok(
+            axum::response::Redirect::to(&format!("{link}&done=saved&add={list}#{anchor}"))
+                .into_response(),
+        );
+    }
     if !submit {
         return Ok(see_other(&link, "saved"));
     }
@@ -369,9 +425,14 @@ pub async fn check(
     let kind = kind_of(&q)?;
     let plan = service::get(&state, &sy.society, sy.catalogue.year, kind).await?;
     let t = ctx.t();
-    let (_, read) = read_off_workers(&sy.catalogue, &plan.draft, &body).await?;
+    let (pairs, read) = read_off_workers(&sy.catalogue, &plan.draft, &body).await?;
     let (issues, count) = match read {
-        Ok(content) => {
+        Ok(mut content) => {
+            // A ticked "adopt" box counts as the targets it adds, as saving will (issue 10).
+            if let PlanBody::Reform(_) = content {
+                let proposals = service::proposals(&state, &sy.society, &sy.catalogue).await?;
+                adopt_proposals(&mut content, &pairs, &proposals);
+            }
             let election = service::election_year(&state, &sy.society, sy.catalogue.year).await?;
             (
                 issue_rows(&t, &service::issues(&sy.catalogue, election, &content)),
@@ -384,6 +445,7 @@ pub async fn check(
         page: Page::new(&ctx, String::new()),
         kind: kind.as_str(),
         issues,
+        submit_note: true,
         optional_count: count,
         min_optional: sy.catalogue.min_optional as usize,
         optional_text: t

@@ -31,6 +31,28 @@ pub struct TaskBlock {
     pub notes: Cell,
     pub proposals: Vec<String>,
     pub comment: Option<String>,
+    /// An optional task not chosen (yet): rendered in the editor but hidden until its box is
+    /// ticked (issue 10); never shown read-only.
+    pub hidden: bool,
+}
+
+/// Which list of the form gets one more empty row ("add row" without JavaScript, issue 10):
+/// `t12_resp`, `t12_tgt`, `t12_ms` (task 12's responsible people, targets, milestones), `p`
+/// (problems) or `m` (measures). Anything else is ignored.
+pub fn parse_add_row(raw: &str) -> Option<String> {
+    match raw {
+        "p" | "m" => return Some(raw.to_string()),
+        _ => {}
+    }
+    let rest = raw.strip_prefix('t')?;
+    let (n, list) = rest.split_once('_')?;
+    let n: u32 = n.parse().ok().filter(|n| (1..1000).contains(n))?;
+    matches!(list, "resp" | "tgt" | "ms").then(|| format!("t{n}_{list}"))
+}
+
+/// Empty rows at the end of a list: one, and one more when "add row" asked for this list.
+fn blanks(extra: Option<&str>, list: &str) -> usize {
+    if extra == Some(list) { 2 } else { 1 }
 }
 
 fn cell(
@@ -65,8 +87,19 @@ pub struct Rendered {
     pub measures: Vec<Vec<Cell>>,
 }
 
+/// How the editor wants the form laid out (issue 10).
+#[derive(Default, Clone, Copy)]
+pub struct Layout<'a> {
+    /// The list that gets one more empty row (see [`parse_add_row`]).
+    pub extra: Option<&'a str>,
+    /// Also render the optional tasks not chosen, hidden, so that ticking one shows its
+    /// section at once.
+    pub spare: bool,
+}
+
 /// Builds the form rows from content, with typed values (after an error) taking precedence,
-/// plus one blank row per list for adding.
+/// plus one blank row per list for adding (two for the list named by `layout.extra`).
+#[allow(clippy::too_many_arguments)]
 pub fn render_content(
     t: &T,
     catalogue: &Catalogue,
@@ -75,15 +108,35 @@ pub fn render_content(
     errors: &[FieldError],
     proposals: &BTreeMap<u32, Vec<Target>>,
     comments: &BTreeMap<u32, String>,
+    layout: Layout<'_>,
 ) -> Rendered {
+    let extra = layout.extra;
     let c = |name: String, value: String, k: &'static str| cell(typed, errors, t, name, value, k);
     match body {
         PlanBody::Reform(content) => {
-            let mut tasks: Vec<&PlanTask> = content.tasks.iter().collect();
-            tasks.sort_by_key(|x| x.number);
+            // Optional tasks not chosen, as empty hidden sections (only in the editor).
+            let spare: Vec<PlanTask> = if layout.spare {
+                catalogue
+                    .tasks_of(TaskClass::Optional)
+                    .filter(|x| !content.tasks.iter().any(|c| c.number == x.number))
+                    .map(|x| PlanTask {
+                        number: x.number,
+                        ..Default::default()
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let mut tasks: Vec<(&PlanTask, bool)> = content
+                .tasks
+                .iter()
+                .map(|x| (x, false))
+                .chain(spare.iter().map(|x| (x, true)))
+                .collect();
+            tasks.sort_by_key(|x| x.0.number);
             let blocks = tasks
                 .iter()
-                .map(|task| {
+                .map(|&(task, hidden)| {
                     let n = task.number;
                     let def = catalogue.task(n);
                     let mut resp: Vec<(Cell, Cell)> = task
@@ -101,11 +154,13 @@ pub fn render_content(
                             )
                         })
                         .collect();
-                    let i = resp.len();
-                    resp.push((
-                        c(format!("t{n}_resp_{i}_name"), String::new(), "text"),
-                        c(format!("t{n}_resp_{i}_position"), String::new(), "text"),
-                    ));
+                    for _ in 0..blanks(extra, &format!("t{n}_resp")) {
+                        let i = resp.len();
+                        resp.push((
+                            c(format!("t{n}_resp_{i}_name"), String::new(), "text"),
+                            c(format!("t{n}_resp_{i}_position"), String::new(), "text"),
+                        ));
+                    }
                     let target_row = |i: usize, tg: Option<&Target>| {
                         vec![
                             c(
@@ -141,7 +196,9 @@ pub fn render_content(
                         .enumerate()
                         .map(|(i, tg)| target_row(i, Some(tg)))
                         .collect();
-                    targets.push(target_row(targets.len(), None));
+                    for _ in 0..blanks(extra, &format!("t{n}_tgt")) {
+                        targets.push(target_row(targets.len(), None));
+                    }
                     let mut milestones: Vec<(Cell, Cell)> = task
                         .milestones
                         .iter()
@@ -153,11 +210,13 @@ pub fn render_content(
                             )
                         })
                         .collect();
-                    let i = milestones.len();
-                    milestones.push((
-                        c(format!("t{n}_ms_{i}_date"), String::new(), "date"),
-                        c(format!("t{n}_ms_{i}_what"), String::new(), "text"),
-                    ));
+                    for _ in 0..blanks(extra, &format!("t{n}_ms")) {
+                        let i = milestones.len();
+                        milestones.push((
+                            c(format!("t{n}_ms_{i}_date"), String::new(), "date"),
+                            c(format!("t{n}_ms_{i}_what"), String::new(), "text"),
+                        ));
+                    }
                     TaskBlock {
                         number: n,
                         title: def
@@ -190,6 +249,7 @@ pub fn render_content(
                             })
                             .unwrap_or_default(),
                         comment: comments.get(&n).cloned(),
+                        hidden,
                     }
                 })
                 .collect();
@@ -231,11 +291,13 @@ pub fn render_content(
                     )
                 })
                 .collect();
-            let i = problems.len();
-            problems.push((
-                c(format!("p_{i}_description"), String::new(), "text"),
-                c(format!("p_{i}_task"), String::new(), "int"),
-            ));
+            for _ in 0..blanks(extra, "p") {
+                let i = problems.len();
+                problems.push((
+                    c(format!("p_{i}_description"), String::new(), "text"),
+                    c(format!("p_{i}_task"), String::new(), "int"),
+                ));
+            }
             let row = |i: usize, m: Option<&Measure>| {
                 vec![
                     c(
@@ -268,7 +330,9 @@ pub fn render_content(
                 .enumerate()
                 .map(|(i, m)| row(i, Some(m)))
                 .collect();
-            measures.push(row(measures.len(), None));
+            for _ in 0..blanks(extra, "m") {
+                measures.push(row(measures.len(), None));
+            }
             Rendered {
                 tasks: vec![],
                 optional: vec![],

@@ -27,6 +27,9 @@ pub struct PlanQuery {
     pub a: Option<i64>,
     #[serde(default)]
     pub b: Option<i64>,
+    /// "Add row" without JavaScript: the list that gets one more empty row (issue 10).
+    #[serde(default)]
+    pub add: Option<String>,
 }
 
 /// `?kind=` (reform by default); anything else is 404.

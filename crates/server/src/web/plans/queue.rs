@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::db::parse_ts;
 use crate::error::AppResult;
 use crate::http::Ctx;
-use crate::http::page::{Page, render};
+use crate::http::page::{PAGE_SIZE, Page, Pager, render};
 use crate::i18n::T;
 use crate::model::DisciplineGroup;
 use crate::service;
@@ -129,6 +129,7 @@ struct QueuePage {
     f_late: bool,
     export_href: Option<String>,
     rows: Vec<QueueRow>,
+    pager: Pager,
 }
 
 fn groups(t: &T) -> Vec<(String, String)> {
@@ -164,6 +165,33 @@ async fn page_for(
     let enc = |s: &str| {
         percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
     };
+    let action = if overview {
+        "/overview/plans"
+    } else {
+        "/reviews/plans"
+    };
+    // 100 rows a page (issue 10); the links keep the filters.
+    let filters = format!(
+        "year={year}&kind={}&state={}&group={}&election={}&late={}",
+        kind.as_str(),
+        enc(&q.state),
+        enc(&q.group),
+        enc(&q.election),
+        enc(q.late.as_deref().unwrap_or(""))
+    );
+    let pager = Pager::new(
+        &t,
+        rows.len(),
+        PAGE_SIZE,
+        q.page.as_deref(),
+        &format!("{action}?{filters}"),
+    );
+    let range = pager.range();
+    let rows: Vec<QueueRow> = rows
+        .into_iter()
+        .skip(range.start)
+        .take(range.len())
+        .collect();
     Ok(render(&QueuePage {
         page: Page::new(
             ctx,
@@ -173,11 +201,7 @@ async fn page_for(
                 t.t1("plans-queue-title", "year", &year)
             },
         ),
-        action: if overview {
-            "/overview/plans"
-        } else {
-            "/reviews/plans"
-        },
+        action,
         year,
         kind: kind.as_str(),
         counts: if overview { counts } else { vec![] },
@@ -187,21 +211,13 @@ async fn page_for(
             .map(|s| (*s, state_text(&t, s)))
             .collect(),
         groups: groups(&t),
-        export_href: overview.then(|| {
-            format!(
-                "/overview/plans.xlsx?year={year}&kind={}&state={}&group={}&election={}&late={}",
-                kind.as_str(),
-                enc(&q.state),
-                enc(&q.group),
-                enc(&q.election),
-                enc(q.late.as_deref().unwrap_or(""))
-            )
-        }),
+        export_href: overview.then(|| format!("/overview/plans.xlsx?{filters}")),
         f_state: q.state,
         f_group: q.group,
         f_election: q.election,
         f_late: q.late.as_deref() == Some("true"),
         rows,
+        pager,
     }))
 }
 

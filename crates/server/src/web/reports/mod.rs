@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod edit;
 pub mod help;
 pub mod locks;
+pub mod queue;
 pub mod rates;
 pub mod review;
 pub mod timeline;

@@ -11,7 +11,7 @@ use crate::auth::policy::Action;
 use crate::db::societies::SocietyFilter;
 use crate::error::AppResult;
 use crate::http::Ctx;
-use crate::http::page::{Page, render};
+use crate::http::page::{PAGE_SIZE, Page, Pager, render};
 use crate::service;
 
 #[derive(Template)]
@@ -25,6 +25,7 @@ struct ListPage {
     groups: Vec<(String, String)>,
     count_text: String,
     can_manage: bool,
+    pager: Pager,
 }
 
 #[derive(Deserialize, Default)]
@@ -37,6 +38,9 @@ pub struct ListQuery {
     include_inactive: Option<String>,
     #[serde(default)]
     pub done: Option<String>,
+    /// 100 societies a page (issue 10); the filters stay in the pages' links.
+    #[serde(default)]
+    page: Option<String>,
 }
 
 /// Staff see the registry; a society's people see only their own society.
@@ -61,10 +65,27 @@ pub async fn list(
     .iter()
     .map(|s| row(&t, s))
     .collect();
+    let enc = |s: &str| {
+        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    let base = format!(
+        "/societies?q={}&group={}&include_inactive={}",
+        enc(&q.q),
+        enc(&q.group),
+        if include_inactive { "true" } else { "" }
+    );
+    let pager = Pager::new(&t, visible.len(), PAGE_SIZE, q.page.as_deref(), &base);
+    let count = visible.len();
+    let societies = visible
+        .into_iter()
+        .skip(pager.range().start)
+        .take(pager.range().len())
+        .collect();
     Ok(render(&ListPage {
-        count_text: t.t1("societies-count", "count", &visible.len()),
+        count_text: t.t1("societies-count", "count", &count),
         page: Page::new(&ctx, t.t("societies-title")).with_flash(q.done.as_deref()),
-        societies: visible,
+        societies,
+        pager,
         q: q.q,
         group: q.group,
         include_inactive,
