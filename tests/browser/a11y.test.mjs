@@ -106,10 +106,10 @@ async function widthReport(page) {
   });
 }
 
-/** Chinese text in the English interface outside any lang="zh…" element (data shown in
- * Chinese must say so, for screen readers' pronunciation). */
+/** Chinese data in the English interface outside any lang="zh…" element (society names,
+ * clauses, a society's page heading: screen readers must pronounce them as Chinese). */
 async function untaggedChinese(page) {
-  return page.evaluate(() => {
+  return page.evaluate((SCOPE) => {
     const cjk = /[\u3400-\u9fff]/;
     const out = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -118,13 +118,16 @@ async function untaggedChinese(page) {
       if (!cjk.test(text)) continue;
       const el = n.parentElement;
       if (!el || el.closest("script, style, [hidden], [aria-hidden=true]")) continue;
+      // Society names (in tables, linking to the society) and clauses; free text people typed
+      // (plans, reports, comments) is not checked: its language is the writer's.
+      if (!el.closest(SCOPE)) continue;
       const tagged = el.closest("[lang]");
       if (tagged && tagged.getAttribute("lang").toLowerCase().startsWith("zh")) continue;
       if (el.getClientRects().length === 0 && !el.closest("option, select, title")) continue;
       out.push(`${el.tagName.toLowerCase()}: ${text.trim().slice(0, 40)}`);
     }
     return out;
-  });
+  }, "main :is(td, th) > a[href^='/societies/'], main :is(td, th) > a[href^='/monitor/societies/'], #clause");
 }
 
 /**
