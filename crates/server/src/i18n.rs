@@ -100,6 +100,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../locales/zh-CN/limits.toml"),
         include_str!("../locales/en-US/limits.toml"),
     ),
+    (
+        "a11y.toml",
+        include_str!("../locales/zh-CN/a11y.toml"),
+        include_str!("../locales/en-US/a11y.toml"),
+    ),
 ];
 
 pub struct Messages {
@@ -197,6 +202,18 @@ impl T {
     pub fn t1(&self, key: &str, name: &str, value: &dyn std::fmt::Display) -> String {
         self.messages
             .format(self.lang, key, &[(name.to_string(), value.to_string())])
+    }
+    /// The accessible name of a table cell's input whose column header shows its name only
+    /// visually: "指标（第 2 行）" / "Metric (row 2)".
+    pub fn row_label(&self, label: impl AsRef<str>, n: impl std::fmt::Display) -> String {
+        self.messages.format(
+            self.lang,
+            "a11y-row",
+            &[
+                ("label".to_string(), label.as_ref().to_string()),
+                ("n".to_string(), n.to_string()),
+            ],
+        )
     }
     pub fn field(&self, e: &FieldError) -> String {
         self.messages.field_error(self.lang, e)

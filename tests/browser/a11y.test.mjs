@@ -1,0 +1,441 @@
+// Accessibility and phone-width sweep (issue 10 part C, issue 11 "Accessibility"): against the
+// seeded demo, every page reachable by the administrator, the reviewer, the editor, the viewer
+// and an anonymous visitor, at 1366 px and 390 px, in Chinese and English:
+//   - zero axe-core violations of WCAG 2.1 A/AA (axe.min.js from node_modules, pinned in
+//     package.json, evaluated in the page);
+//   - nothing wider than the window (document.documentElement.scrollWidth <= innerWidth);
+//   - <html lang> is the interface's language, and in the English interface Chinese data
+//     (society names, task titles, clauses) sits inside an element with lang="zh…";
+// and, on a few pages, the keyboard: the skip link is the first Tab stop and moves focus to the
+// content, the focused control has a visible ring, and on a phone the menu is a <details> that
+// opens and shows the same links. Screenshots of a few pages go to docs/screenshots/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startServer, launch, login } from "./lib.mjs";
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const here = dirname(fileURLToPath(import.meta.url));
+const DOCS_SHOTS = join(here, "../../docs/screenshots");
+mkdirSync(DOCS_SHOTS, { recursive: true });
+
+const WIDTHS = [
+  { name: "desktop", width: 1366, height: 900 },
+  { name: "phone", width: 390, height: 844 },
+];
+const LANGS = [
+  { code: "zh", locale: "zh-CN", htmlLang: "zh-CN" },
+  { code: "en", locale: "en-US", htmlLang: "en" },
+];
+
+let server;
+let browser;
+
+before(async () => {
+  // For iterating on fixes: REFORMWATCH_A11Y_BASE=http://127.0.0.1:PORT and
+  // REFORMWATCH_A11Y_LOG=FILE (the server's output, for the passwords) point the sweep at a
+  // seeded demo that is already running, instead of seeding a new one (20–40 s).
+  const { REFORMWATCH_A11Y_BASE: base, REFORMWATCH_A11Y_LOG: log } = process.env;
+  if (base && log) {
+    const out = readFileSync(log, "utf8");
+    const passwords = {};
+    for (const m of out.matchAll(/^\s+(\w+)\s+\w+\s+.*password: (\S+)$/gm)) passwords[m[1]] = m[2];
+    server = { base, passwords, stop: async () => {} };
+  } else {
+    server = await startServer({ seeded: true });
+  }
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const VERBOSE = !!process.env.REFORMWATCH_A11Y_VERBOSE;
+
+/** Runs axe in the page (evaluated through the DevTools protocol, so the page's own CSP stays
+ * in force for everything else) and returns the WCAG 2.1 A/AA violations. */
+async function axeViolations(page) {
+  const loaded = await page.evaluate(() => typeof window.axe === "object");
+  if (!loaded) await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+      resultTypes: ["violations"],
+    });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      count: v.nodes.length,
+      nodes: v.nodes.slice(0, 3).map((n) => `${n.target.join(" ")} :: ${n.html.slice(0, 160)} :: ${n.failureSummary}`),
+    }));
+  });
+}
+
+/** The page's width against the window's, and the widest elements not inside a box that
+ * scrolls sideways (to say what to fix when the page is too wide). */
+async function widthReport(page) {
+  return page.evaluate(() => {
+    const inner = window.innerWidth;
+    const scroll = document.documentElement.scrollWidth;
+    const culprits = [];
+    if (scroll > inner) {
+      const inScroller = (el) => {
+        for (let p = el.parentElement; p; p = p.parentElement) {
+          const o = getComputedStyle(p).overflowX;
+          if (o === "auto" || o === "scroll" || o === "hidden") return true;
+        }
+        return false;
+      };
+      for (const el of document.body.querySelectorAll("*")) {
+        const r = el.getBoundingClientRect();
+        if (r.right > inner + 0.5 && !inScroller(el)) {
+          const id = el.id ? `#${el.id}` : "";
+          const cls = typeof el.className === "string" && el.className ? `.${el.className.trim().split(/\s+/).join(".")}` : "";
+          culprits.push(`${el.tagName.toLowerCase()}${id}${cls} right=${Math.round(r.right)}`);
+        }
+      }
+    }
+    return { inner, scroll, culprits: culprits.slice(0, 8) };
+  });
+}
+
+/** Chinese data in the English interface outside any lang="zh…" element (society names,
+ * clauses, a society's page heading: screen readers must pronounce them as Chinese). */
+async function untaggedChinese(page) {
+  return page.evaluate((SCOPE) => {
+    const cjk = /[\u3400-\u9fff]/;
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = n.nodeValue;
+      if (!cjk.test(text)) continue;
+      const el = n.parentElement;
+      if (!el || el.closest("script, style, [hidden], [aria-hidden=true]")) continue;
+      // Society names (in tables, linking to the society) and clauses; free text people typed
+      // (plans, reports, comments) is not checked: its language is the writer's.
+      if (!el.closest(SCOPE)) continue;
+      const tagged = el.closest("[lang]");
+      if (tagged && tagged.getAttribute("lang").toLowerCase().startsWith("zh")) continue;
+      if (el.getClientRects().length === 0 && !el.closest("option, select, title")) continue;
+      out.push(`${el.tagName.toLowerCase()}: ${text.trim().slice(0, 40)}`);
+    }
+    return out;
+  }, "main :is(td, th) > a[href^='/societies/'], main :is(td, th) > a[href^='/monitor/societies/'], #clause");
+}
+
+/**
+ * Visits each path in one context at both widths and collects every failure (all pages are
+ * checked before the test fails, so one run shows everything that is wrong).
+ */
+async function sweep(ctx, who, lang, paths, all) {
+  const page = await ctx.newPage();
+  const failures = { push: (f) => { all.push(f); if (VERBOSE) console.error(`  FAIL ${f}`); } };
+  const only = process.env.REFORMWATCH_A11Y_ONLY ? new RegExp(process.env.REFORMWATCH_A11Y_ONLY) : null;
+  for (const w of WIDTHS) {
+    await page.setViewportSize({ width: w.width, height: w.height });
+    for (const path of paths) {
+      const where = `${who} ${lang.code} ${w.width}px ${path}`;
+      if (only && !only.test(where)) continue;
+      if (VERBOSE) console.error(`${new Date().toISOString().slice(11, 19)} ${where}`);
+      const resp = await page.goto(server.base + path);
+      if (!resp || resp.status() !== 200) {
+        failures.push(`${where}: status ${resp?.status()}`);
+        continue;
+      }
+      const htmlLang = await page.getAttribute("html", "lang");
+      if (htmlLang !== lang.htmlLang) failures.push(`${where}: <html lang="${htmlLang}">, expected ${lang.htmlLang}`);
+      const width = await widthReport(page);
+      if (width.scroll > width.inner) {
+        failures.push(`${where}: ${width.scroll} px wide in a ${width.inner} px window; ${width.culprits.join(", ")}`);
+      }
+      for (const v of await axeViolations(page)) {
+        failures.push(`${where}: axe ${v.id} (${v.impact}, ${v.count}×) ${v.help}\n      ${v.nodes.join("\n      ")}`);
+      }
+      if (lang.code === "en" && w.name === "desktop") {
+        const untagged = await untaggedChinese(page);
+        if (untagged.length > 0) {
+          failures.push(`${where}: ${untagged.length} Chinese text(s) without lang="zh": ${untagged.slice(0, 4).join(" | ")}`);
+        }
+      }
+    }
+  }
+  await page.close();
+}
+
+async function context(lang) {
+  return browser.newContext({ viewport: { width: 1366, height: 900 }, locale: lang.locale });
+}
+
+async function loggedIn(lang, user) {
+  const ctx = await context(lang);
+  const page = await ctx.newPage();
+  await login(page, server.base, user, server.passwords[user]);
+  assert.ok(!page.url().endsWith("/login"), `${user} could not log in`);
+  await page.close();
+  return ctx;
+}
+
+/** The first link in a table of the page at `path` whose href matches `re` (to find a plan
+ * in a given state, a report, a user…: the seeded demo is deterministic, but the pages say
+ * which society is in which state). */
+async function firstLink(ctx, path, re) {
+  const page = await ctx.newPage();
+  const resp = await page.goto(server.base + path);
+  assert.equal(resp.status(), 200, path);
+  const hrefs = await page.$$eval("main a[href]", (as) => as.map((a) => a.getAttribute("href")));
+  await page.close();
+  const hit = hrefs.find((h) => re.test(h));
+  assert.ok(hit, `no link matching ${re} on ${path}: ${hrefs.slice(0, 20).join(" ")}`);
+  return hit;
+}
+
+const PUBLIC = [
+  "/",
+  "/login",
+  "/catalogues",
+  "/catalogues/2017",
+  "/catalogues/2017/tasks/1",
+  "/catalogues/2017/tasks/9",
+  "/rules/check",
+  "/help/colours",
+  "/monitor",
+  "/bulletins",
+  "/monitor/societies/A-01",
+  "/monitor/tasks/2",
+];
+
+test("every page: zero axe violations (WCAG 2.1 AA), no sideways scrolling at 390 px, lang on Chinese data", async () => {
+  const failures = [];
+  const zh = LANGS[0];
+
+  // A published bulletin for the public pages (the demo may already have some).
+  const admin = await loggedIn(zh, "admin");
+  const probe = await admin.newPage();
+  let r = await probe.request.get(`${server.base}/api/v1/bulletins`);
+  assert.equal(r.status(), 200);
+  if ((await r.json()).length === 0) {
+    await probe.goto(`${server.base}/admin/bulletins`);
+    await probe.fill("#month", "2017-08");
+    await Promise.all([probe.waitForLoadState("load"), probe.click("button[formaction='/admin/bulletins']")]);
+    r = await probe.request.get(`${server.base}/api/v1/bulletins`);
+    assert.equal((await r.json()).length, 1, "publishing bulletin 1 failed");
+  }
+  await probe.close();
+
+  // Objects the demo has in each state, found through the pages.
+  const draftPlan = await firstLink(admin, "/overview/plans?state=draft", /^\/societies\/[^/]+\/plans\/2017/);
+  const submittedPlan = await firstLink(admin, "/reviews/plans?state=submitted", /^\/societies\/[^/]+\/plans\/2017/);
+  const returnedPlan = await firstLink(admin, "/reviews/plans?state=returned", /^\/societies\/[^/]+\/plans\/2017/);
+  const userPage = await firstLink(admin, "/admin/users", /^\/admin\/users\/\d+/);
+  const submittedReport = await firstLink(admin, "/societies/A-02/reports/2017", /^\/societies\/A-02\/reports\/2017\/8/);
+  await admin.close();
+
+  const STAFF_COMMON = [
+    "/dashboard",
+    "/societies",
+    "/societies/A-01",
+    "/societies/A-01/facts",
+    "/societies/A-01/plans/2017",
+    "/societies/A-01/plans/2017/versions?kind=reform",
+    "/societies/A-01/reports/2017",
+    "/societies/A-01/reports/2017/8",
+    "/reviews/plans",
+    "/overview/plans",
+    "/rates",
+    "/overview/rules",
+    "/inbox",
+    "/account",
+    submittedPlan,
+    returnedPlan,
+    submittedReport,
+  ];
+  const ADMIN_ONLY = [
+    draftPlan,
+    "/admin/users",
+    "/admin/users/new",
+    userPage,
+    "/admin/deadlines",
+    "/admin/audit",
+    "/admin/catalogues",
+    "/admin/bulletins",
+    "/admin/years",
+    "/admin/facts/import",
+    "/societies/new",
+    "/societies/import",
+    "/societies/A-01/edit",
+  ];
+  const SOCIETY = [
+    "/societies/A-01",
+    "/societies/A-01/facts",
+    "/societies/A-01/plans/2017",
+    "/societies/A-01/plans/2017/versions?kind=reform",
+    "/societies/A-01/reports/2017",
+    "/societies/A-01/reports/2017/8",
+    "/societies/A-01/reports/2017/9",
+    "/inbox",
+    "/account",
+  ];
+
+  for (const lang of LANGS) {
+    const anon = await context(lang);
+    await sweep(anon, "anonymous", lang, PUBLIC, failures);
+    await anon.close();
+    for (const [user, paths] of [
+      ["admin", [...STAFF_COMMON, ...ADMIN_ONLY]],
+      ["reviewer", [submittedPlan, submittedReport, "/reviews/plans", "/inbox", "/account"]],
+      ["editor", SOCIETY],
+      ["viewer", SOCIETY],
+    ]) {
+      const ctx = await loggedIn(lang, user);
+      await sweep(ctx, user, lang, paths, failures);
+      await ctx.close();
+    }
+  }
+  assert.equal(failures.length, 0, `${failures.length} failure(s):\n  ${failures.join("\n  ")}`);
+});
+
+test("keyboard: the skip link is the first Tab stop and reaches the content; focus is visible; the phone menu opens", async () => {
+  for (const lang of LANGS) {
+    const ctx = await loggedIn(lang, "admin");
+    const page = await ctx.newPage();
+    for (const path of ["/dashboard", "/societies/A-01/plans/2017", "/monitor"]) {
+      await page.goto(server.base + path);
+      await page.keyboard.press("Tab");
+      const first = await page.evaluate(() => ({
+        cls: document.activeElement.className,
+        href: document.activeElement.getAttribute("href"),
+        text: document.activeElement.textContent.trim(),
+        outline: getComputedStyle(document.activeElement).outlineStyle,
+        top: document.activeElement.getBoundingClientRect().top,
+      }));
+      assert.equal(first.cls, "skip-link", `${path}: first Tab stop is ${JSON.stringify(first)}`);
+      assert.equal(first.href, "#main");
+      assert.equal(first.text, lang.code === "zh" ? "跳到正文" : "Skip to content");
+      assert.notEqual(first.outline, "none", `${path}: the focused skip link has no focus ring`);
+      assert.ok(first.top >= 0, `${path}: the focused skip link is off screen (top ${first.top})`);
+      await page.keyboard.press("Enter");
+      assert.equal(await page.evaluate(() => document.activeElement.id), "main", `${path}: Enter on the skip link did not move focus to the content`);
+      // The next Tab lands inside the content, with a visible ring.
+      await page.keyboard.press("Tab");
+      const next = await page.evaluate(() => ({
+        inMain: !!document.activeElement.closest("main"),
+        outline: getComputedStyle(document.activeElement).outlineStyle,
+        width: getComputedStyle(document.activeElement).outlineWidth,
+        tag: document.activeElement.tagName,
+      }));
+      assert.ok(next.inMain, `${path}: after the skip link, Tab went to ${next.tag} outside <main>`);
+      assert.notEqual(next.outline, "none", `${path}: focused ${next.tag} has no visible ring`);
+      assert.notEqual(next.width, "0px", `${path}: focused ${next.tag} has a 0 px ring`);
+    }
+    // On a phone the wide menu is gone and a <details> menu holds the same links.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.base}/dashboard`);
+    assert.equal(await page.isVisible("nav.nav-wide"), false, "the wide menu shows on a phone");
+    assert.equal(await page.isVisible(".nav-narrow summary"), true, "no menu button on a phone");
+    assert.equal(await page.isVisible(".nav-narrow nav a[href='/rates']"), false, "the phone menu starts open");
+    // A mouse click opens it, and shows no keyboard ring (negative control: the ring is
+    // :focus-visible, so the checks above measured the keyboard case, not a permanent style).
+    await page.click(".nav-narrow summary");
+    assert.equal(await page.isVisible(".nav-narrow nav a[href='/rates']"), true, "a click did not open the phone menu");
+    const ring = () => page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.equal(await ring(), "none", "a mouse click shows the keyboard focus ring");
+    // The keyboard closes and opens it again, with the ring.
+    await page.keyboard.press("Enter");
+    assert.equal(await page.isVisible(".nav-narrow nav a[href='/rates']"), false, "Enter did not close the phone menu");
+    assert.notEqual(await ring(), "none", "the menu button focused by keyboard has no ring");
+    await page.keyboard.press("Enter");
+    assert.equal(await page.isVisible(".nav-narrow nav a[href='/rates']"), true, "Enter did not open the phone menu");
+    const wide = await page.$$eval("nav.nav-wide a", (as) => as.map((a) => a.getAttribute("href")));
+    const narrow = await page.$$eval(".nav-narrow nav a", (as) => as.map((a) => a.getAttribute("href")));
+    assert.deepEqual(narrow, wide);
+    assert.ok(wide.length >= 10, `admin menu has ${wide.length} links`);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), "the open menu is wider than the phone");
+    // And at desktop width the reverse.
+    await page.setViewportSize({ width: 1366, height: 900 });
+    assert.equal(await page.isVisible("nav.nav-wide a[href='/rates']"), true);
+    assert.equal(await page.isVisible(".nav-narrow"), false);
+    await ctx.close();
+  }
+});
+
+test("tables scroll inside their own labelled, focusable box with the first columns fixed", async () => {
+  const ctx = await loggedIn(LANGS[0], "admin");
+  const page = await ctx.newPage();
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const [path, table, fits] of [
+    ["/dashboard", "#dashboard"],
+    ["/overview/rules", "#matrix"],
+    ["/overview/plans", "#plans"],
+    ["/monitor", "#matrix"],
+    ["/rates", "#rates-societies", "fits"],
+  ]) {
+    await page.goto(server.base + path);
+    const box = await page.evaluate((sel) => {
+      const t = document.querySelector(sel);
+      const b = t.closest(".table-scroll");
+      if (!b) return null;
+      return {
+        role: b.getAttribute("role"),
+        label: b.getAttribute("aria-label"),
+        tabindex: b.getAttribute("tabindex"),
+        scrollable: b.scrollWidth > b.clientWidth,
+      };
+    }, table);
+    assert.ok(box, `${path}: ${table} is not inside a .table-scroll box`);
+    assert.equal(box.role, "region", path);
+    assert.equal(box.tabindex, "0", path);
+    assert.ok(box.label && box.label.length > 0, `${path}: the scroll box has no label`);
+    if (fits) {
+      // Narrow enough for a phone (names wrap): nothing to scroll, and nothing wider either.
+      assert.equal(box.scrollable, false, `${path}: ${table} scrolls at 390 px`);
+      continue;
+    }
+    assert.ok(box.scrollable, `${path}: ${table} fits 390 px, so this check proves nothing`);
+    // Scroll the box sideways: the name column stays where it was, a later column moves.
+    const before = await page.evaluate((sel) => {
+      const row = document.querySelector(`${sel} tbody tr`);
+      return { name: row.children[1].getBoundingClientRect().left, last: row.lastElementChild.getBoundingClientRect().left };
+    }, table);
+    const moved = await page.evaluate((sel) => {
+      const b = document.querySelector(sel).closest(".table-scroll");
+      b.scrollLeft = b.scrollWidth;
+      return b.scrollLeft;
+    }, table);
+    const afterScroll = await page.evaluate((sel) => {
+      const row = document.querySelector(`${sel} tbody tr`);
+      return { name: row.children[1].getBoundingClientRect().left, last: row.lastElementChild.getBoundingClientRect().left };
+    }, table);
+    assert.ok(moved >= 20, `${path}: the box scrolls by ${moved} px only`);
+    assert.ok(Math.abs(before.last - afterScroll.last - moved) <= 2, `${path}: the last column did not move with the box (${before.last} → ${afterScroll.last}, scrolled ${moved})`);
+    assert.ok(afterScroll.name >= -1 && afterScroll.name <= 40, `${path}: the name column scrolled away (left ${before.name} → ${afterScroll.name})`);
+  }
+  await ctx.close();
+});
+
+test("screenshots for the docs: dashboard 1366, plan editor 390, /monitor 1366 and 390", async () => {
+  const ctx = await loggedIn(LANGS[0], "admin");
+  const page = await ctx.newPage();
+  const draftPlan = await firstLink(ctx, "/overview/plans?state=draft", /^\/societies\/[^/]+\/plans\/2017/);
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await page.goto(`${server.base}/dashboard`);
+  await page.screenshot({ path: join(DOCS_SHOTS, "a11y-dashboard-1366.png") });
+  await page.goto(`${server.base}/monitor`);
+  await page.screenshot({ path: join(DOCS_SHOTS, "a11y-monitor-1366.png") });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(server.base + draftPlan);
+  await page.screenshot({ path: join(DOCS_SHOTS, "a11y-plan-editor-390.png"), fullPage: false });
+  await page.evaluate(() => document.querySelector("#plan-form fieldset.plan-task")?.scrollIntoView());
+  await page.screenshot({ path: join(DOCS_SHOTS, "a11y-plan-editor-390-task.png") });
+  await page.goto(`${server.base}/monitor`);
+  await page.screenshot({ path: join(DOCS_SHOTS, "a11y-monitor-390.png") });
+  await page.click(".nav-narrow summary");
+  await page.screenshot({ path: join(DOCS_SHOTS, "a11y-menu-390.png") });
+  await ctx.close();
+});
