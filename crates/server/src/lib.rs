@@ -60,7 +60,11 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         })?;
     }
     i18n::Messages::load()?;
-    let mut db = db::Db::connect(&config.database_url()).await?;
+    let mut db = db::Db::connect_with(
+        &config.database_url(),
+        std::time::Duration::from_millis(config.pg_lock_timeout_ms),
+    )
+    .await?;
     // Issue 9 finding 6: the audit head's key, outside the database.
     let (key, created) =
         auth::audit_key::load_or_create(config.audit_key.as_deref(), &config.data_dir)?;

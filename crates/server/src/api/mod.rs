@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod bulletins;
 pub mod catalogues;
+pub mod drafts;
 pub mod evidence;
 pub mod notifications;
 pub mod plans;
@@ -25,6 +26,7 @@ use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 
 use crate::error::AppError;
+use drafts::CommentLimits;
 pub use crate::http::errors::{ApiError, ApiErrors};
 use crate::http::{Access, RouteSpec, route};
 
@@ -50,9 +52,10 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         reports::get_report, reports::open, reports::put_draft, reports::submit, reports::review,
         tracking::colours, tracking::dashboard, tracking::rates,
         bulletins::list, bulletins::publish, bulletins::preview, bulletins::document,
+        evidence::upload, evidence::download,
     ),
-    components(schemas(ApiErrors, ApiError)),
-    modifiers(&BearerAuth, &ErrorResponses),
+    components(schemas(ApiErrors, ApiError, drafts::ReformPlanDraft, drafts::RectificationPlanDraft, drafts::EvidenceUpload)),
+    modifiers(&BearerAuth, &ErrorResponses, &CommentLimits),
 )]
 pub struct ApiDoc;
 
@@ -72,7 +75,8 @@ impl utoipa::Modify for BearerAuth {
 /// status is undocumented), all in the `ApiErrors` envelope: 400 (a query string, path or body
 /// that cannot be read), 404 (an unknown or hidden society, year or object), and — where they
 /// can happen — 401 (no or a bad token) and 403 (a role without the right) on operations that
-/// need a token, 413 and 422 on operations that take a body or parameters.
+/// need a token, 408 and 413 on operations that take a body, 422 on operations that take a
+/// body or parameters.
 struct ErrorResponses;
 impl utoipa::Modify for ErrorResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
@@ -112,6 +116,10 @@ impl utoipa::Modify for ErrorResponses {
                 }
                 if has_body {
                     wanted.push(("413", "The body is too large."));
+                    wanted.push((
+                        "408",
+                        "The body did not arrive within the body timeout (`body_timeout_secs`); the connection is closed.",
+                    ));
                 }
                 if has_body || has_params {
                     wanted.push(("422", "Invalid input; each error names its field."));
