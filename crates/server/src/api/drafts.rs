@@ -52,7 +52,11 @@ fn count(nullable: bool, description: &str) -> RefOr<Schema> {
 
 fn date(description: &str) -> RefOr<Schema> {
     ObjectBuilder::new()
-        .schema_type([Type::String, Type::Null].into_iter().collect::<SchemaType>())
+        .schema_type(
+            [Type::String, Type::Null]
+                .into_iter()
+                .collect::<SchemaType>(),
+        )
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
         .description(Some(description))
         .into()
@@ -113,9 +117,15 @@ fn reform_plan() -> ObjectBuilder {
             (
                 "fact",
                 ObjectBuilder::new()
-                    .schema_type([Type::String, Type::Null].into_iter().collect::<SchemaType>())
+                    .schema_type(
+                        [Type::String, Type::Null]
+                            .into_iter()
+                            .collect::<SchemaType>(),
+                    )
                     .max_length(Some(SHORT_TEXT))
-                    .description(Some("An integer fact the catalogue declares, e.g. members_now."))
+                    .description(Some(
+                        "An integer fact the catalogue declares, e.g. members_now.",
+                    ))
                     .into(),
             ),
         ],
@@ -130,8 +140,14 @@ fn reform_plan() -> ObjectBuilder {
     let task = object(
         "One planned task.",
         vec![
-            ("number", count(false, "The task's number in the catalogue.")),
-            ("responsible", list(responsible, MAX_ROWS, "Responsible people.")),
+            (
+                "number",
+                count(false, "The task's number in the catalogue."),
+            ),
+            (
+                "responsible",
+                list(responsible, MAX_ROWS, "Responsible people."),
+            ),
             ("targets", list(target, MAX_ROWS, "Targets.")),
             ("milestones", list(milestone, MAX_ROWS, "Milestones.")),
             ("notes", text(TEXT, "Notes.")),
@@ -140,7 +156,10 @@ fn reform_plan() -> ObjectBuilder {
     object(
         "A reform plan's draft (kind=reform): every field optional, unknown fields refused.",
         vec![
-            ("summary", text(LONG_TEXT, "The society's overall approach.")),
+            (
+                "summary",
+                text(LONG_TEXT, "The society's overall approach."),
+            ),
             ("tasks", list(task, MAX_TASKS, "The planned tasks.")),
         ],
     )
@@ -160,13 +179,19 @@ fn rectification_plan() -> ObjectBuilder {
             ("what", text(TEXT, "What is done.")),
             ("owner", text(SHORT_TEXT, "Who.")),
             ("due", date("By when.")),
-            ("problem", count(true, "Index (0-based) of the problem addressed.")),
+            (
+                "problem",
+                count(true, "Index (0-based) of the problem addressed."),
+            ),
         ],
     );
     object(
         "A rectification plan's draft (kind=rectification): every field optional, unknown fields refused.",
         vec![
-            ("analysis", text(LONG_TEXT, "The problem analysis (查找问题).")),
+            (
+                "analysis",
+                text(LONG_TEXT, "The problem analysis (查找问题)."),
+            ),
             ("problems", list(problem, MAX_ROWS, "Problems found.")),
             ("measures", list(measure, MAX_ROWS, "Measures.")),
         ],
@@ -177,7 +202,10 @@ fn report() -> ObjectBuilder {
     let value = object(
         "The current value of one plan target.",
         vec![
-            ("target", count(false, "Index (0-based) into the task's targets.")),
+            (
+                "target",
+                count(false, "Index (0-based) into the task's targets."),
+            ),
             ("value", int(true, "Not known this month: null.")),
         ],
     );
@@ -191,11 +219,16 @@ fn report() -> ObjectBuilder {
             ("number", count(false, "The task's number.")),
             ("status", status.into()),
             ("progress", text(TEXT, "What was done this month.")),
-            ("values", list(value, MAX_ROWS, "Current values of the targets.")),
+            (
+                "values",
+                list(value, MAX_ROWS, "Current values of the targets."),
+            ),
             (
                 "milestones_reached",
                 list(
-                    ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0f64)),
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .minimum(Some(0f64)),
                     MAX_ROWS,
                     "Indexes (0-based) of the milestones reached.",
                 ),
@@ -206,8 +239,14 @@ fn report() -> ObjectBuilder {
     object(
         "A monthly report's draft: every field optional, unknown fields refused.",
         vec![
-            ("narrative", text(LONG_TEXT, "The month's overall progress.")),
-            ("tasks", list(task, MAX_TASKS, "One entry per planned task.")),
+            (
+                "narrative",
+                text(LONG_TEXT, "The month's overall progress."),
+            ),
+            (
+                "tasks",
+                list(task, MAX_TASKS, "One entry per planned task."),
+            ),
         ],
     )
 }

@@ -26,9 +26,9 @@ use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 
 use crate::error::AppError;
-use drafts::CommentLimits;
 pub use crate::http::errors::{ApiError, ApiErrors};
 use crate::http::{Access, RouteSpec, route};
+use drafts::CommentLimits;
 
 /// Parses a JSON body into `T`, turning serde's complaint into a field error the caller can
 /// act on (unknown field, wrong type, missing field).

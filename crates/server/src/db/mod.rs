@@ -193,10 +193,8 @@ impl Db {
                     .await
             }
             Backend::Postgres => {
-                let lock_timeout = format!(
-                    "SET lock_timeout = {}",
-                    pg_lock_timeout.as_millis().max(1)
-                );
+                let lock_timeout =
+                    format!("SET lock_timeout = {}", pg_lock_timeout.as_millis().max(1));
                 AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(30))

@@ -395,12 +395,7 @@ pub async fn review(
             .into());
     }
     for (n, c) in &task_comments {
-        crate::model::text(
-            c,
-            &format!("task_comments.{n}"),
-            super::limits::TEXT,
-            false,
-        )?;
+        crate::model::text(c, &format!("task_comments.{n}"), super::limits::TEXT, false)?;
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;

@@ -1102,19 +1102,33 @@ async fn busy_database_answers_503_on_postgres() {
     let page = app.post_form("/societies", &new_society).await;
     sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
 
-    assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE, "{}", api.text());
+    assert_eq!(
+        api.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        api.text()
+    );
     assert_eq!(api.header("retry-after"), "1");
     assert_eq!(api.json()["errors"][0]["code"], "db_busy", "{}", api.text());
     // It gave up at the lock timeout, not after a pool or client timeout.
     assert!(api_took < std::time::Duration::from_secs(5), "{api_took:?}");
-    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{}", page.text());
+    assert_eq!(
+        page.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        page.text()
+    );
     assert_eq!(page.header("retry-after"), "1");
     assert!(
         page.header("content-type").starts_with("text/html"),
         "{}",
         page.header("content-type")
     );
-    assert!(page.text().contains("数据库正忙，请稍后重试。"), "{}", page.text());
+    assert!(
+        page.text().contains("数据库正忙，请稍后重试。"),
+        "{}",
+        page.text()
+    );
     // Nothing half-written.
     assert_eq!(audit_count().await, before);
     assert_eq!(name_of("A-01").await.unwrap(), old_name);
@@ -1174,7 +1188,10 @@ async fn api_schema_shows_limits_and_evidence(app: TestApp) {
         rect["measures"]["items"]["properties"]["what"]["maxLength"],
         TEXT
     );
-    assert_eq!(s["ReviewRequest"]["properties"]["comment"]["maxLength"], TEXT);
+    assert_eq!(
+        s["ReviewRequest"]["properties"]["comment"]["maxLength"],
+        TEXT
+    );
     assert_eq!(
         s["ReviewRequest"]["properties"]["task_comments"]["maxProperties"],
         MAX_TASKS
@@ -1193,8 +1210,7 @@ async fn api_schema_shows_limits_and_evidence(app: TestApp) {
     );
     for part in ["owner_type", "year", "month", "task", "field"] {
         assert_eq!(
-            s["EvidenceUpload"]["properties"][part]["maxLength"],
-            MAX_TEXT_PART,
+            s["EvidenceUpload"]["properties"][part]["maxLength"], MAX_TEXT_PART,
             "{part}"
         );
     }
@@ -1248,8 +1264,7 @@ async fn api_schema_shows_limits_and_evidence(app: TestApp) {
         ["200", "400", "401", "403", "404", "422"]
     );
     assert!(
-        paths["/api/v1/societies/{code}/plans/{year}/draft"]["put"]["responses"]["422"]
-            .is_object()
+        paths["/api/v1/societies/{code}/plans/{year}/draft"]["put"]["responses"]["422"].is_object()
     );
 
     // What is documented is what is refused: the summary one character over its maxLength.

@@ -133,7 +133,11 @@ async fn half_a_header_is_closed_after_the_header_timeout() {
         .unwrap();
     let d = closed_after(&mut s, t).await;
     assert!(
-        between(d, HEADER - Duration::from_millis(100), IDLE - Duration::from_millis(500)),
+        between(
+            d,
+            HEADER - Duration::from_millis(100),
+            IDLE - Duration::from_millis(500)
+        ),
         "closed after {d:?}"
     );
     // Trickling the header a byte at a time does not extend it.
@@ -195,7 +199,11 @@ async fn a_trickling_body_is_cut_after_the_body_timeout() {
             assert!(r.contains(r#""code":"timeout""#), "{r}");
         }
         assert!(
-            between(d, BODY - Duration::from_millis(100), BODY + Duration::from_millis(1500)),
+            between(
+                d,
+                BODY - Duration::from_millis(100),
+                BODY + Duration::from_millis(1500)
+            ),
             "{path}: answered and closed after {d:?}"
         );
     }
@@ -213,7 +221,11 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
     let t = Instant::now();
     let d = closed_after(&mut s, t).await;
     assert!(
-        between(d, IDLE - Duration::from_millis(100), IDLE + Duration::from_millis(1500)),
+        between(
+            d,
+            IDLE - Duration::from_millis(100),
+            IDLE + Duration::from_millis(1500)
+        ),
         "closed after {d:?}"
     );
     // A connection that never sends anything is idle too.
@@ -221,7 +233,11 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
     let t = Instant::now();
     let d = closed_after(&mut s, t).await;
     assert!(
-        between(d, IDLE - Duration::from_millis(100), IDLE + Duration::from_millis(1500)),
+        between(
+            d,
+            IDLE - Duration::from_millis(100),
+            IDLE + Duration::from_millis(1500)
+        ),
         "silent connection closed after {d:?}"
     );
 }
