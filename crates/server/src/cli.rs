@@ -978,9 +978,7 @@ async fn serve(
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }
     });
-    let timeouts = crate::http::serve::Timeouts::from_config(&state.config);
-    let app = crate::app(state);
-    crate::http::serve::serve(listener, app, timeouts, shutdown()).await;
+    crate::serve(state, listener, shutdown()).await;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -48,6 +48,17 @@ pub fn app(state: AppState) -> axum::Router {
     crate::http::router(state, routes())
 }
 
+/// Serves the application on `listener` with the configured header, body and idle timeouts
+/// (`http::serve`) until `shutdown` resolves.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let timeouts = http::serve::Timeouts::from_config(&state.config);
+    http::serve::serve(listener, app(state), timeouts, shutdown).await;
+}
+
 /// Connects the database (running migrations), stores the built-in catalogue, and returns the
 /// state the router needs. Tests and `serve` share it.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {

@@ -1301,21 +1301,28 @@ async fn api_schema_shows_limits_and_evidence(app: TestApp) {
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     assert_eq!(r.json()["errors"][0]["code"], "too-long");
-    // A reviewer's comment one character over its maxLength.
-    let max = s["ReviewRequest"]["properties"]["comment"]["maxLength"]
+    // A rectification request's reason one character over its maxLength; at it, accepted.
+    let max = s["RectificationRequest"]["properties"]["reason"]["maxLength"]
         .as_u64()
         .unwrap() as usize;
     let admin = app.admin_token().await;
-    let r = app
-        .json(
-            Method::POST,
-            "/api/v1/societies/A-01/plans/2017/review",
-            &serde_json::json!({"decision": "return", "comment": "x".repeat(max + 1)}),
-            Some(&admin),
-        )
-        .await;
+    let rectify = |reason: String| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            app.json(
+                Method::POST,
+                "/api/v1/societies/A-01/plans/2017/rectification",
+                &serde_json::json!({ "reason": reason }),
+                Some(&admin),
+            )
+            .await
+        }
+    };
+    let r = rectify("理".repeat(max + 1)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
-    assert_eq!(r.json()["errors"][0]["field"], "comment");
+    assert_eq!(r.json()["errors"][0]["field"], "reason");
     assert_eq!(r.json()["errors"][0]["code"], "too-long");
+    let r = rectify("理".repeat(max)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
 }
 both!(api_schema_shows_limits_and_evidence);
