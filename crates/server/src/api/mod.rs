@@ -3,6 +3,7 @@
 //! Errors share one envelope (rendered in `http::errors`):
 //! `{"errors":[{"code":"invalid","message":"…","field":"name"}]}`.
 
+pub mod assessment;
 pub mod audit;
 pub mod bulletins;
 pub mod catalogues;
@@ -53,6 +54,8 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         tracking::colours, tracking::dashboard, tracking::rates,
         bulletins::list, bulletins::publish, bulletins::preview, bulletins::document,
         evidence::upload, evidence::download,
+        assessment::society, assessment::decide, assessment::self_scores, assessment::scores,
+        assessment::declare, assessment::adjust, assessment::results, assessment::reviewers, assessment::assign,
     ),
     components(schemas(ApiErrors, ApiError, drafts::ReformPlanDraft, drafts::RectificationPlanDraft, drafts::EvidenceUpload)),
     modifiers(&BearerAuth, &ErrorResponses, &CommentLimits),
@@ -238,5 +241,6 @@ pub fn routes() -> Vec<RouteSpec> {
     ]
     .into_iter()
     .chain(bulletins::routes())
+    .chain(assessment::routes())
     .collect()
 }

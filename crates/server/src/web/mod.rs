@@ -4,6 +4,7 @@
 //! routes.
 
 pub mod account;
+pub mod assessment;
 pub mod assets;
 pub mod audit;
 pub mod bulletins;
@@ -188,5 +189,6 @@ pub fn routes() -> Vec<RouteSpec> {
     ]
     .into_iter()
     .chain(bulletins::routes())
+    .chain(assessment::routes())
     .collect()
 }

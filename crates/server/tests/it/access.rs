@@ -257,6 +257,73 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("PATCH", "/api/v1/users/{id}", Access::Admin),
     ("GET", "/api/v1/me", Access::Authenticated),
     ("GET", "/api/v1/audit", Access::Admin),
+    // Issue 12 part 1: the assessment's inputs.
+    (
+        "GET",
+        "/societies/{code}/assessment/{year}",
+        Access::SocietyScoped,
+    ),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/acceptance",
+        Access::Staff,
+    ),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/self-scores",
+        Access::SocietyEdit,
+    ),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/scores",
+        Access::Staff,
+    ),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/declarations",
+        Access::Staff,
+    ),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/adjustments",
+        Access::Staff,
+    ),
+    ("GET", "/admin/assessment/{year}", Access::Staff),
+    ("GET", "/admin/assessment/{year}/reviewers", Access::Admin),
+    ("POST", "/admin/assessment/{year}/reviewers", Access::Admin),
+    (
+        "GET",
+        "/api/v1/societies/{code}/assessment/{year}/acceptance",
+        Access::SocietyScoped,
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/assessment/{year}/acceptance",
+        Access::Staff,
+    ),
+    (
+        "PUT",
+        "/api/v1/societies/{code}/assessment/{year}/self-scores",
+        Access::SocietyEdit,
+    ),
+    (
+        "PUT",
+        "/api/v1/societies/{code}/assessment/{year}/scores",
+        Access::Staff,
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/assessment/{year}/declarations",
+        Access::Staff,
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/assessment/{year}/adjustments",
+        Access::Staff,
+    ),
+    ("GET", "/api/v1/assessment/{year}", Access::Staff),
+    ("GET", "/api/v1/assessment/{year}/reviewers", Access::Admin),
+    ("POST", "/api/v1/assessment/{year}/reviewers", Access::Admin),
     // R-PUB-1, R-PUB-2: bulletins are public to read, administrators publish.
     ("GET", "/api/v1/bulletins", Access::Public),
     ("POST", "/api/v1/bulletins", Access::Admin),
@@ -300,6 +367,67 @@ fn every_route_has_an_expectation() {
 /// handler's own validation answer (422), reached only after the access check passed; GETs
 /// answer 200, and the `{id}` routes act on real objects and must succeed (303/204/200).
 const ALLOWED_STATUS: &[(&str, &str, &[u16])] = &[
+    // Issue 12 part 1: empty forms and bodies are refused at their fields (422); the matrix's
+    // reviewer is not assigned to A-03, so a deduction or bonus from them is refused (403),
+    // while an administrator's empty one is a 422.
+    ("GET", "/societies/{code}/assessment/{year}", &[200]),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/acceptance",
+        &[422],
+    ),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/self-scores",
+        &[422],
+    ),
+    ("POST", "/societies/{code}/assessment/{year}/scores", &[422]),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/declarations",
+        &[422],
+    ),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/adjustments",
+        &[403, 422],
+    ),
+    ("GET", "/admin/assessment/{year}", &[200]),
+    ("GET", "/admin/assessment/{year}/reviewers", &[200]),
+    ("POST", "/admin/assessment/{year}/reviewers", &[422]),
+    (
+        "GET",
+        "/api/v1/societies/{code}/assessment/{year}/acceptance",
+        &[200],
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/assessment/{year}/acceptance",
+        &[422],
+    ),
+    (
+        "PUT",
+        "/api/v1/societies/{code}/assessment/{year}/self-scores",
+        &[422],
+    ),
+    (
+        "PUT",
+        "/api/v1/societies/{code}/assessment/{year}/scores",
+        &[422],
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/assessment/{year}/declarations",
+        &[422],
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/assessment/{year}/adjustments",
+        &[422],
+    ),
+    ("GET", "/api/v1/assessment/{year}", &[200]),
+    ("GET", "/api/v1/assessment/{year}/reviewers", &[200]),
+    ("POST", "/api/v1/assessment/{year}/reviewers", &[422]),
     ("GET", "/", &[200]),
     ("GET", "/healthz", &[200]),
     ("GET", "/assets/{file}", &[200]),
