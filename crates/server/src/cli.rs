@@ -978,75 +978,8 @@ async fn serve(
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }
     });
-    let app = crate::app(state);
-    serve_connections(listener, app).await;
+    crate::serve(state, listener, shutdown()).await;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Reading a request's headers may take this long (issue 9 finding 9: half-open connections
-/// were held for 40 s); a keep-alive connection waiting for its next request is closed after
-/// the same time.
-const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-/// Longest pause between two pieces of a request body.
-const BODY_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// HTTP/1.1 on every accepted connection with header-read and body timeouts; on SIGTERM or
-/// Ctrl-C stops accepting and lets the open connections finish their current request.
-async fn serve_connections(listener: tokio::net::TcpListener, app: axum::Router) {
-    use hyper_util::rt::{TokioIo, TokioTimer};
-    use hyper_util::service::TowerToHyperService;
-    use tower::ServiceExt;
-    let app = app.layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-        BODY_IDLE_TIMEOUT,
-    ));
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let mut tasks = tokio::task::JoinSet::new();
-    let shutdown = shutdown();
-    tokio::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(a) => a,
-                Err(e) => {
-                    // Out of file descriptors and the like: wait a moment, keep serving.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        let svc = app
-            .clone()
-            .map_request(move |mut req: http::Request<hyper::body::Incoming>| {
-                req.extensions_mut()
-                    .insert(axum::extract::ConnectInfo(peer));
-                req
-            });
-        let mut stop = stop_rx.clone();
-        tasks.spawn(async move {
-            let conn = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_READ_TIMEOUT)
-                .serve_connection(TokioIo::new(stream), TowerToHyperService::new(svc));
-            tokio::pin!(conn);
-            tokio::select! {
-                r = conn.as_mut() => {
-                    if let Err(e) = r {
-                        tracing::debug!(error = %e, "connection ended");
-                    }
-                }
-                _ = stop.changed() => {
-                    conn.as_mut().graceful_shutdown();
-                    let _ = conn.await;
-                }
-            }
-        });
-        // Reap finished connections so the set does not grow.
-        while tasks.try_join_next().is_some() {}
-    }
-    let _ = stop_tx.send(true);
-    while tasks.join_next().await.is_some() {}
 }
 
 async fn shutdown() {

@@ -60,6 +60,18 @@ pub struct Config {
     pub heavy_requests: usize,
     /// The `Retry-After` seconds sent with that 503.
     pub heavy_retry_after_secs: u64,
+    /// A request's headers must arrive within this many seconds of its first byte (issue 9
+    /// finding 9).
+    pub header_timeout_secs: u64,
+    /// A request's body must arrive within this many seconds of its headers, in total;
+    /// otherwise 408 and the connection is closed.
+    pub body_timeout_secs: u64,
+    /// A keep-alive connection with no request and no traffic for this many seconds is closed.
+    pub idle_timeout_secs: u64,
+    /// PostgreSQL: a statement waiting this long for a lock gives up (`lock_timeout`), and the
+    /// request answers 503 with Retry-After (a busy database). SQLite waits up to 10 s
+    /// (`busy_timeout`).
+    pub pg_lock_timeout_ms: u64,
 }
 
 impl Default for Config {
@@ -88,6 +100,10 @@ impl Default for Config {
             clock: None,
             heavy_requests: 4,
             heavy_retry_after_secs: 5,
+            header_timeout_secs: 10,
+            body_timeout_secs: 120,
+            idle_timeout_secs: 60,
+            pg_lock_timeout_ms: 10_000,
         }
     }
 }
@@ -116,6 +132,10 @@ const KNOWN_KEYS: &[&str] = &[
     "clock",
     "heavy_requests",
     "heavy_retry_after_secs",
+    "header_timeout_secs",
+    "body_timeout_secs",
+    "idle_timeout_secs",
+    "pg_lock_timeout_ms",
 ];
 
 /// Values given on the command line; `None` leaves the lower layers' value.
@@ -183,6 +203,17 @@ impl Config {
         }
         if self.token_days <= 0 {
             anyhow::bail!("token_days must be positive");
+        }
+        if self.header_timeout_secs == 0
+            || self.body_timeout_secs == 0
+            || self.idle_timeout_secs == 0
+        {
+            anyhow::bail!(
+                "header_timeout_secs, body_timeout_secs and idle_timeout_secs must be at least 1"
+            );
+        }
+        if self.pg_lock_timeout_ms == 0 {
+            anyhow::bail!("pg_lock_timeout_ms must be positive (0 would wait for ever)");
         }
         Ok(())
     }

@@ -48,6 +48,17 @@ pub fn app(state: AppState) -> axum::Router {
     crate::http::router(state, routes())
 }
 
+/// Serves the application on `listener` with the configured header, body and idle timeouts
+/// (`http::serve`) until `shutdown` resolves.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let timeouts = http::serve::Timeouts::from_config(&state.config);
+    http::serve::serve(listener, app(state), timeouts, shutdown).await;
+}
+
 /// Connects the database (running migrations), stores the built-in catalogue, and returns the
 /// state the router needs. Tests and `serve` share it.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
@@ -60,7 +71,11 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         })?;
     }
     i18n::Messages::load()?;
-    let mut db = db::Db::connect(&config.database_url()).await?;
+    let mut db = db::Db::connect_with(
+        &config.database_url(),
+        std::time::Duration::from_millis(config.pg_lock_timeout_ms),
+    )
+    .await?;
     // Issue 9 finding 6: the audit head's key, outside the database.
     let (key, created) =
         auth::audit_key::load_or_create(config.audit_key.as_deref(), &config.data_dir)?;

@@ -7,6 +7,7 @@ pub mod assessment;
 pub mod audit;
 pub mod bulletins;
 pub mod catalogues;
+pub mod drafts;
 pub mod evidence;
 pub mod notifications;
 pub mod plans;
@@ -29,6 +30,7 @@ use utoipa::OpenApi;
 use crate::error::AppError;
 pub use crate::http::errors::{ApiError, ApiErrors};
 use crate::http::{Access, RouteSpec, route};
+use drafts::CommentLimits;
 
 /// Parses a JSON body into `T`, turning serde's complaint into a field error the caller can
 /// act on (unknown field, wrong type, missing field).
@@ -53,11 +55,12 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         report_queue::queue,
         tracking::colours, tracking::dashboard, tracking::rates,
         bulletins::list, bulletins::publish, bulletins::preview, bulletins::document,
+        evidence::upload, evidence::download,
         assessment::society, assessment::decide, assessment::self_scores, assessment::scores,
         assessment::declare, assessment::adjust, assessment::results, assessment::reviewers, assessment::assign,
     ),
-    components(schemas(ApiErrors, ApiError)),
-    modifiers(&BearerAuth, &ErrorResponses),
+    components(schemas(ApiErrors, ApiError, drafts::ReformPlanDraft, drafts::RectificationPlanDraft, drafts::EvidenceUpload)),
+    modifiers(&BearerAuth, &ErrorResponses, &CommentLimits),
 )]
 pub struct ApiDoc;
 
@@ -77,7 +80,8 @@ impl utoipa::Modify for BearerAuth {
 /// status is undocumented), all in the `ApiErrors` envelope: 400 (a query string, path or body
 /// that cannot be read), 404 (an unknown or hidden society, year or object), and — where they
 /// can happen — 401 (no or a bad token) and 403 (a role without the right) on operations that
-/// need a token, 413 and 422 on operations that take a body or parameters.
+/// need a token, 408 and 413 on operations that take a body, 422 on operations that take a
+/// body or parameters.
 struct ErrorResponses;
 impl utoipa::Modify for ErrorResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
@@ -117,6 +121,10 @@ impl utoipa::Modify for ErrorResponses {
                 }
                 if has_body {
                     wanted.push(("413", "The body is too large."));
+                    wanted.push((
+                        "408",
+                        "The body did not arrive within the body timeout (`body_timeout_secs`); the connection is closed.",
+                    ));
                 }
                 if has_body || has_params {
                     wanted.push(("422", "Invalid input; each error names its field."));

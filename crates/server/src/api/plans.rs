@@ -88,7 +88,7 @@ pub async fn open(
 /// Replaces the draft (content JSON of the plan's kind). Drafts may break plan rules; the
 /// issues come back in the response.
 #[utoipa::path(put, path = "/api/v1/societies/{code}/plans/{year}/draft", tag = "plans", params(("code" = String, Path), ("year" = i32, Path), ("kind" = Option<String>, Query)),
-    request_body(content = Object, description = "PlanContent or RectificationContent"),
+    request_body(content = crate::api::drafts::PlanDraft, description = "ReformPlanDraft (kind=reform) or RectificationPlanDraft (kind=rectification); texts and lists bounded (maxLength, maxItems)"),
     responses((status = 200, body = PlanView), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
 pub async fn put_draft(
     State(state): State<AppState>,

@@ -35,7 +35,7 @@ pub async fn open(State(state): State<AppState>, sm: SocietyMonth) -> AppResult<
 
 /// Replaces the draft (ReportContent JSON).
 #[utoipa::path(put, path = "/api/v1/societies/{code}/reports/{year}/{month}/draft", tag = "tracking", params(("code" = String, Path), ("year" = i32, Path), ("month" = u32, Path)),
-    request_body(content = Object, description = "ReportContent"), responses((status = 200, body = ReportView), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
+    request_body(content = crate::api::drafts::ReportDraft, description = "ReportDraft; texts and lists bounded (maxLength, maxItems)"), responses((status = 200, body = ReportView), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
 pub async fn put_draft(
     State(state): State<AppState>,
     sm: SocietyMonth,

@@ -146,8 +146,15 @@ impl Db {
         }
     }
 
-    /// Connects and runs the migrations.
+    /// Connects and runs the migrations (PostgreSQL lock timeout: 10 s).
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        Db::connect_with(url, Duration::from_secs(10)).await
+    }
+
+    /// Connects and runs the migrations; on PostgreSQL every pooled connection gives up
+    /// waiting for a lock after `pg_lock_timeout` (`SET lock_timeout`: SQLSTATE 55P03, a busy
+    /// database answered 503 with Retry-After, `error::is_busy`).
+    pub async fn connect_with(url: &str, pg_lock_timeout: Duration) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -187,9 +194,18 @@ impl Db {
                     .await
             }
             Backend::Postgres => {
+                let lock_timeout =
+                    format!("SET lock_timeout = {}", pg_lock_timeout.as_millis().max(1));
                 AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(move |conn, _meta| {
+                        let lock_timeout = lock_timeout.clone();
+                        Box::pin(async move {
+                            conn.execute(sqlx::AssertSqlSafe(lock_timeout)).await?;
+                            Ok(())
+                        })
+                    })
                     .connect_with(options)
                     .await
             }

@@ -9,6 +9,7 @@ pub mod download;
 pub mod errors;
 pub mod extract;
 pub mod page;
+pub mod serve;
 pub mod upload;
 
 use axum::Router;

@@ -1,6 +1,7 @@
 //! Maximum lengths of every free text and list in plans and monthly reports (issue 9 finding
 //! 5): checked before a draft is stored, by pages and API alike; documented in
-//! docs/SECURITY.md and the OpenAPI descriptions of the draft endpoints. Lengths are in characters.
+//! docs/SECURITY.md and, as `maxLength` / `maxItems` read from these constants, in the OpenAPI
+//! document (`api::drafts`). Lengths are in characters.
 
 use reformwatch_core::catalogue::Catalogue;
 use reformwatch_core::facts::FactKind;
@@ -14,6 +15,8 @@ pub const LONG_TEXT: usize = 20_000;
 /// Notes of a task, progress and blocked reason of a report task, a problem's description,
 /// a measure.
 pub const TEXT: usize = 5_000;
+/// A reason given for a rectification request or a judgement.
+pub const REASON: usize = 2_000;
 /// Names, positions, metrics, units, milestones, owners.
 pub const SHORT_TEXT: usize = 200;
 /// Tasks in a plan or report.

@@ -214,7 +214,7 @@ pub async fn request_rectification(
     reason: &str,
 ) -> AppResult<()> {
     who.require(Action::ListAllSocieties, None)?;
-    let reason = crate::model::text(reason, "reason", 2000, true)?;
+    let reason = crate::model::text(reason, "reason", super::limits::REASON, true)?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     store::create(
@@ -379,7 +379,7 @@ pub async fn review(
     };
     let to = plan::transition(plan.state, action).map_err(transition_error)?;
     let accept = decision == PlanDecision::Accept;
-    let comment = crate::model::text(comment, "comment", 5000, !accept)?;
+    let comment = crate::model::text(comment, "comment", super::limits::TEXT, !accept)?;
     let version = plan
         .latest_version
         .ok_or_else(|| FieldError::new("state", "err-plan-not-submitted"))?;
@@ -388,6 +388,15 @@ pub async fn review(
         .filter(|(_, c)| !c.trim().is_empty())
         .map(|(k, v)| (*k, v.trim().to_string()))
         .collect();
+    // Issue 9 finding 5: per-task comments are bounded like the comment.
+    if task_comments.len() > super::limits::MAX_TASKS {
+        return Err(FieldError::new("task_comments", "err-form-list-too-long")
+            .arg("max", super::limits::MAX_TASKS)
+            .into());
+    }
+    for (n, c) in &task_comments {
+        crate::model::text(c, &format!("task_comments.{n}"), super::limits::TEXT, false)?;
+    }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     documents::review(

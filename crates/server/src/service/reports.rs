@@ -407,7 +407,7 @@ pub async fn review(
 ) -> AppResult<()> {
     who.require(Action::ListAllSocieties, None)?;
     let report = get(state, society, month).await?;
-    let comment = crate::model::text(comment, "comment", 5000, true)?;
+    let comment = crate::model::text(comment, "comment", super::limits::TEXT, true)?;
     let version = report
         .latest_version
         .ok_or_else(|| FieldError::new("state", "err-report-not-submitted"))?;

@@ -31,6 +31,7 @@ mod societies;
 mod statements;
 mod subsidy;
 mod summary;
+mod timeouts;
 mod tracking;
 mod years;
 

@@ -867,6 +867,8 @@ async fn evidence_owner_is_validated(app: TestApp) {
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["errors"][0]["field"], "field");
+    // Refused for its length (not as an unknown fact name, nor as an unreadable upload).
+    assert_eq!(r.json()["errors"][0]["code"], "too-long", "{}", r.text());
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM evidence")
         .fetch_one(&app.db().pool)
         .await
@@ -1047,3 +1049,280 @@ async fn busy_database_answers_503() {
     assert_eq!(r.header("retry-after"), "1");
     assert_eq!(r.json()["errors"][0]["code"], "db_busy");
 }
+
+/// Issue 9 ("a busy database gives 503 with Retry-After, not 500"), on PostgreSQL: another
+/// connection holds `LOCK TABLE audit_log IN ACCESS EXCLUSIVE MODE` in an open transaction,
+/// so every write waits at its audit entry until the configured `pg_lock_timeout_ms` gives up
+/// (SQLSTATE 55P03). The API answers 503 + Retry-After + `db_busy`, a page form the busy page;
+/// nothing is half-written (the change made before the audit entry is rolled back with it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn busy_database_answers_503_on_postgres() {
+    use sqlx::Connection;
+    let app = TestApp::new_with(crate::Backend::Postgres, |c| c.pg_lock_timeout_ms = 300).await;
+    app.registry().await;
+    let admin = app.admin_token().await;
+    app.user("boss", Role::Admin, None).await;
+    app.login("boss").await;
+    let pool = &app.db().pool;
+    let audit_count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    let name_of = |code: &'static str| async move {
+        sqlx::query_scalar::<_, String>("SELECT name FROM societies WHERE code = $1")
+            .bind(code)
+            .fetch_optional(pool)
+            .await
+            .unwrap()
+    };
+    let before = audit_count().await;
+    let old_name = name_of("A-01").await.unwrap();
+    let rename = serde_json::json!({"code": "A-01", "name": "改名学会", "short_name": "", "discipline_group": "理科"});
+    let new_society = [
+        ("code", "A-99"),
+        ("name", "新建测试学会"),
+        ("discipline_group", "理科"),
+    ];
+
+    let mut holder = sqlx::AnyConnection::connect(&app.state.config.database_url())
+        .await
+        .unwrap();
+    sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
+    sqlx::query("LOCK TABLE audit_log IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let t = std::time::Instant::now();
+    let api = app
+        .json(Method::PUT, "/api/v1/societies/A-01", &rename, Some(&admin))
+        .await;
+    let api_took = t.elapsed();
+    let page = app.post_form("/societies", &new_society).await;
+    sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
+
+    assert_eq!(
+        api.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        api.text()
+    );
+    assert_eq!(api.header("retry-after"), "1");
+    assert_eq!(api.json()["errors"][0]["code"], "db_busy", "{}", api.text());
+    // It gave up at the lock timeout, not after a pool or client timeout.
+    assert!(api_took < std::time::Duration::from_secs(5), "{api_took:?}");
+    assert_eq!(
+        page.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        page.text()
+    );
+    assert_eq!(page.header("retry-after"), "1");
+    assert!(
+        page.header("content-type").starts_with("text/html"),
+        "{}",
+        page.header("content-type")
+    );
+    assert!(
+        page.text().contains("数据库正忙，请稍后重试。"),
+        "{}",
+        page.text()
+    );
+    // Nothing half-written.
+    assert_eq!(audit_count().await, before);
+    assert_eq!(name_of("A-01").await.unwrap(), old_name);
+    assert_eq!(name_of("A-99").await, None);
+
+    // Negative control: with the lock released, the same requests go through.
+    let api = app
+        .json(Method::PUT, "/api/v1/societies/A-01", &rename, Some(&admin))
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.text());
+    assert_eq!(name_of("A-01").await.unwrap(), "改名学会");
+    let page = app.post_form("/societies", &new_society).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
+    assert_eq!(name_of("A-99").await.unwrap(), "新建测试学会");
+    assert_eq!(audit_count().await, before + 2);
+}
+
+/// Issue 9 findings 5 and 9: `/api/openapi.json` describes the evidence endpoints with every
+/// status they answer, and shows each bounded text and list with its limit as `maxLength` /
+/// `maxItems`, equal to the constants the checks use; one character over a documented limit is
+/// refused with the documented 422, at the limit it is stored.
+async fn api_schema_shows_limits_and_evidence(app: TestApp) {
+    use reformwatch::http::upload::MAX_TEXT_PART;
+    use reformwatch::service::limits::{LONG_TEXT, MAX_ROWS, MAX_TASKS, REASON, SHORT_TEXT, TEXT};
+    let r = app.get("/api/openapi.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let doc = r.json();
+    let s = &doc["components"]["schemas"];
+    let report = &s["ReportDraft"]["properties"];
+    assert_eq!(report["narrative"]["maxLength"], LONG_TEXT);
+    assert_eq!(report["tasks"]["maxItems"], MAX_TASKS);
+    let report_task = &report["tasks"]["items"]["properties"];
+    assert_eq!(report_task["progress"]["maxLength"], TEXT);
+    assert_eq!(report_task["blocked_reason"]["maxLength"], TEXT);
+    assert_eq!(report_task["values"]["maxItems"], MAX_ROWS);
+    assert_eq!(report_task["milestones_reached"]["maxItems"], MAX_ROWS);
+    let plan = &s["ReformPlanDraft"]["properties"];
+    assert_eq!(plan["summary"]["maxLength"], LONG_TEXT);
+    assert_eq!(plan["tasks"]["maxItems"], MAX_TASKS);
+    let task = &plan["tasks"]["items"]["properties"];
+    assert_eq!(task["notes"]["maxLength"], TEXT);
+    for list in ["responsible", "targets", "milestones"] {
+        assert_eq!(task[list]["maxItems"], MAX_ROWS, "{list}");
+    }
+    assert_eq!(
+        task["responsible"]["items"]["properties"]["name"]["maxLength"],
+        SHORT_TEXT
+    );
+    assert_eq!(
+        task["targets"]["items"]["properties"]["metric"]["maxLength"],
+        SHORT_TEXT
+    );
+    let rect = &s["RectificationPlanDraft"]["properties"];
+    assert_eq!(rect["analysis"]["maxLength"], LONG_TEXT);
+    assert_eq!(rect["problems"]["maxItems"], MAX_ROWS);
+    assert_eq!(
+        rect["measures"]["items"]["properties"]["what"]["maxLength"],
+        TEXT
+    );
+    assert_eq!(
+        s["ReviewRequest"]["properties"]["comment"]["maxLength"],
+        TEXT
+    );
+    assert_eq!(
+        s["ReviewRequest"]["properties"]["task_comments"]["maxProperties"],
+        MAX_TASKS
+    );
+    assert_eq!(
+        s["ReviewRequest"]["properties"]["task_comments"]["additionalProperties"]["maxLength"],
+        TEXT
+    );
+    assert_eq!(
+        s["ReportReviewRequest"]["properties"]["comment"]["maxLength"],
+        TEXT
+    );
+    assert_eq!(
+        s["RectificationRequest"]["properties"]["reason"]["maxLength"],
+        REASON
+    );
+    for part in ["owner_type", "year", "month", "task", "field"] {
+        assert_eq!(
+            s["EvidenceUpload"]["properties"][part]["maxLength"], MAX_TEXT_PART,
+            "{part}"
+        );
+    }
+    // The draft operations refer to these schemas.
+    let paths = &doc["paths"];
+    let body_ref = |path: &str, method: &str, ct: &str| {
+        paths[path][method]["requestBody"]["content"][ct]["schema"]["$ref"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(
+        body_ref(
+            "/api/v1/societies/{code}/reports/{year}/{month}/draft",
+            "put",
+            "application/json"
+        ),
+        "#/components/schemas/ReportDraft"
+    );
+    assert_eq!(
+        body_ref(
+            "/api/v1/societies/{code}/plans/{year}/draft",
+            "put",
+            "application/json"
+        ),
+        "#/components/schemas/PlanDraft"
+    );
+    // The evidence endpoints, with every status they answer.
+    assert_eq!(
+        body_ref(
+            "/api/v1/societies/{code}/evidence",
+            "post",
+            "multipart/form-data"
+        ),
+        "#/components/schemas/EvidenceUpload"
+    );
+    let statuses = |path: &str, method: &str| {
+        let mut v: Vec<String> = paths[path][method]["responses"]
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        statuses("/api/v1/societies/{code}/evidence", "post"),
+        ["201", "400", "401", "403", "404", "408", "413", "422"]
+    );
+    assert_eq!(
+        statuses("/api/v1/evidence/{id}", "get"),
+        ["200", "400", "401", "403", "404", "422"]
+    );
+    assert!(
+        paths["/api/v1/societies/{code}/plans/{year}/draft"]["put"]["responses"]["422"].is_object()
+    );
+
+    // What is documented is what is refused: the summary one character over its maxLength.
+    let max = plan["summary"]["maxLength"].as_u64().unwrap() as usize;
+    let token = editor_with_plan(&app).await;
+    let put = |summary: String| {
+        let (app, token) = (&app, token.clone());
+        async move {
+            app.json(
+                Method::PUT,
+                "/api/v1/societies/A-01/plans/2017/draft",
+                &serde_json::json!({"summary": summary, "tasks": []}),
+                Some(&token),
+            )
+            .await
+        }
+    };
+    let r = put("改".repeat(max + 1)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.json()["errors"][0]["code"], "too-long");
+    assert_eq!(r.json()["errors"][0]["field"], "summary");
+    let r = put("改".repeat(max)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // An evidence form's text part one byte over its maxLength.
+    let max = s["EvidenceUpload"]["properties"]["field"]["maxLength"]
+        .as_u64()
+        .unwrap() as usize;
+    let long = "m".repeat(max + 1);
+    let r = upload_evidence(
+        &app,
+        &token,
+        &[("owner_type", "fact"), ("year", "2017"), ("field", &long)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.json()["errors"][0]["code"], "too-long");
+    // A rectification request's reason one character over its maxLength; at it, accepted.
+    let max = s["RectificationRequest"]["properties"]["reason"]["maxLength"]
+        .as_u64()
+        .unwrap() as usize;
+    let admin = app.admin_token().await;
+    let rectify = |reason: String| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            app.json(
+                Method::POST,
+                "/api/v1/societies/A-01/plans/2017/rectification",
+                &serde_json::json!({ "reason": reason }),
+                Some(&admin),
+            )
+            .await
+        }
+    };
+    let r = rectify("理".repeat(max + 1)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.json()["errors"][0]["field"], "reason");
+    assert_eq!(r.json()["errors"][0]["code"], "too-long");
+    let r = rectify("理".repeat(max)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+}
+both!(api_schema_shows_limits_and_evidence);
