@@ -6,3 +6,8 @@ document.addEventListener("submit", function (ev) {
     ev.preventDefault();
   }
 });
+// A refused form: move focus to the summary of its errors (it links to each field).
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
+});

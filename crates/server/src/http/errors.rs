@@ -32,6 +32,7 @@ pub fn status_of(err: &AppError) -> StatusCode {
         AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         AppError::PayloadTooLarge | AppError::FileTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         AppError::DbBusy(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) | AppError::Unreadable { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -49,6 +50,7 @@ pub fn error_key(err: &AppError) -> &'static str {
         AppError::PayloadTooLarge | AppError::FileTooLarge { .. } => "too-large",
         AppError::Unreadable { .. } => "unreadable",
         AppError::UnsupportedMediaType => "unsupported-media",
+        AppError::MethodNotAllowed => "method-not-allowed",
         AppError::DbBusy(_) => "db-busy",
         AppError::Internal(_) => "internal",
     }

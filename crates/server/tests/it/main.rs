@@ -14,6 +14,7 @@ mod corpus;
 mod demo;
 mod example2031;
 mod fact_errors;
+mod form_errors;
 mod faults;
 mod judgements;
 mod layers;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use reformwatch_core::catalogue::Catalogue;
@@ -19,6 +19,7 @@ use crate::auth::policy::Action;
 use crate::db::facts::FactVersion;
 use crate::error::{AppError, AppResult};
 use crate::http::Ctx;
+use crate::http::form::FormErrors;
 use crate::http::extract::{SocietyPath, SocietyYear};
 use crate::http::page::{Page, render, see_other};
 use crate::i18n::T;
@@ -45,7 +46,7 @@ struct FactsPage {
     can_edit: bool,
     as_of: String,
     fields: Vec<FactInput>,
-    errors: Vec<String>,
+    errors: FormErrors,
     history: Vec<HistoryRow>,
     evidence: Vec<(i64, String, String)>,
 }
@@ -107,11 +108,15 @@ async fn facts_page_with(
             service::facts::today(state, catalogue).to_string(),
         ),
     };
-    let status = if errors.is_empty() {
-        http::StatusCode::OK
-    } else {
-        http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    // A fact's message sits at its input (`f-NAME`), the date's at `as_of`.
+    let form_errors = FormErrors::mapped(&t, &errors, |field| {
+        if field == "as_of" || field == crate::http::form::EVIDENCE_FILE {
+            Some(field.to_string())
+        } else {
+            catalogue.fact(field).map(|_| format!("f-{field}"))
+        }
+    });
+    let status = form_errors.status();
     let page = FactsPage {
         page: Page::new(ctx, t.t1("facts-title", "year", &catalogue.year)),
         code: society.code.clone(),
@@ -120,11 +125,7 @@ async fn facts_page_with(
         can_edit,
         as_of,
         fields: fact_inputs(&t, catalogue, &values, &errors),
-        errors: errors
-            .iter()
-            .filter(|e| catalogue.fact(&e.field).is_none())
-            .map(|e| t.field(e))
-            .collect(),
+        errors: form_errors,
         history: history_rows(
             &t,
             &crate::service::people::people(state, who).await?,
@@ -141,8 +142,9 @@ pub async fn facts_page(
     State(state): State<AppState>,
     ctx: Ctx,
     sy: SocietyYear,
+    Query(refused): Query<crate::http::form::Refused>,
 ) -> AppResult<Response> {
-    facts_page_with(&state, &ctx, &sy, None, vec![]).await
+    facts_page_with(&state, &ctx, &sy, None, refused.errors()).await
 }
 
 pub async fn facts_submit(

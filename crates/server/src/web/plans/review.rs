@@ -74,7 +74,7 @@ pub async fn review(
                 &sy.society,
                 &sy.catalogue,
                 kind,
-                HashMap::new(),
+                pairs.iter().cloned().collect::<HashMap<String, String>>(),
                 errors,
                 None,
             )

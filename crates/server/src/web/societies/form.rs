@@ -33,7 +33,7 @@ struct FormPage {
     action: String,
     cancel: String,
     fields: Vec<FormField>,
-    errors: Vec<FieldError>,
+    errors: crate::http::form::FormErrors,
     groups: Vec<(String, String)>,
 }
 
@@ -138,13 +138,10 @@ fn form_page(
             false,
         ),
     ];
-    let status = if errors.is_empty() {
-        http::StatusCode::OK
-    } else {
-        http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
+    let errors = crate::http::form::FormErrors::of(&t, &errors, &names);
     (
-        status,
+        errors.status(),
         render(&FormPage {
             page: Page::new(ctx, title),
             action,

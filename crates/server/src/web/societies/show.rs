@@ -40,6 +40,8 @@ struct ShowPage {
     can_request: bool,
     /// What the society should do next (for its own, occasional users): (text, link, button).
     next_steps: Vec<(String, String, String)>,
+    /// A refused judgement: its messages, linked to the rule's inputs.
+    errors: crate::http::form::FormErrors,
 }
 
 /// The next steps as (text, link, button).
@@ -190,6 +192,13 @@ pub async fn show_with(
             Some((label, text, v.as_of.clone()))
         })
         .collect();
+    // A refused judgement's messages at its rule's inputs (`verdict-RULE`, `reason-RULE`).
+    let errors = match &typed {
+        Some(ty) => crate::http::form::FormErrors::mapped(&t, &ty.errors, |field| {
+            matches!(field, "verdict" | "reason").then(|| format!("{field}-{}", ty.rule))
+        }),
+        None => crate::http::form::FormErrors::none(),
+    };
     let status = if typed.is_some() {
         http::StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -230,6 +239,7 @@ pub async fn show_with(
                     crate::model::Role::Admin | crate::model::Role::Reviewer
                 )
             }),
+        errors,
     });
     Ok((status, html).into_response())
 }
