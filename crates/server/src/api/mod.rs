@@ -8,6 +8,7 @@ pub mod bulletins;
 pub mod catalogues;
 pub mod evidence;
 pub mod notifications;
+pub mod operations;
 pub mod plans;
 pub mod reports;
 pub mod rules;
@@ -50,6 +51,8 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         reports::get_report, reports::open, reports::put_draft, reports::submit, reports::review,
         tracking::colours, tracking::dashboard, tracking::rates,
         bulletins::list, bulletins::publish, bulletins::preview, bulletins::document,
+        operations::set_election, operations::set_lock, operations::grant_exception,
+        operations::import_societies, operations::plan_diff,
     ),
     components(schemas(ApiErrors, ApiError)),
     modifiers(&BearerAuth, &ErrorResponses),
@@ -187,6 +190,11 @@ pub fn routes() -> Vec<RouteSpec> {
             Admin,
             put(societies::update),
         ),
+        route(Method::PUT, "/api/v1/societies/{code}/election", Admin, put(operations::set_election)),
+        route(p.clone(), "/api/v1/societies/import", Admin, post(operations::import_societies)),
+        route(Method::PUT, "/api/v1/months/{year}/{month}", Admin, put(operations::set_lock)),
+        route(p.clone(), "/api/v1/months/{year}/{month}/exceptions", Admin, post(operations::grant_exception)),
+        route(g.clone(), "/api/v1/societies/{code}/plans/{year}/diff", SocietyScoped, get(operations::plan_diff)),
         route(g.clone(), "/api/v1/societies/{code}/facts", SocietyScoped, get(rules::get_facts)),
         route(Method::PUT, "/api/v1/societies/{code}/facts", SocietyEdit, put(rules::put_facts)),
         route(p.clone(), "/api/v1/years", Admin, post(years::start)),

@@ -200,7 +200,10 @@ fn json_body_ok(path: &str, headers: &HeaderMap) -> bool {
                 .trim()
                 .to_ascii_lowercase()
         });
-    if path == "/api/v1/catalogues" || path.ends_with("/evidence") {
+    if path == "/api/v1/catalogues"
+        || path == "/api/v1/societies/import"
+        || path.ends_with("/evidence")
+    {
         return true;
     }
     match ct.as_deref() {

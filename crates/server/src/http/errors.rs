@@ -89,7 +89,7 @@ pub fn html_error(err: &AppError, lang: Lang, path: &str, ctx: Option<&Ctx>) -> 
     }
     if let AppError::Invalid(fields) = err {
         let details: Vec<String> = fields.iter().map(|f| t.field(f)).collect();
-        message = format!("{message} {}", details.join("；"));
+        message = format!("{message} {}", crate::present::sentences(details));
     }
     let page = ErrorPage {
         page: Page::new(&ctx, t.t(&format!("error-{key}"))),

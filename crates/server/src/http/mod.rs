@@ -242,3 +242,31 @@ async fn society_guard(
         .ok_or(AppError::NotFound)?;
     authorize(user, action, Some(society.id))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::page_of;
+
+    #[test]
+    fn a_form_only_url_goes_to_its_page() {
+        let pages = [
+            "/",
+            "/account",
+            "/societies/{code}",
+            "/societies/{code}/plans/{year}",
+            "/evidence/{id}",
+            "/rates",
+        ];
+        let go = |t: &str, a: &str| page_of(t, a, &pages);
+        assert_eq!(
+            go("/societies/{code}/plans/{year}/draft", "/societies/A-01/plans/2017/draft"),
+            "/societies/A-01/plans/2017"
+        );
+        assert_eq!(go("/societies/{code}/evidence", "/societies/B-02/evidence"), "/societies/B-02");
+        assert_eq!(go("/account/tokens/{id}/revoke", "/account/tokens/7/revoke"), "/account");
+        // A download is not a page; named pages; nothing enclosing: home.
+        assert_eq!(go("/evidence/{id}/remove", "/evidence/3/remove"), "/");
+        assert_eq!(go("/admin/months/exception", "/admin/months/exception"), "/rates");
+        assert_eq!(go("/logout", "/logout"), "/");
+    }
+}

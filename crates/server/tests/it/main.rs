@@ -6,6 +6,7 @@ mod harness;
 
 mod access;
 mod accounts;
+mod api_parity;
 mod audit;
 mod backup;
 mod bulletins;

@@ -62,19 +62,29 @@ impl RuleKind for RatioAtLeast {
         let ok = n * q >= p * d;
         let need = ceil_div(p * d, q);
         let frac = self.fraction.text();
+        // A whole (1/1) reads "all", not "at least 1/1" (issue 10).
+        let (need_zh, need_en) = if p >= q {
+            (
+                format!("要求全部（{}）", nl.count(need)),
+                format!("all required ({})", group_wide(need)),
+            )
+        } else {
+            (
+                format!("要求不低于 {frac}（至少 {}）", nl.count(need)),
+                format!("at least {frac} required ({})", group_wide(need)),
+            )
+        };
         let head_zh = format!(
-            "{}，{}，占比 {}，要求不低于 {frac}（至少 {}）",
+            "{}，{}，占比 {}，{need_zh}",
             nl.zh_w(n),
             dl.zh_w(d),
             percent(n, d),
-            nl.count(need)
         );
         let head_en = format!(
-            "{} of {} ({}); at least {frac} required ({})",
+            "{} of {} ({}); {need_en}",
             capitalise(nl.en_w(n)),
             dl.en_w(d),
             percent(n, d),
-            group_wide(need)
         );
         Ok(if ok {
             Outcome::pass_or_fail(

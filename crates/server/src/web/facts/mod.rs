@@ -108,6 +108,8 @@ pub fn fact_inputs(
 
 pub struct VerdictView {
     pub rule: String,
+    /// The rule as people name it (its clause, shortened), never its id (issue 10).
+    pub title: String,
     pub verdict: &'static str,
     pub label: String,
     pub explanation: String,
@@ -191,6 +193,25 @@ pub fn legend(t: &T) -> Vec<(&'static str, String)> {
     .collect()
 }
 
+/// A rule as people name it: the clause it applies, shortened ("个人会员数增长15%…"); in
+/// English, "Task 2, rule 1" (the clause itself is Chinese and shown in full beside it).
+pub fn rule_title(t: &T, catalogue: &Catalogue, rule: &str) -> String {
+    let Some((task, decl)) = catalogue.rule(rule) else {
+        return String::new();
+    };
+    let index = task.rules.iter().position(|r| r.id == rule).unwrap_or(0) + 1;
+    if t.is_en() {
+        return format!("Task {}, rule {index}", task.number);
+    }
+    const SHORT: usize = 16;
+    let clause: String = decl.clause_zh.chars().take(SHORT).collect();
+    if decl.clause_zh.chars().count() > SHORT {
+        format!("{clause}…")
+    } else {
+        clause
+    }
+}
+
 pub fn cards(
     t: &T,
     catalogue: &Catalogue,
@@ -216,6 +237,7 @@ pub fn cards(
             })
         };
         let view = VerdictView {
+            title: rule_title(t, catalogue, &v.rule),
             rule: v.rule.clone(),
             verdict: v.verdict.as_str(),
             label: verdict_label(t, v.verdict),

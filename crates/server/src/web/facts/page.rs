@@ -72,7 +72,10 @@ fn history_rows(
             source: if v.source == "demo" {
                 t.t("fact-source-demo")
             } else {
-                v.source.clone()
+                // "form" → 表单录入 (issue 10: no stored codes on a page).
+                let key = format!("forms-source-{}", v.source);
+                let label = t.t(&key);
+                if label == key { v.source.clone() } else { label }
             },
             entered_by: crate::web::people::actor_text(t, people, &v.entered_by),
             entered_at: crate::present::beijing_text(&v.entered_at),

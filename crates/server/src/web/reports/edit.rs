@@ -208,11 +208,11 @@ pub(super) async fn report_page_with(
                 colour_label: tc.map(|c| colour_label(&t, c.colour)).unwrap_or_default(),
                 reasons: tc
                     .map(|c| {
-                        c.reasons
-                            .iter()
-                            .map(|r| t.pick(&r.message_zh, &r.message_en).to_string())
-                            .collect::<Vec<_>>()
-                            .join("；")
+                        crate::present::sentences(
+                            c.reasons
+                                .iter()
+                                .map(|r| t.pick(&r.message_zh, &r.message_en).to_string()),
+                        )
                     })
                     .unwrap_or_default(),
                 status: typed

@@ -272,13 +272,36 @@ pub async fn set_election(
     Path(code): Path<String>,
     Form(form): Form<ElectionForm>,
 ) -> AppResult<Response> {
-    let s = service::societies::set_election(
+    let who = ctx.principal();
+    match service::societies::set_election(
         &state,
-        &ctx.principal(),
+        &who,
         &code,
         &form.year,
         form.election_year == "true",
     )
-    .await?;
-    Ok(see_other(&format!("/societies/{}", s.code), "saved"))
+    .await
+    {
+        Ok(s) => Ok(see_other(&format!("/societies/{}", s.code), "saved")),
+        // A year that is no year: the society page again, the message at the year.
+        Err(AppError::Invalid(errors)) => {
+            let t = ctx.t();
+            let society = service::societies::by_code(&state, &who, &code).await?;
+            let catalogue = service::catalogues::get(&state, None).await?;
+            let refusal = super::show::PageRefusal {
+                errors: errors
+                    .iter()
+                    .map(|e| ("election-year".to_string(), t.field(e)))
+                    .collect(),
+                typed: std::collections::HashMap::from([("year".to_string(), form.year)]),
+            };
+            let sy = crate::http::extract::SocietyYear {
+                society,
+                catalogue,
+                who,
+            };
+            super::show::show_with(&state, &ctx, sy, None, None, Some(refusal)).await
+        }
+        Err(e) => Err(e),
+    }
 }
