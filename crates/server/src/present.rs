@@ -118,7 +118,10 @@ mod tests {
     fn sentences_never_double_their_stops() {
         use super::sentences;
         let s = |v: &[&str]| sentences(v.iter().map(|x| x.to_string()));
-        assert_eq!(s(&["会员增长不足。", "理事会超员。"]), "会员增长不足。理事会超员。");
+        assert_eq!(
+            s(&["会员增长不足。", "理事会超员。"]),
+            "会员增长不足。理事会超员。"
+        );
         assert_eq!(s(&["缺少章程", "缺少名单"]), "缺少章程；缺少名单");
         assert_eq!(s(&["Too few.", "Too many."]), "Too few. Too many.");
         assert_eq!(s(&["", "一。", " "]), "一。");

@@ -72,7 +72,10 @@ pub struct MonthState {
     pub locked: bool,
 }
 
-async fn month_state(state: &AppState, m: reformwatch_core::tracking::Month) -> AppResult<Response> {
+async fn month_state(
+    state: &AppState,
+    m: reformwatch_core::tracking::Month,
+) -> AppResult<Response> {
     let locked = service::reports::locked_months(state, m.year).await?;
     Ok(Json(MonthState {
         year: m.year,
@@ -238,8 +241,7 @@ pub async fn plan_diff(
 ) -> AppResult<Response> {
     let kind = PlanKind::parse(q.kind.as_deref()).ok_or(AppError::NotFound)?;
     let t = ctx.t();
-    let c = service::plans::compare(&state, &sy.society, sy.catalogue.year, kind, q.a, q.b)
-        .await?;
+    let c = service::plans::compare(&state, &sy.society, sy.catalogue.year, kind, q.a, q.b).await?;
     Ok(Json(PlanDiff {
         a: c.a,
         b: c.b,

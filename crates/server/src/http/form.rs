@@ -98,9 +98,7 @@ impl FormErrors {
     }
 
     pub fn has(&self, field: &str) -> bool {
-        self.items
-            .iter()
-            .any(|i| i.field.as_deref() == Some(field))
+        self.items.iter().any(|i| i.field.as_deref() == Some(field))
     }
 
     /// The status of the re-rendered form: 422 when refused, 200 otherwise.
@@ -148,7 +146,11 @@ pub fn refusal_query(err: &crate::error::AppError) -> Option<String> {
     use crate::error::AppError;
     let (key, arg) = match err {
         AppError::FileTooLarge { limit, quota } => (
-            if *quota { "err-quota" } else { "err-file-too-large" },
+            if *quota {
+                "err-quota"
+            } else {
+                "err-file-too-large"
+            },
             Some(limit.div_ceil(1024 * 1024).to_string()),
         ),
         AppError::Invalid(fields) => {
@@ -250,9 +252,21 @@ mod tests {
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].field, EVIDENCE_FILE);
         assert_eq!(e[0].key, "err-file-type");
-        assert_eq!(e[0].args, vec![("detected".to_string(), "application/x-msdownload".to_string())]);
-        let big = AppError::FileTooLarge { limit: 20 * 1024 * 1024, quota: false };
-        assert_eq!(refusal_query(&big).unwrap(), "refused=err-file-too-large&arg=20");
+        assert_eq!(
+            e[0].args,
+            vec![(
+                "detected".to_string(),
+                "application/x-msdownload".to_string()
+            )]
+        );
+        let big = AppError::FileTooLarge {
+            limit: 20 * 1024 * 1024,
+            quota: false,
+        };
+        assert_eq!(
+            refusal_query(&big).unwrap(),
+            "refused=err-file-too-large&arg=20"
+        );
         // Unknown keys and words in the argument do not reach the page.
         let crafted = parse("refused=err-internal&arg=call+us");
         assert!(crafted.errors().is_empty());

@@ -259,14 +259,26 @@ mod tests {
         ];
         let go = |t: &str, a: &str| page_of(t, a, &pages);
         assert_eq!(
-            go("/societies/{code}/plans/{year}/draft", "/societies/A-01/plans/2017/draft"),
+            go(
+                "/societies/{code}/plans/{year}/draft",
+                "/societies/A-01/plans/2017/draft"
+            ),
             "/societies/A-01/plans/2017"
         );
-        assert_eq!(go("/societies/{code}/evidence", "/societies/B-02/evidence"), "/societies/B-02");
-        assert_eq!(go("/account/tokens/{id}/revoke", "/account/tokens/7/revoke"), "/account");
+        assert_eq!(
+            go("/societies/{code}/evidence", "/societies/B-02/evidence"),
+            "/societies/B-02"
+        );
+        assert_eq!(
+            go("/account/tokens/{id}/revoke", "/account/tokens/7/revoke"),
+            "/account"
+        );
         // A download is not a page; named pages; nothing enclosing: home.
         assert_eq!(go("/evidence/{id}/remove", "/evidence/3/remove"), "/");
-        assert_eq!(go("/admin/months/exception", "/admin/months/exception"), "/rates");
+        assert_eq!(
+            go("/admin/months/exception", "/admin/months/exception"),
+            "/rates"
+        );
         assert_eq!(go("/logout", "/logout"), "/");
     }
 }

@@ -85,7 +85,15 @@ pub async fn page(
     ctx: Ctx,
     Query(q): Query<super::societies::DoneQuery>,
 ) -> AppResult<Response> {
-    account_page(&state, &ctx, q.done.as_deref(), None, FormErrors::none(), String::new()).await
+    account_page(
+        &state,
+        &ctx,
+        q.done.as_deref(),
+        None,
+        FormErrors::none(),
+        String::new(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -134,7 +142,15 @@ pub async fn create_token(
 ) -> AppResult<Response> {
     match accounts::create_token(&state, &ctx.principal(), &form.name).await {
         Ok(secret) => {
-            account_page(&state, &ctx, None, Some(secret), FormErrors::none(), String::new()).await
+            account_page(
+                &state,
+                &ctx,
+                None,
+                Some(secret),
+                FormErrors::none(),
+                String::new(),
+            )
+            .await
         }
         Err(AppError::Invalid(errors)) => {
             // The token's name input is `token-name` (the page has another `name`-less form).

@@ -155,7 +155,11 @@ fn value_text(t: &T, people: &People, v: &serde_json::Value) -> String {
 pub fn action_label(t: &T, action: &str) -> String {
     let k = format!("forms-action-{}", action.replace(['.', '_'], "-"));
     let label = t.t(&k);
-    if label == k { action.to_string() } else { label }
+    if label == k {
+        action.to_string()
+    } else {
+        label
+    }
 }
 
 /// "plan" → "方案"; an unknown object type as recorded.

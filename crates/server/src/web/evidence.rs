@@ -8,8 +8,8 @@ use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::http::Ctx;
 use crate::http::extract::SocietyPath;
-use crate::http::page::{safe_next, see_other};
 use crate::http::form::{EVIDENCE_FILE, refusal_query};
+use crate::http::page::{safe_next, see_other};
 use crate::http::upload::receive_evidence_back;
 use crate::service;
 

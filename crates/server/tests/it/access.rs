@@ -157,7 +157,11 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("PUT", "/api/v1/societies/{code}/election", Access::Admin),
     ("POST", "/api/v1/societies/import", Access::Admin),
     ("PUT", "/api/v1/months/{year}/{month}", Access::Admin),
-    ("POST", "/api/v1/months/{year}/{month}/exceptions", Access::Admin),
+    (
+        "POST",
+        "/api/v1/months/{year}/{month}/exceptions",
+        Access::Admin,
+    ),
     (
         "GET",
         "/api/v1/societies/{code}/plans/{year}/diff",

@@ -20,6 +20,17 @@ async fn audited(app: &TestApp, admin: &str, action: &str) -> usize {
     r.json().as_array().unwrap().len()
 }
 
+async fn import(app: &TestApp, token: &str, content_type: &str, body: &str) -> crate::Resp {
+    app.request(
+        Method::POST,
+        "/api/v1/societies/import",
+        Some(content_type),
+        body.as_bytes().to_vec(),
+        &[("authorization", &bearer(token))],
+    )
+    .await
+}
+
 async fn operations_pages_have_are_in_the_api_too(app: TestApp) {
     crate::form_errors::submitted_plan(&app).await;
     let admin = app.admin_token().await;
@@ -40,11 +51,21 @@ async fn operations_pages_have_are_in_the_api_too(app: TestApp) {
         .json(Method::PUT, path, &json!({"year": 2017}), Some(&admin))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.json()["errors"][0]["field"], "election_year", "{}", r.text());
+    assert_eq!(
+        r.json()["errors"][0]["field"],
+        "election_year",
+        "{}",
+        r.text()
+    );
 
     // Month locks and exceptions.
     let r = app
-        .json(Method::PUT, "/api/v1/months/2017/6", &json!({"locked": true}), Some(&admin))
+        .json(
+            Method::PUT,
+            "/api/v1/months/2017/6",
+            &json!({"locked": true}),
+            Some(&admin),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json(), json!({"year": 2017, "month": 6, "locked": true}));
@@ -70,39 +91,55 @@ async fn operations_pages_have_are_in_the_api_too(app: TestApp) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(audited(&app, &admin, "month.exception").await, 1);
     let r = app
-        .json(Method::PUT, "/api/v1/months/2017/6", &json!({"locked": false}), Some(&admin))
+        .json(
+            Method::PUT,
+            "/api/v1/months/2017/6",
+            &json!({"locked": false}),
+            Some(&admin),
+        )
         .await;
     assert_eq!(r.json()["locked"], false, "{}", r.text());
     let r = app
-        .json(Method::PUT, "/api/v1/months/2017/13", &json!({"locked": true}), Some(&admin))
+        .json(
+            Method::PUT,
+            "/api/v1/months/2017/13",
+            &json!({"locked": true}),
+            Some(&admin),
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = app
-        .json(Method::PUT, "/api/v1/months/2017/6", &json!({"locked": true}), Some(&reviewer))
+        .json(
+            Method::PUT,
+            "/api/v1/months/2017/6",
+            &json!({"locked": true}),
+            Some(&reviewer),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
     // The society import: a CSV body; refused rows name the row and the file's own header.
-    let import = |ct: &'static str, csv: &'static str| {
-        let auth = bearer(&admin);
-        async move {
-            app.request(
-                Method::POST,
-                "/api/v1/societies/import",
-                Some(ct),
-                csv.as_bytes().to_vec(),
-                &[("authorization", &auth)],
-            )
-            .await
-        }
-    };
-    let r = import("text/csv", "代码,名称,学科\nE-99,测试新学会,交叉\n").await;
+    let r = import(
+        &app,
+        &admin,
+        "text/csv",
+        "代码,名称,学科\nE-99,测试新学会,交叉\n",
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    assert_eq!(r.json(), json!({"created": 1, "updated": 0, "unchanged": 0}));
-    let r = import("text/csv", "代码,名称\nE-98,\n").await;
+    assert_eq!(
+        r.json(),
+        json!({"created": 1, "updated": 0, "unchanged": 0})
+    );
+    let r = import(&app, &admin, "text/csv", "代码,名称\nE-98,\n").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
-    assert_eq!(r.json()["errors"][0]["field"], "row 2 · 名称", "{}", r.text());
-    let r = import("application/json", "{}").await;
+    assert_eq!(
+        r.json()["errors"][0]["field"],
+        "row 2 · 名称",
+        "{}",
+        r.text()
+    );
+    let r = import(&app, &admin, "application/json", "{}").await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", r.text());
     assert_eq!(r.json()["errors"][0]["code"], "unsupported_media");
 
@@ -117,11 +154,7 @@ async fn operations_pages_have_are_in_the_api_too(app: TestApp) {
         )
         .await;
     assert!(r.status.is_success(), "{}", r.text());
-    let mut draft: Value = app
-        .get_with_token(base, &editor)
-        .await
-        .json()["plan"]["draft"]
-        .clone();
+    let mut draft: Value = app.get_with_token(base, &editor).await.json()["plan"]["draft"].clone();
     draft["tasks"][0]["targets"][0]["target"] = json!(3);
     let r = app
         .json(Method::PUT, &format!("{base}/draft"), &draft, Some(&editor))
@@ -154,7 +187,8 @@ async fn operations_pages_have_are_in_the_api_too(app: TestApp) {
         json!([{"field": "targets[0].target", "label": "目标 1 · 目标值", "before": "2", "after": "3"}])
     );
     // Another society's editor cannot see it (404, as the page).
-    app.user("fe-other", Role::SocietyEditor, Some("A-01")).await;
+    app.user("fe-other", Role::SocietyEditor, Some("A-01"))
+        .await;
     let other = app.token_for("fe-other").await;
     let r = app.get_with_token(&format!("{base}/diff"), &other).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -162,16 +196,42 @@ async fn operations_pages_have_are_in_the_api_too(app: TestApp) {
     // Each is documented with its error statuses.
     let doc = app.get("/api/openapi.json").await.json();
     for (path, method, statuses) in [
-        ("/api/v1/societies/{code}/election", "put", &["200", "404", "422"][..]),
-        ("/api/v1/months/{year}/{month}", "put", &["200", "404", "422"]),
-        ("/api/v1/months/{year}/{month}/exceptions", "post", &["200", "404", "422"]),
-        ("/api/v1/societies/import", "post", &["200", "413", "415", "422"]),
-        ("/api/v1/societies/{code}/plans/{year}/diff", "get", &["200", "404", "422"]),
+        (
+            "/api/v1/societies/{code}/election",
+            "put",
+            &["200", "404", "422"][..],
+        ),
+        (
+            "/api/v1/months/{year}/{month}",
+            "put",
+            &["200", "404", "422"],
+        ),
+        (
+            "/api/v1/months/{year}/{month}/exceptions",
+            "post",
+            &["200", "404", "422"],
+        ),
+        (
+            "/api/v1/societies/import",
+            "post",
+            &["200", "413", "415", "422"],
+        ),
+        (
+            "/api/v1/societies/{code}/plans/{year}/diff",
+            "get",
+            &["200", "404", "422"],
+        ),
     ] {
         let op = &doc["paths"][path][method];
-        assert!(op.is_object(), "{method} {path} not in the OpenAPI document");
+        assert!(
+            op.is_object(),
+            "{method} {path} not in the OpenAPI document"
+        );
         for s in statuses {
-            assert!(op["responses"][*s].is_object(), "{method} {path}: {s} undocumented");
+            assert!(
+                op["responses"][*s].is_object(),
+                "{method} {path}: {s} undocumented"
+            );
         }
     }
 }

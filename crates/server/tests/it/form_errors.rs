@@ -116,7 +116,11 @@ async fn account_and_admin_forms(app: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_at_field(&r, "password", "用户名或密码不正确。", None);
-    assert!(tag_of(&r.text(), "username").1.contains("value=\"fe-admin\""));
+    assert!(
+        tag_of(&r.text(), "username")
+            .1
+            .contains("value=\"fe-admin\"")
+    );
     // Negative control: the login page itself has no summary.
     assert_no_summary(&app.get("/login").await.text());
     app.login("fe-admin").await;
@@ -125,7 +129,10 @@ async fn account_and_admin_forms(app: TestApp) {
     let r = app
         .post_form(
             "/account/password",
-            &[("current", "nope"), ("new_password", "a-new-long-passphrase")],
+            &[
+                ("current", "nope"),
+                ("new_password", "a-new-long-passphrase"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -156,10 +163,7 @@ async fn account_and_admin_forms(app: TestApp) {
 
     // A new society with a taken code: the name typed kept.
     let r = app
-        .post_form(
-            "/societies",
-            &[("code", "A-01"), ("name", "测试学会甲")],
-        )
+        .post_form("/societies", &[("code", "A-01"), ("name", "测试学会甲")])
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     let html = r.text();
@@ -173,7 +177,11 @@ async fn account_and_admin_forms(app: TestApp) {
     assert!(tag_of(&html, "name").1.contains("value=\"测试学会甲\""));
 
     // Imports and catalogue load without a file: the reason at the file input.
-    for path in ["/societies/import", "/admin/facts/import?year=2017", "/admin/catalogues"] {
+    for path in [
+        "/societies/import",
+        "/admin/facts/import?year=2017",
+        "/admin/catalogues",
+    ] {
         let r = app.multipart(path, "other", "x.csv", b"").await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
         assert_at_field(&r, "file", "请选择要上传的文件。", None);
@@ -189,9 +197,7 @@ async fn account_and_admin_forms(app: TestApp) {
         .await;
     assert_at_field(&r, "file", "有 1 处问题，文件未导入。", None);
     let html = r.text();
-    assert!(
-        html.find("id=\"import-errors\"").unwrap() > html.find("id=\"err-file\"").unwrap()
-    );
+    assert!(html.find("id=\"import-errors\"").unwrap() > html.find("id=\"err-file\"").unwrap());
 
     // The facts form: "abc" for a number, below the fold no more; typed text kept.
     let r = app
@@ -254,7 +260,12 @@ async fn account_and_admin_forms(app: TestApp) {
     let r = app
         .post_form(
             "/admin/bulletins/preview",
-            &[("month", "soon"), ("corrects", ""), ("note_zh", ""), ("note_en", "")],
+            &[
+                ("month", "soon"),
+                ("corrects", ""),
+                ("note_zh", ""),
+                ("note_en", ""),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -278,6 +289,38 @@ async fn account_and_admin_forms(app: TestApp) {
         .post_form(
             "/admin/months/exception",
             &[("year", "2017"), ("month", "6"), ("society", "A-01")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_no_summary(&app.get(&r.location()).await.text());
+
+    // The society page's own forms: a rectification request without a reason, an election
+    // flag for a year that is no year.
+    let r = app
+        .post_form(
+            "/societies/A-01/plans/2017/rectification",
+            &[("reason", " ")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_at_field(&r, "reason", "必填。", None);
+    let r = app
+        .post_form(
+            "/societies/A-01/election",
+            &[("year", "abc"), ("election_year", "true")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_at_field(
+        &r,
+        "election-year",
+        "年度应为 2000–2100 之间的数字。",
+        Some("abc"),
+    );
+    let r = app
+        .post_form(
+            "/societies/A-01/election",
+            &[("year", "2017"), ("election_year", "true")],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
@@ -314,11 +357,14 @@ both!(account_and_admin_forms);
 /// A-03's editor, a reviewer and an administrator; a submitted plan (the clock in May 2017).
 pub async fn submitted_plan(app: &TestApp) {
     app.registry().await;
-    app.user("fe-editor", Role::SocietyEditor, Some("A-03")).await;
+    app.user("fe-editor", Role::SocietyEditor, Some("A-03"))
+        .await;
     app.user("fe-reviewer", Role::Reviewer, None).await;
     let editor = app.token_for("fe-editor").await;
     let base = "/api/v1/societies/A-03/plans/2017";
-    let r = app.json(Method::POST, base, &json!({}), Some(&editor)).await;
+    let r = app
+        .json(Method::POST, base, &json!({}), Some(&editor))
+        .await;
     assert!(r.status.is_success(), "{}", r.text());
     let mut tasks: Vec<serde_json::Value> = (1..=7)
         .map(|n| json!({"number": n, "responsible": [{"name": "张三", "position": "秘书长"}],
@@ -363,7 +409,11 @@ async fn plan_and_report_forms(app: TestApp) {
     let r = app
         .post_form(
             "/societies/A-03/plans/2017/review",
-            &[("decision", "return"), ("comment", ""), ("tc_2", "会员数写清楚")],
+            &[
+                ("decision", "return"),
+                ("comment", ""),
+                ("tc_2", "会员数写清楚"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
@@ -413,7 +463,11 @@ async fn plan_and_report_forms(app: TestApp) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.status);
     let html = r.text();
     let (at, tag) = tag_of(&html, "err-narrative");
-    assert!(html[at + tag.len()..].starts_with("不能超过"), "{}", &html[at..at + 200]);
+    assert!(
+        html[at + tag.len()..].starts_with("不能超过"),
+        "{}",
+        &html[at..at + 200]
+    );
     let r = app
         .post_form(
             "/societies/A-03/reports/2017/6/submit",
@@ -476,7 +530,12 @@ async fn a_refused_upload_goes_back_to_its_form(app: TestApp) {
     app.login("fe-editor").await;
     // A draft plan (returned) so that the editor's plan page has the upload form.
     let back = "/societies/A-03/plans/2017";
-    let r = upload(&app, back, b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff").await;
+    let r = upload(
+        &app,
+        back,
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff",
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let location = r.location();
     assert!(
@@ -498,7 +557,12 @@ async fn a_refused_upload_goes_back_to_its_form(app: TestApp) {
         .await;
     assert!(!r.text().contains("请致电"));
     // Negative control: an accepted file goes back with the flash, no summary.
-    let r = upload(&app, back, b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").await;
+    let r = upload(
+        &app,
+        back,
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert!(r.location().ends_with("done=uploaded"), "{}", r.location());
     assert_no_summary(&app.get(&r.location()).await.text());
@@ -537,7 +601,11 @@ async fn no_empty_405_on_any_post_only_route(app: TestApp) {
         .collect();
     post_only.sort_by_key(|(_, p)| *p);
     post_only.dedup_by_key(|(_, p)| *p);
-    assert!(post_only.len() >= 30, "{} form-only routes", post_only.len());
+    assert!(
+        post_only.len() >= 30,
+        "{} form-only routes",
+        post_only.len()
+    );
     let (mut pages, mut api) = (0, 0);
     for (method, path) in post_only {
         let url = concrete(path);
@@ -546,7 +614,10 @@ async fn no_empty_405_on_any_post_only_route(app: TestApp) {
             api += 1;
             assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "GET {url}");
             let allow = r.header("allow");
-            assert!(allow.contains(method.as_str()), "GET {url}: Allow {allow:?}");
+            assert!(
+                allow.contains(method.as_str()),
+                "GET {url}: Allow {allow:?}"
+            );
             let v = r.json();
             assert_eq!(v["errors"][0]["code"], "method_not_allowed", "GET {url}");
             assert!(!v["errors"][0]["message"].as_str().unwrap().is_empty());
@@ -570,7 +641,10 @@ async fn no_empty_405_on_any_post_only_route(app: TestApp) {
     assert_eq!(r.location(), "/societies/A-01/plans/2017");
     assert_eq!(app.get("/admin/months").await.location(), "/rates");
     assert_eq!(app.get("/evidence/1/remove").await.location(), "/");
-    assert_eq!(app.get("/account/tokens/1/revoke").await.location(), "/account");
+    assert_eq!(
+        app.get("/account/tokens/1/revoke").await.location(),
+        "/account"
+    );
     // Another method on a page: a page in the user's language with Allow, not an empty 405.
     let r = app
         .request(Method::PUT, "/account", None, vec![], &[])

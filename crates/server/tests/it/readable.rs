@@ -63,15 +63,36 @@ fn developer_text(body: &str) -> Option<String> {
         .and_then(|t| t.split("</title>").next())
     {
         let parts: Vec<&str> = title.split(" · ").collect();
-        if parts.len() != parts.iter().collect::<std::collections::BTreeSet<_>>().len() {
+        if parts.len()
+            != parts
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+        {
             return Some(format!("<title>{title}</title>"));
         }
     }
     const ACTIONS: &[&str] = &[
-        "session", "user", "token", "society", "catalogue", "demo", "deadline", "evidence",
-        "facts", "month", "plan", "rectification", "report", "rule", "year", "bulletin",
+        "session",
+        "user",
+        "token",
+        "society",
+        "catalogue",
+        "demo",
+        "deadline",
+        "evidence",
+        "facts",
+        "month",
+        "plan",
+        "rectification",
+        "report",
+        "rule",
+        "year",
+        "bulletin",
     ];
-    const FILES: &[&str] = &["pdf", "png", "jpg", "jpeg", "docx", "xlsx", "csv", "txt", "toml"];
+    const FILES: &[&str] = &[
+        "pdf", "png", "jpg", "jpeg", "docx", "xlsx", "csv", "txt", "toml",
+    ];
     let lower = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '_');
     for segment in body.split('>').skip(1) {
         let text = segment.split('<').next().unwrap_or("").trim();
@@ -88,9 +109,11 @@ fn developer_text(body: &str) -> Option<String> {
         // A rule id: lowercase words joined by hyphens, at least three of them.
         let words: Vec<&str> = text.split('-').collect();
         if words.len() >= 3
-            && words
-                .iter()
-                .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+            && words.iter().all(|w| {
+                !w.is_empty()
+                    && w.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            })
         {
             return Some(text.to_string());
         }
@@ -107,14 +130,20 @@ fn the_check_catches_developer_text() {
         ("<td>targets[0].target</td>", "targets["),
         ("<td>true</td>", "true"),
         ("<td>form</td>", "form"),
-        ("<th class=\"rot\">1 documents-task-1</th>", "1 documents-task-1"),
+        (
+            "<th class=\"rot\">1 documents-task-1</th>",
+            "1 documents-task-1",
+        ),
         ("<p>缺少章程。；缺少名单</p>", "。；"),
         ("<li>会员（基数 ）</li>", "（基数 ）"),
         ("<p>要求不低于 1/1（至少 5 人）</p>", "不低于 1/1"),
         ("<title>平台 · 平台</title>", "<title>平台 · 平台</title>"),
     ] {
         let got = developer_text(page).unwrap_or_else(|| panic!("{page}: not caught"));
-        assert!(got.contains(found.trim_start_matches("1 ")), "{page}: {got}");
+        assert!(
+            got.contains(found.trim_start_matches("1 ")),
+            "{page}: {got}"
+        );
     }
     assert_eq!(
         developer_text(

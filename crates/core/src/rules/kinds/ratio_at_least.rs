@@ -107,6 +107,12 @@ impl RuleKind for RatioAtLeast {
             Label::of(catalogue, &self.denominator),
         );
         let frac = self.fraction.text();
+        if self.fraction.p >= self.fraction.q {
+            return Words {
+                zh: format!("{}等于{}（全部）。", nl.zh_ref(), dl.zh_ref()),
+                en: format!("{} all of {}.", capitalise(nl.en_ref()), dl.en_ref()),
+            };
+        }
         Words {
             zh: format!("{}不低于{}的 {frac}。", nl.zh_ref(), dl.zh_ref()),
             en: format!(

@@ -128,6 +128,9 @@ pub struct VerdictView {
     pub typed_reason: String,
     pub verdict_error: Option<String>,
     pub reason_error: Option<String>,
+    /// A refused justification: what was typed and the message.
+    pub justify_text: String,
+    pub justify_error: Option<String>,
 }
 
 /// A refused judgement form: the rule, what was typed, the errors.
@@ -243,9 +246,14 @@ pub fn cards(
             label: verdict_label(t, v.verdict),
             explanation: t.pick(&v.explanation_zh, &v.explanation_en).to_string(),
             clause: v.clause.clone(),
-            justification: justifications
-                .get(&v.rule)
-                .map(|j| format!("{}（{}，{}）", j.text, j.entered_by, j.entered_at)),
+            justification: justifications.get(&v.rule).map(|j| {
+                format!(
+                    "{}（{}，{}）",
+                    j.text,
+                    j.entered_by.trim_start_matches("user:"),
+                    crate::present::beijing_text(&j.entered_at)
+                )
+            }),
             can_justify: can_justify && v.verdict == Verdict::Warning,
             open: matches!(v.verdict, Verdict::Fail | Verdict::Warning),
             judged: v.judged,
@@ -255,6 +263,11 @@ pub fn cards(
             typed_reason: typed.map(|ty| ty.reason.clone()).unwrap_or_default(),
             verdict_error: error_of("verdict"),
             reason_error: error_of("reason"),
+            justify_text: typed
+                .filter(|ty| ty.errors.iter().any(|e| e.field == "text"))
+                .map(|ty| ty.reason.clone())
+                .unwrap_or_default(),
+            justify_error: error_of("text"),
         };
         match out.last_mut() {
             Some(card) if card.number == v.task => {

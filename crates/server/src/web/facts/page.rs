@@ -19,8 +19,8 @@ use crate::auth::policy::Action;
 use crate::db::facts::FactVersion;
 use crate::error::{AppError, AppResult};
 use crate::http::Ctx;
-use crate::http::form::FormErrors;
 use crate::http::extract::{SocietyPath, SocietyYear};
+use crate::http::form::FormErrors;
 use crate::http::page::{Page, render, see_other};
 use crate::i18n::T;
 use crate::model::FieldError;
@@ -75,7 +75,11 @@ fn history_rows(
                 // "form" → 表单录入 (issue 10: no stored codes on a page).
                 let key = format!("forms-source-{}", v.source);
                 let label = t.t(&key);
-                if label == key { v.source.clone() } else { label }
+                if label == key {
+                    v.source.clone()
+                } else {
+                    label
+                }
             },
             entered_by: crate::web::people::actor_text(t, people, &v.entered_by),
             entered_at: crate::present::beijing_text(&v.entered_at),
@@ -206,13 +210,42 @@ pub struct JustifyForm {
 }
 
 /// A written justification for a warning; the year comes with the form.
+/// A society's justification of a warning; a refused one (no text) shows the society page again
+/// with the message at the rule's text.
 pub async fn justify(
     State(state): State<AppState>,
+    ctx: Ctx,
     SocietyPath { society, who }: SocietyPath,
     axum::Form(form): axum::Form<JustifyForm>,
 ) -> AppResult<Response> {
     let catalogue = service::catalogues::get(&state, Some(&form.year)).await?;
-    service::facts::justify(&state, &who, &society, &catalogue, &form.rule, &form.text).await?;
+    match service::facts::justify(&state, &who, &society, &catalogue, &form.rule, &form.text).await
+    {
+        Ok(_) => {}
+        Err(AppError::Invalid(errors)) if catalogue.rule(&form.rule).is_some() => {
+            let typed = super::JudgeTyped {
+                rule: form.rule,
+                verdict: String::new(),
+                reason: form.text,
+                errors,
+            };
+            let sy = SocietyYear {
+                society,
+                catalogue,
+                who,
+            };
+            return crate::web::societies::show::show_with(
+                &state,
+                &ctx,
+                sy,
+                None,
+                Some(typed),
+                None,
+            )
+            .await;
+        }
+        Err(e) => return Err(e),
+    }
     Ok(see_other(
         &format!(
             "/societies/{}?year={}#rule-{}",

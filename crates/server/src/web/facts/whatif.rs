@@ -14,8 +14,8 @@ use super::{
 };
 use crate::AppState;
 use crate::error::AppResult;
-use crate::http::form::FormErrors;
 use crate::http::Ctx;
+use crate::http::form::FormErrors;
 use crate::http::page::{Page, render};
 use crate::model::FieldError;
 use crate::service;

@@ -356,7 +356,16 @@ async fn save(
         let proposals = service::proposals(state, &society, &catalogue).await?;
         adopt_proposals(&mut content, &pairs, &proposals);
     }
-    service::save_draft(state, &who, &society, catalogue.year, content).await?;
+    // Limits refused (a text too long, …): the form again with what was typed, the messages
+    // in the summary.
+    match service::save_draft(state, &who, &society, catalogue.year, content).await {
+        Ok(()) => {}
+        Err(AppError::Invalid(errors)) => {
+            return plan_page_with(state, ctx, &society, &catalogue, kind, typed, errors, None)
+                .await;
+        }
+        Err(e) => return Err(e),
+    }
     let link = link(&society.code, catalogue.year, kind);
     if !submit {
         return Ok(see_other(&link, "saved"));

@@ -206,11 +206,14 @@ pub async fn show_with(
     // A refused judgement's messages at its rule's inputs (`verdict-RULE`, `reason-RULE`).
     let mut errors = match &typed {
         Some(ty) => crate::http::form::FormErrors::mapped(&t, &ty.errors, |field| {
-            matches!(field, "verdict" | "reason").then(|| format!("{field}-{}", ty.rule))
+            matches!(field, "verdict" | "reason" | "text").then(|| format!("{field}-{}", ty.rule))
         }),
         None => crate::http::form::FormErrors::none(),
     };
-    let refused_typed = refusal.as_ref().map(|r| r.typed.clone()).unwrap_or_default();
+    let refused_typed = refusal
+        .as_ref()
+        .map(|r| r.typed.clone())
+        .unwrap_or_default();
     for (id, message) in refusal.map(|r| r.errors).unwrap_or_default() {
         errors.push(&id, message);
     }
