@@ -374,7 +374,8 @@ const ALLOWED_STATUS: &[(&str, &str, &[u16])] = &[
         "/societies/{code}/reports/{year}/{month}/review",
         &[422],
     ),
-    ("POST", "/societies/{code}/evidence", &[422]),
+    // A refused upload goes back to its form with the reason (issue 10): 303.
+    ("POST", "/societies/{code}/evidence", &[303]),
     ("GET", "/evidence/{id}", &[200]),
     ("POST", "/evidence/{id}/remove", &[303]),
     ("GET", "/dashboard", &[200]),

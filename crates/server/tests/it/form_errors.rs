@@ -433,8 +433,9 @@ async fn plan_and_report_forms(app: TestApp) {
     assert_no_summary(&app.get(&r.location()).await.text());
 
     // A report for June: the editor types "abc" for a target's value.
-    app.login("fe-editor").await;
+    // Forty days later (sessions end after 12 hours: sign in then).
     app.state.clock.set(may + chrono::Duration::days(40));
+    app.login("fe-editor").await;
     let r = app.post_form("/societies/A-03/reports/2017/6", &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let r = app

@@ -106,16 +106,19 @@ fn developer_text(body: &str) -> Option<String> {
         {
             return Some(text.to_string());
         }
-        // A rule id: lowercase words joined by hyphens, at least three of them.
-        let words: Vec<&str> = text.split('-').collect();
-        if words.len() >= 3
-            && words.iter().all(|w| {
-                !w.is_empty()
-                    && w.chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-            })
-        {
-            return Some(text.to_string());
+        // A rule id: lowercase words joined by hyphens, at least three, the first a word.
+        for token in text.split_whitespace() {
+            let words: Vec<&str> = token.split('-').collect();
+            if words.len() >= 3
+                && words[0].starts_with(|c: char| c.is_ascii_lowercase())
+                && words.iter().all(|w| {
+                    !w.is_empty()
+                        && w.chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                })
+            {
+                return Some(token.to_string());
+            }
         }
     }
     None
@@ -149,7 +152,7 @@ fn the_check_catches_developer_text() {
         developer_text(
             "<title>方案 · 平台</title><td>提交方案</td><td>目标 1 · 目标值</td><td>是</td>\
              <td>表单录入</td><th>1. 个人会员数增长…</th><td>会议纪要.pdf</td><td>A-01</td>\
-             <p>缺少章程。缺少名单</p><td>report.pdf</td>"
+             <p>缺少章程。缺少名单</p><td>report.pdf</td><td>2017-12-31 理事会</td>"
         ),
         None
     );

@@ -38,6 +38,27 @@ pub struct FactInput {
 }
 
 /// Text of a stored value for a form field.
+/// A stored value as people read it (issue 10): yes/no, documents by name, not `true` or a
+/// document code.
+pub fn display_value(t: &T, catalogue: &Catalogue, v: &Value) -> String {
+    match v {
+        Value::Bool(b) => t.t(if *b { "yes" } else { "no" }),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|i| i.as_str())
+            .map(|id| {
+                catalogue
+                    .document(id)
+                    .map(|d| t.pick(&d.name_zh, &d.name_en).to_string())
+                    .unwrap_or_else(|| id.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join("、"),
+        other => value_text(other),
+    }
+}
+
+/// A stored value as the form writes it (`true`, `a,b`).
 pub fn value_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),

@@ -65,7 +65,7 @@ fn history_rows(
             value: v
                 .value
                 .as_ref()
-                .map(value_text)
+                .map(|x| super::display_value(t, catalogue, x))
                 .unwrap_or_else(|| "—".into()),
             as_of: v.as_of.clone(),
             // Seeded demonstration facts say so wherever their source is shown (issue 10).
