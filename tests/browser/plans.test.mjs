@@ -80,7 +80,7 @@ test("editor submits, reviewer returns, editor resubmits, reviewer accepts", asy
   assert.match(await page.textContent("#plans"), /中国数学会/);
   await shot(page, "23-review-queue");
   await Promise.all([page.waitForLoadState("load"), page.click("#plans a:has-text('中国数学会')")]);
-  await page.fill("#tc-12", "请写明学术会议的规模和次数");
+  await page.fill("#tc_12", "请写明学术会议的规模和次数");
   await page.fill("#comment", "总体可行，请完善任务12的目标");
   await shot(page, "24-review-return");
   await Promise.all([page.waitForLoadState("load"), page.click("#return-plan")]);

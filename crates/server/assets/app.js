@@ -58,3 +58,9 @@ document.addEventListener("click", function (ev) {
     first.focus();
   }
 });
+
+// A refused form: move focus to the summary of its errors (it links to each field).
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
+});

@@ -38,6 +38,10 @@ pub enum AppError {
     /// A JSON endpoint got a body that is not `application/json` (issue 9 finding 9).
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// A method the URL does not answer (e.g. a PUT on a page): 405 with `Allow`, as a page in
+    /// the user's language or the JSON envelope, never an empty answer (issue 10).
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// The database is busy (SQLite busy/locked, PostgreSQL lock or statement timeout, no
     /// free connection): 503 with Retry-After, not 500 (issue 9).
     #[error("database busy: {0}")]

@@ -46,6 +46,11 @@ impl Lang {
 /// feature adds its own pair here rather than growing `main.toml`.
 const SOURCES: &[(&str, &str, &str)] = &[
     (
+        "forms.toml",
+        include_str!("../locales/zh-CN/forms.toml"),
+        include_str!("../locales/en-US/forms.toml"),
+    ),
+    (
         "main.toml",
         include_str!("../locales/zh-CN/main.toml"),
         include_str!("../locales/en-US/main.toml"),

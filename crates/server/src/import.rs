@@ -237,7 +237,12 @@ pub fn parse_societies(file_name: &str, bytes: &[u8]) -> Result<Vec<SocietyInput
         if let Some(first) = names.insert(input.name.as_str(), row.line) {
             errors.push(RowError {
                 line: row.line,
-                column: "name".into(),
+                // The name column as the user's file heads it (issue 10).
+                column: index
+                    .get("name")
+                    .and_then(|i| table.headers.get(*i))
+                    .cloned()
+                    .unwrap_or_else(|| "名称".into()),
                 error: FieldError::new("name", "err-import-duplicate-name")
                     .arg("value", &input.name)
                     .arg("row", first),

@@ -45,8 +45,88 @@ pub fn percent(part: u64, whole: u64) -> String {
     }
 }
 
+/// A changed field as people read it (issue 10): `targets[0].target` → "目标 1 · 目标值",
+/// `milestones[1]` → "里程碑 2", `notes` → "备注".
+pub fn diff_field(t: &crate::i18n::T, field: &str) -> String {
+    let label = |k: &str| {
+        let key = format!("forms-diff-{k}");
+        let l = t.t(&key);
+        if l == key { k.to_string() } else { l }
+    };
+    let (head, tail) = match field.split_once('.') {
+        Some((h, rest)) => (h, Some(rest)),
+        None => (field, None),
+    };
+    let head = match head.split_once('[') {
+        Some((name, rest)) => {
+            let n = rest
+                .trim_end_matches(']')
+                .parse::<usize>()
+                .map(|i| (i + 1).to_string())
+                .unwrap_or_default();
+            format!("{} {n}", label(name))
+        }
+        None => label(head),
+    };
+    match tail {
+        Some(f) => format!("{head} · {}", label(f)),
+        None => head,
+    }
+}
+
+/// A whole row as the diff writes it (`metric=会员; target=11500`) with field labels.
+pub fn diff_value(t: &crate::i18n::T, text: &str) -> String {
+    if !text.contains('=') {
+        return text.to_string();
+    }
+    text.split("; ")
+        .map(|part| match part.split_once('=') {
+            Some((k, v)) if k.chars().all(|c| c.is_ascii_lowercase() || c == '_') => {
+                format!("{}：{v}", diff_field(t, k))
+            }
+            _ => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+/// Sentences one after another (issue 10: never "。；"): a sentence that ends with its own
+/// stop (`。`, `！`, `.`) is followed directly (English: by a space), others by "；".
+pub fn sentences<I: IntoIterator<Item = String>>(items: I) -> String {
+    let mut out = String::new();
+    for item in items {
+        let item = item.trim();
+        if item.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            if out.ends_with('。') || out.ends_with('！') || out.ends_with('；') {
+            } else if out.ends_with('.') {
+                out.push(' ');
+            } else {
+                out.push('；');
+            }
+        }
+        out.push_str(item);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sentences_never_double_their_stops() {
+        use super::sentences;
+        let s = |v: &[&str]| sentences(v.iter().map(|x| x.to_string()));
+        assert_eq!(
+            s(&["会员增长不足。", "理事会超员。"]),
+            "会员增长不足。理事会超员。"
+        );
+        assert_eq!(s(&["缺少章程", "缺少名单"]), "缺少章程；缺少名单");
+        assert_eq!(s(&["Too few.", "Too many."]), "Too few. Too many.");
+        assert_eq!(s(&["", "一。", " "]), "一。");
+    }
+
     use super::*;
     use chrono::TimeZone;
 

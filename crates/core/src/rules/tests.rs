@@ -827,12 +827,26 @@ fn directors_adjusted_is_in_principle() {
             directors_adjusted: Some(adjusted),
             ..Facts::default()
         };
-        assert_verdict(
+        let v = assert_verdict(
             &facts,
             "directors-adjusted",
             want,
             &format!("{absent}/{adjusted}"),
         );
+        // A whole reads "all", never "at least 1/1" (issue 10).
+        if absent > 0 {
+            assert!(
+                v.explanation_zh.contains("要求全部（"),
+                "{}",
+                v.explanation_zh
+            );
+            assert!(!v.explanation_zh.contains("1/1"), "{}", v.explanation_zh);
+            assert!(
+                v.explanation_en.contains("all required ("),
+                "{}",
+                v.explanation_en
+            );
+        }
     }
 }
 

@@ -10,6 +10,7 @@ pub mod catalogues;
 pub mod drafts;
 pub mod evidence;
 pub mod notifications;
+pub mod operations;
 pub mod plans;
 pub mod report_queue;
 pub mod reports;
@@ -58,6 +59,8 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         evidence::upload, evidence::download,
         assessment::society, assessment::decide, assessment::self_scores, assessment::scores,
         assessment::declare, assessment::adjust, assessment::results, assessment::reviewers, assessment::assign,
+        operations::set_election, operations::set_lock, operations::grant_exception,
+        operations::import_societies, operations::plan_diff,
     ),
     components(schemas(ApiErrors, ApiError, drafts::ReformPlanDraft, drafts::RectificationPlanDraft, drafts::EvidenceUpload)),
     modifiers(&BearerAuth, &ErrorResponses, &CommentLimits),
@@ -200,6 +203,11 @@ pub fn routes() -> Vec<RouteSpec> {
             Admin,
             put(societies::update),
         ),
+        route(Method::PUT, "/api/v1/societies/{code}/election", Admin, put(operations::set_election)),
+        route(p.clone(), "/api/v1/societies/import", Admin, post(operations::import_societies)),
+        route(Method::PUT, "/api/v1/months/{year}/{month}", Admin, put(operations::set_lock)),
+        route(p.clone(), "/api/v1/months/{year}/{month}/exceptions", Admin, post(operations::grant_exception)),
+        route(g.clone(), "/api/v1/societies/{code}/plans/{year}/diff", SocietyScoped, get(operations::plan_diff)),
         route(g.clone(), "/api/v1/societies/{code}/facts", SocietyScoped, get(rules::get_facts)),
         route(Method::PUT, "/api/v1/societies/{code}/facts", SocietyEdit, put(rules::put_facts)),
         route(p.clone(), "/api/v1/years", Admin, post(years::start)),

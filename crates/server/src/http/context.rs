@@ -200,7 +200,10 @@ fn json_body_ok(path: &str, headers: &HeaderMap) -> bool {
                 .trim()
                 .to_ascii_lowercase()
         });
-    if path == "/api/v1/catalogues" || path.ends_with("/evidence") {
+    if path == "/api/v1/catalogues"
+        || path == "/api/v1/societies/import"
+        || path.ends_with("/evidence")
+    {
         return true;
     }
     match ct.as_deref() {
@@ -291,6 +294,13 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     let mut response = next.run(req).await;
     if let Some(marker) = response.extensions_mut().remove::<ErrorMarker>() {
         response = render(marker.0, lang, is_api, &path, Some(&ctx));
+    } else if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+        // axum's own 405 is empty: a page or the envelope instead, `Allow` kept (issue 10).
+        let allow = response.headers().get(header::ALLOW).cloned();
+        response = render(AppError::MethodNotAllowed, lang, is_api, &path, Some(&ctx));
+        if let Some(allow) = allow {
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
     } else if is_api && let Some(err) = plain_rejection(&response) {
         // The envelope, with axum's status kept (400 stays 400).
         let status = response.status();

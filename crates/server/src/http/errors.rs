@@ -32,6 +32,7 @@ pub fn status_of(err: &AppError) -> StatusCode {
         AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         AppError::PayloadTooLarge | AppError::FileTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         AppError::DbBusy(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) | AppError::Unreadable { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -49,6 +50,7 @@ pub fn error_key(err: &AppError) -> &'static str {
         AppError::PayloadTooLarge | AppError::FileTooLarge { .. } => "too-large",
         AppError::Unreadable { .. } => "unreadable",
         AppError::UnsupportedMediaType => "unsupported-media",
+        AppError::MethodNotAllowed => "method-not-allowed",
         AppError::DbBusy(_) => "db-busy",
         AppError::Internal(_) => "internal",
     }
@@ -87,7 +89,7 @@ pub fn html_error(err: &AppError, lang: Lang, path: &str, ctx: Option<&Ctx>) -> 
     }
     if let AppError::Invalid(fields) = err {
         let details: Vec<String> = fields.iter().map(|f| t.field(f)).collect();
-        message = format!("{message} {}", details.join("；"));
+        message = format!("{message} {}", crate::present::sentences(details));
     }
     let page = ErrorPage {
         page: Page::new(&ctx, t.t(&format!("error-{key}"))),

@@ -8,6 +8,7 @@ pub mod context;
 pub mod download;
 pub mod errors;
 pub mod extract;
+pub mod form;
 pub mod page;
 pub mod serve;
 pub mod upload;
@@ -82,6 +83,28 @@ pub fn route(
 /// context middleware (language, user, CSRF, headers, error rendering) and the body limit.
 pub fn router(state: AppState, table: Vec<RouteSpec>) -> Router {
     let mut router: Router<AppState> = Router::new();
+    // Issue 10: a GET on a page URL that only takes forms (after a language switch, a reload,
+    // a bookmark) goes to its page instead of an empty 405.
+    let pages: Vec<&'static str> = table
+        .iter()
+        .filter(|s| s.method == Method::GET)
+        .map(|s| s.path)
+        .collect();
+    let mut post_only: Vec<&'static str> = table
+        .iter()
+        .filter(|s| !s.path.starts_with("/api/") && !pages.contains(&s.path))
+        .map(|s| s.path)
+        .collect();
+    post_only.dedup();
+    for path in post_only {
+        let pages = pages.clone();
+        router = router.route(
+            path,
+            axum::routing::get(move |uri: http::Uri| async move {
+                axum::response::Redirect::to(&page_of(path, uri.path(), &pages))
+            }),
+        );
+    }
     for spec in table {
         let access = spec.access;
         let guard_state = state.clone();
@@ -113,6 +136,32 @@ pub fn router(state: AppState, table: Vec<RouteSpec>) -> Router {
         ))
         .layer(DefaultBodyLimit::max(state.config.max_upload_bytes))
         .with_state(state)
+}
+
+/// Where a GET on a form-only page URL goes: the nearest enclosing page (`/societies/A-01/plans/
+/// 2017/draft` → `/societies/A-01/plans/2017`), a few named pages, else the home page. Downloads
+/// (`/evidence/{id}`, a name with an extension) are not pages.
+pub fn page_of(template: &str, actual: &str, pages: &[&str]) -> String {
+    const NAMED: &[(&str, &str)] = &[
+        ("/admin/months", "/rates"),
+        ("/admin/months/exception", "/rates"),
+    ];
+    if let Some((_, to)) = NAMED.iter().find(|(p, _)| *p == template) {
+        return (*to).to_string();
+    }
+    let t: Vec<&str> = template.trim_start_matches('/').split('/').collect();
+    let a: Vec<&str> = actual.trim_start_matches('/').split('/').collect();
+    if t.len() != a.len() {
+        return "/".to_string();
+    }
+    for k in (1..t.len()).rev() {
+        let candidate = format!("/{}", t[..k].join("/"));
+        let download = candidate == "/evidence/{id}" || t[k - 1].contains('.');
+        if !download && pages.contains(&candidate.as_str()) {
+            return format!("/{}", a[..k].join("/"));
+        }
+    }
+    "/".to_string()
 }
 
 /// Bounds the heavy requests running at once in this process (issue 8): a request that finds
@@ -193,4 +242,44 @@ async fn society_guard(
         .await?
         .ok_or(AppError::NotFound)?;
     authorize(user, action, Some(society.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_of;
+
+    #[test]
+    fn a_form_only_url_goes_to_its_page() {
+        let pages = [
+            "/",
+            "/account",
+            "/societies/{code}",
+            "/societies/{code}/plans/{year}",
+            "/evidence/{id}",
+            "/rates",
+        ];
+        let go = |t: &str, a: &str| page_of(t, a, &pages);
+        assert_eq!(
+            go(
+                "/societies/{code}/plans/{year}/draft",
+                "/societies/A-01/plans/2017/draft"
+            ),
+            "/societies/A-01/plans/2017"
+        );
+        assert_eq!(
+            go("/societies/{code}/evidence", "/societies/B-02/evidence"),
+            "/societies/B-02"
+        );
+        assert_eq!(
+            go("/account/tokens/{id}/revoke", "/account/tokens/7/revoke"),
+            "/account"
+        );
+        // A download is not a page; named pages; nothing enclosing: home.
+        assert_eq!(go("/evidence/{id}/remove", "/evidence/3/remove"), "/");
+        assert_eq!(
+            go("/admin/months/exception", "/admin/months/exception"),
+            "/rates"
+        );
+        assert_eq!(go("/logout", "/logout"), "/");
+    }
 }

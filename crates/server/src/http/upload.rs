@@ -62,11 +62,23 @@ pub async fn receive_evidence(
     state: &AppState,
     who: &Principal,
     society: &Society,
+    form: Multipart,
+) -> AppResult<EvidenceUpload> {
+    let mut back = String::new();
+    receive_evidence_back(state, who, society, form, &mut back).await
+}
+
+/// [`receive_evidence`], keeping the return path (`back`) read so far, so that a page's refused
+/// upload can go back to the form it came from.
+pub async fn receive_evidence_back(
+    state: &AppState,
+    who: &Principal,
+    society: &Society,
     mut form: Multipart,
+    back: &mut String,
 ) -> AppResult<EvidenceUpload> {
     let limit = evidence::upload_limit(state, who, society).await?;
     let mut owner = Owner::default();
-    let mut back = String::new();
     while let Some(field) = form
         .next_field()
         .await
@@ -79,7 +91,7 @@ pub async fn receive_evidence(
             let stored = evidence::put(state, Box::pin(stream), limit).await?;
             return Ok(EvidenceUpload {
                 owner,
-                back,
+                back: back.clone(),
                 stored,
                 original_name,
             });
@@ -108,7 +120,7 @@ pub async fn receive_evidence(
             "month" => owner.month = v.parse().ok().filter(|m| (1..=12).contains(m)),
             "task" => owner.task = v.parse().ok(),
             "field" => owner.field = Some(v).filter(|s| !s.is_empty()),
-            "back" => back = super::page::safe_next(&v),
+            "back" => *back = super::page::safe_next(&v),
             _ => {}
         }
     }

@@ -259,10 +259,10 @@ impl Dashboard {
     /// One row in a language; `public_url` prefixes the evidence links.
     pub fn row_text(&self, t: &T, public_url: &str, r: &Row) -> DashRow {
         let reasons = |rs: &[core::Reason]| {
-            rs.iter()
-                .map(|x| t.pick(&x.message_zh, &x.message_en).to_string())
-                .collect::<Vec<_>>()
-                .join("；")
+            crate::present::sentences(
+                rs.iter()
+                    .map(|x| t.pick(&x.message_zh, &x.message_en).to_string()),
+            )
         };
         let (state_key, arrival) = r.report_state(self);
         DashRow {

@@ -351,10 +351,22 @@ pub async fn import(
             ) {
                 Ok(Some(p)) => planned.push(p),
                 Ok(None) => {}
-                Err(AppError::Invalid(es)) => errors.extend(es.into_iter().map(|e| RowError {
-                    line: *line,
-                    column: e.field.clone(),
-                    error: e,
+                // The column as the user's file heads it (issue 10), not the fact's key.
+                Err(AppError::Invalid(es)) => errors.extend(es.into_iter().map(|e| {
+                    RowError {
+                        line: *line,
+                        column: fact_cols
+                            .iter()
+                            .find(|(_, f)| *f == e.field.as_str())
+                            .and_then(|(i, _)| table.headers.get(*i).cloned())
+                            .unwrap_or_else(|| {
+                                catalogue
+                                    .fact(&e.field)
+                                    .map(|f| f.label_zh.clone())
+                                    .unwrap_or_else(|| e.field.clone())
+                            }),
+                        error: e,
+                    }
                 })),
                 Err(e) => return Err(e),
             }

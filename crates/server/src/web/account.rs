@@ -10,6 +10,7 @@ use crate::AppState;
 use crate::db::tokens::ApiToken;
 use crate::error::{AppError, AppResult};
 use crate::http::Ctx;
+use crate::http::form::FormErrors;
 use crate::http::page::{Page, render, see_other};
 use crate::present::beijing_text;
 use crate::service::accounts;
@@ -22,7 +23,9 @@ struct AccountPage {
     society: Option<(String, String)>,
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
-    password_error: Option<String>,
+    errors: FormErrors,
+    /// The token name as typed after a refusal.
+    token_name: String,
 }
 
 /// A token as people read it: times in Beijing time (issue 9 finding 7: last use and expiry
@@ -55,15 +58,12 @@ async fn account_page(
     ctx: &Ctx,
     done: Option<&str>,
     new_token: Option<String>,
-    password_error: Option<String>,
+    errors: FormErrors,
+    token_name: String,
 ) -> AppResult<Response> {
     let user = ctx.user()?;
     let t = ctx.t();
-    let status = if password_error.is_some() {
-        http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        http::StatusCode::OK
-    };
+    let status = errors.status();
     let page = AccountPage {
         page: Page::new(ctx, t.t("account-title")).with_flash(done),
         username: user.username.clone(),
@@ -74,7 +74,8 @@ async fn account_page(
             .map(|tk| token_row(tk, state.clock.now()))
             .collect(),
         new_token,
-        password_error,
+        errors,
+        token_name,
     };
     Ok((status, render(&page)).into_response())
 }
@@ -84,7 +85,15 @@ pub async fn page(
     ctx: Ctx,
     Query(q): Query<super::societies::DoneQuery>,
 ) -> AppResult<Response> {
-    account_page(&state, &ctx, q.done.as_deref(), None, None).await
+    account_page(
+        &state,
+        &ctx,
+        q.done.as_deref(),
+        None,
+        FormErrors::none(),
+        String::new(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -113,8 +122,8 @@ pub async fn change_password(
         // All sessions ended, including this one: sign in again with the new password.
         Ok(()) => Ok(see_other("/login", "password-changed")),
         Err(AppError::Invalid(errors)) => {
-            let message = errors.first().map(|e| t.field(e));
-            account_page(&state, &ctx, None, None, message).await
+            let errors = FormErrors::of(&t, &errors, &["current", "new_password"]);
+            account_page(&state, &ctx, None, None, errors, String::new()).await
         }
         Err(e) => Err(e),
     }
@@ -131,8 +140,27 @@ pub async fn create_token(
     ctx: Ctx,
     Form(form): Form<TokenForm>,
 ) -> AppResult<Response> {
-    let secret = accounts::create_token(&state, &ctx.principal(), &form.name).await?;
-    account_page(&state, &ctx, None, Some(secret), None).await
+    match accounts::create_token(&state, &ctx.principal(), &form.name).await {
+        Ok(secret) => {
+            account_page(
+                &state,
+                &ctx,
+                None,
+                Some(secret),
+                FormErrors::none(),
+                String::new(),
+            )
+            .await
+        }
+        Err(AppError::Invalid(errors)) => {
+            // The token's name input is `token-name` (the page has another `name`-less form).
+            let errors = FormErrors::mapped(&ctx.t(), &errors, |f| {
+                (f == "name").then(|| "token-name".to_string())
+            });
+            account_page(&state, &ctx, None, None, errors, form.name).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn revoke_token(

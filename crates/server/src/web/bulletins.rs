@@ -1168,6 +1168,8 @@ struct AdminPage {
     page: Page,
     form: PublishForm,
     errors: Vec<(String, String)>,
+    /// The same messages for the summary at the top, linked to their inputs.
+    summary: crate::http::form::FormErrors,
     preview: Option<PreviewView>,
     rows: Vec<ListRow>,
 }
@@ -1239,17 +1241,26 @@ async fn admin_render(
 ) -> AppResult<Response> {
     let t = ctx.t();
     let all = svc::list(state).await?;
-    let errors = errors
+    let errors: Vec<(String, String)> = errors
         .into_iter()
         .map(|(f, m)| {
             let text = if m.starts_with("err-") { t.t(&m) } else { m };
             (f, text)
         })
         .collect();
+    let mut summary = crate::http::form::FormErrors::none();
+    for (f, m) in &errors {
+        if matches!(f.as_str(), "month" | "corrects" | "note_zh" | "note_en") {
+            summary.push(f, m.clone());
+        } else {
+            summary.push_form(m.clone());
+        }
+    }
     let page = AdminPage {
         page: Page::new(ctx, t.t("bulletins-admin-title")).with_flash(done),
         form,
         errors,
+        summary,
         preview,
         rows: list_rows(&t, &all),
     };

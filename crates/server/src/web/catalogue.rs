@@ -193,7 +193,7 @@ pub async fn task_page(
 #[template(path = "catalogue/load.html")]
 struct LoadPage {
     page: Page,
-    error: Option<String>,
+    errors: crate::http::form::FormErrors,
     catalogues: Vec<StoredCatalogue>,
 }
 
@@ -202,7 +202,7 @@ pub async fn load_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
     let t = ctx.t();
     Ok(render(&LoadPage {
         page: Page::new(&ctx, t.t("catalogue-load-title")),
-        error: None,
+        errors: crate::http::form::FormErrors::none(),
         catalogues: readable(&state, &ctx).await?,
     }))
 }
@@ -240,7 +240,11 @@ pub async fn load_submit(
     };
     let page = LoadPage {
         page: Page::new(&ctx, t.t("catalogue-load-title")),
-        error: Some(error),
+        errors: {
+            let mut errors = crate::http::form::FormErrors::none();
+            errors.push("file", error);
+            errors
+        },
         catalogues: readable(&state, &ctx).await?,
     };
     Ok((http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())

@@ -2,38 +2,53 @@
 //! page with a flash message), download, withdraw.
 
 use axum::extract::{Multipart, Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::http::Ctx;
 use crate::http::extract::SocietyPath;
+use crate::http::form::{EVIDENCE_FILE, refusal_query};
 use crate::http::page::{safe_next, see_other};
-use crate::http::upload::receive_evidence;
+use crate::http::upload::receive_evidence_back;
 use crate::service;
 
-/// Page form upload: redirects back with a flash message.
+/// Page form upload: back to the page with a flash message; a refused upload goes back to the
+/// form it came from with the reason at its file input (`?refused=KEY`, see `http::form`).
 pub async fn upload(
     State(state): State<AppState>,
     SocietyPath { society, who }: SocietyPath,
     form: Multipart,
 ) -> AppResult<Response> {
-    let up = receive_evidence(&state, &who, &society, form).await?;
-    service::evidence::add(
-        &state,
-        &who,
-        &society,
-        &up.owner,
-        &up.stored,
-        &up.original_name,
-    )
-    .await?;
-    let back = if up.back.is_empty() || up.back == "/" {
+    let mut back = String::new();
+    let result = match receive_evidence_back(&state, &who, &society, form, &mut back).await {
+        Ok(up) => service::evidence::add(
+            &state,
+            &who,
+            &society,
+            &up.owner,
+            &up.stored,
+            &up.original_name,
+        )
+        .await
+        .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    let back = if back.is_empty() || back == "/" {
         format!("/societies/{}", society.code)
     } else {
-        up.back
+        back
     };
-    Ok(see_other(&back, "uploaded"))
+    match result {
+        Ok(()) => Ok(see_other(&back, "uploaded")),
+        Err(e) => match refusal_query(&e) {
+            Some(query) => {
+                let sep = if back.contains('?') { '&' } else { '?' };
+                Ok(Redirect::to(&format!("{back}{sep}{query}#{EVIDENCE_FILE}")).into_response())
+            }
+            None => Err(e),
+        },
+    }
 }
 
 /// Download: allowed for whoever may read the owning society (others: 404), always as an

@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::error::AppResult;
 use crate::http::Ctx;
 use crate::http::context::session_cookie;
+use crate::http::form::FormErrors;
 use crate::http::page::{Page, render, safe_next};
 use crate::service::accounts::{self, Login};
 
@@ -22,7 +23,7 @@ struct LoginPage {
     page: Page,
     next: String,
     username: String,
-    error: Option<String>,
+    errors: FormErrors,
 }
 
 #[derive(Deserialize)]
@@ -42,7 +43,7 @@ pub async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
         page: Page::new(&ctx, t.t("login-title")).with_flash(q.done.as_deref()),
         next: safe_next(&q.next),
         username: String::new(),
-        error: None,
+        errors: FormErrors::none(),
     })
 }
 
@@ -69,7 +70,12 @@ pub async fn login_submit(
                 page: Page::new(&ctx, t.t("login-title")),
                 next: safe_next(&form.next),
                 username: form.username.clone(),
-                error: Some(error),
+                // Which of the two was wrong is not said; the message sits at the password.
+                errors: {
+                    let mut e = FormErrors::none();
+                    e.push("password", error.clone());
+                    e
+                },
             }),
         )
             .into_response()

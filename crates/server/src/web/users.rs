@@ -13,6 +13,7 @@ use crate::db::societies::SocietyFilter;
 use crate::db::users::User;
 use crate::error::{AppError, AppResult};
 use crate::http::Ctx;
+use crate::http::form::FormErrors;
 use crate::http::page::{Page, render, role_label, see_other};
 use crate::i18n::T;
 use crate::model::{FieldError, Role};
@@ -74,12 +75,7 @@ struct FormPage {
     disabled: bool,
     roles: Vec<(String, String)>,
     societies: Vec<(String, String)>,
-    errors: Vec<FieldError>,
-    err_username: Option<String>,
-    err_display_name: Option<String>,
-    err_role: Option<String>,
-    err_society: Option<String>,
-    err_password: Option<String>,
+    errors: FormErrors,
     new_password: Option<String>,
 }
 
@@ -111,17 +107,17 @@ async fn form_page(
     new_password: Option<String>,
 ) -> AppResult<Response> {
     let t = ctx.t();
-    let err = |name: &str| errors.iter().find(|e| e.field == name).map(|e| t.field(e));
+    let errors = FormErrors::of(
+        &t,
+        &errors,
+        &["username", "display_name", "role", "society", "password"],
+    );
     let societies = service::societies::list(state, &ctx.principal(), &SocietyFilter::default())
         .await?
         .into_iter()
         .map(|s| (s.code, s.name))
         .collect();
-    let status = if errors.is_empty() {
-        http::StatusCode::OK
-    } else {
-        http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = FormPage {
         page: Page::new(ctx, title),
         action,
@@ -133,11 +129,6 @@ async fn form_page(
         disabled: form.disabled.as_deref() == Some("true"),
         roles: roles(&t),
         societies,
-        err_username: err("username"),
-        err_display_name: err("display_name"),
-        err_role: err("role"),
-        err_society: err("society"),
-        err_password: err("password"),
         errors,
         new_password,
     };

@@ -29,8 +29,7 @@ struct YearsPage {
     page: Page,
     from: String,
     to: String,
-    from_error: Option<String>,
-    to_error: Option<String>,
+    errors: crate::http::form::FormErrors,
     started: Vec<StartedRow>,
 }
 
@@ -91,19 +90,14 @@ async fn page_with(
             (f.to_string(), t.to_string())
         }
     };
-    let error_of = |field: &str| errors.iter().find(|e| e.field == field).map(|e| t.field(e));
+    let errors = crate::http::form::FormErrors::of(&t, errors, &["from", "to"]);
+    let status = errors.status();
     let page = YearsPage {
         page: Page::new(ctx, t.t("years-title")).with_flash(done),
         from,
         to,
-        from_error: error_of("from"),
-        to_error: error_of("to"),
+        errors,
         started,
-    };
-    let status = if errors.is_empty() {
-        http::StatusCode::OK
-    } else {
-        http::StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok((status, render(&page)).into_response())
 }

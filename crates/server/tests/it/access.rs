@@ -156,6 +156,19 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/societies", Access::Admin),
     ("GET", "/api/v1/societies/{code}", Access::SocietyScoped),
     ("PUT", "/api/v1/societies/{code}", Access::Admin),
+    ("PUT", "/api/v1/societies/{code}/election", Access::Admin),
+    ("POST", "/api/v1/societies/import", Access::Admin),
+    ("PUT", "/api/v1/months/{year}/{month}", Access::Admin),
+    (
+        "POST",
+        "/api/v1/months/{year}/{month}/exceptions",
+        Access::Admin,
+    ),
+    (
+        "GET",
+        "/api/v1/societies/{code}/plans/{year}/diff",
+        Access::SocietyScoped,
+    ),
     (
         "GET",
         "/api/v1/societies/{code}/facts",
@@ -499,7 +512,8 @@ const ALLOWED_STATUS: &[(&str, &str, &[u16])] = &[
         "/societies/{code}/reports/{year}/{month}/review",
         &[422],
     ),
-    ("POST", "/societies/{code}/evidence", &[422]),
+    // A refused upload goes back to its form with the reason (issue 10): 303.
+    ("POST", "/societies/{code}/evidence", &[303]),
     ("GET", "/evidence/{id}", &[200]),
     ("POST", "/evidence/{id}/remove", &[303]),
     ("GET", "/dashboard", &[200]),
@@ -554,6 +568,11 @@ const ALLOWED_STATUS: &[(&str, &str, &[u16])] = &[
     ("POST", "/api/v1/societies", &[422]),
     ("GET", "/api/v1/societies/{code}", &[200]),
     ("PUT", "/api/v1/societies/{code}", &[422]),
+    ("PUT", "/api/v1/societies/{code}/election", &[422]),
+    ("POST", "/api/v1/societies/import", &[422]),
+    ("PUT", "/api/v1/months/{year}/{month}", &[422]),
+    ("POST", "/api/v1/months/{year}/{month}/exceptions", &[422]),
+    ("GET", "/api/v1/societies/{code}/plans/{year}/diff", &[200]),
     ("GET", "/api/v1/societies/{code}/facts", &[200]),
     ("PUT", "/api/v1/societies/{code}/facts", &[422]),
     ("GET", "/api/v1/societies/{code}/verdicts", &[200]),
@@ -875,6 +894,10 @@ fn body_for(method: &Method, route: &str) -> (Option<String>, Vec<u8>) {
     }
     if route == "/api/v1/catalogues" {
         return (Some("application/toml".into()), vec![]);
+    }
+    if route == "/api/v1/societies/import" {
+        // An empty file: refused with 422 (no header row), nothing imported.
+        return (Some("text/csv".into()), vec![]);
     }
     if route.starts_with("/api/") {
         return (Some("application/json".into()), b"{}".to_vec());

@@ -158,7 +158,10 @@ async fn admins_browse_and_filter_the_trail(app: TestApp) {
         .get("/admin/audit?object_type=society&object_id=A-03")
         .await
         .text();
-    assert!(html.contains("society.create"));
+    // The action in words (issue 10), the object type too; the code only as a filter choice.
+    assert!(html.contains("<td>新建学会</td>"), "{html}");
+    assert!(html.contains("<td>学会 A-03</td>"), "{html}");
+    assert!(!html.contains("<td><code>society.create</code></td>"));
     assert!(html.contains("哈希链校验通过"));
     let r = app.get("/api/v1/audit?action=session.login").await;
     assert_eq!(r.status, StatusCode::OK);

@@ -87,8 +87,8 @@ async fn society_form_errors_keep_what_was_typed(app: TestApp) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text();
     assert!(html.contains("value=\"新学会\""));
-    assert!(html.contains("id=\"code-error\""));
-    assert!(html.contains("id=\"contact_email-error\""));
+    assert!(html.contains("id=\"err-code\""));
+    assert!(html.contains("id=\"err-contact_email\""));
     assert!(html.contains("学会代码“Z-1”格式不正确"));
     let r = app
         .post_form(

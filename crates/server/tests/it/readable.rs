@@ -36,6 +36,128 @@ fn raw(body: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Developer text a person should never read on a page (issue 10): raw JSON, audit action
+/// codes (`plan.submit`), list paths (`targets[0].target`), `true`/`false`, stored codes such as
+/// a fact's source `form`, rule ids (`documents-task-1`) and the known slips ("。；",
+/// "（基数 ）", "不低于 1/1", a doubled page title). Returns what was found.
+fn developer_text(body: &str) -> Option<String> {
+    for s in [
+        "{&#34;",
+        "[{&#34;",
+        "targets[",
+        "milestones[",
+        "problems[",
+        "measures[",
+        "tasks[",
+        "。；",
+        "（基数 ）",
+        "不低于 1/1",
+    ] {
+        if body.contains(s) {
+            return Some(s.to_string());
+        }
+    }
+    if let Some(title) = body
+        .split("<title>")
+        .nth(1)
+        .and_then(|t| t.split("</title>").next())
+    {
+        let parts: Vec<&str> = title.split(" · ").collect();
+        if parts.len()
+            != parts
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+        {
+            return Some(format!("<title>{title}</title>"));
+        }
+    }
+    const ACTIONS: &[&str] = &[
+        "session",
+        "user",
+        "token",
+        "society",
+        "catalogue",
+        "demo",
+        "deadline",
+        "evidence",
+        "facts",
+        "month",
+        "plan",
+        "rectification",
+        "report",
+        "rule",
+        "year",
+        "bulletin",
+    ];
+    const FILES: &[&str] = &[
+        "pdf", "png", "jpg", "jpeg", "docx", "xlsx", "csv", "txt", "toml",
+    ];
+    let lower = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+    for segment in body.split('>').skip(1) {
+        let text = segment.split('<').next().unwrap_or("").trim();
+        if matches!(text, "true" | "false" | "form") {
+            return Some(text.to_string());
+        }
+        if let Some((a, b)) = text.split_once('.')
+            && ACTIONS.contains(&a)
+            && lower(b)
+            && !FILES.contains(&b)
+        {
+            return Some(text.to_string());
+        }
+        // A rule id: lowercase words joined by hyphens, at least three, the first a word.
+        for token in text.split_whitespace() {
+            let words: Vec<&str> = token.split('-').collect();
+            if words.len() >= 3
+                && words[0].starts_with(|c: char| c.is_ascii_lowercase())
+                && words.iter().all(|w| {
+                    !w.is_empty()
+                        && w.chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                })
+            {
+                return Some(token.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// Negative control for [`developer_text`]: each slip is caught, what pages should show passes.
+#[test]
+fn the_check_catches_developer_text() {
+    for (page, found) in [
+        ("<pre>{&#34;role&#34;: 1}</pre>", "{&#34;"),
+        ("<td><code>plan.submit</code></td>", "plan.submit"),
+        ("<td>targets[0].target</td>", "targets["),
+        ("<td>true</td>", "true"),
+        ("<td>form</td>", "form"),
+        (
+            "<th class=\"rot\">1 documents-task-1</th>",
+            "1 documents-task-1",
+        ),
+        ("<p>缺少章程。；缺少名单</p>", "。；"),
+        ("<li>会员（基数 ）</li>", "（基数 ）"),
+        ("<p>要求不低于 1/1（至少 5 人）</p>", "不低于 1/1"),
+        ("<title>平台 · 平台</title>", "<title>平台 · 平台</title>"),
+    ] {
+        let got = developer_text(page).unwrap_or_else(|| panic!("{page}: not caught"));
+        assert!(
+            got.contains(found.trim_start_matches("1 ")),
+            "{page}: {got}"
+        );
+    }
+    assert_eq!(
+        developer_text(
+            "<title>方案 · 平台</title><td>提交方案</td><td>目标 1 · 目标值</td><td>是</td>\
+             <td>表单录入</td><th>1. 个人会员数增长…</th><td>会议纪要.pdf</td><td>A-01</td>\
+             <p>缺少章程。缺少名单</p><td>report.pdf</td><td>2017-12-31 理事会</td>"
+        ),
+        None
+    );
+}
+
 /// Negative control: the check catches each raw form and passes what pages should show.
 #[test]
 fn the_check_catches_raw_times_and_actor_labels() {
@@ -119,6 +241,11 @@ async fn check_pages(app: &TestApp, who: &str, pages: &[String]) {
         let r = app.get(path).await;
         assert_eq!(r.status, StatusCode::OK, "{who} {path}: {}", r.text());
         let body = without_datetime_inputs(&r.text());
+        if let Some(found) = developer_text(&body) {
+            let at = body.find(&found).unwrap_or(0);
+            let around: String = body[at..].chars().take(300).collect();
+            panic!("{who} {path} shows developer text {found:?}: …{around}…");
+        }
         if let Some(found) = raw(&body) {
             let at = body.find(&found).unwrap_or(0);
             let around: String = body[at..].chars().take(200).collect();
@@ -192,6 +319,15 @@ async fn pages_read_beijing_time_and_names(app: TestApp) {
         "/inbox".to_string(),
         "/dashboard?year=2017".to_string(),
         "/rates?year=2017".to_string(),
+        "/".to_string(),
+        "/societies".to_string(),
+        "/overview/rules?year=2017".to_string(),
+        "/overview/plans?year=2017".to_string(),
+        "/admin/users".to_string(),
+        "/admin/years".to_string(),
+        "/admin/bulletins".to_string(),
+        "/rules/check".to_string(),
+        format!("/societies/{returned}"),
     ]
     .to_vec();
     check_pages(&app, "admin", &admin_pages).await;

@@ -576,13 +576,25 @@ async fn evidence_files(backend: Backend) {
         b"<html><script>alert(1)</script></html>",
     )
     .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().contains("不允许的文件类型"), "{}", r.text());
-    // Too large: 413 with the limit in the message; nothing stored.
+    // A refused page upload goes back to its form with the reason (issue 10; the page shows
+    // it at the file input: tests/it/form_errors.rs).
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        r.location().starts_with(
+            "/societies/A-03/reports/2017/6?refused=err-file-type&arg=html#evidence-file"
+        ),
+        "{}",
+        r.location()
+    );
+    // Too large: the limit in the message; nothing stored.
     let big = [PDF, &vec![b'x'; 70 * 1024]].concat();
     let r = upload(&app, "big.pdf", &big).await;
-    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(r.text().contains("超过 1 MB 的上限"), "{}", r.text());
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        r.location().contains("?refused=err-file-too-large&arg=1#"),
+        "{}",
+        r.location()
+    );
     // The society's quota: three 60 KiB files fit in 200 KiB, the fourth does not.
     for i in 0..3u8 {
         let f = [PDF, &vec![b'a' + i; 60 * 1024]].concat();
@@ -593,8 +605,12 @@ async fn evidence_files(backend: Backend) {
     }
     let f = [PDF, &vec![b'z'; 60 * 1024]].concat();
     let r = upload(&app, "f4.pdf", &f).await;
-    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(r.text().contains("存储上限"), "{}", r.text());
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        r.location().contains("?refused=err-quota&arg=1#"),
+        "{}",
+        r.location()
+    );
     // Files live outside any served folder: no route serves the object path.
     assert_eq!(
         app.get(&format!("/assets/{}", e.sha256)).await.status,

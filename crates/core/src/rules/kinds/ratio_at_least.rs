@@ -62,19 +62,29 @@ impl RuleKind for RatioAtLeast {
         let ok = n * q >= p * d;
         let need = ceil_div(p * d, q);
         let frac = self.fraction.text();
+        // A whole (1/1) reads "all", not "at least 1/1" (issue 10).
+        let (need_zh, need_en) = if p >= q {
+            (
+                format!("要求全部（{}）", nl.count(need)),
+                format!("all required ({})", group_wide(need)),
+            )
+        } else {
+            (
+                format!("要求不低于 {frac}（至少 {}）", nl.count(need)),
+                format!("at least {frac} required ({})", group_wide(need)),
+            )
+        };
         let head_zh = format!(
-            "{}，{}，占比 {}，要求不低于 {frac}（至少 {}）",
+            "{}，{}，占比 {}，{need_zh}",
             nl.zh_w(n),
             dl.zh_w(d),
             percent(n, d),
-            nl.count(need)
         );
         let head_en = format!(
-            "{} of {} ({}); at least {frac} required ({})",
+            "{} of {} ({}); {need_en}",
             capitalise(nl.en_w(n)),
             dl.en_w(d),
             percent(n, d),
-            group_wide(need)
         );
         Ok(if ok {
             Outcome::pass_or_fail(
@@ -97,6 +107,12 @@ impl RuleKind for RatioAtLeast {
             Label::of(catalogue, &self.denominator),
         );
         let frac = self.fraction.text();
+        if self.fraction.p >= self.fraction.q {
+            return Words {
+                zh: format!("{}等于{}（全部）。", nl.zh_ref(), dl.zh_ref()),
+                en: format!("{} all of {}.", capitalise(nl.en_ref()), dl.en_ref()),
+            };
+        }
         Words {
             zh: format!("{}不低于{}的 {frac}。", nl.zh_ref(), dl.zh_ref()),
             en: format!(

@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::auth::policy::Action;
 use crate::error::AppResult;
 use crate::http::Ctx;
+use crate::http::form::FormErrors;
 use crate::http::page::{Page, render};
 use crate::http::upload::read_upload;
 use crate::import::{ImportError, RowError};
@@ -23,7 +24,7 @@ use crate::service;
 struct ImportPage {
     page: Page,
     year: i32,
-    error: Option<String>,
+    errors: FormErrors,
     row_errors: Vec<(usize, String, String)>,
     summary: Option<String>,
     columns: Vec<(String, String)>,
@@ -56,7 +57,14 @@ fn page_with(
     ImportPage {
         page: Page::new(ctx, t.t("facts-import-title")),
         year: catalogue.year,
-        error,
+        // The refusal sits at the file input (the rows' problems in the table beside it).
+        errors: {
+            let mut errors = FormErrors::none();
+            if let Some(e) = error {
+                errors.push("file", e);
+            }
+            errors
+        },
         row_errors,
         summary,
         columns,

@@ -38,6 +38,27 @@ pub struct FactInput {
 }
 
 /// Text of a stored value for a form field.
+/// A stored value as people read it (issue 10): yes/no, documents by name, not `true` or a
+/// document code.
+pub fn display_value(t: &T, catalogue: &Catalogue, v: &Value) -> String {
+    match v {
+        Value::Bool(b) => t.t(if *b { "yes" } else { "no" }),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|i| i.as_str())
+            .map(|id| {
+                catalogue
+                    .document(id)
+                    .map(|d| t.pick(&d.name_zh, &d.name_en).to_string())
+                    .unwrap_or_else(|| id.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join("、"),
+        other => value_text(other),
+    }
+}
+
+/// A stored value as the form writes it (`true`, `a,b`).
 pub fn value_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -108,6 +129,8 @@ pub fn fact_inputs(
 
 pub struct VerdictView {
     pub rule: String,
+    /// The rule as people name it (its clause, shortened), never its id (issue 10).
+    pub title: String,
     pub verdict: &'static str,
     pub label: String,
     pub explanation: String,
@@ -126,6 +149,9 @@ pub struct VerdictView {
     pub typed_reason: String,
     pub verdict_error: Option<String>,
     pub reason_error: Option<String>,
+    /// A refused justification: what was typed and the message.
+    pub justify_text: String,
+    pub justify_error: Option<String>,
 }
 
 /// A refused judgement form: the rule, what was typed, the errors.
@@ -191,6 +217,25 @@ pub fn legend(t: &T) -> Vec<(&'static str, String)> {
     .collect()
 }
 
+/// A rule as people name it: the clause it applies, shortened ("个人会员数增长15%…"); in
+/// English, "Task 2, rule 1" (the clause itself is Chinese and shown in full beside it).
+pub fn rule_title(t: &T, catalogue: &Catalogue, rule: &str) -> String {
+    let Some((task, decl)) = catalogue.rule(rule) else {
+        return String::new();
+    };
+    let index = task.rules.iter().position(|r| r.id == rule).unwrap_or(0) + 1;
+    if t.is_en() {
+        return format!("Task {}, rule {index}", task.number);
+    }
+    const SHORT: usize = 16;
+    let clause: String = decl.clause_zh.chars().take(SHORT).collect();
+    if decl.clause_zh.chars().count() > SHORT {
+        format!("{clause}…")
+    } else {
+        clause
+    }
+}
+
 pub fn cards(
     t: &T,
     catalogue: &Catalogue,
@@ -216,14 +261,20 @@ pub fn cards(
             })
         };
         let view = VerdictView {
+            title: rule_title(t, catalogue, &v.rule),
             rule: v.rule.clone(),
             verdict: v.verdict.as_str(),
             label: verdict_label(t, v.verdict),
             explanation: t.pick(&v.explanation_zh, &v.explanation_en).to_string(),
             clause: v.clause.clone(),
-            justification: justifications
-                .get(&v.rule)
-                .map(|j| format!("{}（{}，{}）", j.text, j.entered_by, j.entered_at)),
+            justification: justifications.get(&v.rule).map(|j| {
+                format!(
+                    "{}（{}，{}）",
+                    j.text,
+                    j.entered_by.trim_start_matches("user:"),
+                    crate::present::beijing_text(&j.entered_at)
+                )
+            }),
             can_justify: can_justify && v.verdict == Verdict::Warning,
             open: matches!(v.verdict, Verdict::Fail | Verdict::Warning),
             judged: v.judged,
@@ -233,6 +284,11 @@ pub fn cards(
             typed_reason: typed.map(|ty| ty.reason.clone()).unwrap_or_default(),
             verdict_error: error_of("verdict"),
             reason_error: error_of("reason"),
+            justify_text: typed
+                .filter(|ty| ty.errors.iter().any(|e| e.field == "text"))
+                .map(|ty| ty.reason.clone())
+                .unwrap_or_default(),
+            justify_error: error_of("text"),
         };
         match out.last_mut() {
             Some(card) if card.number == v.task => {

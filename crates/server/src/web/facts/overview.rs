@@ -60,11 +60,16 @@ fn rule_columns(t: &T, catalogue: &Catalogue) -> Vec<(String, String, String)> {
             (
                 r.id.clone(),
                 format!(
+                    "{}. {} · {}",
+                    task.number,
+                    t.pick(&task.title_zh, &task.title_en),
+                    r.clause_zh
+                ),
+                format!(
                     "{}. {}",
                     task.number,
-                    t.pick(&task.title_zh, &task.title_en)
+                    crate::web::facts::rule_title(t, catalogue, &r.id)
                 ),
-                format!("{}", task.number),
             )
         })
         .collect()

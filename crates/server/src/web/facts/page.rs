@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use reformwatch_core::catalogue::Catalogue;
@@ -20,6 +20,7 @@ use crate::db::facts::FactVersion;
 use crate::error::{AppError, AppResult};
 use crate::http::Ctx;
 use crate::http::extract::{SocietyPath, SocietyYear};
+use crate::http::form::FormErrors;
 use crate::http::page::{Page, render, see_other};
 use crate::i18n::T;
 use crate::model::FieldError;
@@ -45,7 +46,7 @@ struct FactsPage {
     can_edit: bool,
     as_of: String,
     fields: Vec<FactInput>,
-    errors: Vec<String>,
+    errors: FormErrors,
     history: Vec<HistoryRow>,
     evidence: Vec<(i64, String, String)>,
 }
@@ -64,14 +65,21 @@ fn history_rows(
             value: v
                 .value
                 .as_ref()
-                .map(value_text)
+                .map(|x| super::display_value(t, catalogue, x))
                 .unwrap_or_else(|| "—".into()),
             as_of: v.as_of.clone(),
             // Seeded demonstration facts say so wherever their source is shown (issue 10).
             source: if v.source == "demo" {
                 t.t("fact-source-demo")
             } else {
-                v.source.clone()
+                // "form" → 表单录入 (issue 10: no stored codes on a page).
+                let key = format!("forms-source-{}", v.source);
+                let label = t.t(&key);
+                if label == key {
+                    v.source.clone()
+                } else {
+                    label
+                }
             },
             entered_by: crate::web::people::actor_text(t, people, &v.entered_by),
             entered_at: crate::present::beijing_text(&v.entered_at),
@@ -107,11 +115,15 @@ async fn facts_page_with(
             service::facts::today(state, catalogue).to_string(),
         ),
     };
-    let status = if errors.is_empty() {
-        http::StatusCode::OK
-    } else {
-        http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    // A fact's message sits at its input (`f-NAME`), the date's at `as_of`.
+    let form_errors = FormErrors::mapped(&t, &errors, |field| {
+        if field == "as_of" || field == crate::http::form::EVIDENCE_FILE {
+            Some(field.to_string())
+        } else {
+            catalogue.fact(field).map(|_| format!("f-{field}"))
+        }
+    });
+    let status = form_errors.status();
     let page = FactsPage {
         page: Page::new(ctx, t.t1("facts-title", "year", &catalogue.year)),
         code: society.code.clone(),
@@ -120,11 +132,7 @@ async fn facts_page_with(
         can_edit,
         as_of,
         fields: fact_inputs(&t, catalogue, &values, &errors),
-        errors: errors
-            .iter()
-            .filter(|e| catalogue.fact(&e.field).is_none())
-            .map(|e| t.field(e))
-            .collect(),
+        errors: form_errors,
         history: history_rows(
             &t,
             &crate::service::people::people(state, who).await?,
@@ -141,8 +149,9 @@ pub async fn facts_page(
     State(state): State<AppState>,
     ctx: Ctx,
     sy: SocietyYear,
+    Query(refused): Query<crate::http::form::Refused>,
 ) -> AppResult<Response> {
-    facts_page_with(&state, &ctx, &sy, None, vec![]).await
+    facts_page_with(&state, &ctx, &sy, None, refused.errors()).await
 }
 
 pub async fn facts_submit(
@@ -201,13 +210,42 @@ pub struct JustifyForm {
 }
 
 /// A written justification for a warning; the year comes with the form.
+/// A society's justification of a warning; a refused one (no text) shows the society page again
+/// with the message at the rule's text.
 pub async fn justify(
     State(state): State<AppState>,
+    ctx: Ctx,
     SocietyPath { society, who }: SocietyPath,
     axum::Form(form): axum::Form<JustifyForm>,
 ) -> AppResult<Response> {
     let catalogue = service::catalogues::get(&state, Some(&form.year)).await?;
-    service::facts::justify(&state, &who, &society, &catalogue, &form.rule, &form.text).await?;
+    match service::facts::justify(&state, &who, &society, &catalogue, &form.rule, &form.text).await
+    {
+        Ok(_) => {}
+        Err(AppError::Invalid(errors)) if catalogue.rule(&form.rule).is_some() => {
+            let typed = super::JudgeTyped {
+                rule: form.rule,
+                verdict: String::new(),
+                reason: form.text,
+                errors,
+            };
+            let sy = SocietyYear {
+                society,
+                catalogue,
+                who,
+            };
+            return crate::web::societies::show::show_with(
+                &state,
+                &ctx,
+                sy,
+                None,
+                Some(typed),
+                None,
+            )
+            .await;
+        }
+        Err(e) => return Err(e),
+    }
     Ok(see_other(
         &format!(
             "/societies/{}?year={}#rule-{}",

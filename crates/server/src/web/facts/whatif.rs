@@ -15,6 +15,7 @@ use super::{
 use crate::AppState;
 use crate::error::AppResult;
 use crate::http::Ctx;
+use crate::http::form::FormErrors;
 use crate::http::page::{Page, render};
 use crate::model::FieldError;
 use crate::service;
@@ -29,7 +30,7 @@ struct WhatIfPage {
     election_name: String,
     election: String,
     fields: Vec<FactInput>,
-    errors: Vec<String>,
+    errors: FormErrors,
     checked: bool,
     legend: Vec<(&'static str, String)>,
     cards: Vec<TaskCard>,
@@ -49,7 +50,7 @@ pub async fn whatif_page(
         election_name: catalogue.election_fact.clone().unwrap_or_default(),
         election: String::new(),
         fields: fact_inputs(&t, &catalogue, &BTreeMap::new(), &[]),
-        errors: vec![],
+        errors: FormErrors::none(),
         checked: false,
         legend: legend(&t),
         cards: vec![],
@@ -104,11 +105,11 @@ pub async fn whatif_submit(
             }
         }
     }
-    let status = if errors.is_empty() {
-        http::StatusCode::OK
-    } else {
-        http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    // A fact's message sits at its input (`f-NAME`); the check as a whole in the summary.
+    let form_errors = FormErrors::mapped(&t, &errors, |field| {
+        catalogue.fact(field).map(|_| format!("f-{field}"))
+    });
+    let status = form_errors.status();
     let cards_v = result
         .as_ref()
         .map(|r| {
@@ -129,7 +130,7 @@ pub async fn whatif_submit(
         election_name: election_fact,
         election,
         fields: fact_inputs(&t, &catalogue, &typed, &errors),
-        errors: errors.iter().map(|e| t.field(e)).collect(),
+        errors: form_errors,
         checked: result.is_some(),
         legend: legend(&t),
         cards: cards_v,

@@ -57,7 +57,13 @@ pub async fn versions(
                 t.t(&format!("diff-{}", d.change.as_str())),
                 d.details
                     .into_iter()
-                    .map(|f| (f.field, f.before, f.after))
+                    .map(|f| {
+                        (
+                            crate::present::diff_field(&t, &f.field),
+                            crate::present::diff_value(&t, &f.before),
+                            crate::present::diff_value(&t, &f.after),
+                        )
+                    })
                     .collect(),
             )
         })

@@ -12,6 +12,7 @@ use crate::auth::policy::Action;
 use crate::db::plans::Deadline;
 use crate::error::{AppError, AppResult};
 use crate::http::Ctx;
+use crate::http::form::FormErrors;
 use crate::http::page::{Page, render, see_other};
 use crate::service;
 
@@ -20,7 +21,8 @@ use crate::service;
 struct DeadlinesPage {
     page: Page,
     deadlines: Vec<DeadlineRow>,
-    errors: Vec<String>,
+    errors: FormErrors,
+    f_year: String,
     f_local: String,
     f_tz: String,
 }
@@ -74,7 +76,8 @@ pub async fn deadlines_page(State(state): State<AppState>, ctx: Ctx) -> AppResul
     Ok(render(&DeadlinesPage {
         page: Page::new(&ctx, t.t("deadlines-title")),
         deadlines: rows(&state, &ctx, &deadlines).await?,
-        errors: vec![],
+        errors: FormErrors::none(),
+        f_year: String::new(),
         f_local,
         f_tz,
     }))
@@ -112,7 +115,8 @@ pub async fn deadlines_submit(
             let page = DeadlinesPage {
                 page: Page::new(&ctx, t.t("deadlines-title")),
                 deadlines: rows(&state, &ctx, &service::plans::deadlines(&state).await?).await?,
-                errors: errors.iter().map(|e| t.field(e)).collect(),
+                errors: FormErrors::of(&t, &errors, &["year", "local_time", "timezone"]),
+                f_year: f.year,
                 f_local: f.local_time,
                 f_tz: f.timezone,
             };

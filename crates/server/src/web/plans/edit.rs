@@ -23,6 +23,7 @@ use crate::db::societies::Society;
 use crate::error::{AppError, AppResult};
 use crate::http::Ctx;
 use crate::http::extract::SocietyYear;
+use crate::http::form::FormErrors;
 use crate::http::page::{Page, render, see_other};
 use crate::model::FieldError;
 use crate::service::plans as service;
@@ -57,7 +58,10 @@ struct PlanPage {
     optional_text: String,
     /// "可以提交" only where the reader can submit (an editable draft; issue 10).
     submit_note: bool,
-    form_errors: Vec<String>,
+    errors: FormErrors,
+    /// The review form as typed after a refused decision: (input id, label, value).
+    review_fields: Vec<(String, String, String)>,
+    review_comment: String,
     optional: Vec<(u32, String, bool)>,
     summary: String,
     tasks: Vec<TaskBlock>,
@@ -144,17 +148,52 @@ async fn plan_page_full(
             spare: editable,
         },
     );
+    // Every input of the page by id: a message about one of them sits at it, any other
+    // (e.g. the plan's blocking issues) in the summary only.
+    let mut fields: Vec<String> = vec![
+        "summary".into(),
+        "analysis".into(),
+        "comment".into(),
+        crate::http::form::EVIDENCE_FILE.into(),
+    ];
+    for task in &rendered.tasks {
+        fields.push(format!("tc_{}", task.number));
+        fields.push(task.notes.name.clone());
+        for (a, b) in task.resp.iter().chain(&task.milestones) {
+            fields.push(a.name.clone());
+            fields.push(b.name.clone());
+        }
+        fields.extend(task.targets.iter().flatten().map(|c| c.name.clone()));
+    }
+    for (a, b) in &rendered.problems {
+        fields.push(a.name.clone());
+        fields.push(b.name.clone());
+    }
+    fields.extend(rendered.measures.iter().flatten().map(|c| c.name.clone()));
+    let field_refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+    let form_errors = FormErrors::of(&t, &errors, &field_refs);
+    let typed_value = |k: &str| typed.get(k).cloned().unwrap_or_default();
+    let review_fields = if kind == PlanKind::Reform {
+        rendered
+            .tasks
+            .iter()
+            .map(|task| {
+                let id = format!("tc_{}", task.number);
+                let value = typed_value(&id);
+                (id, format!("{} {}", t.t("task"), task.number), value)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let review_comment = typed_value("comment");
     let count = service::optional_count(catalogue, &shown);
     let people = crate::service::people::people(state, &who).await?;
     let title = match kind {
         PlanKind::Reform => t.t1("plan-title", "year", &catalogue.year),
         PlanKind::Rectification => t.t1("rect-title", "year", &catalogue.year),
     };
-    let status = if errors.is_empty() {
-        http::StatusCode::OK
-    } else {
-        http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_errors.status();
     let page = PlanPage {
         page: Page::new(ctx, format!("{} · {}", society.name, title)).with_flash(done),
         code: society.code.clone(),
@@ -209,7 +248,9 @@ async fn plan_page_full(
             .t("plan-optional-count")
             .replace("{count}", &count.to_string())
             .replace("{min}", &catalogue.min_optional.to_string()),
-        form_errors: errors.iter().map(|e| t.field(e)).collect(),
+        errors: form_errors,
+        review_fields,
+        review_comment,
         optional: rendered.optional,
         summary: rendered.summary,
         tasks: rendered.tasks,
@@ -239,6 +280,7 @@ pub async fn plan_page(
     ctx: Ctx,
     sy: SocietyYear,
     Query(q): Query<PlanQuery>,
+    Query(refused): Query<crate::http::form::Refused>,
 ) -> AppResult<Response> {
     let SocietyYear {
         society,
@@ -258,7 +300,7 @@ pub async fn plan_page(
             &catalogue,
             kind,
             HashMap::new(),
-            vec![],
+            refused.errors(),
             q.done.as_deref(),
             extra.as_deref(),
         )
@@ -354,7 +396,16 @@ async fn save(
         let proposals = service::proposals(state, &society, &catalogue).await?;
         adopt_proposals(&mut content, &pairs, &proposals);
     }
-    service::save_draft(state, &who, &society, catalogue.year, content).await?;
+    // Limits refused (a text too long, …): the form again with what was typed, the messages
+    // in the summary.
+    match service::save_draft(state, &who, &society, catalogue.year, content).await {
+        Ok(()) => {}
+        Err(AppError::Invalid(errors)) => {
+            return plan_page_with(state, ctx, &society, &catalogue, kind, typed, errors, None)
+                .await;
+        }
+        Err(e) => return Err(e),
+    }
     let link = link(&society.code, catalogue.year, kind);
     // "Add row" without JavaScript: saved, then the page again with one more empty row in
     // that list, scrolled to its section (issue 10).

@@ -235,14 +235,17 @@ pub fn render_content(
                             .map(|ps| {
                                 ps.iter()
                                     .map(|p| {
+                                        // No empty "（基数 ）" when there is no baseline.
+                                        let baseline = p
+                                            .baseline
+                                            .map(|b| format!("（{} {b}）", t.t("plan-baseline")))
+                                            .unwrap_or_default();
                                         format!(
-                                            "{}：{} {} {}（{} {}）",
+                                            "{}：{} {} {}{baseline}",
                                             p.metric,
                                             opt_int(p.target),
                                             p.unit,
                                             opt_date(p.due),
-                                            t.t("plan-baseline"),
-                                            opt_int(p.baseline)
                                         )
                                     })
                                     .collect()

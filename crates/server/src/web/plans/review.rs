@@ -74,7 +74,7 @@ pub async fn review(
                 &sy.society,
                 &sy.catalogue,
                 kind,
-                HashMap::new(),
+                pairs.iter().cloned().collect::<HashMap<String, String>>(),
                 errors,
                 None,
             )
@@ -85,8 +85,10 @@ pub async fn review(
 }
 
 /// A reviewer asks the society for a rectification plan (R-PLAN-5).
+/// A refused request (no reason) shows the society page again with the message at the reason.
 pub async fn request_rectification(
     State(state): State<AppState>,
+    ctx: Ctx,
     sy: SocietyYear,
     body: Bytes,
 ) -> AppResult<Response> {
@@ -95,8 +97,31 @@ pub async fn request_rectification(
         .find(|(k, _)| k == "reason")
         .map(|(_, v)| v)
         .unwrap_or_default();
-    service::request_rectification(&state, &sy.who, &sy.society, sy.catalogue.year, &reason)
-        .await?;
+    match service::request_rectification(&state, &sy.who, &sy.society, sy.catalogue.year, &reason)
+        .await
+    {
+        Ok(_) => {}
+        Err(AppError::Invalid(errors)) => {
+            let t = ctx.t();
+            let refusal = crate::web::societies::show::PageRefusal {
+                errors: errors
+                    .iter()
+                    .map(|e| ("reason".to_string(), t.field(e)))
+                    .collect(),
+                typed: HashMap::from([("reason".to_string(), reason)]),
+            };
+            return crate::web::societies::show::show_with(
+                &state,
+                &ctx,
+                sy,
+                None,
+                None,
+                Some(refusal),
+            )
+            .await;
+        }
+        Err(e) => return Err(e),
+    }
     Ok(see_other(
         &link(&sy.society.code, sy.catalogue.year, PlanKind::Rectification),
         "created",

@@ -20,6 +20,7 @@ use crate::auth::policy::Action;
 use crate::error::{AppError, AppResult};
 use crate::http::Ctx;
 use crate::http::extract::SocietyMonth;
+use crate::http::form::FormErrors;
 use crate::http::page::{Page, render, see_other};
 use crate::model::{FieldError, Role};
 use crate::service::reports::{self as service, Detail, Unstarted};
@@ -69,7 +70,8 @@ struct ReportPage {
     versions: Vec<(i64, String)>,
     reviews: Vec<ReviewView>,
     issues: Vec<(bool, String)>,
-    form_errors: Vec<String>,
+    errors: FormErrors,
+    review_comment: String,
     narrative: String,
     tasks: Vec<TaskBlock>,
     statuses: Vec<(&'static str, String)>,
@@ -89,6 +91,37 @@ struct StartPage {
     due: String,
     can_start: bool,
     reason: String,
+}
+
+/// The form's input for a field named by the limits (`tasks[2].progress` → `t5_progress`
+/// when the third task of the content is task 5); other names are kept.
+fn form_field(content: &ReportContent, field: &str) -> String {
+    let Some(rest) = field.strip_prefix("tasks[") else {
+        return field.to_string();
+    };
+    let Some((index, rest)) = rest.split_once(']') else {
+        return field.to_string();
+    };
+    let Some(n) = index
+        .parse::<usize>()
+        .ok()
+        .and_then(|i| content.tasks.get(i))
+        .map(|task| task.number)
+    else {
+        return field.to_string();
+    };
+    match rest {
+        ".progress" => format!("t{n}_progress"),
+        ".blocked_reason" => format!("t{n}_blocked"),
+        _ => match rest
+            .strip_prefix(".values[")
+            .and_then(|r| r.split_once(']'))
+            .and_then(|(j, _)| j.parse::<usize>().ok())
+        {
+            Some(j) => format!("t{n}_v{j}"),
+            None => field.to_string(),
+        },
+    }
 }
 
 fn opt(v: Option<i64>) -> String {
@@ -157,7 +190,7 @@ pub(super) async fn report_page_with(
     };
     let colours = &d.colours;
     let issues = core::validate_report(&d.plan, content);
-    let tasks = d
+    let tasks: Vec<TaskBlock> = d
         .plan
         .tasks
         .iter()
@@ -175,11 +208,11 @@ pub(super) async fn report_page_with(
                 colour_label: tc.map(|c| colour_label(&t, c.colour)).unwrap_or_default(),
                 reasons: tc
                     .map(|c| {
-                        c.reasons
-                            .iter()
-                            .map(|r| t.pick(&r.message_zh, &r.message_en).to_string())
-                            .collect::<Vec<_>>()
-                            .join("；")
+                        crate::present::sentences(
+                            c.reasons
+                                .iter()
+                                .map(|r| t.pick(&r.message_zh, &r.message_en).to_string()),
+                        )
                     })
                     .unwrap_or_default(),
                 status: typed
@@ -275,11 +308,32 @@ pub(super) async fn report_page_with(
         let (zh, en) = reformwatch_core::plan::lateness_text(chrono::Duration::seconds(s));
         if t.is_en() { en } else { zh }
     });
-    let status = if errors.is_empty() {
-        http::StatusCode::OK
-    } else {
-        http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    // Every input of the page by id (limits name `tasks[i].…`: the i-th task of the content).
+    let mut fields: Vec<String> = vec![
+        "narrative".into(),
+        "comment".into(),
+        crate::http::form::EVIDENCE_FILE.into(),
+    ];
+    for task in &tasks {
+        let n = task.number;
+        fields.extend([
+            format!("t{n}_status"),
+            format!("t{n}_progress"),
+            format!("t{n}_blocked"),
+        ]);
+        fields.extend(task.targets.iter().map(|tg| format!("t{n}_v{}", tg.index)));
+    }
+    let errors: Vec<FieldError> = errors
+        .into_iter()
+        .map(|mut e| {
+            e.field = form_field(content, &e.field);
+            e
+        })
+        .collect();
+    let field_refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+    let form_errors = FormErrors::of(&t, &errors, &field_refs);
+    let status = form_errors.status();
+    let review_comment = typed.get("comment").cloned().unwrap_or_default();
     let page = ReportPage {
         page: Page::new(ctx, title).with_flash(done),
         code: society.code.clone(),
@@ -307,7 +361,8 @@ pub(super) async fn report_page_with(
             .iter()
             .map(|i| (i.blocking, t.pick(&i.message_zh, &i.message_en).to_string()))
             .collect(),
-        form_errors: errors.iter().map(|e| t.field(e)).collect(),
+        errors: form_errors,
+        review_comment,
         narrative: typed
             .get("narrative")
             .cloned()
@@ -343,8 +398,17 @@ pub async fn report_page(
     ctx: Ctx,
     sm: SocietyMonth,
     Query(q): Query<DoneQuery>,
+    Query(refused): Query<crate::http::form::Refused>,
 ) -> AppResult<Response> {
-    report_page_with(&state, &ctx, &sm, HashMap::new(), vec![], q.done.as_deref()).await
+    report_page_with(
+        &state,
+        &ctx,
+        &sm,
+        HashMap::new(),
+        refused.errors(),
+        q.done.as_deref(),
+    )
+    .await
 }
 
 /// Opens the month's report, pre-filled from the accepted plan and last month's report.
@@ -453,7 +517,22 @@ async fn save(
         Ok(v) => v,
         Err(errors) => return report_page_with(state, ctx, &sm, typed, errors, None).await,
     };
-    service::save_draft(state, who, society, *month, content).await?;
+    // Limits refused (a text too long, …): the form again with what was typed.
+    let shown = content.clone();
+    match service::save_draft(state, who, society, *month, content).await {
+        Ok(()) => {}
+        Err(AppError::Invalid(errors)) => {
+            let errors = errors
+                .into_iter()
+                .map(|mut e| {
+                    e.field = form_field(&shown, &e.field);
+                    e
+                })
+                .collect();
+            return report_page_with(state, ctx, &sm, typed, errors, None).await;
+        }
+        Err(e) => return Err(e),
+    }
     if !submit {
         return Ok(see_other(&service::link(society, *month), "saved"));
     }

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use reformwatch_core::tracking as core;
 
 use super::{groups, month_label};
@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::auth::policy::Action;
 use crate::error::AppResult;
 use crate::http::Ctx;
+use crate::http::form::FormErrors;
 use crate::http::page::{Page, render};
 use crate::service;
 use crate::service::rates::YearQuery;
@@ -27,6 +28,19 @@ struct RatesPage {
     f_group: String,
     can_lock: bool,
     all_months: Vec<(u32, String, bool)>,
+    /// A refused lock or exception: messages at `lock-month`, `exception-month`,
+    /// `exception-society`; what was typed.
+    errors: FormErrors,
+    typed_month: String,
+    typed_society: String,
+}
+
+/// What a refused month-lock or exception form brings back to the rates page.
+#[derive(Default)]
+pub struct LockRefusal {
+    pub errors: FormErrors,
+    pub month: String,
+    pub society: String,
 }
 
 /// R-TRACK-2: expected, received and on-time reports per month and per society, with totals.
@@ -35,13 +49,25 @@ pub async fn rates(
     ctx: Ctx,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
+    rates_with(&state, &ctx, &q, LockRefusal::default()).await
+}
+
+/// The rates page; after a refused lock or exception, with the messages at their fields (422).
+pub async fn rates_with(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &YearQuery,
+    refusal: LockRefusal,
+) -> AppResult<Response> {
+    let state = state.clone();
     let t = ctx.t();
     let who = ctx.principal();
     let catalogue = service::catalogues::get(&state, q.year.as_deref()).await?;
     let r = service::rates::rates(&state, &who, &catalogue, q.group.as_deref()).await?;
     let locked = service::reports::locked_months(&state, catalogue.year).await?;
-    Ok(render(&RatesPage {
-        page: Page::new(&ctx, t.t1("rates-title", "year", &catalogue.year)),
+    let status = refusal.errors.status();
+    let html = render(&RatesPage {
+        page: Page::new(ctx, t.t1("rates-title", "year", &catalogue.year)),
         year: catalogue.year,
         months: r
             .months
@@ -86,5 +112,9 @@ pub async fn rates(
             .into_iter()
             .map(|m| (m.month, month_label(&t, m), locked.contains(&m.month)))
             .collect(),
-    }))
+        errors: refusal.errors,
+        typed_month: refusal.month,
+        typed_society: refusal.society,
+    });
+    Ok((status, html).into_response())
 }

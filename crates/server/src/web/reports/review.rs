@@ -54,7 +54,15 @@ pub async fn review(
             },
         )),
         Err(AppError::Invalid(errors)) => {
-            report_page_with(&state, &ctx, &sm, HashMap::new(), errors, None).await
+            report_page_with(
+                &state,
+                &ctx,
+                &sm,
+                pairs.iter().cloned().collect::<HashMap<String, String>>(),
+                errors,
+                None,
+            )
+            .await
         }
         Err(e) => Err(e),
     }

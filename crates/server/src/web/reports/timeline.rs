@@ -103,11 +103,11 @@ pub async fn timeline(
                 title,
                 tc.colour.as_str(),
                 colour_label(&t, tc.colour),
-                tc.reasons
-                    .iter()
-                    .map(|r| t.pick(&r.message_zh, &r.message_en).to_string())
-                    .collect::<Vec<_>>()
-                    .join("；"),
+                crate::present::sentences(
+                    tc.reasons
+                        .iter()
+                        .map(|r| t.pick(&r.message_zh, &r.message_en).to_string()),
+                ),
             )
         })
         .collect();

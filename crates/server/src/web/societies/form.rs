@@ -33,7 +33,7 @@ struct FormPage {
     action: String,
     cancel: String,
     fields: Vec<FormField>,
-    errors: Vec<FieldError>,
+    errors: crate::http::form::FormErrors,
     groups: Vec<(String, String)>,
 }
 
@@ -143,13 +143,10 @@ fn form_page(
             false,
         ),
     ];
-    let status = if errors.is_empty() {
-        http::StatusCode::OK
-    } else {
-        http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
+    let errors = crate::http::form::FormErrors::of(&t, &errors, &names);
     (
-        status,
+        errors.status(),
         render(&FormPage {
             page: Page::new(ctx, title),
             action,
@@ -280,13 +277,36 @@ pub async fn set_election(
     Path(code): Path<String>,
     Form(form): Form<ElectionForm>,
 ) -> AppResult<Response> {
-    let s = service::societies::set_election(
+    let who = ctx.principal();
+    match service::societies::set_election(
         &state,
-        &ctx.principal(),
+        &who,
         &code,
         &form.year,
         form.election_year == "true",
     )
-    .await?;
-    Ok(see_other(&format!("/societies/{}", s.code), "saved"))
+    .await
+    {
+        Ok(s) => Ok(see_other(&format!("/societies/{}", s.code), "saved")),
+        // A year that is no year: the society page again, the message at the year.
+        Err(AppError::Invalid(errors)) => {
+            let t = ctx.t();
+            let society = service::societies::by_code(&state, &who, &code).await?;
+            let catalogue = service::catalogues::get(&state, None).await?;
+            let refusal = super::show::PageRefusal {
+                errors: errors
+                    .iter()
+                    .map(|e| ("election-year".to_string(), t.field(e)))
+                    .collect(),
+                typed: std::collections::HashMap::from([("year".to_string(), form.year)]),
+            };
+            let sy = crate::http::extract::SocietyYear {
+                society,
+                catalogue,
+                who,
+            };
+            super::show::show_with(&state, &ctx, sy, None, None, Some(refusal)).await
+        }
+        Err(e) => Err(e),
+    }
 }

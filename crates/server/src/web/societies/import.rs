@@ -9,6 +9,7 @@ use crate::AppState;
 use crate::auth::policy::Action;
 use crate::error::AppResult;
 use crate::http::Ctx;
+use crate::http::form::FormErrors;
 use crate::http::page::{Page, render};
 use crate::http::upload::read_upload;
 use crate::import::{ImportError, SOCIETY_COLUMNS, parse_societies};
@@ -18,7 +19,7 @@ use crate::service;
 #[template(path = "societies/import.html")]
 struct ImportPage {
     page: Page,
-    error: Option<String>,
+    errors: FormErrors,
     row_errors: Vec<(usize, String, String)>,
     summary: Option<String>,
     columns: Vec<(String, String, bool)>,
@@ -31,9 +32,14 @@ fn import_page_with(
     summary: Option<String>,
 ) -> ImportPage {
     let t = ctx.t();
+    // The refusal sits at the file input (the rows' problems in the table beside it).
+    let mut errors = FormErrors::none();
+    if let Some(e) = error {
+        errors.push("file", e);
+    }
     ImportPage {
         page: Page::new(ctx, t.t("society-import")),
-        error,
+        errors,
         row_errors,
         summary,
         columns: SOCIETY_COLUMNS

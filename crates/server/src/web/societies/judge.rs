@@ -64,7 +64,7 @@ pub async fn judge(
                 catalogue,
                 who,
             };
-            show_with(&state, &ctx, sy, None, Some(typed)).await
+            show_with(&state, &ctx, sy, None, Some(typed), None).await
         }
         Err(e) => Err(e),
     }

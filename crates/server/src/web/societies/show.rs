@@ -40,6 +40,11 @@ struct ShowPage {
     can_request: bool,
     /// What the society should do next (for its own, occasional users): (text, link, button).
     next_steps: Vec<(String, String, String)>,
+    /// A refused judgement: its messages, linked to the rule's inputs.
+    errors: crate::http::form::FormErrors,
+    /// The rectification request's reason and the election form's year as typed.
+    rect_reason: String,
+    election_year_typed: String,
 }
 
 /// The next steps as (text, link, button).
@@ -97,7 +102,14 @@ pub async fn show(
     sy: SocietyYear,
     Query(q): Query<crate::web::facts::YearQuery>,
 ) -> AppResult<Response> {
-    show_with(&state, &ctx, sy, q.done.as_deref(), None).await
+    show_with(&state, &ctx, sy, q.done.as_deref(), None, None).await
+}
+
+/// A refused form of the society page other than a judgement (the rectification request, the
+/// election flag): its errors by input id and what was typed.
+pub struct PageRefusal {
+    pub errors: Vec<(String, String)>,
+    pub typed: std::collections::HashMap<String, String>,
 }
 
 /// The society page; with `typed`, a refused judgement form shown again at its rule with its
@@ -112,6 +124,7 @@ pub async fn show_with(
     }: SocietyYear,
     done: Option<&str>,
     typed: Option<crate::web::facts::JudgeTyped>,
+    refusal: Option<PageRefusal>,
 ) -> AppResult<Response> {
     let (sc, justifications) = service::facts::verdicts(state, &who, &society, &catalogue).await?;
     let profile = service::societies::profile(state, &who, &society, &catalogue).await?;
@@ -190,7 +203,21 @@ pub async fn show_with(
             Some((label, text, v.as_of.clone()))
         })
         .collect();
-    let status = if typed.is_some() {
+    // A refused judgement's messages at its rule's inputs (`verdict-RULE`, `reason-RULE`).
+    let mut errors = match &typed {
+        Some(ty) => crate::http::form::FormErrors::mapped(&t, &ty.errors, |field| {
+            matches!(field, "verdict" | "reason" | "text").then(|| format!("{field}-{}", ty.rule))
+        }),
+        None => crate::http::form::FormErrors::none(),
+    };
+    let refused_typed = refusal
+        .as_ref()
+        .map(|r| r.typed.clone())
+        .unwrap_or_default();
+    for (id, message) in refusal.map(|r| r.errors).unwrap_or_default() {
+        errors.push(&id, message);
+    }
+    let status = if !errors.is_empty() {
         http::StatusCode::UNPROCESSABLE_ENTITY
     } else {
         http::StatusCode::OK
@@ -230,6 +257,12 @@ pub async fn show_with(
                     crate::model::Role::Admin | crate::model::Role::Reviewer
                 )
             }),
+        rect_reason: refused_typed.get("reason").cloned().unwrap_or_default(),
+        election_year_typed: refused_typed
+            .get("year")
+            .cloned()
+            .unwrap_or_else(|| catalogue.year.to_string()),
+        errors,
     });
     Ok((status, html).into_response())
 }
