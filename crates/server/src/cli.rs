@@ -79,6 +79,9 @@ enum Command {
     /// Year-end subsidy (奖补, R-ASSESS-2).
     #[command(subcommand)]
     Subsidy(SubsidyCmd),
+    /// Published year-end assessment results (issue 12): check their chain.
+    #[command(subcommand)]
+    Assessment(AssessmentCmd),
     /// Print the effective configuration (secrets masked).
     Config,
     /// Consistent online backup into a new directory: database snapshot (SQLite `VACUUM INTO`,
@@ -230,6 +233,13 @@ enum BulletinCmd {
         #[arg(long)]
         sha256: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum AssessmentCmd {
+    /// Check the chain of published assessment results in the database (numbers, hashes,
+    /// links, canonical form); names the first bad publication and exits 2.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -399,6 +409,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Restore { .. }
         | Command::Subsidy(_)
         | Command::Bulletin(BulletinCmd::VerifyFile { .. }) => Ok(ExitCode::SUCCESS),
+        Command::Assessment(AssessmentCmd::Verify) => {
+            match crate::service::assessment_results::verify(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                Ok(n) => {
+                    println!("assessment results chain intact: {n} publications");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(f) => {
+                    eprintln!(
+                        "assessment results chain BROKEN at publication {}: {}",
+                        f.number, f.problem
+                    );
+                    eprintln!("考核结果链校验失败：第 {} 次发布：{}", f.number, f.problem);
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
         Command::Bulletin(BulletinCmd::Verify) => {
             match crate::service::bulletins::verify(&state)
                 .await

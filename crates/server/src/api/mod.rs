@@ -3,6 +3,7 @@
 //! Errors share one envelope (rendered in `http::errors`):
 //! `{"errors":[{"code":"invalid","message":"…","field":"name"}]}`.
 
+pub mod assessment_results;
 pub mod audit;
 pub mod bulletins;
 pub mod catalogues;
@@ -50,6 +51,10 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         reports::get_report, reports::open, reports::put_draft, reports::submit, reports::review,
         tracking::colours, tracking::dashboard, tracking::rates,
         bulletins::list, bulletins::publish, bulletins::preview, bulletins::document,
+        assessment_results::status, assessment_results::document, assessment_results::show,
+        assessment_results::request_final, assessment_results::all_objections,
+        assessment_results::society_objections, assessment_results::file_objection,
+        assessment_results::answer,
     ),
     components(schemas(ApiErrors, ApiError)),
     modifiers(&BearerAuth, &ErrorResponses),
@@ -230,5 +235,6 @@ pub fn routes() -> Vec<RouteSpec> {
     ]
     .into_iter()
     .chain(bulletins::routes())
+    .chain(assessment_results::routes())
     .collect()
 }

@@ -55,6 +55,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0008_years.sql"),
         postgres: include_str!("../../migrations/postgres/0008_years.sql"),
     },
+    Migration {
+        version: 9,
+        name: "assessment_results",
+        sqlite: include_str!("../../migrations/sqlite/0009_assessment_results.sql"),
+        postgres: include_str!("../../migrations/postgres/0009_assessment_results.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.

@@ -4,6 +4,7 @@
 //! routes.
 
 pub mod account;
+pub mod assessment_results;
 pub mod assets;
 pub mod audit;
 pub mod bulletins;
@@ -188,5 +189,6 @@ pub fn routes() -> Vec<RouteSpec> {
     ]
     .into_iter()
     .chain(bulletins::routes())
+    .chain(assessment_results::routes())
     .collect()
 }

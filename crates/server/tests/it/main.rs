@@ -6,6 +6,7 @@ mod harness;
 
 mod access;
 mod accounts;
+mod assessment_results;
 mod audit;
 mod backup;
 mod bulletins;
