@@ -378,7 +378,6 @@ async fn notify(
     let en = m.format(Lang::En, message, args);
     let texts: Vec<(i64, String, Option<String>)> = recipients
         .iter()
-        .filter(|r| !r.disabled)
         .map(|r| {
             let code = r.society_id.and_then(|id| codes.get(&id)).map(String::as_str);
             let address = r.email.trim();

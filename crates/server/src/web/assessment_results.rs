@@ -135,7 +135,7 @@ pub struct ResultsView {
     pub objections: String,
 }
 
-fn name_of<'a>(doc: &'a ResultsDoc, code: &str) -> &'a str {
+fn name_of<'a>(doc: &'a ResultsDoc, code: &'a str) -> &'a str {
     doc.societies
         .iter()
         .find(|s| s.code == code)
