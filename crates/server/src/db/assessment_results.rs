@@ -135,15 +135,15 @@ pub struct ObjectionRow {
     pub answered_at: Option<String>,
 }
 
+// `changed` as an integer (NULL until answered): sqlx's Any driver reads neither SQLite's
+// BOOLEAN nor a NULL of it.
 const OBJECTION: &str = "SELECT id, year, society_id, reason, evidence_id, filed_by, filed_at, \
-     answer, changed, answered_by, answered_at FROM assessment_objections";
+     answer, CAST(CASE WHEN changed IS NULL THEN NULL WHEN changed THEN 1 ELSE 0 END AS BIGINT), \
+     answered_by, answered_at FROM assessment_objections";
 
 fn objection(r: &AnyRow) -> AppResult<ObjectionRow> {
     let year: i64 = r.try_get(1)?;
-    let changed: Option<bool> = match r.try_get::<Option<bool>, _>(8) {
-        Ok(v) => v,
-        Err(_) => r.try_get::<Option<i64>, _>(8)?.map(|v| v != 0),
-    };
+    let changed: Option<bool> = r.try_get::<Option<i64>, _>(8)?.map(|v| v != 0);
     Ok(ObjectionRow {
         id: r.try_get(0)?,
         year: i32::try_from(year)

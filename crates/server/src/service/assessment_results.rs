@@ -350,16 +350,25 @@ pub async fn lifecycle(state: &AppState, year: i32) -> AppResult<Lifecycle> {
     })
 }
 
-async fn notify(
+/// Notifications to write with a state change: prepared before its transaction (the
+/// recipients are read through the pool), stored inside it.
+struct Outbox {
+    kind: String,
+    key: String,
+    zh: String,
+    en: String,
+    /// (user, link, e-mail address when SMTP is configured).
+    items: Vec<(i64, String, Option<String>)>,
+}
+
+async fn outbox(
     state: &AppState,
-    tx: &mut crate::db::Tx,
-    now: DateTime<Utc>,
     audience: Audience,
-    key: &str,
+    key: String,
     message: &str,
     args: &[(String, String)],
     link: impl Fn(Option<&str>) -> String,
-) -> AppResult<()> {
+) -> AppResult<Outbox> {
     let recipients = notifications::recipients(&state.db, audience).await?;
     let codes: HashMap<i64, String> = societies::list(
         &state.db,
@@ -374,33 +383,40 @@ async fn notify(
     .collect();
     let m = Messages::global();
     let email = state.config.smtp_url.is_some();
-    let zh = m.format(Lang::Zh, message, args);
-    let en = m.format(Lang::En, message, args);
-    let texts: Vec<(i64, String, Option<String>)> = recipients
-        .iter()
-        .map(|r| {
-            let code = r.society_id.and_then(|id| codes.get(&id)).map(String::as_str);
-            let address = r.email.trim();
-            (
-                r.user_id,
-                link(code),
-                (email && !address.is_empty()).then(|| address.to_owned()),
-            )
-        })
-        .collect();
-    let notices: Vec<Notice<'_>> = texts
+    Ok(Outbox {
+        kind: format!("assessment-{}", message.trim_start_matches("results-notify-")),
+        key,
+        zh: m.format(Lang::Zh, message, args),
+        en: m.format(Lang::En, message, args),
+        items: recipients
+            .iter()
+            .map(|r| {
+                let code = r.society_id.and_then(|id| codes.get(&id)).map(String::as_str);
+                let address = r.email.trim();
+                (
+                    r.user_id,
+                    link(code),
+                    (email && !address.is_empty()).then(|| address.to_owned()),
+                )
+            })
+            .collect(),
+    })
+}
+
+async fn send(tx: &mut crate::db::Tx, now: DateTime<Utc>, o: &Outbox) -> AppResult<()> {
+    let notices: Vec<Notice<'_>> = o
+        .items
         .iter()
         .map(|(user_id, link, to)| Notice {
             user_id: *user_id,
-            dedupe_key: key,
-            subject_zh: &zh,
-            subject_en: &en,
+            dedupe_key: &o.key,
+            subject_zh: &o.zh,
+            subject_en: &o.en,
             link,
             email_to: to.as_deref(),
         })
         .collect();
-    let kind = format!("assessment-{}", message.trim_start_matches("results-notify-"));
-    store::notify_in(tx, &ts(now), &kind, &notices).await?;
+    store::notify_in(tx, &ts(now), &o.kind, &notices).await?;
     Ok(())
 }
 
@@ -418,7 +434,20 @@ pub async fn show(state: &AppState, who: &Principal, year: i32) -> AppResult<Yea
     let rules = catalogue.assessment.as_ref().ok_or_else(|| no_rules(year))?;
     let now = state.clock.now();
     let deadline = objection_deadline(now, rules.objection_days);
+    let deadline_text = crate::present::beijing(deadline);
     let actor = who.actor();
+    let outbox = outbox(
+        state,
+        Audience::Societies,
+        format!("assessment-shown-{year}"),
+        "results-notify-shown",
+        &[
+            ("year".to_owned(), year.to_string()),
+            ("deadline".to_owned(), deadline_text),
+        ],
+        |code| code.map_or_else(|| format!("/assessment/{year}"), |c| society_link(c, year)),
+    )
+    .await?;
     let mut tx = state.db.begin().await?;
     if !store::show(&mut tx, year, &ts(now), &actor.label(), &ts(deadline)).await? {
         return Err(refused(
@@ -441,21 +470,7 @@ pub async fn show(state: &AppState, who: &Principal, year: i32) -> AppResult<Yea
         },
     )
     .await?;
-    let deadline_text = crate::present::beijing(deadline);
-    notify(
-        state,
-        &mut tx,
-        now,
-        Audience::Societies,
-        &format!("assessment-shown-{year}"),
-        "results-notify-shown",
-        &[
-            ("year".to_owned(), year.to_string()),
-            ("deadline".to_owned(), deadline_text),
-        ],
-        |code| code.map_or_else(|| format!("/assessment/{year}"), |c| society_link(c, year)),
-    )
-    .await?;
+    send(&mut tx, now, &outbox).await?;
     tx.commit().await?;
     store::year(&state.db, year)
         .await?
@@ -531,6 +546,18 @@ pub async fn file_objection(
         }
     }
     let actor = who.actor();
+    let outbox = outbox(
+        state,
+        Audience::Staff,
+        format!("assessment-objection-{year}-{}-{}", society.code, ts(now)),
+        "results-notify-objection",
+        &[
+            ("society".to_owned(), society.name.clone()),
+            ("year".to_owned(), year.to_string()),
+        ],
+        |_| format!("/admin/assessment/{year}"),
+    )
+    .await?;
     let mut tx = state.db.begin().await?;
     let id = store::file(
         &mut tx,
@@ -558,20 +585,7 @@ pub async fn file_objection(
         },
     )
     .await?;
-    notify(
-        state,
-        &mut tx,
-        now,
-        Audience::Staff,
-        &format!("assessment-objection-{id}"),
-        "results-notify-objection",
-        &[
-            ("society".to_owned(), society.name.clone()),
-            ("year".to_owned(), year.to_string()),
-        ],
-        |_| format!("/admin/assessment/{year}"),
-    )
-    .await?;
+    send(&mut tx, now, &outbox).await?;
     tx.commit().await?;
     store::objection_by_id(&state.db, id)
         .await?
@@ -626,6 +640,15 @@ pub async fn answer_objection(
     let society = societies::by_id(&state.db, o.society_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("society {} of objection {id} missing", o.society_id))?;
+    let outbox = outbox(
+        state,
+        Audience::Society(o.society_id),
+        format!("assessment-answer-{id}"),
+        "results-notify-answer",
+        &[("year".to_owned(), o.year.to_string())],
+        |_| society_link(&society.code, o.year),
+    )
+    .await?;
     let mut tx = state.db.begin().await?;
     if !store::answer(&mut tx, id, answer, input.changed, &actor.label(), &ts(now)).await? {
         return Err(refused(
@@ -648,17 +671,7 @@ pub async fn answer_objection(
         },
     )
     .await?;
-    notify(
-        state,
-        &mut tx,
-        now,
-        Audience::Society(o.society_id),
-        &format!("assessment-answer-{id}"),
-        "results-notify-answer",
-        &[("year".to_owned(), o.year.to_string())],
-        |_| society_link(&society.code, o.year),
-    )
-    .await?;
+    send(&mut tx, now, &outbox).await?;
     tx.commit().await?;
     store::objection_by_id(&state.db, id)
         .await?
@@ -794,6 +807,15 @@ pub async fn approve(
         changed: objections.iter().filter(|o| o.changed == Some(true)).count() as u64,
     };
     let now = state.clock.now();
+    let outbox = outbox(
+        state,
+        Audience::Societies,
+        format!("assessment-final-{year}"),
+        "results-notify-final",
+        &[("year".to_owned(), year.to_string())],
+        |_| format!("/assessment/{year}"),
+    )
+    .await?;
     let mut tx = state.db.begin().await?;
     if state.db.backend == Backend::Postgres {
         sqlx::query("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE")
@@ -870,17 +892,7 @@ pub async fn approve(
         },
     )
     .await?;
-    notify(
-        state,
-        &mut tx,
-        now,
-        Audience::Societies,
-        &format!("assessment-final-{year}"),
-        "results-notify-final",
-        &[("year".to_owned(), year.to_string())],
-        |_| format!("/assessment/{year}"),
-    )
-    .await?;
+    send(&mut tx, now, &outbox).await?;
     tx.commit().await?;
     Ok(header)
 }
