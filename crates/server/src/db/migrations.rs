@@ -50,6 +50,12 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0006_bulletins.sql"),
     },
     Migration {
+        version: 7,
+        name: "assessment",
+        sqlite: include_str!("../../migrations/sqlite/0007_assessment.sql"),
+        postgres: include_str!("../../migrations/postgres/0007_assessment.sql"),
+    },
+    Migration {
         version: 8,
         name: "years",
         sqlite: include_str!("../../migrations/sqlite/0008_years.sql"),

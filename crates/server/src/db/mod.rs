@@ -4,6 +4,7 @@
 //! times as RFC 3339 UTC text, booleans declared `BOOLEAN`. Write transactions on SQLite
 //! start with `BEGIN IMMEDIATE` so that two writers never deadlock on a lock upgrade.
 
+pub mod assessment;
 pub mod assessment_results;
 pub mod audit;
 pub mod bulletins;

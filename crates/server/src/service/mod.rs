@@ -4,6 +4,7 @@
 //! (`api/`) are thin siblings above it; nothing here imports either of them or `http/`.
 
 pub mod accounts;
+pub mod assessment;
 pub mod assessment_results;
 pub mod audit;
 pub mod bulletins;

@@ -6,6 +6,7 @@ mod harness;
 
 mod access;
 mod accounts;
+mod assessment_inputs;
 mod assessment_results;
 mod audit;
 mod backup;
