@@ -44,6 +44,12 @@ pub fn routes() -> Vec<RouteSpec> {
             post(request_final),
         ),
         route(
+            p.clone(),
+            "/api/v1/assessment/{year}/finalise/approve",
+            Access::Admin,
+            post(approve),
+        ),
+        route(
             g.clone(),
             "/api/v1/assessment/{year}/objections",
             Access::Staff,
@@ -191,6 +197,44 @@ pub async fn request_final(
     let year = year_of(&year)?;
     let row = svc::request_final(&state, &ctx.principal(), year).await?;
     Ok(Json(status_dto(year, Some(&row), None)).into_response())
+}
+
+/// A published result in the API.
+#[derive(Serialize, ToSchema)]
+pub struct PublishedDto {
+    pub number: u32,
+    pub year: i32,
+    /// RFC 3339 UTC, as in the document.
+    pub published_at: String,
+    /// SHA-256 of the canonical bytes (`GET /api/v1/assessment/{year}/results`).
+    pub sha256: String,
+    pub prev_sha256: Option<String>,
+}
+
+/// Approve the finalisation (a second administrator: the requester is refused). The results
+/// are computed from the current data, frozen and published; answers 201.
+#[utoipa::path(post, path = "/api/v1/assessment/{year}/finalise/approve", tag = "assessment",
+    params(("year" = i32, Path)),
+    responses((status = 201, body = PublishedDto), (status = 422, body = crate::api::ApiErrors)),
+    security(("bearer" = [])))]
+pub async fn approve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(year): Path<String>,
+) -> AppResult<Response> {
+    let year = year_of(&year)?;
+    let h = svc::finalise(&state, &ctx.principal(), year).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PublishedDto {
+            number: h.number,
+            year: h.year,
+            published_at: h.published_at,
+            sha256: h.sha256,
+            prev_sha256: h.prev_sha256,
+        }),
+    )
+        .into_response())
 }
 
 /// An objection.

@@ -52,7 +52,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         tracking::colours, tracking::dashboard, tracking::rates,
         bulletins::list, bulletins::publish, bulletins::preview, bulletins::document,
         assessment_results::status, assessment_results::document, assessment_results::show,
-        assessment_results::request_final, assessment_results::all_objections,
+        assessment_results::request_final, assessment_results::approve, assessment_results::all_objections,
         assessment_results::society_objections, assessment_results::file_objection,
         assessment_results::answer,
     ),

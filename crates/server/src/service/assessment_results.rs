@@ -765,31 +765,7 @@ pub async fn approve(
     let life = lifecycle(state, year).await?;
     let actor = who.actor();
     let me = actor.label();
-    let row = match life.row {
-        Some(r) if r.state == "requested" => r,
-        Some(r) if r.state == "final" => {
-            return Err(refused(
-                "approve",
-                format!("{year} 年的考核结果已经定稿发布。"),
-                format!("The {year} results are already final and published."),
-            ));
-        }
-        _ => {
-            return Err(refused(
-                "approve",
-                "还没有管理员申请定稿。".to_owned(),
-                "No administrator has asked to finalise the results yet.".to_owned(),
-            ));
-        }
-    };
-    let requester = row.requested_by.clone().unwrap_or_default();
-    if requester == me {
-        return Err(refused(
-            "approve",
-            "定稿须由另一位管理员批准：申请人不能批准自己的申请。".to_owned(),
-            "Finalising needs a second administrator: the one who asked cannot approve it.".to_owned(),
-        ));
-    }
+    let (row, requester) = awaiting_approval(&life, &me)?;
     let names: HashMap<String, (String, String)> = societies::list(
         &state.db,
         &SocietyFilter {
@@ -895,6 +871,51 @@ pub async fn approve(
     send(&mut tx, now, &outbox).await?;
     tx.commit().await?;
     Ok(header)
+}
+
+/// The second administrator's approval from the pages and the API: the results are computed
+/// now from the current data (`service::assessment::assess`: acceptance decisions, submitted
+/// reviewer scores, adjustments, as changed in answer to objections) and published by
+/// [`approve`]. The four-eyes and state checks come first, so a refused approval computes
+/// nothing.
+pub async fn finalise(state: &AppState, who: &Principal, year: i32) -> AppResult<ResultRow> {
+    who.require(Action::FinaliseAssessment, None)?;
+    let life = lifecycle(state, year).await?;
+    awaiting_approval(&life, &who.actor().label())?;
+    let assessment = crate::service::assessment::assess(state, year).await?;
+    approve(state, who, year, &assessment).await
+}
+
+/// The year's row when it awaits approval by `me` (not its requester), with the requester.
+fn awaiting_approval(life: &Lifecycle, me: &str) -> AppResult<(YearRow, String)> {
+    let year = life.year;
+    let row = match &life.row {
+        Some(r) if r.state == "requested" => r.clone(),
+        Some(r) if r.state == "final" => {
+            return Err(refused(
+                "approve",
+                format!("{year} 年的考核结果已经定稿发布。"),
+                format!("The {year} results are already final and published."),
+            ));
+        }
+        _ => {
+            return Err(refused(
+                "approve",
+                "还没有管理员申请定稿。".to_owned(),
+                "No administrator has asked to finalise the results yet.".to_owned(),
+            ));
+        }
+    };
+    let requester = row.requested_by.clone().unwrap_or_default();
+    if requester == me {
+        return Err(refused(
+            "approve",
+            "定稿须由另一位管理员批准：申请人不能批准自己的申请。".to_owned(),
+            "Finalising needs a second administrator: the one who asked cannot approve it."
+                .to_owned(),
+        ));
+    }
+    Ok((row, requester))
 }
 
 /// The year's objections: all of them for the staff; a society's own for its people.

@@ -45,6 +45,12 @@ pub fn routes() -> Vec<RouteSpec> {
         ),
         route(
             p.clone(),
+            "/admin/assessment/{year}/approve",
+            Access::Admin,
+            post(admin_approve),
+        ),
+        route(
+            p.clone(),
             "/admin/assessment/objections/{id}/answer",
             Access::Staff,
             post(admin_answer),
@@ -463,6 +469,22 @@ pub async fn admin_request(
     let year = year_of(&year)?;
     match svc::request_final(&state, &ctx.principal(), year).await {
         Ok(_) => Ok(see_other(&format!("/admin/assessment/{year}"), "saved")),
+        Err(e) => {
+            let errors = field_errors(&ctx.t(), e)?;
+            admin_render(&state, &ctx, year, errors, None).await
+        }
+    }
+}
+
+/// `POST /admin/assessment/{year}/approve`: the second administrator; then the public page.
+pub async fn admin_approve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(year): Path<String>,
+) -> AppResult<Response> {
+    let year = year_of(&year)?;
+    match svc::finalise(&state, &ctx.principal(), year).await {
+        Ok(_) => Ok(see_other(&format!("/assessment/{year}"), "created")),
         Err(e) => {
             let errors = field_errors(&ctx.t(), e)?;
             admin_render(&state, &ctx, year, errors, None).await

@@ -424,6 +424,24 @@ async fn verify_command(app: TestApp) {
     let (code, out, err) = run();
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("intact: 1 publications"), "{out}");
+    // `assess --year 2017` prints the final (published) table, hand-checked.
+    let (code, out, err) = crate::rules::run_cli(
+        &["assess", "--year", "2017", "--database-url", &url, "--data-dir", &data_dir],
+        "",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("2017 年度考核结果：已定稿发布（第 1 次发布"), "{out}");
+    assert!(out.contains("FINAL"), "{out}");
+    for line in [
+        "code\tname\tscore\toutcome\trank\tyuan\n",
+        "A-01\t中国数学会\t970\t表扬 commended\t1\t1,000,000\n",
+        "A-02\t中国物理学会\t960\t表扬 commended\t3\t1,000,000\n",
+        "A-03\t中国力学学会\t962.5\t完成 completed\t2\t—\n",
+        "B-01\t",
+    ] {
+        assert!(out.contains(line), "missing {line:?} in {out}");
+    }
+    assert!(out.contains("\t—\t通报批评 criticised\t—\t—\n"), "{out}");
     let drop = match app.backend {
         Backend::Sqlite => "DROP TRIGGER assessment_results_no_update",
         Backend::Postgres => "DROP TRIGGER assessment_results_no_update ON assessment_results",
@@ -444,6 +462,49 @@ async fn verify_command(app: TestApp) {
     assert_eq!(app.get("/api/v1/assessment/2017/results").await.status, StatusCode::INTERNAL_SERVER_ERROR);
 }
 both!(verify_command);
+
+/// The approval through the API computes the results from the current data
+/// (`service::assessment::assess`): with the registry only, every society is criticised for
+/// having no plan. The requester's own approval is refused; `assess --year` says PROVISIONAL
+/// before and FINAL after.
+async fn approve_through_the_api(app: TestApp) {
+    let p = setup(&app).await;
+    let url = app.state.config.database_url();
+    let data_dir = app.state.config.data_dir.to_str().unwrap().to_owned();
+    let assess = || crate::rules::run_cli(&["assess", "--year", "2017", "--database-url", &url, "--data-dir", &data_dir], "");
+    let (code, out, err) = assess();
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("PROVISIONAL, not final (state: open)"), "{out}");
+    assert!(out.contains("\nA-01\t中国数学会\t—\t通报批评 criticised\t—\t—\n"), "{out}");
+    app.state.clock.set(beijing("2018-01-10 10:00:00"));
+    let approve = "/api/v1/assessment/2017/finalise/approve";
+    let r = app.json(Method::POST, approve, &json!({}), Some(&p.admin1)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field(&r).0, "approve");
+    app.json(Method::POST, "/api/v1/assessment/2017/show", &json!({}), Some(&p.admin1)).await;
+    app.state.clock.set(beijing("2018-01-18 00:00:00"));
+    let r = app.json(Method::POST, "/api/v1/assessment/2017/finalise/request", &json!({}), Some(&p.admin1)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = app.json(Method::POST, approve, &json!({}), Some(&p.admin1)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field(&r), ("approve".to_owned(), "定稿须由另一位管理员批准：申请人不能批准自己的申请。".to_owned()));
+    // The second administrator, through the page.
+    app.login("admin2").await;
+    let r = app.post_form("/admin/assessment/2017/approve", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(r.location().starts_with("/assessment/2017"));
+    app.forget_cookies();
+    let d = app.get("/api/v1/assessment/2017/results").await.json();
+    assert_eq!((d["criticised"].clone(), d["completed"].clone(), d["commended"].clone()), (json!(209), json!(0), json!(0)));
+    assert_eq!(d["subsidy"]["paid"], 0);
+    let r = app.json(Method::POST, approve, &json!({}), Some(&p.admin1)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "already final");
+    let (code, out, err) = assess();
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("FINAL (publication 1"), "{out}");
+    assert!(out.contains("\nA-01\t中国数学会\t—\t通报批评 criticised\t—\t—\n"), "{out}");
+}
+both!(approve_through_the_api);
 
 /// The pure deadline: the end of the `days`-th Beijing day after the day shown (a moment late
 /// in the Beijing evening is already the next UTC day's morning in Beijing terms).
