@@ -565,7 +565,8 @@ async fn assess_table(state: &crate::AppState, year: i32) -> anyhow::Result<Exit
                 s.score.clone().unwrap_or_else(|| "—".to_owned()),
                 label(&s.outcome).to_owned(),
                 s.rank.map_or_else(|| "—".to_owned(), |r| r.to_string()),
-                s.yuan.map_or_else(|| "—".to_owned(), |y| grouped(i128::from(y))),
+                s.yuan
+                    .map_or_else(|| "—".to_owned(), |y| grouped(i128::from(y))),
             ]);
         }
     } else {

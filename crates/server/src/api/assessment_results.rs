@@ -29,14 +29,24 @@ pub fn routes() -> Vec<RouteSpec> {
     let g = http::Method::GET;
     let p = http::Method::POST;
     vec![
-        route(g.clone(), "/api/v1/assessment/{year}", Access::Public, get(status)),
+        route(
+            g.clone(),
+            "/api/v1/assessment/{year}",
+            Access::Public,
+            get(status),
+        ),
         route(
             g.clone(),
             "/api/v1/assessment/{year}/{file}",
             Access::Public,
             get(document),
         ),
-        route(p.clone(), "/api/v1/assessment/{year}/show", Access::Admin, post(show)),
+        route(
+            p.clone(),
+            "/api/v1/assessment/{year}/show",
+            Access::Admin,
+            post(show),
+        ),
         route(
             p.clone(),
             "/api/v1/assessment/{year}/finalise/request",
@@ -109,7 +119,10 @@ fn year_of(raw: &str) -> AppResult<i32> {
 #[utoipa::path(get, path = "/api/v1/assessment/{year}", tag = "assessment",
     params(("year" = i32, Path)),
     responses((status = 200, body = StatusDto)))]
-pub async fn status(State(state): State<AppState>, Path(year): Path<String>) -> AppResult<Response> {
+pub async fn status(
+    State(state): State<AppState>,
+    Path(year): Path<String>,
+) -> AppResult<Response> {
     let year = year_of(&year)?;
     let life = svc::lifecycle(&state, year).await?;
     let sha = if life.state() == "final" {
@@ -152,7 +165,9 @@ pub async fn document(
         Some("en") => Lang::En,
         _ => Lang::Zh,
     };
-    let p = svc::published(&state, year).await?.ok_or(AppError::NotFound)?;
+    let p = svc::published(&state, year)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let (content_type, name, bytes) = svc::download(&p, format, lang)?;
     let tag = match format {
         Format::Json => format!("\"{}\"", p.header.sha256),
@@ -177,7 +192,11 @@ pub async fn document(
     params(("year" = i32, Path)),
     responses((status = 200, body = StatusDto), (status = 422, body = crate::api::ApiErrors)),
     security(("bearer" = [])))]
-pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(year): Path<String>) -> AppResult<Response> {
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(year): Path<String>,
+) -> AppResult<Response> {
     let year = year_of(&year)?;
     let row = svc::show(&state, &ctx.principal(), year).await?;
     Ok(Json(status_dto(year, Some(&row), None)).into_response())
@@ -285,7 +304,10 @@ pub async fn all_objections(
     params(("code" = String, Path), ("year" = i32, Path)),
     responses((status = 200, body = Vec<ObjectionDto>)),
     security(("bearer" = [])))]
-pub async fn society_objections(State(state): State<AppState>, sy: SocietyYear) -> AppResult<Response> {
+pub async fn society_objections(
+    State(state): State<AppState>,
+    sy: SocietyYear,
+) -> AppResult<Response> {
     let rows = svc::objections(&state, &sy.who, sy.catalogue.year, Some(&sy.society)).await?;
     Ok(Json(rows.iter().map(objection_dto).collect::<Vec<_>>()).into_response())
 }

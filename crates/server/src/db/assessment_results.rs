@@ -347,7 +347,12 @@ pub struct Notice<'a> {
 
 /// Stores notifications of `kind` in the caller's transaction, skipping any (user, key)
 /// already stored.
-pub async fn notify_in(tx: &mut Tx, now: &str, kind: &str, notices: &[Notice<'_>]) -> AppResult<u64> {
+pub async fn notify_in(
+    tx: &mut Tx,
+    now: &str,
+    kind: &str,
+    notices: &[Notice<'_>],
+) -> AppResult<u64> {
     let mut added = 0;
     for n in notices {
         let r = sqlx::query(
@@ -367,4 +372,35 @@ pub async fn notify_in(tx: &mut Tx, now: &str, kind: &str, notices: &[Notice<'_>
         added += r.rows_affected();
     }
     Ok(added)
+}
+
+/// One reviewer score for the export: (society id, reviewer's display name, indicator, score
+/// in hundredths, comment, entered at, submitted at).
+pub type ScoreLine = (i64, String, String, i64, String, String, Option<String>);
+
+/// Every reviewer score of a year, drafts included, with its comment (the administrators'
+/// export). One statement.
+pub async fn scores_of_year(db: &Db, year: i32) -> AppResult<Vec<ScoreLine>> {
+    let rows = sqlx::query(
+        "SELECT x.society_id, u.display_name, x.indicator, x.score, x.comment, x.entered_at, a.submitted_at \
+         FROM assessment_scores x JOIN users u ON u.id = x.reviewer_id \
+         JOIN assessment_reviewers a ON a.year = x.year AND a.society_id = x.society_id AND a.reviewer_id = x.reviewer_id \
+         WHERE x.year = $1 ORDER BY x.society_id, x.indicator, u.display_name, x.reviewer_id",
+    )
+    .bind(i64::from(year))
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get(0)?,
+                r.try_get(1)?,
+                r.try_get(2)?,
+                r.try_get(3)?,
+                r.try_get(4)?,
+                r.try_get(5)?,
+                r.try_get(6)?,
+            ))
+        })
+        .collect()
 }

@@ -177,7 +177,11 @@ fn stored_second(s: &str) -> String {
 
 /// The results document (pure): every public field, nothing else — no reviewer, no
 /// comment, no self-score, no e-mail (R-ASSESS-3).
-pub fn document(catalogue: &Catalogue, a: &YearAssessment, input: &DocInput<'_>) -> AppResult<ResultsDoc> {
+pub fn document(
+    catalogue: &Catalogue,
+    a: &YearAssessment,
+    input: &DocInput<'_>,
+) -> AppResult<ResultsDoc> {
     let rules = catalogue
         .assessment
         .as_ref()
@@ -249,7 +253,10 @@ pub fn document(catalogue: &Catalogue, a: &YearAssessment, input: &DocInput<'_>)
         prev_sha256: input.prev_sha256.clone(),
         year: a.year,
         published_at: second(input.published_at),
-        audit_head: input.audit_head.clone().map(|(seq, sha256)| AuditHeadDoc { seq, sha256 }),
+        audit_head: input
+            .audit_head
+            .clone()
+            .map(|(seq, sha256)| AuditHeadDoc { seq, sha256 }),
         shown_at: stored_second(&input.year.shown_at),
         objection_deadline: stored_second(&input.year.objection_deadline),
         objections: input.objections.clone(),
@@ -333,7 +340,9 @@ impl Lifecycle {
     }
 
     pub fn deadline(&self) -> Option<DateTime<Utc>> {
-        self.row.as_ref().and_then(|r| parse_ts(&r.objection_deadline))
+        self.row
+            .as_ref()
+            .and_then(|r| parse_ts(&r.objection_deadline))
     }
 
     /// Whether objections are accepted at `now`.
@@ -384,14 +393,20 @@ async fn outbox(
     let m = Messages::global();
     let email = state.config.smtp_url.is_some();
     Ok(Outbox {
-        kind: format!("assessment-{}", message.trim_start_matches("results-notify-")),
+        kind: format!(
+            "assessment-{}",
+            message.trim_start_matches("results-notify-")
+        ),
         key,
         zh: m.format(Lang::Zh, message, args),
         en: m.format(Lang::En, message, args),
         items: recipients
             .iter()
             .map(|r| {
-                let code = r.society_id.and_then(|id| codes.get(&id)).map(String::as_str);
+                let code = r
+                    .society_id
+                    .and_then(|id| codes.get(&id))
+                    .map(String::as_str);
                 let address = r.email.trim();
                 (
                     r.user_id,
@@ -431,7 +446,10 @@ pub fn society_link(code: &str, year: i32) -> String {
 pub async fn show(state: &AppState, who: &Principal, year: i32) -> AppResult<YearRow> {
     who.require(Action::FinaliseAssessment, None)?;
     let catalogue = crate::service::catalogues::of_year(state, year).await?;
-    let rules = catalogue.assessment.as_ref().ok_or_else(|| no_rules(year))?;
+    let rules = catalogue
+        .assessment
+        .as_ref()
+        .ok_or_else(|| no_rules(year))?;
     let now = state.clock.now();
     let deadline = objection_deadline(now, rules.objection_days);
     let deadline_text = crate::present::beijing(deadline);
@@ -501,7 +519,10 @@ pub async fn file_objection(
     if !life.window_open(now) {
         let (zh, en) = match life.deadline() {
             Some(d) if life.state() == "shown" => (
-                format!("异议期已于 {}（北京时间）结束，不能再提出异议。", crate::present::beijing(d)),
+                format!(
+                    "异议期已于 {}（北京时间）结束，不能再提出异议。",
+                    crate::present::beijing(d)
+                ),
                 format!(
                     "The objection period ended at {} Beijing time; objections are no longer accepted.",
                     crate::present::beijing(d)
@@ -513,7 +534,9 @@ pub async fn file_objection(
             ),
             None => (
                 format!("{year} 年的考核结果尚未公示，暂不能提出异议。"),
-                format!("The {year} results have not been shown yet; there is nothing to object to."),
+                format!(
+                    "The {year} results have not been shown yet; there is nothing to object to."
+                ),
             ),
         };
         return Err(refused("reason", zh, en));
@@ -702,11 +725,16 @@ pub async fn request_final(state: &AppState, who: &Principal, year: i32) -> AppR
         }
     }
     if life.window_open(now) {
-        let d = life.deadline().map(crate::present::beijing).unwrap_or_default();
+        let d = life
+            .deadline()
+            .map(crate::present::beijing)
+            .unwrap_or_default();
         return Err(refused(
             "year",
             format!("异议期到 {d}（北京时间）才结束，结束后才能申请定稿。"),
-            format!("The objection period runs until {d} Beijing time; finalising can be requested after it."),
+            format!(
+                "The objection period runs until {d} Beijing time; finalising can be requested after it."
+            ),
         ));
     }
     let actor = who.actor();
@@ -780,7 +808,10 @@ pub async fn approve(
     let objections = store::objections(&state.db, year, None).await?;
     let counts = ObjectionsDoc {
         filed: objections.len() as u64,
-        changed: objections.iter().filter(|o| o.changed == Some(true)).count() as u64,
+        changed: objections
+            .iter()
+            .filter(|o| o.changed == Some(true))
+            .count() as u64,
     };
     let now = state.clock.now();
     let outbox = outbox(
@@ -955,7 +986,9 @@ pub async fn published(state: &AppState, year: i32) -> AppResult<Option<Publishe
     };
     let bytes = content.into_bytes();
     if core::digest(&bytes) != header.sha256 {
-        return Err(anyhow::anyhow!("stored results {} do not match their hash", header.number).into());
+        return Err(
+            anyhow::anyhow!("stored results {} do not match their hash", header.number).into(),
+        );
     }
     let doc: ResultsDoc = serde_json::from_slice(&bytes)
         .map_err(|e| anyhow::anyhow!("stored results {} unreadable: {e}", header.number))?;
@@ -1090,7 +1123,11 @@ pub fn table(doc: &ResultsDoc, lang: core::Lang) -> Table {
 /// A download of the published results: the canonical JSON byte for byte, the table as CSV
 /// (UTF-8 with BOM, CRLF, cells starting with = + - @ neutralised by the core's writer), or
 /// a workbook (numbers as numbers, text as text, never a formula).
-pub fn download(p: &Published, format: Format, lang: Lang) -> AppResult<(&'static str, String, Vec<u8>)> {
+pub fn download(
+    p: &Published,
+    format: Format,
+    lang: Lang,
+) -> AppResult<(&'static str, String, Vec<u8>)> {
     let y = p.header.year;
     let l = match lang {
         Lang::Zh => core::Lang::Zh,
@@ -1149,4 +1186,228 @@ fn workbook(t: &Table, l: core::Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxEr
 
 fn col(i: usize) -> u16 {
     u16::try_from(i).unwrap_or(u16::MAX)
+}
+
+// ---------------------------------------------------------------------------------------
+// The administrators' export
+
+/// The year's assessment workbook (administrators): indicators, self-scores, reviewer scores
+/// with their comments (drafts marked), the latest acceptance decision per task, and the
+/// objections with their answers — one sheet each, times in Beijing time, text never a
+/// formula. A fixed number of statements.
+pub async fn export(state: &AppState, who: &Principal, year: i32) -> AppResult<Vec<u8>> {
+    who.require(Action::FinaliseAssessment, None)?;
+    let catalogue = crate::service::catalogues::of_year(state, year).await?;
+    let rules = catalogue
+        .assessment
+        .as_ref()
+        .ok_or_else(|| no_rules(year))?;
+    let all = societies::list(
+        &state.db,
+        &SocietyFilter {
+            include_inactive: Some(true),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let names: HashMap<i64, (String, String)> =
+        all.into_iter().map(|s| (s.id, (s.code, s.name))).collect();
+    let who_of = |id: i64| names.get(&id).cloned().unwrap_or_default();
+    let people = crate::service::people::people(state, who).await?;
+    let bj = crate::present::beijing_text;
+    let selfs = crate::db::assessment::self_scores_of_year(&state.db, year, None).await?;
+    let scores = store::scores_of_year(&state.db, year).await?;
+    let decisions = crate::db::assessment::decisions_of_year(&state.db, year, None).await?;
+    let objections = store::objections(&state.db, year, None).await?;
+
+    let t = |s: &str| Cell::Text(s.to_owned());
+    let mut sheets: Vec<Sheet<'_>> = Vec::new();
+    sheets.push((
+        "指标 Indicators",
+        vec!["编号 id", "名称", "Name", "分值 points", "类型 kind"],
+        rules
+            .indicators
+            .iter()
+            .map(|i| {
+                vec![
+                    t(&i.id),
+                    t(&i.name_zh),
+                    t(&i.name_en),
+                    t(&i.points.to_string()),
+                    t(match &i.leaf {
+                        None => "",
+                        Some(reformwatch_core::assess::Leaf::Expert) => "expert 专家评分",
+                        Some(_) => "automatic 自动计算",
+                    }),
+                ]
+            })
+            .collect(),
+    ));
+    let mut rows = Vec::new();
+    for (sid, by) in &selfs {
+        let (code, name) = who_of(*sid);
+        for s in by.values() {
+            rows.push(vec![
+                t(&code),
+                t(&name),
+                t(&s.indicator),
+                t(&s.score.to_string()),
+                t(&s.comment),
+                t(&people.name(&s.entered_by)),
+                t(&bj(&s.entered_at)),
+            ]);
+        }
+    }
+    sheets.push((
+        "自评分 Self-scores",
+        vec![
+            "学会代码",
+            "学会",
+            "指标",
+            "自评分",
+            "说明",
+            "填写人",
+            "时间（北京时间）",
+        ],
+        rows,
+    ));
+    let mut rows = Vec::new();
+    for (sid, reviewer, indicator, hundredths, comment, at, submitted) in &scores {
+        let (code, name) = who_of(*sid);
+        rows.push(vec![
+            t(&code),
+            t(&name),
+            t(indicator),
+            t(
+                &reformwatch_core::assess::Score::from_hundredths(*hundredths)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+            ),
+            t(comment),
+            t(reviewer),
+            t(if submitted.is_some() {
+                "已提交 submitted"
+            } else {
+                "草稿 draft"
+            }),
+            t(&bj(at)),
+        ]);
+    }
+    sheets.push((
+        "考评分 Reviewer scores",
+        vec![
+            "学会代码",
+            "学会",
+            "指标",
+            "考评分",
+            "评语",
+            "评审专家",
+            "状态",
+            "时间（北京时间）",
+        ],
+        rows,
+    ));
+    let mut rows = Vec::new();
+    for (sid, by) in &decisions {
+        let (code, name) = who_of(*sid);
+        for d in by.values() {
+            rows.push(vec![
+                t(&code),
+                t(&name),
+                Cell::Int(i64::from(d.task)),
+                t(d.proposed.label_zh()),
+                t(d.status.label_zh()),
+                t(&d.comment),
+                t(&people.name(&d.decided_by)),
+                t(&bj(&d.decided_at)),
+            ]);
+        }
+    }
+    sheets.push((
+        "验收 Acceptance",
+        vec![
+            "学会代码",
+            "学会",
+            "任务",
+            "系统建议",
+            "验收结论",
+            "说明",
+            "评审人",
+            "时间（北京时间）",
+        ],
+        rows,
+    ));
+    let rows = objections
+        .iter()
+        .map(|o| {
+            let (code, name) = who_of(o.society_id);
+            vec![
+                t(&code),
+                t(&name),
+                t(&bj(&o.filed_at)),
+                t(&o.reason),
+                o.evidence_id.map_or(Cell::Empty, Cell::Int),
+                t(o.answer.as_deref().unwrap_or("")),
+                t(match o.changed {
+                    Some(true) => "已更改 changed",
+                    Some(false) => "未更改 unchanged",
+                    None => "",
+                }),
+                t(&o.answered_by
+                    .as_deref()
+                    .map(|a| people.name(a))
+                    .unwrap_or_default()),
+                t(&o.answered_at.as_deref().map(bj).unwrap_or_default()),
+            ]
+        })
+        .collect();
+    sheets.push((
+        "异议 Objections",
+        vec![
+            "学会代码",
+            "学会",
+            "提出时间（北京时间）",
+            "理由",
+            "证明材料",
+            "答复",
+            "结果",
+            "答复人",
+            "答复时间",
+        ],
+        rows,
+    ));
+    export_workbook(&sheets).map_err(|e| anyhow::anyhow!("assessment export: {e}").into())
+}
+
+/// One sheet of the export: name, headers, rows.
+type Sheet<'a> = (&'a str, Vec<&'a str>, Vec<Vec<Cell>>);
+
+fn export_workbook(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format as XFormat, Workbook};
+    let mut wb = Workbook::new();
+    let bold = XFormat::new().set_bold();
+    for (name, headers, rows) in sheets {
+        let sheet = wb.add_worksheet_with_constant_memory()?;
+        sheet.set_name(*name)?;
+        for (i, h) in headers.iter().enumerate() {
+            sheet.write_string_with_format(0, col(i), *h, &bold)?;
+        }
+        for (r, row) in rows.iter().enumerate() {
+            let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+            for (i, cell) in row.iter().enumerate() {
+                match cell {
+                    Cell::Int(v) => {
+                        // Task numbers and file ids: exact in an f64.
+                        #[allow(clippy::cast_precision_loss)]
+                        sheet.write_number(r, col(i), *v as f64)?;
+                    }
+                    Cell::Text(s) => {
+                        sheet.write_string(r, col(i), s)?;
+                    }
+                    Cell::Empty => {}
+                }
+            }
+        }
+    }
+    wb.save_to_buffer()
 }

@@ -33,10 +33,37 @@ pub fn routes() -> Vec<RouteSpec> {
     let g = http::Method::GET;
     let p = http::Method::POST;
     vec![
-        route(g.clone(), "/assessment/{year}", Access::Public, get(results)),
-        route(g.clone(), "/assessment/{year}/notice", Access::Public, get(notice)),
-        route(g.clone(), "/admin/assessment/{year}", Access::Staff, get(admin_page)),
-        route(p.clone(), "/admin/assessment/{year}/show", Access::Admin, post(admin_show)),
+        route(
+            g.clone(),
+            "/assessment/{year}",
+            Access::Public,
+            get(results),
+        ),
+        route(
+            g.clone(),
+            "/assessment/{year}/notice",
+            Access::Public,
+            get(notice),
+        ),
+        route(
+            g.clone(),
+            "/admin/assessment/{year}",
+            Access::Staff,
+            get(admin_page),
+        ),
+        route(
+            g.clone(),
+            "/admin/assessment/{year}/export.xlsx",
+            Access::Admin,
+            get(admin_export),
+        )
+        .heavy(),
+        route(
+            p.clone(),
+            "/admin/assessment/{year}/show",
+            Access::Admin,
+            post(admin_show),
+        ),
         route(
             p.clone(),
             "/admin/assessment/{year}/request",
@@ -167,7 +194,11 @@ fn view(t: &T, p: &Published) -> ResultsView {
     let commended = doc
         .overall
         .iter()
-        .filter_map(|e| by_code.get(e.code.as_str()).filter(|s| s.outcome == "commended"))
+        .filter_map(|e| {
+            by_code
+                .get(e.code.as_str())
+                .filter(|s| s.outcome == "commended")
+        })
         .map(|s| CommendedView {
             code: s.code.clone(),
             name: s.name_zh.clone(),
@@ -201,7 +232,11 @@ fn view(t: &T, p: &Published) -> ResultsView {
     ResultsView {
         number: p.header.number,
         sha256: p.header.sha256.clone(),
-        prev_sha256: p.header.prev_sha256.clone().unwrap_or_else(|| "—".to_owned()),
+        prev_sha256: p
+            .header
+            .prev_sha256
+            .clone()
+            .unwrap_or_else(|| "—".to_owned()),
         published: beijing_text(&p.header.published_at),
         deadline: beijing_text(&doc.objection_deadline),
         commended,
@@ -211,7 +246,12 @@ fn view(t: &T, p: &Published) -> ResultsView {
         groups,
         subsidy_total: yuan_text(doc.subsidy.paid),
         subsidy_unspent: yuan_text(doc.subsidy.unspent),
-        subsidy_notes: doc.subsidy.notes.iter().map(|n| pick(&n.zh, &n.en)).collect(),
+        subsidy_notes: doc
+            .subsidy
+            .notes
+            .iter()
+            .map(|n| pick(&n.zh, &n.en))
+            .collect(),
         subsidy_refused: doc.subsidy.status == "refused",
         weights_note: if doc.rules.weights_source == "system_default" {
             t.t("results-weights-default")
@@ -292,12 +332,18 @@ pub async fn notice(
     Path(year): Path<String>,
 ) -> AppResult<Response> {
     let year = year_of(&year)?;
-    let p = svc::published(&state, year).await?.ok_or(AppError::NotFound)?;
+    let p = svc::published(&state, year)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let t = T::new(crate::i18n::Lang::Zh);
     let v = view(&t, &p);
     let page = NoticePage {
         year,
-        doc_number: format!("科协办发学字〔{}〕{}号", p.header.published_at.get(..4).unwrap_or(""), p.header.number),
+        doc_number: format!(
+            "科协办发学字〔{}〕{}号",
+            p.header.published_at.get(..4).unwrap_or(""),
+            p.header.number
+        ),
         date: chinese_date(&p.header.published_at),
         commended: v.commended,
         criticised: v.criticised,
@@ -322,7 +368,11 @@ pub struct ObjectionView {
     pub answered: String,
 }
 
-fn objection_view(t: &T, o: &ObjectionRow, names: &std::collections::HashMap<i64, String>) -> ObjectionView {
+fn objection_view(
+    t: &T,
+    o: &ObjectionRow,
+    names: &std::collections::HashMap<i64, String>,
+) -> ObjectionView {
     ObjectionView {
         id: o.id,
         society: names.get(&o.society_id).cloned().unwrap_or_default(),
@@ -335,7 +385,11 @@ fn objection_view(t: &T, o: &ObjectionRow, names: &std::collections::HashMap<i64
             Some(false) => t.t("results-changed-no"),
             None => String::new(),
         },
-        answered: o.answered_at.as_deref().map(beijing_text).unwrap_or_default(),
+        answered: o
+            .answered_at
+            .as_deref()
+            .map(beijing_text)
+            .unwrap_or_default(),
     }
 }
 
@@ -416,7 +470,10 @@ async fn admin_render(
         deadline: life.deadline().map(beijing).unwrap_or_default(),
         requested_by,
         objections,
-        is_admin: ctx.user.as_ref().is_some_and(|u| u.role == crate::model::Role::Admin),
+        is_admin: ctx
+            .user
+            .as_ref()
+            .is_some_and(|u| u.role == crate::model::Role::Admin),
         errors,
     };
     let status = if page.errors.is_empty() {
@@ -442,6 +499,21 @@ pub async fn admin_page(
 ) -> AppResult<Response> {
     let year = year_of(&year)?;
     admin_render(&state, &ctx, year, Vec::new(), q.done.as_deref()).await
+}
+
+/// `GET /admin/assessment/{year}/export.xlsx`: indicators, self-scores, reviewer scores and
+/// comments, acceptance decisions and objections (administrators).
+pub async fn admin_export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(year): Path<String>,
+) -> AppResult<Response> {
+    let year = year_of(&year)?;
+    let bytes = svc::export(&state, &ctx.principal(), year).await?;
+    Ok(crate::http::download::xlsx(
+        &format!("考核-{year}.xlsx"),
+        Ok(bytes),
+    ))
 }
 
 /// `POST /admin/assessment/{year}/show`.
@@ -570,8 +642,9 @@ async fn society_render(
     let t = ctx.t();
     let year = sy.catalogue.year;
     let life = svc::lifecycle(state, year).await?;
-    let names: std::collections::HashMap<i64, String> =
-        [(sy.society.id, sy.society.name.clone())].into_iter().collect();
+    let names: std::collections::HashMap<i64, String> = [(sy.society.id, sy.society.name.clone())]
+        .into_iter()
+        .collect();
     let objections = svc::objections(state, &sy.who, year, Some(&sy.society))
         .await?
         .iter()
@@ -586,9 +659,10 @@ async fn society_render(
         window_open: life.window_open(state.clock.now()),
         deadline: life.deadline().map(beijing).unwrap_or_default(),
         objections,
-        can_file: sy
-            .who
-            .may(crate::auth::policy::Action::EditSocietyData, Some(sy.society.id)),
+        can_file: sy.who.may(
+            crate::auth::policy::Action::EditSocietyData,
+            Some(sy.society.id),
+        ),
         reason,
         evidence_id,
         errors,
@@ -608,7 +682,16 @@ pub async fn society_page(
     sy: SocietyYear,
     Query(q): Query<DoneQuery>,
 ) -> AppResult<Response> {
-    society_render(&state, &ctx, &sy, String::new(), String::new(), Vec::new(), q.done.as_deref()).await
+    society_render(
+        &state,
+        &ctx,
+        &sy,
+        String::new(),
+        String::new(),
+        Vec::new(),
+        q.done.as_deref(),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -635,7 +718,16 @@ pub async fn society_file(
             Ok(id) => Some(id),
             Err(_) => {
                 let errors = vec![("evidence_id".to_owned(), t.t("results-evidence-number"))];
-                return society_render(&state, &ctx, &sy, form.reason, form.evidence_id, errors, None).await;
+                return society_render(
+                    &state,
+                    &ctx,
+                    &sy,
+                    form.reason,
+                    form.evidence_id,
+                    errors,
+                    None,
+                )
+                .await;
             }
         }
     };
@@ -650,7 +742,16 @@ pub async fn society_file(
         )),
         Err(e) => {
             let errors = field_errors(&t, e)?;
-            society_render(&state, &ctx, &sy, form.reason, form.evidence_id, errors, None).await
+            society_render(
+                &state,
+                &ctx,
+                &sy,
+                form.reason,
+                form.evidence_id,
+                errors,
+                None,
+            )
+            .await
         }
     }
 }

@@ -274,21 +274,50 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/assessment/{year}", Access::Public),
     ("GET", "/api/v1/assessment/{year}/{file}", Access::Public),
     ("POST", "/api/v1/assessment/{year}/show", Access::Admin),
-    ("POST", "/api/v1/assessment/{year}/finalise/request", Access::Admin),
-    ("POST", "/api/v1/assessment/{year}/finalise/approve", Access::Admin),
+    (
+        "POST",
+        "/api/v1/assessment/{year}/finalise/request",
+        Access::Admin,
+    ),
+    (
+        "POST",
+        "/api/v1/assessment/{year}/finalise/approve",
+        Access::Admin,
+    ),
     ("GET", "/api/v1/assessment/{year}/objections", Access::Staff),
     ("POST", "/api/v1/objections/{id}/answer", Access::Staff),
-    ("GET", "/api/v1/societies/{code}/assessment/{year}/objections", Access::SocietyScoped),
-    ("POST", "/api/v1/societies/{code}/assessment/{year}/objections", Access::SocietyEdit),
+    (
+        "GET",
+        "/api/v1/societies/{code}/assessment/{year}/objections",
+        Access::SocietyScoped,
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/assessment/{year}/objections",
+        Access::SocietyEdit,
+    ),
     ("GET", "/assessment/{year}", Access::Public),
     ("GET", "/assessment/{year}/notice", Access::Public),
     ("GET", "/admin/assessment/{year}", Access::Staff),
+    ("GET", "/admin/assessment/{year}/export.xlsx", Access::Admin),
     ("POST", "/admin/assessment/{year}/show", Access::Admin),
     ("POST", "/admin/assessment/{year}/request", Access::Admin),
     ("POST", "/admin/assessment/{year}/approve", Access::Admin),
-    ("POST", "/admin/assessment/objections/{id}/answer", Access::Staff),
-    ("GET", "/societies/{code}/assessment/{year}", Access::SocietyScoped),
-    ("POST", "/societies/{code}/assessment/{year}/objections", Access::SocietyEdit),
+    (
+        "POST",
+        "/admin/assessment/objections/{id}/answer",
+        Access::Staff,
+    ),
+    (
+        "GET",
+        "/societies/{code}/assessment/{year}",
+        Access::SocietyScoped,
+    ),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/objections",
+        Access::SocietyEdit,
+    ),
 ];
 
 #[test]
@@ -417,17 +446,30 @@ const ALLOWED_STATUS: &[(&str, &str, &[u16])] = &[
     ("POST", "/api/v1/assessment/{year}/finalise/approve", &[422]),
     ("GET", "/api/v1/assessment/{year}/objections", &[200]),
     ("POST", "/api/v1/objections/{id}/answer", &[422]),
-    ("GET", "/api/v1/societies/{code}/assessment/{year}/objections", &[200]),
-    ("POST", "/api/v1/societies/{code}/assessment/{year}/objections", &[422]),
+    (
+        "GET",
+        "/api/v1/societies/{code}/assessment/{year}/objections",
+        &[200],
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/assessment/{year}/objections",
+        &[422],
+    ),
     ("GET", "/assessment/{year}", &[200]),
     ("GET", "/assessment/{year}/notice", &[404]),
     ("GET", "/admin/assessment/{year}", &[200]),
+    ("GET", "/admin/assessment/{year}/export.xlsx", &[200]),
     ("POST", "/admin/assessment/{year}/show", &[422]),
     ("POST", "/admin/assessment/{year}/request", &[422]),
     ("POST", "/admin/assessment/{year}/approve", &[422]),
     ("POST", "/admin/assessment/objections/{id}/answer", &[422]),
     ("GET", "/societies/{code}/assessment/{year}", &[200]),
-    ("POST", "/societies/{code}/assessment/{year}/objections", &[422]),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/objections",
+        &[422],
+    ),
     ("POST", "/admin/months/exception", &[303]),
     ("GET", "/help/colours", &[200]),
     ("GET", "/admin/facts/import", &[200]),
@@ -874,7 +916,10 @@ async fn seed(app: &TestApp) -> Fixture {
     reformwatch::service::assessment_results::show(&app.state, &system, 2017)
         .await
         .unwrap();
-    let a03 = db::societies::by_code(app.db(), "A-03").await.unwrap().unwrap();
+    let a03 = db::societies::by_code(app.db(), "A-03")
+        .await
+        .unwrap()
+        .unwrap();
     let objection = reformwatch::service::assessment_results::file_objection(
         &app.state,
         &system,
