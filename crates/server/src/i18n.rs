@@ -71,6 +71,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../locales/en-US/judgements.toml"),
     ),
     (
+        "assessment.toml",
+        include_str!("../locales/zh-CN/assessment.toml"),
+        include_str!("../locales/en-US/assessment.toml"),
+    ),
+    (
         "years.toml",
         include_str!("../locales/zh-CN/years.toml"),
         include_str!("../locales/en-US/years.toml"),

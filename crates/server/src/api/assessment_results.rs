@@ -116,7 +116,7 @@ fn year_of(raw: &str) -> AppResult<i32> {
 }
 
 /// The year's lifecycle (public).
-#[utoipa::path(get, path = "/api/v1/assessment/{year}", tag = "assessment",
+#[utoipa::path(get, path = "/api/v1/assessment/{year}/status", tag = "assessment",
     params(("year" = i32, Path)),
     responses((status = 200, body = StatusDto)))]
 pub async fn status(

@@ -3,6 +3,7 @@
 //! Errors share one envelope (rendered in `http::errors`):
 //! `{"errors":[{"code":"invalid","message":"…","field":"name"}]}`.
 
+pub mod assessment;
 pub mod assessment_results;
 pub mod audit;
 pub mod bulletins;
@@ -51,6 +52,8 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         reports::get_report, reports::open, reports::put_draft, reports::submit, reports::review,
         tracking::colours, tracking::dashboard, tracking::rates,
         bulletins::list, bulletins::publish, bulletins::preview, bulletins::document,
+        assessment::society, assessment::decide, assessment::self_scores, assessment::scores,
+        assessment::declare, assessment::adjust, assessment::results, assessment::reviewers, assessment::assign,
         assessment_results::status, assessment_results::document, assessment_results::show,
         assessment_results::request_final, assessment_results::approve, assessment_results::all_objections,
         assessment_results::society_objections, assessment_results::file_objection,
@@ -235,6 +238,7 @@ pub fn routes() -> Vec<RouteSpec> {
     ]
     .into_iter()
     .chain(bulletins::routes())
+    .chain(assessment::routes())
     .chain(assessment_results::routes())
     .collect()
 }

@@ -698,8 +698,9 @@ pub async fn standing(
 
 /// Saves a reviewer's draft scores (indicator, score, comment; `None` clears a leaf) and,
 /// when `submit`, submits them (final from then on), with the audit entry — all in one
-/// transaction that first re-reads the reviewer's standing: anything but an unsubmitted
-/// assignment without a declaration is returned unchanged and nothing is written.
+/// transaction that first re-reads the reviewer's standing. `Ok(standing after)` when written;
+/// `Err(standing)` when refused (anything but an unsubmitted assignment without a declaration,
+/// or a submission that lost a race): nothing is written then.
 #[allow(clippy::too_many_arguments)]
 pub async fn save_scores(
     db: &Db,
@@ -710,12 +711,12 @@ pub async fn save_scores(
     reviewer_id: i64,
     entries: &[(String, Option<Score>, String)],
     submit: bool,
-) -> AppResult<Standing> {
+) -> AppResult<Result<Standing, Standing>> {
     let mut tx = db.begin().await?;
     let standing = standing_in(&mut tx, year, society.id, reviewer_id).await?;
     if standing != Standing::Draft {
         tx.rollback().await?;
-        return Ok(standing);
+        return Ok(Err(standing));
     }
     for (indicator, score, comment) in entries {
         match score {
@@ -761,7 +762,7 @@ pub async fn save_scores(
         .rows_affected();
         if n != 1 {
             tx.rollback().await?;
-            return Ok(Standing::Submitted);
+            return Ok(Err(Standing::Submitted));
         }
     }
     let after: Vec<_> = entries
@@ -787,11 +788,11 @@ pub async fn save_scores(
     )
     .await?;
     tx.commit().await?;
-    Ok(if submit {
+    Ok(Ok(if submit {
         Standing::Submitted
     } else {
         Standing::Draft
-    })
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -437,7 +437,7 @@ async fn send(tx: &mut crate::db::Tx, now: DateTime<Utc>, o: &Outbox) -> AppResu
 
 /// The society's own assessment page.
 pub fn society_link(code: &str, year: i32) -> String {
-    format!("/societies/{code}/assessment/{year}")
+    format!("/societies/{code}/assessment/{year}/objections")
 }
 
 /// Shows the year's results to the societies (administrators): the objection window opens
@@ -578,7 +578,7 @@ pub async fn file_objection(
             ("society".to_owned(), society.name.clone()),
             ("year".to_owned(), year.to_string()),
         ],
-        |_| format!("/admin/assessment/{year}"),
+        |_| format!("/admin/assessment/{year}/final"),
     )
     .await?;
     let mut tx = state.db.begin().await?;

@@ -2,9 +2,9 @@
 //! (`/assessment/{year}`: commendations with their subsidies, criticisms with their reasons,
 //! rankings overall and per peer group, the hash and the downloads), the printable notice in
 //! Chinese official-document style (`/assessment/{year}/notice`, print stylesheet, A4), the
-//! staff's page (`/admin/assessment/{year}`: show the results, the objections and their
+//! staff's page (`/admin/assessment/{year}/final`: show the results, the objections and their
 //! answers, request and approve finalisation) and a society's own page
-//! (`/societies/{code}/assessment/{year}`: the objection window and its objections).
+//! (`/societies/{code}/assessment/{year}/objections`: the window and its objections).
 
 use askama::Template;
 use axum::Form;
@@ -84,7 +84,7 @@ pub fn routes() -> Vec<RouteSpec> {
         ),
         route(
             g,
-            "/societies/{code}/assessment/{year}",
+            "/societies/{code}/assessment/{year}/objections",
             Access::SocietyScoped,
             get(society_page),
         ),
@@ -490,7 +490,7 @@ pub struct DoneQuery {
     pub done: Option<String>,
 }
 
-/// `GET /admin/assessment/{year}`.
+/// `GET /admin/assessment/{year}/final`.
 pub async fn admin_page(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -524,7 +524,10 @@ pub async fn admin_show(
 ) -> AppResult<Response> {
     let year = year_of(&year)?;
     match svc::show(&state, &ctx.principal(), year).await {
-        Ok(_) => Ok(see_other(&format!("/admin/assessment/{year}"), "saved")),
+        Ok(_) => Ok(see_other(
+            &format!("/admin/assessment/{year}/final"),
+            "saved",
+        )),
         Err(e) => {
             let errors = field_errors(&ctx.t(), e)?;
             admin_render(&state, &ctx, year, errors, None).await
@@ -540,7 +543,10 @@ pub async fn admin_request(
 ) -> AppResult<Response> {
     let year = year_of(&year)?;
     match svc::request_final(&state, &ctx.principal(), year).await {
-        Ok(_) => Ok(see_other(&format!("/admin/assessment/{year}"), "saved")),
+        Ok(_) => Ok(see_other(
+            &format!("/admin/assessment/{year}/final"),
+            "saved",
+        )),
         Err(e) => {
             let errors = field_errors(&ctx.t(), e)?;
             admin_render(&state, &ctx, year, errors, None).await
@@ -590,7 +596,10 @@ pub async fn admin_answer(
         changed: form.changed.is_some(),
     };
     match svc::answer_objection(&state, &who, id, &input).await {
-        Ok(_) => Ok(see_other(&format!("/admin/assessment/{year}"), "saved")),
+        Ok(_) => Ok(see_other(
+            &format!("/admin/assessment/{year}/final"),
+            "saved",
+        )),
         Err(e) => {
             let errors = field_errors(&ctx.t(), e)?
                 .into_iter()
@@ -675,7 +684,7 @@ async fn society_render(
     page_response(status, &page)
 }
 
-/// `GET /societies/{code}/assessment/{year}`.
+/// `GET /societies/{code}/assessment/{year}/objections`.
 pub async fn society_page(
     State(state): State<AppState>,
     ctx: Ctx,

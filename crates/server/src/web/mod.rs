@@ -4,6 +4,7 @@
 //! routes.
 
 pub mod account;
+pub mod assessment;
 pub mod assessment_results;
 pub mod assets;
 pub mod audit;
@@ -189,6 +190,7 @@ pub fn routes() -> Vec<RouteSpec> {
     ]
     .into_iter()
     .chain(bulletins::routes())
+    .chain(assessment::routes())
     .chain(assessment_results::routes())
     .collect()
 }

@@ -257,6 +257,73 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("PATCH", "/api/v1/users/{id}", Access::Admin),
     ("GET", "/api/v1/me", Access::Authenticated),
     ("GET", "/api/v1/audit", Access::Admin),
+    // Issue 12 part 1: the assessment's inputs.
+    (
+        "GET",
+        "/societies/{code}/assessment/{year}",
+        Access::SocietyScoped,
+    ),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/acceptance",
+        Access::Staff,
+    ),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/self-scores",
+        Access::SocietyEdit,
+    ),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/scores",
+        Access::Staff,
+    ),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/declarations",
+        Access::Staff,
+    ),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/adjustments",
+        Access::Staff,
+    ),
+    ("GET", "/admin/assessment/{year}", Access::Staff),
+    ("GET", "/admin/assessment/{year}/reviewers", Access::Admin),
+    ("POST", "/admin/assessment/{year}/reviewers", Access::Admin),
+    (
+        "GET",
+        "/api/v1/societies/{code}/assessment/{year}/acceptance",
+        Access::SocietyScoped,
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/assessment/{year}/acceptance",
+        Access::Staff,
+    ),
+    (
+        "PUT",
+        "/api/v1/societies/{code}/assessment/{year}/self-scores",
+        Access::SocietyEdit,
+    ),
+    (
+        "PUT",
+        "/api/v1/societies/{code}/assessment/{year}/scores",
+        Access::Staff,
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/assessment/{year}/declarations",
+        Access::Staff,
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/assessment/{year}/adjustments",
+        Access::Staff,
+    ),
+    ("GET", "/api/v1/assessment/{year}", Access::Staff),
+    ("GET", "/api/v1/assessment/{year}/reviewers", Access::Admin),
+    ("POST", "/api/v1/assessment/{year}/reviewers", Access::Admin),
     // R-PUB-1, R-PUB-2: bulletins are public to read, administrators publish.
     ("GET", "/api/v1/bulletins", Access::Public),
     ("POST", "/api/v1/bulletins", Access::Admin),
@@ -271,7 +338,7 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("POST", "/admin/bulletins", Access::Admin),
     // Issue 12 part 2: the assessment results (public to read; administrators show, request
     // and approve; reviewers answer objections; a society files its own).
-    ("GET", "/api/v1/assessment/{year}", Access::Public),
+    ("GET", "/api/v1/assessment/{year}/status", Access::Public),
     ("GET", "/api/v1/assessment/{year}/{file}", Access::Public),
     ("POST", "/api/v1/assessment/{year}/show", Access::Admin),
     (
@@ -298,7 +365,7 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ),
     ("GET", "/assessment/{year}", Access::Public),
     ("GET", "/assessment/{year}/notice", Access::Public),
-    ("GET", "/admin/assessment/{year}", Access::Staff),
+    ("GET", "/admin/assessment/{year}/final", Access::Staff),
     ("GET", "/admin/assessment/{year}/export.xlsx", Access::Admin),
     ("POST", "/admin/assessment/{year}/show", Access::Admin),
     ("POST", "/admin/assessment/{year}/request", Access::Admin),
@@ -310,7 +377,7 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ),
     (
         "GET",
-        "/societies/{code}/assessment/{year}",
+        "/societies/{code}/assessment/{year}/objections",
         Access::SocietyScoped,
     ),
     (
@@ -349,6 +416,67 @@ fn every_route_has_an_expectation() {
 /// handler's own validation answer (422), reached only after the access check passed; GETs
 /// answer 200, and the `{id}` routes act on real objects and must succeed (303/204/200).
 const ALLOWED_STATUS: &[(&str, &str, &[u16])] = &[
+    // Issue 12 part 1: empty forms and bodies are refused at their fields (422); the matrix's
+    // reviewer is not assigned to A-03, so a deduction or bonus from them is refused (403),
+    // while an administrator's empty one is a 422.
+    ("GET", "/societies/{code}/assessment/{year}", &[200]),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/acceptance",
+        &[422],
+    ),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/self-scores",
+        &[422],
+    ),
+    ("POST", "/societies/{code}/assessment/{year}/scores", &[422]),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/declarations",
+        &[422],
+    ),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/adjustments",
+        &[403, 422],
+    ),
+    ("GET", "/admin/assessment/{year}", &[200]),
+    ("GET", "/admin/assessment/{year}/reviewers", &[200]),
+    ("POST", "/admin/assessment/{year}/reviewers", &[422]),
+    (
+        "GET",
+        "/api/v1/societies/{code}/assessment/{year}/acceptance",
+        &[200],
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/assessment/{year}/acceptance",
+        &[422],
+    ),
+    (
+        "PUT",
+        "/api/v1/societies/{code}/assessment/{year}/self-scores",
+        &[422],
+    ),
+    (
+        "PUT",
+        "/api/v1/societies/{code}/assessment/{year}/scores",
+        &[422],
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/assessment/{year}/declarations",
+        &[422],
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/assessment/{year}/adjustments",
+        &[422],
+    ),
+    ("GET", "/api/v1/assessment/{year}", &[200]),
+    ("GET", "/api/v1/assessment/{year}/reviewers", &[200]),
+    ("POST", "/api/v1/assessment/{year}/reviewers", &[422]),
     ("GET", "/", &[200]),
     ("GET", "/healthz", &[200]),
     ("GET", "/assets/{file}", &[200]),
@@ -439,7 +567,7 @@ const ALLOWED_STATUS: &[(&str, &str, &[u16])] = &[
     ("GET", "/admin/bulletins", &[200]),
     ("POST", "/admin/bulletins/preview", &[422]),
     ("POST", "/admin/bulletins", &[422]),
-    ("GET", "/api/v1/assessment/{year}", &[200]),
+    ("GET", "/api/v1/assessment/{year}/status", &[200]),
     ("GET", "/api/v1/assessment/{year}/{file}", &[404]),
     ("POST", "/api/v1/assessment/{year}/show", &[422]),
     ("POST", "/api/v1/assessment/{year}/finalise/request", &[422]),
@@ -458,13 +586,17 @@ const ALLOWED_STATUS: &[(&str, &str, &[u16])] = &[
     ),
     ("GET", "/assessment/{year}", &[200]),
     ("GET", "/assessment/{year}/notice", &[404]),
-    ("GET", "/admin/assessment/{year}", &[200]),
+    ("GET", "/admin/assessment/{year}/final", &[200]),
     ("GET", "/admin/assessment/{year}/export.xlsx", &[200]),
     ("POST", "/admin/assessment/{year}/show", &[422]),
     ("POST", "/admin/assessment/{year}/request", &[422]),
     ("POST", "/admin/assessment/{year}/approve", &[422]),
     ("POST", "/admin/assessment/objections/{id}/answer", &[422]),
-    ("GET", "/societies/{code}/assessment/{year}", &[200]),
+    (
+        "GET",
+        "/societies/{code}/assessment/{year}/objections",
+        &[200],
+    ),
     (
         "POST",
         "/societies/{code}/assessment/{year}/objections",

@@ -194,11 +194,11 @@ async fn hand_checked_year(app: TestApp) {
         .unwrap();
         assert_eq!(
             standing,
-            if submit {
+            Ok(if submit {
                 store::Standing::Submitted
             } else {
                 store::Standing::Draft
-            }
+            })
         );
     }
     // The reviewer's decision on task 4: completed (a change, with its comment).
@@ -298,6 +298,7 @@ async fn hand_checked_year(app: TestApp) {
         true,
     )
     .await
+    .unwrap()
     .unwrap();
     let last = service::assessment::assess(&app.state, 2017).await.unwrap();
     assert_eq!(leaf(&catalogue, &last, &a, "1.1.1.1").0, sc("6.5"));
@@ -320,7 +321,7 @@ async fn hand_checked_year(app: TestApp) {
     )
     .await
     .unwrap();
-    assert_eq!(again, store::Standing::Submitted);
+    assert_eq!(again, Err(store::Standing::Submitted));
     assert_eq!(
         leaf(
             &catalogue,
@@ -374,6 +375,7 @@ async fn give_inputs(app: &TestApp, codes: &[String], reviewer: i64) {
             true,
         )
         .await
+        .unwrap()
         .unwrap();
         store::set_self_scores(
             app.db(),
@@ -448,3 +450,413 @@ async fn assess_statements_do_not_grow(app: TestApp) {
     );
 }
 both!(assess_statements_do_not_grow);
+
+const EXPERT: [&str; 7] = ["1.1.1.1", "1.1.1.3", "1.2.4", "2.4", "3.2", "5.3", "6.5"];
+
+/// Every expert leaf scored `score` with `comment`.
+fn all_expert(score: &str, comment: &str) -> Value {
+    Value::Array(
+        EXPERT
+            .iter()
+            .map(|id| json!({"indicator": id, "score": score, "comment": comment}))
+            .collect(),
+    )
+}
+
+async fn flows_through_pages_and_api(app: TestApp) {
+    use http::Method;
+    let codes = register(&app, 2).await;
+    let (a, other) = (codes[0].clone(), codes[1].clone());
+    give_plan(&app, &a, "2017-05-20 10:00:00", true).await;
+    app.state.clock.set(beijing("2017-12-20 10:00:00"));
+    app.user("x-admin", Role::Admin, None).await;
+    for r in ["rev-a", "rev-b", "rev-c", "rev-d"] {
+        app.user(r, Role::Reviewer, None).await;
+    }
+    app.user("ed-a", Role::SocietyEditor, Some(&a)).await;
+    app.user("ed-o", Role::SocietyEditor, Some(&other)).await;
+    let (ta, tb, tc, td) = (
+        app.token_for("rev-a").await,
+        app.token_for("rev-b").await,
+        app.token_for("rev-c").await,
+        app.token_for("rev-d").await,
+    );
+    let ted = app.token_for("ed-a").await;
+    let base = format!("/api/v1/societies/{a}/assessment/2017");
+
+    // Declarations: rev-c a conflict, rev-d membership.
+    let r = app
+        .json(
+            Method::POST,
+            &format!("{base}/declarations"),
+            &json!({"kind": "conflict", "reason": "曾任该学会理事"}),
+            Some(&tc),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = app
+        .json(
+            Method::POST,
+            &format!("{base}/declarations"),
+            &json!({"kind": "member", "reason": "本人为该学会会员"}),
+            Some(&td),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // A declaration without a reason is refused at its field.
+    let r = app
+        .json(
+            Method::POST,
+            &format!("{base}/declarations"),
+            &json!({"kind": "conflict", "reason": " "}),
+            Some(&tc),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["errors"][0]["field"], "reason", "{}", r.text());
+
+    // Assignment (page, keyboard-friendly textarea): the conflict and the membership are
+    // refused at the field with their reasons, all or none.
+    app.login("x-admin").await;
+    let lines = format!("{a}, rev-a\n{a}，rev-b\n{a} rev-c\n{a}\trev-d\n{a}, ed-a");
+    let r = app
+        .post_form("/admin/assessment/2017/reviewers", &[("lines", &lines)])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    let page = r.text();
+    assert!(page.contains("id=\"err-lines\""), "{page}");
+    assert!(
+        page.contains("第 3 行") && page.contains("利益冲突") && page.contains("曾任该学会理事"),
+        "{page}"
+    );
+    assert!(
+        page.contains("第 4 行") && page.contains("本学会成员"),
+        "{page}"
+    );
+    assert!(
+        page.contains("第 5 行") && page.contains("不是评审专家或管理员"),
+        "{page}"
+    );
+    let board = app
+        .json(
+            Method::GET,
+            "/api/v1/assessment/2017/reviewers",
+            &json!(null),
+            Some(&app.admin_token().await),
+        )
+        .await
+        .json();
+    assert_eq!(board["assignments"], json!([]), "all or none: {board}");
+    let lines = format!("{a}, rev-a\n{a}，rev-b\n");
+    let r = app
+        .post_form("/admin/assessment/2017/reviewers", &[("lines", &lines)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = app.get("/admin/assessment/2017/reviewers").await.text();
+    assert!(page.contains("rev-a") && page.contains("rev-b"), "{page}");
+
+    // Scoring: a reviewer who is not assigned, or who declared a conflict, is refused (403).
+    for t in [&tc, &td] {
+        let r = app
+            .json(
+                Method::PUT,
+                &format!("{base}/scores"),
+                &json!({"scores": all_expert("5", "x")}),
+                Some(t),
+            )
+            .await;
+        assert_eq!(r.status, 403, "{}", r.text());
+    }
+    // A score without a comment, or above the leaf's points, is refused at its field.
+    let r = app
+        .json(
+            Method::PUT,
+            &format!("{base}/scores"),
+            &json!({"scores": [{"indicator": "1.1.1.1", "score": "8", "comment": ""}]}),
+            Some(&ta),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        r.json()["errors"][0]["field"],
+        "comment-1.1.1.1",
+        "{}",
+        r.text()
+    );
+    let r = app
+        .json(
+            Method::PUT,
+            &format!("{base}/scores"),
+            &json!({"scores": [{"indicator": "1.1.1.1", "score": "10.01", "comment": "多"}]}),
+            Some(&ta),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        r.json()["errors"][0]["field"],
+        "score-1.1.1.1",
+        "{}",
+        r.text()
+    );
+    // Submitting before every expert leaf is scored is refused.
+    let r = app
+        .json(Method::PUT, &format!("{base}/scores"), &json!({"scores": [{"indicator": "1.1.1.1", "score": "8", "comment": "甲评语"}], "submit": true}), Some(&ta))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    // rev-a: 8 everywhere, submitted.
+    let r = app
+        .json(
+            Method::PUT,
+            &format!("{base}/scores"),
+            &json!({"scores": all_expert("8", "甲评语"), "submit": true}),
+            Some(&ta),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["standing"], "submitted");
+    // rev-b has not submitted: blind — no other score, no result, in the API and on the page.
+    let v = app
+        .get_with_token(&format!("{base}/acceptance"), &tb)
+        .await
+        .json();
+    assert_eq!(v["blind"], true, "{v}");
+    assert_eq!(v["reviewer_scores"], json!([]), "{v}");
+    assert_eq!(v["result"], Value::Null, "{v}");
+    let results = app
+        .get_with_token("/api/v1/assessment/2017", &tb)
+        .await
+        .json();
+    let row = results["societies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == a.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(row["hidden"], true, "{row}");
+    assert!(row.get("score").is_none(), "{row}");
+    app.login("rev-b").await;
+    let page = app.get(&format!("/societies/{a}/assessment/2017")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        !page.text().contains("甲评语"),
+        "rev-b sees rev-a's comment before submitting"
+    );
+    assert!(page.text().contains("id=\"blind\""));
+    // rev-b saves a draft (page), then submits 9 everywhere (page).
+    let mut form: Vec<(String, String)> = EXPERT
+        .iter()
+        .flat_map(|id| {
+            [
+                (format!("score-{id}"), "9".to_owned()),
+                (format!("comment-{id}"), "乙评语".to_owned()),
+            ]
+        })
+        .collect();
+    form.push(("action".into(), "draft".into()));
+    let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = app
+        .post_form(&format!("/societies/{a}/assessment/2017/scores"), &refs)
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let v = app
+        .get_with_token(&format!("{base}/acceptance"), &tb)
+        .await
+        .json();
+    assert_eq!(v["blind"], true);
+    assert!(
+        v["reviewer_scores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["reviewer"] != "rev-a"),
+        "{v}"
+    );
+    form.pop();
+    form.push(("action".into(), "submit".into()));
+    let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = app
+        .post_form(&format!("/societies/{a}/assessment/2017/scores"), &refs)
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    // Now rev-b sees rev-a's scores, and the result: 1.1.1.1 = (8 + 9) ÷ 2 = 8.5.
+    let page = app
+        .get(&format!("/societies/{a}/assessment/2017"))
+        .await
+        .text();
+    assert!(page.contains("甲评语"), "{page}");
+    let v = app
+        .get_with_token(&format!("{base}/acceptance"), &tb)
+        .await
+        .json();
+    assert_eq!(v["blind"], false);
+    let leaves = v["result"]["card"]["leaves"].as_array().unwrap();
+    let l = leaves.iter().find(|l| l["indicator"] == "1.1.1.1").unwrap();
+    assert_eq!(l["points"], "8.5", "{l}");
+    assert_eq!(v["result"]["card"]["missing_reviewer_scores"], 0);
+    // A submitted reviewer's change is refused at the field `scores`.
+    let r = app
+        .json(
+            Method::PUT,
+            &format!("{base}/scores"),
+            &json!({"scores": all_expert("1", "改")}),
+            Some(&ta),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["errors"][0]["field"], "scores");
+
+    // Acceptance: changing the proposal (not completed) without a comment is refused at the
+    // field, on the page and in the API; with a comment it is recorded.
+    app.login("rev-a").await;
+    let r = app
+        .post_form(
+            &format!("/societies/{a}/assessment/2017/acceptance"),
+            &[("task", "4"), ("status", "completed"), ("comment", "")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    let page = r.text();
+    assert!(page.contains("id=\"err-comment-4\""), "{page}");
+    assert!(
+        page.contains("改变系统建议（未完成 → 完成）须填写理由"),
+        "{page}"
+    );
+    let r = app
+        .json(
+            Method::POST,
+            &format!("{base}/acceptance"),
+            &json!({"task": 4, "status": "completed"}),
+            Some(&ta),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["errors"][0]["field"], "comment");
+    // Confirming the proposal needs no comment.
+    let r = app
+        .json(
+            Method::POST,
+            &format!("{base}/acceptance"),
+            &json!({"task": 5, "status": "not_completed"}),
+            Some(&ta),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = app
+        .post_form(
+            &format!("/societies/{a}/assessment/2017/acceptance"),
+            &[
+                ("task", "4"),
+                ("status", "completed"),
+                ("comment", "准则已印发"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    // A reviewer with a declared conflict may not decide.
+    let r = app
+        .json(
+            Method::POST,
+            &format!("{base}/acceptance"),
+            &json!({"task": 4, "status": "partly", "comment": "x"}),
+            Some(&tc),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+
+    // The society: sees the proposal and the decision, enters self-scores within range, never
+    // sees an individual reviewer's score.
+    let r = app
+        .json(
+            Method::PUT,
+            &format!("{base}/self-scores"),
+            &json!({"scores": [{"indicator": "1.1.1.1", "score": "10.5"}]}),
+            Some(&ted),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["errors"][0]["field"], "score-1.1.1.1");
+    let r = app
+        .json(
+            Method::PUT,
+            &format!("{base}/self-scores"),
+            &json!({"scores": [{"indicator": "1.1.1.1", "score": "9.5", "comment": "自评"}]}),
+            Some(&ted),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["reviewer_scores"], json!([]), "{v}");
+    let t4 = v["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["task"] == 4)
+        .unwrap();
+    assert_eq!(t4["proposed"], "not_completed");
+    assert_eq!(t4["final"], "completed");
+    assert_eq!(t4["decision"]["comment"], "准则已印发");
+    let l = v["result"]["card"]["leaves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["indicator"] == "1.1.1.1")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (l["points"].as_str(), l["self_score"].as_str()),
+        (Some("8.5"), Some("9.5")),
+        "{l}"
+    );
+    app.login("ed-a").await;
+    let page = app
+        .get(&format!("/societies/{a}/assessment/2017"))
+        .await
+        .text();
+    assert!(
+        !page.contains("甲评语") && !page.contains("乙评语"),
+        "the society sees a reviewer's comment"
+    );
+    assert!(page.contains("准则已印发"));
+    // Another society's editor does not reach it.
+    app.login("ed-o").await;
+    assert_eq!(
+        app.get(&format!("/societies/{a}/assessment/2017"))
+            .await
+            .status,
+        404
+    );
+
+    // Results page (admin): the society with its rank and the reviewers' count.
+    app.login("x-admin").await;
+    let page = app.get("/admin/assessment/2017").await;
+    assert_eq!(page.status, 200);
+    let text = page.text();
+    assert!(
+        text.contains(&format!("id=\"row-{a}\"")) && text.contains("2 / 2"),
+        "{text}"
+    );
+    // The audit trail has the steps.
+    let audit = app
+        .json(
+            Method::GET,
+            "/api/v1/audit?limit=200",
+            &json!(null),
+            Some(&app.admin_token().await),
+        )
+        .await
+        .text();
+    for action in [
+        "assessment.assign",
+        "assessment.declare",
+        "assessment.submit_scores",
+        "assessment.accept",
+        "assessment.self_score",
+    ] {
+        assert!(
+            audit.contains(action),
+            "{action} missing from the audit trail"
+        );
+    }
+}
+both!(flows_through_pages_and_api);

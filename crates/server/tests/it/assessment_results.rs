@@ -194,7 +194,7 @@ async fn the_year_end(app: TestApp) {
     assert!(
         inbox
             .to_string()
-            .contains("/societies/B-01/assessment/2017"),
+            .contains("/societies/B-01/assessment/2017/objections"),
         "{inbox}"
     );
 
@@ -423,7 +423,7 @@ async fn the_year_end(app: TestApp) {
     assert_eq!(doc.status, StatusCode::OK);
     let sha = hex::encode(Sha256::digest(&doc.body));
     assert_eq!(sha, h.sha256);
-    let status = app.get("/api/v1/assessment/2017").await.json();
+    let status = app.get("/api/v1/assessment/2017/status").await.json();
     assert_eq!(status["state"], "final");
     assert_eq!(status["sha256"], sha.as_str());
     let file = app.get("/api/v1/assessment/2017/results.json").await;
@@ -590,7 +590,7 @@ async fn public_page_and_notice(app: TestApp) {
 
     // Negative control: the private data exists and the staff see it.
     app.login("admin1").await;
-    let staff = app.get("/admin/assessment/2017").await.text();
+    let staff = app.get("/admin/assessment/2017/final").await.text();
     assert!(
         staff.contains(SECRET_OBJECTION) && staff.contains(SECRET_ANSWER),
         "{staff}"

@@ -572,10 +572,9 @@ pub async fn save_scores(
     )
     .await?
     {
-        Standing::Draft | Standing::Submitted if !submit => Ok(()),
-        Standing::Submitted => Ok(()),
-        Standing::Draft => Err(already_submitted()),
-        Standing::NotAssigned | Standing::Barred(_) => Err(AppError::Forbidden),
+        Ok(_) => Ok(()),
+        Err(Standing::Submitted | Standing::Draft) => Err(already_submitted()),
+        Err(Standing::NotAssigned | Standing::Barred(_)) => Err(AppError::Forbidden),
     }
 }
 
