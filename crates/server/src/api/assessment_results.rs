@@ -31,7 +31,7 @@ pub fn routes() -> Vec<RouteSpec> {
     vec![
         route(
             g.clone(),
-            "/api/v1/assessment/{year}",
+            "/api/v1/assessment/{year}/status",
             Access::Public,
             get(status),
         ),

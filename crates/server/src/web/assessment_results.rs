@@ -47,7 +47,7 @@ pub fn routes() -> Vec<RouteSpec> {
         ),
         route(
             g.clone(),
-            "/admin/assessment/{year}",
+            "/admin/assessment/{year}/final",
             Access::Staff,
             get(admin_page),
         ),
