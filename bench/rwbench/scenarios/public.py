@@ -2,8 +2,9 @@
 measured with wrk at 64 connections in the same run: requests/s, p50, p99, errors, and the
 server's RSS under load.
 
-Today's public page is the catalogue (`/catalogues/2017`); when the bulletin pages exist, add
-their paths to PAGES (e.g. the matrix and one society page) and nothing else changes."""
+Pages: the catalogue (`/catalogues/2017`), and, after the harness publishes bulletin 第1期 for
+December 2017 through the API on each server's own copy, the public matrix (`/monitor`), one
+society's page and the home page (which shows the latest bulletin's headline figures)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,14 @@ NAME = "public"
 TITLE = "Public pages against nginx (issue 11)"
 PAGES = [
     ("catalogue /catalogues/2017", "/catalogues/2017"),
+    ("home /", "/"),
+    ("matrix /monitor", "/monitor"),
+    ("society /monitor/societies/{code}", "/monitor/societies/{code}"),
 ]
+# Pages that exist only in a binary with bulletins (a baseline without them shows "n/a").
+NEEDS_BULLETIN = {"/", "/monitor", "/monitor/societies/{code}"}
+# The bulletin every server publishes before the pages are measured.
+BULLETIN = b'{"year":2017,"month":12}'
 # Light requests that are not public (no nginx copy): issue 8's fixed-cost and per-row driver
 # overhead, e.g. the society list through the API.
 SIGNED_IN = [
@@ -173,6 +181,22 @@ def fetch(port: int, path: str) -> bytes:
     return body
 
 
+def publish_bulletin(port: int) -> bool:
+    """Publishes bulletin 第1期 (December 2017) as the bench administrator's API token; False
+    when the binary predates bulletins (404: no such route)."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    c.request("POST", "/api/v1/bulletins", body=BULLETIN,
+              headers={"Authorization": f"Bearer {API_TOKEN}", "Content-Type": "application/json"})
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    if r.status == 404:
+        return False
+    if r.status != 201:
+        raise RuntimeError(f"publishing the bulletin: HTTP {r.status}: {body[:300]!r}")
+    return True
+
+
 def run_scenario(ctx) -> dict:
     ensure_tools()
     s = ctx.settings
@@ -181,6 +205,7 @@ def run_scenario(ctx) -> dict:
         prep = ctx.dataset(size)
         entry = {}
         servers = {}
+        published = {}
         try:
             for b in ctx.binaries:
                 data_dir = prep.copy_sqlite(WORK / "run" / f"public-{b.label}-{size}")
@@ -188,18 +213,26 @@ def run_scenario(ctx) -> dict:
                              ctx.log_dir / f"public-{b.label}-{size}.log")
                 srv.start()
                 servers[b.label] = srv
+                published[b.label] = publish_bulletin(srv.port)
+            if not published[ctx.binaries[-1].label]:
+                raise RuntimeError("the current binary has no bulletins API")
+            code = prep.codes[0]
+            pages = [(n, p.replace("{code}", code), p in NEEDS_BULLETIN) for n, p in PAGES]
             ng = Nginx()
             current = servers[ctx.binaries[-1].label]
-            for _name, path in PAGES:
+            for _name, path, _needs in pages:
                 # The static copy is exactly what the current binary serves for the page.
                 ng.put(path.rstrip("/") or "/index.html", fetch(current.port, path))
             ng.start()
             try:
-                for name, path in PAGES:
+                for name, path, needs in pages:
                     rec = {}
                     rec["nginx"] = wrk(f"http://127.0.0.1:{ng.port}{path}", s.wrk_s)
                     for b in ctx.binaries:
                         srv = servers[b.label]
+                        if needs and not published[b.label]:
+                            rec[b.label] = {"skipped": "no bulletins in this version"}
+                            continue
                         before = srv.rss_mb()
                         r = wrk(f"{srv.base}{path}", s.wrk_s)
                         r["rss_before_mb"] = before
@@ -207,6 +240,8 @@ def run_scenario(ctx) -> dict:
                         r["bytes"] = len(fetch(srv.port, path))
                         rec[b.label] = r
                     for k, v in rec.items():
+                        if "skipped" in v:
+                            continue
                         log(f"public {size} {name} {k}: {v['rps'] or 0:,.0f} req/s, p50 {v['p50_ms']} ms, "
                             f"p99 {v['p99_ms']} ms, errors {v['errors']}")
                     entry[name] = rec
@@ -251,6 +286,9 @@ def markdown(res: dict, ctx) -> str:
                 if who not in rec:
                     continue
                 r = rec[who]
+                if "skipped" in r:
+                    lines.append(f"| {int(size):,} | {name} | {who} | n/a ({r['skipped']}) | | | | | |")
+                    continue
                 label = who if who == "nginx" else f"{who} `{next(b.short for b in ctx.binaries if b.label == who)}`"
                 ratio = "1.00×" if who == "nginx" else (f"{r['rps'] / ng:.2f}×" if r["rps"] and ng else "n/a")
                 rss = "–" if who == "nginx" else f"{r['peak_rss_mb']:,.0f}"

@@ -37,7 +37,7 @@ pub async fn list(
     State(state): State<AppState>,
     Query(p): Query<ListParams>,
 ) -> AppResult<Response> {
-    let all = service::societies::public_list(
+    let json = service::societies::public_list_json(
         &state,
         &SocietyFilter {
             group: p.group,
@@ -46,15 +46,14 @@ pub async fn list(
         },
     )
     .await?;
-    let out: Vec<PublicSociety> = all
-        .into_iter()
-        .map(|s| PublicSociety {
-            code: s.code,
-            name: s.name,
-            category: s.category,
-        })
-        .collect();
-    Ok(Json(out).into_response())
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        json,
+    )
+        .into_response())
 }
 
 /// A society's full record (staff, or the society's own people; others: 404).

@@ -58,16 +58,10 @@ pub async fn list(
         .collect())
 }
 
-/// The active societies, for everyone (code, name, category).
-pub async fn public_list(state: &AppState, filter: &SocietyFilter) -> AppResult<Vec<Society>> {
-    societies::list(
-        &state.db,
-        &SocietyFilter {
-            include_inactive: Some(false),
-            ..filter.clone()
-        },
-    )
-    .await
+/// The public list as JSON bytes built by the database (see
+/// [`societies::public_list_json`]).
+pub async fn public_list_json(state: &AppState, filter: &SocietyFilter) -> AppResult<String> {
+    societies::public_list_json(&state.db, filter).await
 }
 
 pub async fn create(state: &AppState, who: &Principal, input: &SocietyInput) -> AppResult<Society> {

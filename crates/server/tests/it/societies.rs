@@ -29,6 +29,78 @@ async fn public_list_has_code_name_category(app: TestApp) {
 }
 both!(public_list_has_code_name_category);
 
+/// Issue 8 ("fixed costs per request"): the public list is built by the database as one JSON
+/// value. Exact content, order, escaping and every filter, each with something it must exclude.
+async fn public_list_json_is_exact_and_filtered(app: TestApp) {
+    let token = app.admin_token().await;
+    for (code, name, short, group) in [
+        ("B-02", "工程\"引号\"\\学会</script>😀", "引号会", "B"),
+        ("A-01", "甲学会", "甲", "A"),
+        ("B-01", "乙学会", "Zeta", "B"),
+        ("C-01", "丙学会", "丙", "C"),
+    ] {
+        let r = app
+            .json(
+                Method::POST,
+                "/api/v1/societies",
+                &json!({"code": code, "name": name, "short_name": short, "discipline_group": group}),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{code}: {}", r.text());
+    }
+    app.user("listadmin", Role::Admin, None).await;
+    app.login("listadmin").await;
+    let r = app
+        .post_form("/societies/C-01/active", &[("active", "false")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    let r = app.get("/api/v1/societies").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.header("content-type").starts_with("application/json"),
+        "{}",
+        r.header("content-type")
+    );
+    // Ordered by code; the deactivated C-01 is not listed; quotes, backslashes, markup and
+    // characters outside the BMP survive the database's JSON encoding.
+    assert_eq!(
+        r.json(),
+        json!([
+            {"code": "A-01", "name": "甲学会", "category": "理科"},
+            {"code": "B-01", "name": "乙学会", "category": "工科"},
+            {"code": "B-02", "name": "工程\"引号\"\\学会</script>😀", "category": "工科"},
+        ])
+    );
+    assert_eq!(
+        app.get("/api/v1/societies?group=B").await.json(),
+        json!([
+            {"code": "B-01", "name": "乙学会", "category": "工科"},
+            {"code": "B-02", "name": "工程\"引号\"\\学会</script>😀", "category": "工科"},
+        ])
+    );
+    // The search looks at the code, the name and the short name, case-insensitively.
+    assert_eq!(
+        app.get("/api/v1/societies?q=zeta").await.json(),
+        json!([{"code": "B-01", "name": "乙学会", "category": "工科"}])
+    );
+    assert_eq!(
+        app.get("/api/v1/societies?q=a-0").await.json(),
+        json!([{"code": "A-01", "name": "甲学会", "category": "理科"}])
+    );
+    // Nothing matches: an empty array, not null.
+    let r = app.get("/api/v1/societies?q=nothing-like-this").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json(), json!([]));
+    assert_eq!(
+        app.get("/api/v1/societies?q=丙").await.json(),
+        json!([]),
+        "a deactivated society stays out of a search that matches it"
+    );
+}
+both!(public_list_json_is_exact_and_filtered);
+
 async fn api_errors_name_the_field(app: TestApp) {
     let token = app.admin_token().await;
     let r = app
