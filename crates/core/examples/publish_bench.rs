@@ -71,6 +71,7 @@ fn societies(n: usize, month: u32, rng: &mut Lcg) -> Vec<PublicSociety> {
             PublicSociety {
                 code: format!("{id}-{i:05}"),
                 name_zh: format!("学会{i}"),
+                name_en: format!("Society {i}"),
                 group: GroupName {
                     id: id.to_owned(),
                     name_zh: zh.to_owned(),

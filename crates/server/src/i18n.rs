@@ -61,6 +61,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../locales/en-US/bulletins.toml"),
     ),
     (
+        "pub.toml",
+        include_str!("../locales/zh-CN/pub.toml"),
+        include_str!("../locales/en-US/pub.toml"),
+    ),
+    (
         "people.toml",
         include_str!("../locales/zh-CN/people.toml"),
         include_str!("../locales/en-US/people.toml"),

@@ -15,6 +15,11 @@ pub const SOCIETY_COLUMNS: &[(&str, &[&str], bool)] = &[
     ("code", &["code", "代码", "学会代码", "编码", "编号"], true),
     ("name", &["name", "名称", "学会名称", "学会"], true),
     (
+        "name_en",
+        &["name_en", "英文名称", "英文名", "english_name"],
+        false,
+    ),
+    (
         "discipline_group",
         &[
             "discipline_group",
@@ -192,6 +197,8 @@ pub fn parse_societies(file_name: &str, bytes: &[u8]) -> Result<Vec<SocietyInput
         let raw = SocietyRaw {
             code: cell("code"),
             name: cell("name"),
+            // Without the column the stored English name is kept.
+            name_en: index.contains_key("name_en").then(|| cell("name_en")),
             short_name: cell("short_name"),
             discipline_group: cell("discipline_group"),
             supporting_unit: cell("supporting_unit"),

@@ -257,6 +257,7 @@ pub fn build(
             Some(LaggingEntry {
                 code: r.code.clone(),
                 name_zh: r.name_zh.clone(),
+                name_en: r.name_en.clone(),
                 peer_group: r.peer_group.clone(),
                 peer_rank: r.peer_rank,
                 why,
@@ -690,6 +691,7 @@ fn row(
     SocietyRow {
         code: s.code.clone(),
         name_zh: s.name_zh.clone(),
+        name_en: s.name_en.trim().to_owned(),
         discipline_group: s.group.id.clone(),
         peer_group: peer_key(rules, &s.group.id, band.as_deref()),
         membership_band: band,

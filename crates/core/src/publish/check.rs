@@ -176,7 +176,11 @@ pub(crate) fn consistency(b: &Bulletin) -> Result<(), String> {
         let Some(r) = by_code.get(l.code.as_str()) else {
             return Err(format!("lagging list: no society {}", l.code));
         };
-        if l.name_zh != r.name_zh || l.peer_group != r.peer_group || l.peer_rank != r.peer_rank {
+        if l.name_zh != r.name_zh
+            || l.name_en != r.name_en
+            || l.peer_group != r.peer_group
+            || l.peer_rank != r.peer_rank
+        {
             return Err(format!("lagging list: {} does not match its row", l.code));
         }
         let codes =

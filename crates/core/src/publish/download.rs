@@ -239,7 +239,7 @@ fn society_row(
     };
     vec![
         t(r.code.clone()),
-        t(r.name_zh.clone()),
+        t(society_name(&r.name_zh, &r.name_en, lang)),
         t(group_name(&b.discipline_groups, &r.discipline_group, lang)),
         match &r.membership_band {
             Some(band) => t(group_name(&b.membership_bands, band, lang)),
@@ -337,7 +337,7 @@ pub fn tables(b: &Bulletin, lang: Lang) -> Vec<Table> {
             .map(|r| {
                 let mut row = vec![
                     t(r.code.clone()),
-                    t(r.name_zh.clone()),
+                    t(society_name(&r.name_zh, &r.name_en, lang)),
                     t(group_name(&b.discipline_groups, &r.discipline_group, lang)),
                 ];
                 row.extend(b.tasks.iter().map(|task| {
@@ -424,7 +424,7 @@ pub fn tables(b: &Bulletin, lang: Lang) -> Vec<Table> {
                     t(group_name(&b.peer_groups, &l.peer_group, lang)),
                     opt(l.peer_rank),
                     t(l.code.clone()),
-                    t(l.name_zh.clone()),
+                    t(society_name(&l.name_zh, &l.name_en, lang)),
                     t(why.join(lang.pick("；", "; "))),
                     t(lang.pick(&l.appearance_zh, &l.appearance_en)),
                 ]
@@ -465,4 +465,12 @@ pub fn csv(table: &Table, lang: Lang) -> String {
         out.push_str(&line(row.iter().map(|c| field(&c.text())).collect()));
     }
     out
+}
+
+/// A society's name in the table's language: the English name when there is one.
+fn society_name(zh: &str, en: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En if !en.is_empty() => en.to_owned(),
+        _ => zh.to_owned(),
+    }
 }

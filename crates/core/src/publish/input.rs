@@ -61,6 +61,9 @@ pub struct PublicSociety {
     pub code: String,
     /// The registered name, e.g. `中国数学会`.
     pub name_zh: String,
+    /// The official English name, e.g. `Chinese Mathematical Society`; empty when the registry
+    /// has none.
+    pub name_en: String,
     pub group: GroupName,
     /// Individual members (the latest `members_now`), used to find the membership band;
     /// published only when the catalogue says `show_member_count = true`.

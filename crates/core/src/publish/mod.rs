@@ -38,7 +38,7 @@
 //! | `legend` | fixed | symbols and words of colours and plan statuses |
 //! | `tasks[]`: `number`, `class`, `title_zh/en` | the catalogue (public notice) | |
 //! | `tasks[]`: `planned`, `colours`, `shares` | computed from the rows | |
-//! | `societies[].code`, `name_zh` | registry | who the row is about |
+//! | `societies[].code`, `name_zh`, `name_en` | registry (`name_en` only when recorded) | who the row is about |
 //! | `societies[].discipline_group` | registry (id; names in `discipline_groups`) | peer comparison |
 //! | `societies[].membership_band` | member count → the catalogue's band | peer comparison; the band, not the count |
 //! | `societies[].members` | the latest `members_now` fact | only when the catalogue says `show_member_count = true`; otherwise `null` |

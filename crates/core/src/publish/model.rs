@@ -474,6 +474,10 @@ pub struct Change {
 pub struct SocietyRow {
     pub code: String,
     pub name_zh: String,
+    /// The official English name. Written only when the registry has one (absent otherwise,
+    /// so bulletins published before English names were recorded read and hash as before).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name_en: String,
     /// The discipline group's id ([`GroupSummary::key`] in `discipline_groups`).
     pub discipline_group: String,
     /// The membership band's id; `unknown` without a member count; `null` when the catalogue
@@ -500,6 +504,15 @@ pub struct SocietyRow {
 }
 
 impl SocietyRow {
+    /// The name in `lang`: the English name when there is one, else the Chinese name.
+    pub fn name(&self, english: bool) -> &str {
+        if english && !self.name_en.is_empty() {
+            &self.name_en
+        } else {
+            &self.name_zh
+        }
+    }
+
     pub fn task(&self, number: u32) -> Option<&TaskCell> {
         self.tasks.iter().find(|t| t.task == number)
     }
@@ -553,6 +566,9 @@ pub struct LaggingWhy {
 pub struct LaggingEntry {
     pub code: String,
     pub name_zh: String,
+    /// As [`SocietyRow::name_en`]: absent when empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name_en: String,
     pub peer_group: String,
     pub peer_rank: Option<u32>,
     pub why: Vec<LaggingWhy>,

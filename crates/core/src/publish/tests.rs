@@ -103,6 +103,7 @@ fn soc(code: &str, group_id: &str, colour: Colour, reports: RateCell) -> PublicS
     PublicSociety {
         code: code.to_owned(),
         name_zh: format!("学会{code}"),
+        name_en: String::new(),
         group: group(group_id),
         members: Some(10_000),
         election_year: false,

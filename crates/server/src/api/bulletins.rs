@@ -185,7 +185,6 @@ pub async fn document(
         _ => Lang::Zh,
     };
     let stored = svc::get(&state, number).await?;
-    let (content_type, name, bytes) = svc::download(&stored, format, lang, q.table.as_deref())?;
     let tag = match format {
         Format::Json => format!("\"{}\"", stored.header.sha256),
         Format::Csv => format!(
@@ -196,15 +195,22 @@ pub async fn document(
         ),
         Format::Xlsx => format!("\"{}-xlsx-{}\"", stored.header.sha256, lang.code()),
     };
-    Ok(cache::respond(
+    let (content_type, name) = svc::download_name(number, format, q.table.as_deref());
+    // Made (and gzip-compressed) once per bulletin, format, table and language; a workbook is
+    // a zip already and is not compressed again.
+    let body = cache::kept(&tag, format != Format::Xlsx, || {
+        svc::download(&stored, format, lang, q.table.as_deref()).map(|(_, _, bytes)| bytes)
+    })?;
+    let disposition = content_disposition(&name);
+    Ok(cache::respond_variants(
         &headers,
         &Cached {
             etag: &tag,
             last_modified: parse_ts(&stored.header.published_at),
             freshness: Freshness::Immutable,
             content_type,
-            disposition: attachment.then(|| content_disposition(&name)),
+            disposition: attachment.then_some(disposition.as_str()),
         },
-        bytes,
+        &body,
     ))
 }

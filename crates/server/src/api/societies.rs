@@ -19,6 +19,8 @@ use crate::service;
 pub struct PublicSociety {
     pub code: String,
     pub name: String,
+    /// The official English name; empty when none is recorded.
+    pub name_en: String,
     /// Discipline group in Chinese (理科 / 工科 / 农科 / 医科 / 交叉).
     pub category: String,
 }

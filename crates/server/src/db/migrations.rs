@@ -67,6 +67,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0009_assessment_results.sql"),
         postgres: include_str!("../../migrations/postgres/0009_assessment_results.sql"),
     },
+    Migration {
+        version: 10,
+        name: "society_names",
+        sqlite: include_str!("../../migrations/sqlite/0010_society_names.sql"),
+        postgres: include_str!("../../migrations/postgres/0010_society_names.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.
@@ -118,13 +124,22 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
 mod tests {
     use super::*;
 
-    /// The two backends' schemas must describe the same tables and columns.
+    /// The two backends' schemas must describe the same tables and columns (columns added
+    /// later by `ALTER TABLE t ADD COLUMN c` count as `t+` with `c`).
     fn tables(sql: &str) -> Vec<(String, Vec<String>)> {
         let mut out = Vec::new();
         let mut current: Option<(String, Vec<String>)> = None;
         for line in sql.lines() {
             let line = line.trim();
-            if let Some(rest) = line.strip_prefix("CREATE TABLE ") {
+            if let Some(rest) = line.strip_prefix("ALTER TABLE ") {
+                let mut words = rest.split_whitespace();
+                let name = words.next().unwrap_or("").to_string();
+                if let (Some("ADD"), Some("COLUMN"), Some(col)) =
+                    (words.next(), words.next(), words.next())
+                {
+                    out.push((format!("{name}+"), vec![col.to_string()]));
+                }
+            } else if let Some(rest) = line.strip_prefix("CREATE TABLE ") {
                 let name = rest.split_whitespace().next().unwrap_or("").to_string();
                 current = Some((name, Vec::new()));
             } else if line.starts_with(");") {

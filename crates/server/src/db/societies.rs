@@ -17,6 +17,9 @@ pub struct Society {
     pub id: i64,
     pub code: String,
     pub name: String,
+    /// The official English name; empty when none is recorded (pages then show the Chinese
+    /// name).
+    pub name_en: String,
     pub short_name: String,
     /// Discipline group letter: A 理科, B 工科, C 农科, D 医科, E 交叉.
     pub discipline_group: String,
@@ -34,6 +37,9 @@ pub struct Society {
 pub struct SocietyInput {
     pub code: SocietyCode,
     pub name: String,
+    /// The English name; `None`: keep the stored one (an import without the column, a JSON
+    /// body without the member), empty for a new society.
+    pub name_en: Option<String>,
     pub short_name: String,
     pub group: DisciplineGroup,
     pub supporting_unit: String,
@@ -51,6 +57,9 @@ pub struct SocietyRaw {
     pub code: String,
     #[serde(default)]
     pub name: String,
+    /// The official English name (optional); absent: keep the stored one.
+    #[serde(default)]
+    pub name_en: Option<String>,
     #[serde(default)]
     pub short_name: String,
     /// Letter (A–E) or Chinese name (理科 …); empty means: from the code's letter.
@@ -78,6 +87,10 @@ impl SocietyRaw {
         let mut field =
             |r: Result<String, FieldError>| r.map_err(|e| errors.push(e)).unwrap_or_default();
         let name = field(text(&self.name, "name", 100, true));
+        let name_en = self
+            .name_en
+            .as_deref()
+            .map(|n| field(text(n, "name_en", 200, false)));
         let short_name = field(text(&self.short_name, "short_name", 40, false));
         let supporting_unit = field(text(&self.supporting_unit, "supporting_unit", 100, false));
         let contact_name = field(text(&self.contact_name, "contact_name", 50, false));
@@ -114,6 +127,7 @@ impl SocietyRaw {
             (Some(code), Some(group)) if errors.is_empty() => Ok(SocietyInput {
                 code,
                 name,
+                name_en,
                 short_name,
                 group,
                 supporting_unit,
@@ -133,7 +147,7 @@ fn looks_like_email(s: &str) -> bool {
         && !s.contains(char::is_whitespace)
 }
 
-const COLUMNS: &str = "id, code, name, short_name, discipline_group, supporting_unit, contact_name, contact_phone, contact_email, active";
+const COLUMNS: &str = "id, code, name, short_name, discipline_group, supporting_unit, contact_name, contact_phone, contact_email, active, name_en";
 
 fn from_row(row: &AnyRow) -> Result<Society, sqlx::Error> {
     let group: String = row.try_get(4)?;
@@ -141,6 +155,7 @@ fn from_row(row: &AnyRow) -> Result<Society, sqlx::Error> {
         id: row.try_get(0)?,
         code: row.try_get(1)?,
         name: row.try_get(2)?,
+        name_en: row.try_get(10)?,
         short_name: row.try_get(3)?,
         category: DisciplineGroup::from_letter(&group)
             .map(|g| g.name_zh().to_string())
@@ -240,11 +255,11 @@ pub async fn public_list_json(db: &Db, filter: &SocietyFilter) -> AppResult<Stri
     }
     let sql = match db.backend {
         super::Backend::Sqlite => format!(
-            "SELECT COALESCE(json_group_array(json_object('code', code, 'name', name, 'category', {category}) ORDER BY code), '[]') \
+            "SELECT COALESCE(json_group_array(json_object('code', code, 'name', name, 'name_en', name_en, 'category', {category}) ORDER BY code), '[]') \
              FROM societies WHERE {conditions}"
         ),
         super::Backend::Postgres => format!(
-            "SELECT COALESCE(json_agg(json_build_object('code', code, 'name', name, 'category', {category}) ORDER BY code), '[]'::json)::text \
+            "SELECT COALESCE(json_agg(json_build_object('code', code, 'name', name, 'name_en', name_en, 'category', {category}) ORDER BY code), '[]'::json)::text \
              FROM societies WHERE {conditions}"
         ),
     };
@@ -316,8 +331,8 @@ pub async fn create_in(
         ]));
     }
     let row = sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO societies (code, name, short_name, discipline_group, supporting_unit, contact_name, contact_phone, contact_email, active, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING {COLUMNS}"
+        "INSERT INTO societies (code, name, short_name, discipline_group, supporting_unit, contact_name, contact_phone, contact_email, active, created_at, updated_at, name_en) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING {COLUMNS}"
     )))
     .bind(input.code.as_str())
     .bind(&input.name)
@@ -329,6 +344,7 @@ pub async fn create_in(
     .bind(&input.contact_email)
     .bind(input.active)
     .bind(ts(now))
+    .bind(input.name_en.as_deref().unwrap_or(""))
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| unique_error(e, input))?;
@@ -365,7 +381,7 @@ pub async fn update_in(
     }
     let row = sqlx::query(AssertSqlSafe(format!(
         "UPDATE societies SET name = $2, short_name = $3, discipline_group = $4, supporting_unit = $5, contact_name = $6, \
-         contact_phone = $7, contact_email = $8, active = $9, updated_at = $10 WHERE code = $1 RETURNING {COLUMNS}"
+         contact_phone = $7, contact_email = $8, active = $9, updated_at = $10, name_en = $11 WHERE code = $1 RETURNING {COLUMNS}"
     )))
     .bind(&before.code)
     .bind(&input.name)
@@ -377,6 +393,7 @@ pub async fn update_in(
     .bind(&input.contact_email)
     .bind(input.active)
     .bind(ts(now))
+    .bind(input.name_en.as_deref().unwrap_or(&before.name_en))
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| unique_error(e, input))?;
@@ -446,6 +463,7 @@ fn to_input(s: &Society) -> AppResult<SocietyInput> {
     Ok(SocietyInput {
         code: SocietyCode::parse(&s.code)?,
         name: s.name.clone(),
+        name_en: Some(s.name_en.clone()),
         short_name: s.short_name.clone(),
         group: DisciplineGroup::from_letter(&s.discipline_group)
             .ok_or_else(|| anyhow::anyhow!("bad stored group"))?,
@@ -482,6 +500,11 @@ pub async fn import(
                 summary.created += 1;
             }
             Some(existing) => {
+                let mut input = input.clone();
+                if input.name_en.is_none() {
+                    input.name_en = Some(existing.name_en.clone());
+                }
+                let input = &input;
                 if to_input(&existing)? == *input {
                     summary.unchanged += 1;
                 } else {

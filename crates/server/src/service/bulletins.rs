@@ -129,6 +129,7 @@ async fn gather(
         out.push(PublicSociety {
             code: s.code,
             name_zh: s.name,
+            name_en: s.name_en,
             group,
             members,
             election_year: elections.get(&s.id).copied().unwrap_or(false),
@@ -361,6 +362,21 @@ pub enum Format {
     Xlsx,
 }
 
+/// The content type and file name of a download of bulletin `n`.
+pub fn download_name(n: u32, format: Format, table: Option<&str>) -> (&'static str, String) {
+    match format {
+        Format::Json => ("application/json", format!("bulletin-{n}.json")),
+        Format::Csv => (
+            "text/csv; charset=utf-8",
+            format!("bulletin-{n}-{}.csv", table.unwrap_or("societies")),
+        ),
+        Format::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            format!("bulletin-{n}.xlsx"),
+        ),
+    }
+}
+
 /// The file of a download: content type, file name, bytes. CSV: the core's table (UTF-8 with
 /// a byte order mark, CRLF, cells starting with = + - @ neutralised); `table` picks one of
 /// `societies` (default), `matrix`, `groups`, `tasks`, `lagging`. Workbook: one sheet per
@@ -372,12 +388,9 @@ pub fn download(
     table: Option<&str>,
 ) -> AppResult<(&'static str, String, Vec<u8>)> {
     let n = stored.header.number;
+    let (content_type, name) = download_name(n, format, table);
     if format == Format::Json {
-        return Ok((
-            "application/json",
-            format!("bulletin-{n}.json"),
-            stored.bytes.clone(),
-        ));
+        return Ok((content_type, name, stored.bytes.clone()));
     }
     let b = parsed(&stored.header.sha256, &stored.bytes)?;
     let l = match lang {
@@ -392,20 +405,12 @@ pub fn download(
                 .iter()
                 .find(|t| t.id == id)
                 .ok_or(AppError::NotFound)?;
-            Ok((
-                "text/csv; charset=utf-8",
-                format!("bulletin-{n}-{id}.csv"),
-                core::csv(t, l).into_bytes(),
-            ))
+            Ok((content_type, name, core::csv(t, l).into_bytes()))
         }
         Format::Xlsx => {
             let bytes =
                 workbook(&tables, l).map_err(|e| anyhow::anyhow!("bulletin {n} workbook: {e}"))?;
-            Ok((
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                format!("bulletin-{n}.xlsx"),
-                bytes,
-            ))
+            Ok((content_type, name, bytes))
         }
     }
 }

@@ -13,7 +13,9 @@
 //!
 //! The stories become dated events, run in time order on a clock of their own (the server's
 //! clock is not touched) and only up to the demo moment: `--clock 2017-07-20T10:00+08:00`
-//! seeds the year as it stood that morning. Facts are recorded as of 2017-03-31 with the
+//! seeds the year as it stood that morning (then only 第1期 is published). CAST's monitoring
+//! bulletins are events too ([`bulletins`]): June's, July's and August's, each published
+//! through `service::bulletins::publish` once the month's reports are in. Facts are recorded as of 2017-03-31 with the
 //! source `demo` (shown as demonstration data). The year is seeded once per database (the
 //! setting `demo_seed` records the seed; a second start does nothing).
 
@@ -121,6 +123,22 @@ pub const REPORT_STORIES: &[(ReportStory, usize)] = &[
     (ReportStory::OnTrack, 93),
 ];
 
+/// The monitoring bulletins CAST publishes in the demo year (R-PUB-1): month reported on and
+/// the moment of publication (Beijing time), in order, so each chains to the one before.
+/// What they show, counted by hand from the stories (see `tests/it/demo.rs`):
+/// - 第1期 (June, 17 July 10:00): red 3 (never reported), yellow 20 (June late, in the latest
+///   period) + 8 (a target due 31 July, within 30 days) = 28, green 141, grey 37;
+/// - 第2期 (July, 14 August 10:00): red 3 + 4 (July missing) + 8 (target overdue) = 15,
+///   yellow 20 (June's late report is still in the latest period), green 137, grey 37;
+/// - 第3期 (August, 14 September 10:00): the dashboard's 28 red, 30 yellow, 114 green.
+pub fn bulletins() -> [(u32, DateTime<Utc>); 3] {
+    [
+        (6, bj(7, 17, 10, 0)),
+        (7, bj(8, 14, 10, 0)),
+        (8, bj(9, 14, 10, 0)),
+    ]
+}
+
 /// The demo editor's society: always accepted, with a target due soon.
 const EDITOR_SOCIETY: &str = "A-01";
 
@@ -218,6 +236,8 @@ enum Step {
     RectRequest,
     RectSubmit,
     RectAccept,
+    /// CAST publishes the monitoring bulletin of a month (第1期 June, 第2期 July, 第3期 August).
+    Publish(u32),
 }
 
 struct Event {
@@ -555,6 +575,12 @@ fn plan_year(seed: u64, mut registry: Vec<Society>) -> (Vec<Profile>, Vec<Event>
     let mut at = |at: DateTime<Utc>, who: usize, step: Step| events.push(Event { at, who, step });
     // CAST locks June on 20 July.
     at(bj(7, 20, 9, 0), 0, Step::Lock(6));
+    // CAST publishes each month's bulletin once the month's reports are in (the late ones
+    // too): June's on Monday 17 July, July's on Monday 14 August, August's on Thursday
+    // 14 September (the last late August report comes on the 13th). See [`bulletins`].
+    for (month, moment) in bulletins() {
+        at(moment, 0, Step::Publish(month));
+    }
     let mut rect_done = false;
     for (i, p) in profiles.iter().enumerate() {
         // Facts entered in late April (as of the end of March), before the plans.
@@ -836,6 +862,18 @@ pub async fn seed(
                 .await?;
                 crate::service::plans::submit(&state, own, s, catalogue, PlanKind::Rectification)
                     .await?;
+            }
+            Step::Publish(m) => {
+                crate::service::bulletins::publish(
+                    &state,
+                    &admin,
+                    &crate::service::bulletins::PublishRequest {
+                        year: catalogue.year,
+                        month: m,
+                        correction: None,
+                    },
+                )
+                .await?;
             }
             Step::RectAccept => {
                 crate::service::plans::review(

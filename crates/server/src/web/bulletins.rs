@@ -69,7 +69,7 @@ pub fn routes() -> Vec<RouteSpec> {
 
 struct CachedPage {
     etag: String,
-    bytes: Arc<Vec<u8>>,
+    body: Arc<cache::Variants>,
 }
 
 fn page_cache() -> &'static Mutex<HashMap<String, Arc<CachedPage>>> {
@@ -81,9 +81,10 @@ const CACHE_ENTRIES: usize = 4096;
 
 /// A public page made from bulletin `sha256`: served from the cache for visitors without a
 /// login (the layout then depends only on the language, the demo flag and the newest
-/// catalogue year, all in the key); rendered for signed-in users (their name is in the
-/// layout), never cached for them.
-fn cached_page(
+/// catalogue year, all in the key), as is or gzip-compressed (compressed once, when the page
+/// enters the cache); rendered for signed-in users (their name is in the layout), never
+/// cached for them.
+pub(super) fn cached_page(
     ctx: &Ctx,
     headers: &HeaderMap,
     shown: Option<&Shown>,
@@ -128,7 +129,7 @@ fn cached_page(
             );
             let p = Arc::new(CachedPage {
                 etag,
-                bytes: Arc::new(html.into_bytes()),
+                body: Arc::new(cache::Variants::new(html.into_bytes(), true)),
             });
             if let Ok(mut c) = page_cache().lock() {
                 if c.len() >= CACHE_ENTRIES {
@@ -139,7 +140,7 @@ fn cached_page(
             p
         }
     };
-    Ok(cache::respond(
+    Ok(cache::respond_variants(
         headers,
         &Cached {
             etag: &page.etag,
@@ -148,15 +149,8 @@ fn cached_page(
             content_type: "text/html; charset=utf-8",
             disposition: None,
         },
-        axum::body::Bytes::from_owner(ArcBytes(page.bytes.clone())),
+        &page.body,
     ))
-}
-
-struct ArcBytes(Arc<Vec<u8>>);
-impl AsRef<[u8]> for ArcBytes {
-    fn as_ref(&self) -> &[u8] {
-        self.0.as_slice()
-    }
 }
 
 fn html(tpl: &impl Template) -> AppResult<String> {
@@ -203,6 +197,40 @@ fn month_en(m: u32) -> &'static str {
         .and_then(|i| M.get(i as usize))
         .copied()
         .unwrap_or("")
+}
+
+/// A society's name as a page shows it: Chinese pages the registered name; English pages the
+/// English name with the Chinese one beside it (`lang="zh"`), or the Chinese name alone, marked
+/// `lang="zh"`, when no English name is recorded.
+pub struct SocietyName {
+    pub main: String,
+    /// `main` is Chinese text on an English page (mark it `lang="zh"`).
+    pub main_zh: bool,
+    /// The Chinese name shown beside an English one.
+    pub alt_zh: Option<String>,
+}
+
+pub fn society_name(t: &T, zh: &str, en: &str) -> SocietyName {
+    if !t.is_en() {
+        return SocietyName {
+            main: zh.to_owned(),
+            main_zh: false,
+            alt_zh: None,
+        };
+    }
+    if en.trim().is_empty() {
+        SocietyName {
+            main: zh.to_owned(),
+            main_zh: true,
+            alt_zh: None,
+        }
+    } else {
+        SocietyName {
+            main: en.to_owned(),
+            main_zh: false,
+            alt_zh: Some(zh.to_owned()),
+        }
+    }
 }
 
 /// A colour as shown: class, symbol and word (never colour alone).
@@ -370,7 +398,7 @@ pub struct Cell {
 
 pub struct MatrixRow {
     pub code: String,
-    pub name: String,
+    pub name: SocietyName,
     pub group: String,
     pub colour: ColourView,
     pub plan: String,
@@ -394,7 +422,7 @@ pub struct SortLink {
 
 pub struct LaggingView {
     pub code: String,
-    pub name: String,
+    pub name: SocietyName,
     pub peer: String,
     pub why: String,
     pub appearance: String,
@@ -484,7 +512,10 @@ pub async fn matrix(
             .filter(|s| group.is_empty() || s.discipline_group == group)
             .collect();
         match sort.as_str() {
-            "name" => rows.sort_by(|a, c| a.name_zh.cmp(&c.name_zh)),
+            "name" => {
+                let en = t.is_en();
+                rows.sort_by(|a, c| a.name(en).cmp(c.name(en)).then(a.code.cmp(&c.code)))
+            }
             "colour" => {
                 rows.sort_by_key(|s| (std::cmp::Reverse(s.colour.severity()), s.code.clone()))
             }
@@ -539,7 +570,7 @@ pub async fn matrix(
             .into_iter()
             .map(|s| MatrixRow {
                 code: s.code.clone(),
-                name: s.name_zh.clone(),
+                name: society_name(&t, &s.name_zh, &s.name_en),
                 group: group_name(&t, &b, &s.discipline_group),
                 colour: colour(&t, &b, s.colour),
                 plan: plan_status(&t, &b, s),
@@ -613,7 +644,7 @@ pub async fn matrix(
                 })
                 .map(|l| LaggingView {
                     code: l.code.clone(),
-                    name: l.name_zh.clone(),
+                    name: society_name(&t, &l.name_zh, &l.name_en),
                     peer: peer_name(&t, &b, &l.peer_group),
                     why: l
                         .why
@@ -684,7 +715,7 @@ struct SocietyPage {
     number: u32,
     bulletins: Vec<(u32, String, bool)>,
     code: String,
-    name: String,
+    name: SocietyName,
     facts: Vec<(String, String)>,
     colour: ColourView,
     reasons: Vec<String>,
@@ -814,7 +845,7 @@ pub async fn society(
             number: shown.header.number,
             bulletins: picker(&t, &shown),
             code: row.code.clone(),
-            name: row.name_zh.clone(),
+            name: society_name(&t, &row.name_zh, &row.name_en),
             facts,
             colour: colour(&t, &b, row.colour),
             reasons: row
@@ -825,14 +856,17 @@ pub async fn society(
             tasks,
             trend,
             chart: rates_chart(&t, &points),
-            page: Page::new(&ctx, row.name_zh.clone()),
+            page: Page::new(&ctx, row.name(t.is_en()).to_owned()),
         })
     })
 }
 
-fn month_label(t: &T, year: i32, month: u32) -> String {
+/// A month as every chart axis and data table shows it: `2017年8月` / `Aug 2017` (one format
+/// for the bars, the lines and the tables behind them).
+pub fn month_label(t: &T, year: i32, month: u32) -> String {
     if t.is_en() {
-        format!("{year}-{month:02}")
+        let name = month_en(month);
+        format!("{} {year}", name.get(..3).unwrap_or(name))
     } else {
         format!("{year}年{month}月")
     }
@@ -843,7 +877,7 @@ fn month_label(t: &T, year: i32, month: u32) -> String {
 
 pub struct TaskSociety {
     pub code: String,
-    pub name: String,
+    pub name: SocietyName,
     pub group: String,
     pub colour: ColourView,
     pub reasons: String,
@@ -902,7 +936,7 @@ pub async fn task(
             .filter_map(|s| s.task(task).map(|c| (s, c)))
             .map(|(s, c)| TaskSociety {
                 code: s.code.clone(),
-                name: s.name_zh.clone(),
+                name: society_name(&t, &s.name_zh, &s.name_en),
                 group: group_name(&t, &b, &s.discipline_group),
                 colour: colour(&t, &b, c.colour),
                 reasons: c
@@ -962,7 +996,7 @@ pub fn shares_chart(t: &T, tr: &Trend) -> String {
         s.push_str(&format!(
             "<text x=\"{}\" y=\"218\" text-anchor=\"middle\" font-size=\"11\">{}</text>",
             x + 20,
-            p.month
+            esc(&month_label(t, p.year, p.month))
         ));
     }
     s.push_str("</svg>");
@@ -1079,18 +1113,20 @@ async fn year_trend(state: &AppState, shown: &Shown) -> AppResult<Arc<Trend>> {
     Ok(tr)
 }
 
-/// The home page's monitoring section; `None` when nothing is published yet.
-pub async fn home_monitor(state: &AppState, t: &T) -> AppResult<Option<HomeMonitor>> {
-    let Some(shown) = svc::shown(state, None).await? else {
-        return Ok(None);
-    };
-    let tr = year_trend(state, &shown).await?;
+/// The latest bulletin for the home page; `None` when nothing is published yet.
+pub async fn latest(state: &AppState) -> AppResult<Option<Shown>> {
+    svc::shown(state, None).await
+}
+
+/// The home page's monitoring section of the latest bulletin `shown`.
+pub async fn home_monitor(state: &AppState, t: &T, shown: &Shown) -> AppResult<HomeMonitor> {
+    let tr = year_trend(state, shown).await?;
     let points: Vec<(String, Option<u32>, Option<u32>)> = tr
         .points
         .iter()
         .map(|p| (month_label(t, p.year, p.month), p.received, p.on_time))
         .collect();
-    Ok(Some(HomeMonitor {
+    Ok(HomeMonitor {
         label: bulletin_label(t, &shown.header),
         number: shown.header.number,
         headline: headline(t, &shown.bulletin),
@@ -1101,7 +1137,7 @@ pub async fn home_monitor(state: &AppState, t: &T) -> AppResult<Option<HomeMonit
             .iter()
             .map(|p| (month_label(t, p.year, p.month), p.texts.to_vec()))
             .collect(),
-    }))
+    })
 }
 
 // ---------------------------------------------------------------------------------------

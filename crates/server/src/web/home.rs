@@ -4,6 +4,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use http::HeaderMap;
 use http::header::{HeaderValue, SET_COOKIE};
 use serde::Deserialize;
 
@@ -28,7 +29,9 @@ struct Home {
     monitor: Option<super::bulletins::HomeMonitor>,
 }
 
-pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
+/// `GET /`: for visitors without a login the page depends only on the latest bulletin (and
+/// the language and layout), so it is cached and compressed like the monitoring pages.
+pub async fn home(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -> Response {
     let t = ctx.t();
     let card = |href: String, key: &str| Card {
         href,
@@ -50,15 +53,30 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
     }
     cards.push(card("/catalogues/2017".into(), "catalogue"));
     cards.push(card("/api/openapi.json".into(), "api"));
-    let monitor = match super::bulletins::home_monitor(&state, &t).await {
-        Ok(m) => m,
+    let shown = match super::bulletins::latest(&state).await {
+        Ok(s) => s,
         Err(e) => return e.into_response(),
     };
-    render(&Home {
+    let monitor = match &shown {
+        Some(s) => match super::bulletins::home_monitor(&state, &t, s).await {
+            Ok(m) => Some(m),
+            Err(e) => return e.into_response(),
+        },
+        None => None,
+    };
+    let page = Home {
         page: Page::new(&ctx, t.t("home-title")),
         cards,
         monitor,
+    };
+    if ctx.user.is_some() {
+        return render(&page);
+    }
+    super::bulletins::cached_page(&ctx, &headers, shown.as_ref(), "home", || {
+        page.render()
+            .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("template: {e}")))
     })
+    .unwrap_or_else(IntoResponse::into_response)
 }
 
 pub async fn healthz(State(state): State<AppState>) -> Response {

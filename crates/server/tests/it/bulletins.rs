@@ -68,8 +68,8 @@ fn june_report(members: i64) -> Value {
     json!({"narrative": "SECRETNARRATIVE", "tasks": tasks})
 }
 
-struct Ctx {
-    admin: String,
+pub(crate) struct Ctx {
+    pub(crate) admin: String,
     editor: String,
     reviewer: String,
 }
@@ -77,7 +77,7 @@ struct Ctx {
 /// A-03 with secrets everywhere: contact person, accepted plan (responsible person, metric,
 /// milestone), a June report (narrative, progress) with a reviewer comment; A-01 with a draft
 /// plan whose summary is secret; a staff user with a secret name.
-async fn setup(app: &TestApp) -> Ctx {
+pub(crate) async fn setup(app: &TestApp) -> Ctx {
     app.registry().await;
     app.state.clock.set(beijing("2017-05-20 10:00:00"));
     let admin = app.admin_token().await;
@@ -201,7 +201,7 @@ fn assert_no_secret(what: &str, text: &str) {
     }
 }
 
-async fn publish(app: &TestApp, token: &str, body: Value) -> crate::Resp {
+pub(crate) async fn publish(app: &TestApp, token: &str, body: Value) -> crate::Resp {
     app.json(Method::POST, "/api/v1/bulletins", &body, Some(token))
         .await
 }

@@ -106,6 +106,18 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
 ///   516 − 27 − 35 = 454.
 /// - colours: red 10 + 4 + 3 (missing) + 8 (overdue) + 3 (blocked) = 28; yellow 15 (August
 ///   late) + 15 (due soon) = 30; green 93 + 20 + 1 = 114; grey 209 − 172 = 37.
+/// - bulletins (R-PUB-1), each judged at its instant:
+///   第1期 June, 17 July 10:00: June due; red 3 (never reported); yellow 20 (June late, in the
+///   latest period, after 5 June's due instant) + 8 (task 3's target due 31 July, within 30
+///   days) = 28; green 172 − 31 = 141. Reports 172 expected, 169 received, 149 on time.
+///   Lagging (red, no target met): the 3, each 第1次.
+///   第2期 July, 14 August 10:00: June and July due; red 3 + 4 (July missing) + 8 (task 3
+///   overdue) = 15; yellow 20 (June's late arrivals are after 5 July, the start of the latest
+///   period); green 172 − 35 = 137. Reports 344 expected, 344 − 6 − 4 = 334 received, 314 on
+///   time. Lagging 15: 3 for the 第2次, 12 for the 第1次.
+///   第3期 August, 14 September 10:00: as the dashboard (nothing changes colour between the
+///   14th and the 15th): 28 / 30 / 114 / 37; 516 expected, 489 received, 454 on time.
+///   Lagging 28: 第3次 3 (never reported), 第2次 4 + 8 = 12, 第1次 10 + 3 = 13.
 async fn the_seeded_year(app: TestApp) {
     app.state.clock.set(demo_moment());
     reformwatch::demo::load(app.db(), &Actor::System, app.state.clock.now())
@@ -252,6 +264,106 @@ async fn the_seeded_year(app: TestApp) {
         .collect();
     assert!(kinds.contains(&"plan-accepted"), "{kinds:?}");
     assert!(kinds.contains(&"report-commented"), "{kinds:?}");
+    // The bulletins, chained, in order, each with the colours counted by hand above.
+    let list = app.get("/api/v1/bulletins").await.json();
+    let list = list.as_array().unwrap().clone();
+    assert_eq!(list.len(), 3, "{list:?}");
+    let expect = [
+        (
+            6,
+            "2017-07-17T02:00:00Z",
+            (3, 28, 141, 37),
+            (172, 169, 149),
+            3,
+            [3, 0, 0],
+        ),
+        (
+            7,
+            "2017-08-14T02:00:00Z",
+            (15, 20, 137, 37),
+            (344, 334, 314),
+            15,
+            [12, 3, 0],
+        ),
+        (
+            8,
+            "2017-09-14T02:00:00Z",
+            (28, 30, 114, 37),
+            (516, 489, 454),
+            28,
+            [13, 12, 3],
+        ),
+    ];
+    let mut prev = Value::Null;
+    for (i, (month, at, colours, reports, lagging, times)) in expect.into_iter().enumerate() {
+        let h = &list[i];
+        assert_eq!(h["number"], i + 1, "{h}");
+        assert_eq!(
+            (h["year"].clone(), h["month"].clone()),
+            (2017.into(), month.into())
+        );
+        assert_eq!(h["published_at"], at, "{h}");
+        assert_eq!(h["prev_sha256"], prev, "{h}");
+        prev = h["sha256"].clone();
+        let r = app.get(&format!("/api/v1/bulletins/{}", i + 1)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let b = r.json();
+        let o = &b["overall"];
+        assert_eq!(
+            (
+                o["colours"]["red"].as_u64().unwrap(),
+                o["colours"]["yellow"].as_u64().unwrap(),
+                o["colours"]["green"].as_u64().unwrap(),
+                o["colours"]["grey"].as_u64().unwrap()
+            ),
+            colours,
+            "bulletin {}",
+            i + 1
+        );
+        assert_eq!(
+            (
+                o["reports"]["expected"].as_u64().unwrap(),
+                o["reports"]["received"].as_u64().unwrap(),
+                o["reports"]["on_time"].as_u64().unwrap()
+            ),
+            reports,
+            "bulletin {}",
+            i + 1
+        );
+        let listed = b["lagging"].as_array().unwrap();
+        assert_eq!(listed.len(), lagging, "bulletin {}", i + 1);
+        let appearances: Vec<usize> = (1..=3)
+            .map(|k| listed.iter().filter(|l| l["appearance"] == k).count())
+            .collect();
+        assert_eq!(appearances, times, "bulletin {}", i + 1);
+        // Each is compared with the one before (the change since the previous bulletin).
+        let compared = if i == 0 { Value::Null } else { Value::from(i) };
+        assert_eq!(b["compared_with"], compared, "bulletin {}", i + 1);
+    }
+    // The second bulletin shows changes: the 8 societies with task 3 overdue got worse.
+    let b2 = app.get("/api/v1/bulletins/2").await.json();
+    let worse = b2["societies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["change"]["direction"] == "worse")
+        .count();
+    assert_eq!(worse, 8 + 4, "{}", b2["overall"]);
+    let url = app.state.config.database_url();
+    let data_dir = app.state.config.data_dir.to_str().unwrap().to_owned();
+    let (code, out, err) = crate::rules::run_cli(
+        &[
+            "bulletin",
+            "verify",
+            "--database-url",
+            &url,
+            "--data-dir",
+            &data_dir,
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("3 bulletins"), "{out}");
     // Idempotent: a second seeding does nothing.
     let versions = count(&app, "SELECT COUNT(*) FROM report_versions").await;
     assert!(

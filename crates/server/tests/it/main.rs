@@ -22,6 +22,7 @@ mod layers;
 mod limits;
 mod pages;
 mod plans;
+mod public;
 mod readable;
 mod rules;
 mod security;

@@ -68,26 +68,26 @@ async fn public_list_json_is_exact_and_filtered(app: TestApp) {
     assert_eq!(
         r.json(),
         json!([
-            {"code": "A-01", "name": "甲学会", "category": "理科"},
-            {"code": "B-01", "name": "乙学会", "category": "工科"},
-            {"code": "B-02", "name": "工程\"引号\"\\学会</script>😀", "category": "工科"},
+            {"code": "A-01", "name": "甲学会", "name_en": "", "category": "理科"},
+            {"code": "B-01", "name": "乙学会", "name_en": "", "category": "工科"},
+            {"code": "B-02", "name": "工程\"引号\"\\学会</script>😀", "name_en": "", "category": "工科"},
         ])
     );
     assert_eq!(
         app.get("/api/v1/societies?group=B").await.json(),
         json!([
-            {"code": "B-01", "name": "乙学会", "category": "工科"},
-            {"code": "B-02", "name": "工程\"引号\"\\学会</script>😀", "category": "工科"},
+            {"code": "B-01", "name": "乙学会", "name_en": "", "category": "工科"},
+            {"code": "B-02", "name": "工程\"引号\"\\学会</script>😀", "name_en": "", "category": "工科"},
         ])
     );
     // The search looks at the code, the name and the short name, case-insensitively.
     assert_eq!(
         app.get("/api/v1/societies?q=zeta").await.json(),
-        json!([{"code": "B-01", "name": "乙学会", "category": "工科"}])
+        json!([{"code": "B-01", "name": "乙学会", "name_en": "", "category": "工科"}])
     );
     assert_eq!(
         app.get("/api/v1/societies?q=a-0").await.json(),
-        json!([{"code": "A-01", "name": "甲学会", "category": "理科"}])
+        json!([{"code": "A-01", "name": "甲学会", "name_en": "", "category": "理科"}])
     );
     // Nothing matches: an empty array, not null.
     let r = app.get("/api/v1/societies?q=nothing-like-this").await;

@@ -549,3 +549,46 @@ fn lagging_table_lists_why_and_how_often() {
         ]
     );
 }
+
+/// English names (R-PUB-1): a row carries `name_en` only when the registry has one (so an
+/// earlier bulletin without it reads and hashes the same); the lagging entry repeats it; the
+/// English tables use it, the Chinese ones the registered name; without one the English table
+/// shows the Chinese name.
+#[test]
+fn english_names_in_rows_lagging_and_tables() {
+    let c = cat();
+    let mut named = soc("A-01", "A", Colour::Red, cell(1, 0, 0));
+    named.name_en = " Chinese Mathematical Society ".to_owned();
+    let plain = soc("A-02", "A", Colour::Red, cell(1, 0, 0));
+    let mut chain = Vec::new();
+    let b = publish(
+        &c,
+        &mut chain,
+        &input(6, bj(2017, 7, 6, 9, 0, 0), vec![named, plain]),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&chain[0].bytes).unwrap();
+    let rows = v["societies"].as_array().unwrap();
+    assert_eq!(rows[0]["name_en"], "Chinese Mathematical Society");
+    assert!(rows[1].get("name_en").is_none(), "{}", rows[1]);
+    let lag = v["lagging"].as_array().unwrap();
+    assert_eq!(lag.len(), 2);
+    assert_eq!(lag[0]["name_en"], "Chinese Mathematical Society");
+    assert!(lag[1].get("name_en").is_none(), "{}", lag[1]);
+    // The bytes read back into the same bulletin and are consistent as a downloaded file.
+    assert_eq!(parse(&chain[0].bytes).unwrap(), b);
+    assert!(verify_file(&chain[0].bytes, Some(&chain[0].sha256)).is_ok());
+    // Tables: English name in English, registered name in Chinese, fallback to Chinese.
+    let en = tables(&b, Lang::En);
+    let zh = tables(&b, Lang::Zh);
+    assert_eq!(texts(&en[0].rows[0])[1], "Chinese Mathematical Society");
+    assert_eq!(texts(&en[0].rows[1])[1], "学会A-02");
+    assert_eq!(texts(&zh[0].rows[0])[1], "学会A-01");
+    assert_eq!(texts(&en[1].rows[0])[1], "Chinese Mathematical Society");
+    assert_eq!(texts(&en[4].rows[0])[3], "Chinese Mathematical Society");
+    assert_eq!(texts(&zh[4].rows[0])[3], "学会A-01");
+    // A lagging entry whose English name differs from its row is not consistent.
+    let mut tampered = b.clone();
+    tampered.lagging[0].name_en = "Someone Else".to_owned();
+    let bytes = canonical_bytes(&tampered).unwrap();
+    assert!(!verify_file(&bytes, None).is_ok());
+}

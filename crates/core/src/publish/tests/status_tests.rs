@@ -435,6 +435,7 @@ fn no_private_field_reaches_a_bulletin() {
     let society = PublicSociety {
         code: "A-01".to_owned(),
         name_zh: "中国数学会".to_owned(),
+        name_en: "Chinese Mathematical Society".to_owned(),
         group: group("A"),
         members: facts.int("members_now"),
         election_year: false,

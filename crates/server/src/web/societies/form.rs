@@ -44,6 +44,8 @@ pub struct SocietyForm {
     #[serde(default)]
     name: String,
     #[serde(default)]
+    name_en: String,
+    #[serde(default)]
     short_name: String,
     #[serde(default)]
     discipline_group: String,
@@ -62,6 +64,7 @@ impl SocietyForm {
         SocietyRaw {
             code: self.code.clone(),
             name: self.name.clone(),
+            name_en: Some(self.name_en.clone()),
             short_name: self.short_name.clone(),
             discipline_group: self.discipline_group.clone(),
             supporting_unit: self.supporting_unit.clone(),
@@ -75,6 +78,7 @@ impl SocietyForm {
         SocietyForm {
             code: s.code.clone(),
             name: s.name.clone(),
+            name_en: s.name_en.clone(),
             short_name: s.short_name.clone(),
             discipline_group: s.discipline_group.clone(),
             supporting_unit: s.supporting_unit.clone(),
@@ -106,6 +110,7 @@ fn form_page(
     let fields = vec![
         field("code", "col-code", &form.code, true),
         field("name", "col-name", &form.name, true),
+        field("name_en", "pub-col-name-en", &form.name_en, false),
         field("short_name", "col-short-name", &form.short_name, false),
         field(
             "discipline_group",
