@@ -174,6 +174,7 @@ pub async fn document(
         Format::Csv => format!("\"{}-csv-{}\"", p.header.sha256, lang.code()),
         Format::Xlsx => format!("\"{}-xlsx-{}\"", p.header.sha256, lang.code()),
     };
+    let disposition = content_disposition(&name);
     Ok(cache::respond(
         &headers,
         &Cached {
@@ -181,7 +182,7 @@ pub async fn document(
             last_modified: parse_ts(&p.header.published_at),
             freshness: Freshness::Immutable,
             content_type,
-            disposition: attachment.then(|| content_disposition(&name)),
+            disposition: attachment.then_some(disposition.as_str()),
         },
         bytes,
     ))
