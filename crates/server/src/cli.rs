@@ -79,6 +79,16 @@ enum Command {
     /// Year-end subsidy (奖补, R-ASSESS-2).
     #[command(subcommand)]
     Subsidy(SubsidyCmd),
+    /// Published year-end assessment results (issue 12): check their chain.
+    #[command(subcommand)]
+    Assessment(AssessmentCmd),
+    /// The year's outcome table (code, name, score, outcome, rank, yuan): the published
+    /// results when the year is final, otherwise computed now from the current data and
+    /// marked PROVISIONAL (issue 12).
+    Assess {
+        #[arg(long)]
+        year: i32,
+    },
     /// Print the effective configuration (secrets masked).
     Config,
     /// Consistent online backup into a new directory: database snapshot (SQLite `VACUUM INTO`,
@@ -230,6 +240,13 @@ enum BulletinCmd {
         #[arg(long)]
         sha256: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum AssessmentCmd {
+    /// Check the chain of published assessment results in the database (numbers, hashes,
+    /// links, canonical form); names the first bad publication and exits 2.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -399,6 +416,26 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Restore { .. }
         | Command::Subsidy(_)
         | Command::Bulletin(BulletinCmd::VerifyFile { .. }) => Ok(ExitCode::SUCCESS),
+        Command::Assess { year } => assess_table(&state, year).await,
+        Command::Assessment(AssessmentCmd::Verify) => {
+            match crate::service::assessment_results::verify(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                Ok(n) => {
+                    println!("assessment results chain intact: {n} publications");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(f) => {
+                    eprintln!(
+                        "assessment results chain BROKEN at publication {}: {}",
+                        f.number, f.problem
+                    );
+                    eprintln!("考核结果链校验失败：第 {} 次发布：{}", f.number, f.problem);
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
         Command::Bulletin(BulletinCmd::Verify) => {
             match crate::service::bulletins::verify(&state)
                 .await
@@ -502,6 +539,78 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         },
     }
+}
+
+/// `assess --year Y`: the outcome table, tab-separated under a header line that says whether
+/// it is final (the published results) or provisional (computed now).
+async fn assess_table(state: &crate::AppState, year: i32) -> anyhow::Result<ExitCode> {
+    use crate::service::assessment_results as results;
+    use reformwatch_core::assess::score::grouped;
+    let err = |e: crate::error::AppError| anyhow::anyhow!("{e}");
+    let label = |o: &str| match o {
+        "commended" => "表扬 commended",
+        "criticised" => "通报批评 criticised",
+        _ => "完成 completed",
+    };
+    let mut lines: Vec<[String; 6]> = Vec::new();
+    if let Some(p) = results::published(state, year).await.map_err(err)? {
+        println!(
+            "{year} 年度考核结果：已定稿发布（第 {} 次发布，SHA-256 {}）/ {year} assessment results: FINAL (publication {}, sha256 {})",
+            p.header.number, p.header.sha256, p.header.number, p.header.sha256
+        );
+        for s in &p.doc.societies {
+            lines.push([
+                s.code.clone(),
+                s.name_zh.clone(),
+                s.score.clone().unwrap_or_else(|| "—".to_owned()),
+                label(&s.outcome).to_owned(),
+                s.rank.map_or_else(|| "—".to_owned(), |r| r.to_string()),
+                s.yuan
+                    .map_or_else(|| "—".to_owned(), |y| grouped(i128::from(y))),
+            ]);
+        }
+    } else {
+        let life = results::lifecycle(state, year).await.map_err(err)?;
+        let a = crate::service::assessment::assess(state, year)
+            .await
+            .map_err(err)?;
+        let names: std::collections::HashMap<String, String> = crate::db::societies::list(
+            &state.db,
+            &crate::db::societies::SocietyFilter {
+                include_inactive: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(err)?
+        .into_iter()
+        .map(|s| (s.code, s.name))
+        .collect();
+        println!(
+            "{year} 年度考核结果：暂定，尚未定稿（阶段：{}）/ {year} assessment results: PROVISIONAL, not final (state: {}); {} expert score(s) still missing",
+            life.state(),
+            life.state(),
+            a.missing_reviewer_scores
+        );
+        let mut societies: Vec<_> = a.societies.iter().collect();
+        societies.sort_by(|x, y| x.code.cmp(&y.code));
+        for s in societies {
+            lines.push([
+                s.code.clone(),
+                names.get(&s.code).cloned().unwrap_or_default(),
+                s.score().map_or_else(|| "—".to_owned(), |x| x.to_string()),
+                label(s.outcome.kind.as_str()).to_owned(),
+                s.rank.map_or_else(|| "—".to_owned(), |r| r.to_string()),
+                s.subsidy
+                    .map_or_else(|| "—".to_owned(), |y| grouped(i128::from(y.get()))),
+            ]);
+        }
+    }
+    println!("code\tname\tscore\toutcome\trank\tyuan");
+    for l in &lines {
+        println!("{}", l.join("\t"));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `bulletin verify-file FILE [--sha256 HEX]` (R-PUB-2): no database, no account.

@@ -96,6 +96,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../locales/en-US/flows.toml"),
     ),
     (
+        "assessment_results.toml",
+        include_str!("../locales/zh-CN/assessment_results.toml"),
+        include_str!("../locales/en-US/assessment_results.toml"),
+    ),
+    (
         "summary.toml",
         include_str!("../locales/zh-CN/summary.toml"),
         include_str!("../locales/en-US/summary.toml"),

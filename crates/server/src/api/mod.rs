@@ -4,6 +4,7 @@
 //! `{"errors":[{"code":"invalid","message":"…","field":"name"}]}`.
 
 pub mod assessment;
+pub mod assessment_results;
 pub mod audit;
 pub mod bulletins;
 pub mod catalogues;
@@ -61,6 +62,10 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         assessment::declare, assessment::adjust, assessment::results, assessment::reviewers, assessment::assign,
         operations::set_election, operations::set_lock, operations::grant_exception,
         operations::import_societies, operations::plan_diff,
+        assessment_results::status, assessment_results::document, assessment_results::show,
+        assessment_results::request_final, assessment_results::approve, assessment_results::all_objections,
+        assessment_results::society_objections, assessment_results::file_objection,
+        assessment_results::answer,
     ),
     components(schemas(ApiErrors, ApiError, drafts::ReformPlanDraft, drafts::RectificationPlanDraft, drafts::EvidenceUpload)),
     modifiers(&BearerAuth, &ErrorResponses, &CommentLimits),
@@ -254,5 +259,6 @@ pub fn routes() -> Vec<RouteSpec> {
     .into_iter()
     .chain(bulletins::routes())
     .chain(assessment::routes())
+    .chain(assessment_results::routes())
     .collect()
 }

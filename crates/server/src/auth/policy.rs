@@ -26,6 +26,11 @@ pub enum Action {
     OwnAccount,
     /// Preview and publish a monitoring bulletin (R-PUB-1): administrators.
     PublishBulletin,
+    /// Show the year's assessment results, request and approve finalisation (issue 12):
+    /// administrators (the approval needs a second one: the service checks).
+    FinaliseAssessment,
+    /// Read every objection and answer one (issue 12): administrators and reviewers.
+    AnswerObjection,
 }
 
 /// `owner` is the society that owns the object, where the object has one.
@@ -40,7 +45,10 @@ pub fn authorize(user: Option<&User>, action: Action, owner: Option<i64>) -> Res
     let allowed = match (user.role, action) {
         (_, Action::OwnAccount) => true,
         (Role::Admin, _) => true,
-        (Role::Reviewer, Action::ReadSociety | Action::ListAllSocieties) => true,
+        (
+            Role::Reviewer,
+            Action::ReadSociety | Action::ListAllSocieties | Action::AnswerObjection,
+        ) => true,
         (Role::Reviewer, _) => false,
         (Role::SocietyEditor, Action::ReadSociety | Action::EditSocietyData) => own,
         (Role::SocietyViewer, Action::ReadSociety) => own,

@@ -62,6 +62,12 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0008_years.sql"),
     },
     Migration {
+        version: 9,
+        name: "assessment_results",
+        sqlite: include_str!("../../migrations/sqlite/0009_assessment_results.sql"),
+        postgres: include_str!("../../migrations/postgres/0009_assessment_results.sql"),
+    },
+    Migration {
         version: 10,
         name: "society_names",
         sqlite: include_str!("../../migrations/sqlite/0010_society_names.sql"),

@@ -5,6 +5,7 @@
 //! start with `BEGIN IMMEDIATE` so that two writers never deadlock on a lock upgrade.
 
 pub mod assessment;
+pub mod assessment_results;
 pub mod audit;
 pub mod bulletins;
 pub mod catalogues;

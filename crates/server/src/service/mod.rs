@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod assessment;
+pub mod assessment_results;
 pub mod audit;
 pub mod bulletins;
 pub mod catalogues;

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod assessment;
+pub mod assessment_results;
 pub mod assets;
 pub mod audit;
 pub mod bulletins;
@@ -192,5 +193,6 @@ pub fn routes() -> Vec<RouteSpec> {
     .into_iter()
     .chain(bulletins::routes())
     .chain(assessment::routes())
+    .chain(assessment_results::routes())
     .collect()
 }

@@ -357,6 +357,55 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("GET", "/admin/bulletins", Access::Admin),
     ("POST", "/admin/bulletins/preview", Access::Admin),
     ("POST", "/admin/bulletins", Access::Admin),
+    // Issue 12 part 2: the assessment results (public to read; administrators show, request
+    // and approve; reviewers answer objections; a society files its own).
+    ("GET", "/api/v1/assessment/{year}/status", Access::Public),
+    ("GET", "/api/v1/assessment/{year}/{file}", Access::Public),
+    ("POST", "/api/v1/assessment/{year}/show", Access::Admin),
+    (
+        "POST",
+        "/api/v1/assessment/{year}/finalise/request",
+        Access::Admin,
+    ),
+    (
+        "POST",
+        "/api/v1/assessment/{year}/finalise/approve",
+        Access::Admin,
+    ),
+    ("GET", "/api/v1/assessment/{year}/objections", Access::Staff),
+    ("POST", "/api/v1/objections/{id}/answer", Access::Staff),
+    (
+        "GET",
+        "/api/v1/societies/{code}/assessment/{year}/objections",
+        Access::SocietyScoped,
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/assessment/{year}/objections",
+        Access::SocietyEdit,
+    ),
+    ("GET", "/assessment/{year}", Access::Public),
+    ("GET", "/assessment/{year}/notice", Access::Public),
+    ("GET", "/admin/assessment/{year}/final", Access::Staff),
+    ("GET", "/admin/assessment/{year}/export.xlsx", Access::Admin),
+    ("POST", "/admin/assessment/{year}/show", Access::Admin),
+    ("POST", "/admin/assessment/{year}/request", Access::Admin),
+    ("POST", "/admin/assessment/{year}/approve", Access::Admin),
+    (
+        "POST",
+        "/admin/assessment/objections/{id}/answer",
+        Access::Staff,
+    ),
+    (
+        "GET",
+        "/societies/{code}/assessment/{year}/objections",
+        Access::SocietyScoped,
+    ),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/objections",
+        Access::SocietyEdit,
+    ),
 ];
 
 #[test]
@@ -542,6 +591,41 @@ const ALLOWED_STATUS: &[(&str, &str, &[u16])] = &[
     ("GET", "/admin/bulletins", &[200]),
     ("POST", "/admin/bulletins/preview", &[422]),
     ("POST", "/admin/bulletins", &[422]),
+    ("GET", "/api/v1/assessment/{year}/status", &[200]),
+    ("GET", "/api/v1/assessment/{year}/{file}", &[404]),
+    ("POST", "/api/v1/assessment/{year}/show", &[422]),
+    ("POST", "/api/v1/assessment/{year}/finalise/request", &[422]),
+    ("POST", "/api/v1/assessment/{year}/finalise/approve", &[422]),
+    ("GET", "/api/v1/assessment/{year}/objections", &[200]),
+    ("POST", "/api/v1/objections/{id}/answer", &[422]),
+    (
+        "GET",
+        "/api/v1/societies/{code}/assessment/{year}/objections",
+        &[200],
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/assessment/{year}/objections",
+        &[422],
+    ),
+    ("GET", "/assessment/{year}", &[200]),
+    ("GET", "/assessment/{year}/notice", &[404]),
+    ("GET", "/admin/assessment/{year}/final", &[200]),
+    ("GET", "/admin/assessment/{year}/export.xlsx", &[200]),
+    ("POST", "/admin/assessment/{year}/show", &[422]),
+    ("POST", "/admin/assessment/{year}/request", &[422]),
+    ("POST", "/admin/assessment/{year}/approve", &[422]),
+    ("POST", "/admin/assessment/objections/{id}/answer", &[422]),
+    (
+        "GET",
+        "/societies/{code}/assessment/{year}/objections",
+        &[200],
+    ),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/objections",
+        &[422],
+    ),
     ("POST", "/admin/months/exception", &[303]),
     ("GET", "/help/colours", &[200]),
     ("GET", "/admin/facts/import", &[200]),
@@ -913,6 +997,8 @@ struct Fixture {
     evidence: reformwatch::db::evidence::Evidence,
     editor_id: i64,
     target_id: i64,
+    /// A-03's objection to the 2017 results (the reason carries [`MARK`]).
+    objection_id: i64,
 }
 
 async fn seed(app: &TestApp) -> Fixture {
@@ -992,12 +1078,34 @@ async fn seed(app: &TestApp) -> Fixture {
     )
     .await
     .unwrap();
+    // The 2017 results shown to the societies and A-03's objection.
+    let system = reformwatch::Principal::System;
+    reformwatch::service::assessment_results::show(&app.state, &system, 2017)
+        .await
+        .unwrap();
+    let a03 = db::societies::by_code(app.db(), "A-03")
+        .await
+        .unwrap()
+        .unwrap();
+    let objection = reformwatch::service::assessment_results::file_objection(
+        &app.state,
+        &system,
+        &a03,
+        2017,
+        &reformwatch::service::assessment_results::ObjectionInput {
+            reason: format!("异议 {MARK}"),
+            evidence_id: None,
+        },
+    )
+    .await
+    .unwrap();
     Fixture {
         sessions,
         tokens,
         evidence,
         editor_id: editor.id,
         target_id: target.id,
+        objection_id: objection.id,
     }
 }
 
@@ -1119,6 +1227,9 @@ async fn object_for(app: &TestApp, fx: &Fixture, route: &str) -> Option<i64> {
     let now = app.state.clock.now();
     Some(match route {
         "/evidence/{id}" | "/api/v1/evidence/{id}" => fx.evidence.id,
+        "/api/v1/objections/{id}/answer" | "/admin/assessment/objections/{id}/answer" => {
+            fx.objection_id
+        }
         "/evidence/{id}/remove" => {
             let e = &fx.evidence;
             db::evidence::add(

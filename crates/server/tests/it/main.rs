@@ -8,6 +8,7 @@ mod access;
 mod accounts;
 mod assessment_inputs;
 mod api_parity;
+mod assessment_results;
 mod audit;
 mod backup;
 mod bulletins;
