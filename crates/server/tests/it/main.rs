@@ -6,8 +6,8 @@ mod harness;
 
 mod access;
 mod accounts;
-mod assessment_inputs;
 mod api_parity;
+mod assessment_inputs;
 mod assessment_results;
 mod audit;
 mod backup;
