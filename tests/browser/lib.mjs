@@ -75,6 +75,9 @@ export async function launch() {
     args: [
       "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      // Chromium's on-device model service (translation, built-in AI) failed to load in a CI
+      // run of the accessibility sweep, and the browser stopped answering from then on.
+      "--disable-features=Translate,TranslateUI,OptimizationGuideModelDownloading,OptimizationHintsFetching,OptimizationTargetPrediction,OptimizationGuideOnDeviceModel,AIPromptAPI",
     ],
   });
 }
