@@ -75,8 +75,10 @@ test("administrator creates an editor who reaches only their own society", async
   await login(page, base, "admin", passwords.admin);
   await page.goto(`${base}/admin/audit?object_id=lixue.editor`);
   const audit = await page.textContent("#audit");
-  assert.match(audit, /user\.create/);
-  assert.match(audit, /session\.login/);
+  // Actions in words, never their codes (issue 10): user.create, session.login.
+  assert.match(audit, /新建账户/);
+  assert.match(audit, /登录/);
+  assert.doesNotMatch(audit, /user\.create|session\.login/);
   // Who acted, by display name, never the internal label `user:…` (issue 10).
   assert.match(audit, /力学学会填报人/);
   assert.doesNotMatch(audit, /user:lixue\.editor/);
