@@ -1078,9 +1078,10 @@ async fn serve(
     // database): reminders, the rectification rule, e-mail, sessions, evidence temp files.
     let housekeeping = state.clone();
     tokio::spawn(async move {
+        let mut seen = crate::service::housekeeping::Seen::default();
         loop {
             let now = housekeeping.clock.now();
-            match crate::service::housekeeping::run(&housekeeping, now).await {
+            match crate::service::housekeeping::run_when_due(&housekeeping, now, &mut seen).await {
                 Ok(done) => tracing::debug!(?done, "housekeeping"),
                 Err(e) => tracing::warn!(error = %e, "housekeeping incomplete"),
             }

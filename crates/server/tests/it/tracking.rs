@@ -1071,3 +1071,71 @@ async fn housekeeping_runs_the_rules_once(app: TestApp) {
     assert_eq!(others, 0);
 }
 both!(housekeeping_runs_the_rules_once);
+
+/// Issue 8 (fixed cost at 10,000 societies): the serve loop's housekeeping runs the reminder
+/// and rectification steps (which load the whole year) only when what they read may have
+/// changed: a write (every write is audited), a new day, or a due instant passed.
+async fn housekeeping_skips_the_rules_when_nothing_changed(app: TestApp) {
+    use reformwatch::service::housekeeping::{Seen, run_when_due};
+    let c = setup(&app).await;
+    let mut seen = Seen::default();
+    let at = |t: &str| {
+        app.state.clock.set(beijing(t));
+        app.state.clock.now()
+    };
+    // The first run of a process runs everything: June's report is due soon.
+    let now = at("2017-07-03 09:00:00");
+    let d = run_when_due(&app.state, now, &mut seen).await.unwrap();
+    assert!(!d.rules_skipped, "{d:?}");
+    assert_eq!(d.report_reminders, 1, "{d:?}");
+    // A minute later nothing changed: skipped (no reminder counted), e-mail still flushed.
+    let now = at("2017-07-03 09:01:00");
+    let d = run_when_due(&app.state, now, &mut seen).await.unwrap();
+    assert!(d.rules_skipped, "{d:?}");
+    assert_eq!(d.report_reminders, 0, "{d:?}");
+    // A write (the society starts its June report; audited): the next run runs the rules.
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/societies/A-03/reports/2017/6",
+            &json!({}),
+            Some(&c.editor),
+        )
+        .await;
+    assert!(r.status.is_success(), "{} {}", r.status, r.text());
+    let now = at("2017-07-03 09:02:00");
+    let d = run_when_due(&app.state, now, &mut seen).await.unwrap();
+    assert!(!d.rules_skipped, "{d:?}");
+    let now = at("2017-07-03 09:03:00");
+    assert!(
+        run_when_due(&app.state, now, &mut seen)
+            .await
+            .unwrap()
+            .rules_skipped
+    );
+    // A new day (Beijing time) runs them; later that day they are skipped again.
+    let now = at("2017-07-05 23:59:00");
+    assert!(
+        !run_when_due(&app.state, now, &mut seen)
+            .await
+            .unwrap()
+            .rules_skipped
+    );
+    let now = at("2017-07-05 23:59:30");
+    assert!(
+        run_when_due(&app.state, now, &mut seen)
+            .await
+            .unwrap()
+            .rules_skipped
+    );
+    // June's due instant (5 July 23:59:59 Beijing time) passed within the day: run, and the
+    // report is now overdue.
+    let now = at("2017-07-05 23:59:59");
+    let d = run_when_due(&app.state, now, &mut seen).await.unwrap();
+    assert!(!d.rules_skipped, "{d:?}");
+    let now = at("2017-07-06 00:00:30");
+    let d = run_when_due(&app.state, now, &mut seen).await.unwrap();
+    assert!(!d.rules_skipped, "{d:?}");
+    assert_eq!(inbox_count(&app, &c.editor, "report-overdue").await, 1);
+}
+both!(housekeeping_skips_the_rules_when_nothing_changed);
