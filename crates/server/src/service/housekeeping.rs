@@ -87,3 +87,20 @@ pub async fn run(state: &AppState, now: DateTime<Utc>) -> AppResult<Done> {
         None => Ok(done),
     }
 }
+
+/// How often the serve loop runs housekeeping.
+pub const PERIOD: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The serve loop's housekeeping (issue 8): [`run`] at the state's clock, now and then every
+/// `period`, for as long as the process serves. `serve` spawns it in every process with
+/// [`PERIOD`]; a failed run is logged and the next one tries again.
+pub async fn every(state: AppState, period: std::time::Duration) {
+    loop {
+        let now = state.clock.now();
+        match run(&state, now).await {
+            Ok(done) => tracing::debug!(?done, "housekeeping"),
+            Err(e) => tracing::warn!(error = %e, "housekeeping incomplete"),
+        }
+        tokio::time::sleep(period).await;
+    }
+}

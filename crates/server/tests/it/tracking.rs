@@ -1071,3 +1071,34 @@ async fn housekeeping_runs_the_rules_once(app: TestApp) {
     assert_eq!(others, 0);
 }
 both!(housekeeping_runs_the_rules_once);
+
+/// Issue 8: the loop `serve` spawns in every process (`housekeeping::every`) runs the
+/// housekeeping on its own: started two days before June's report is due, it sends the
+/// "due soon" reminder — once, however many rounds pass.
+async fn the_serve_loop_runs_housekeeping(app: TestApp) {
+    let c = setup(&app).await;
+    app.state.clock.set(beijing("2017-07-03 09:00:00"));
+    assert_eq!(
+        inbox_count(&app, &c.editor, "report-due-soon").await,
+        0,
+        "nothing before the loop runs"
+    );
+    let rounds = tokio::spawn(reformwatch::service::housekeeping::every(
+        app.state.clone(),
+        std::time::Duration::from_millis(20),
+    ));
+    let mut seen = 0;
+    for _ in 0..300 {
+        seen = inbox_count(&app, &c.editor, "report-due-soon").await;
+        if seen > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, 1, "the loop sent the reminder");
+    // More rounds: still one.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    rounds.abort();
+    assert_eq!(inbox_count(&app, &c.editor, "report-due-soon").await, 1);
+}
+both!(the_serve_loop_runs_housekeeping);
