@@ -768,7 +768,8 @@ async fn csv_downloads_neutralise_formulas(app: TestApp) {
         assert_eq!(csv.status, StatusCode::OK, "{table}");
         let text = csv.text();
         let cells = csv_cells(text.trim_start_matches('\u{feff}'));
-        assert!(cells.len() > 20, "{table}: {cells:?}");
+        // The header and at least one row (the lagging list has one: A-03).
+        assert!(cells.len() > 12, "{table}: {cells:?}");
         for (code, name) in planted {
             if table == "lagging" && !text.contains(code) {
                 continue;
@@ -859,7 +860,10 @@ async fn publishing_mails_each_society_its_row_postgres() {
 async fn the_check_recipe_runs_as_printed(app: TestApp) {
     let c = setup(&app).await;
     let before = app.get("/bulletins").await.text();
-    assert!(!before.contains("sha256sum"), "no recipe without a bulletin");
+    assert!(
+        !before.contains("class=\"recipe\""),
+        "no recipe without a bulletin"
+    );
     for month in [6, 7] {
         let r = publish(&app, &c.admin, json!({"year": 2017, "month": month})).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
