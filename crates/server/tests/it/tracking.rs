@@ -1134,7 +1134,12 @@ async fn an_unreadable_report_draft_is_an_error_naming_it(app: TestApp) {
     assert!(text.contains("A-03 2017年6月月报的草稿无法读取"), "{text}");
     let api = app.get_with_token(base, &c.editor).await;
     assert_eq!(api.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(api.json()["errors"][0]["code"], "unreadable", "{}", api.text());
+    assert_eq!(
+        api.json()["errors"][0]["code"],
+        "unreadable",
+        "{}",
+        api.text()
+    );
     // Saving over it is refused; the damaged row stays as it was (nothing read as empty).
     let r = app
         .json(
