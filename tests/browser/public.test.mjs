@@ -142,11 +142,17 @@ for (const lang of ["zh", "en"]) {
   }
 }
 
-test("keyboard only: from the top of /monitor to the filters, and a filter applied", async () => {
+test("keyboard only: from the top of /monitor (skip link first) to the filters, and a filter applied", async () => {
   const { base } = server;
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "zh-CN" });
   const page = await ctx.newPage();
   await page.goto(`${base}/monitor`);
+  // A visitor's first Tab stop is the skip link; Enter moves focus to the content (issue 11).
+  await page.keyboard.press("Tab");
+  const skip = await page.evaluate(() => ({ cls: document.activeElement.className, href: document.activeElement.getAttribute("href") }));
+  assert.deepEqual(skip, { cls: "skip-link", href: "#main" });
+  await page.keyboard.press("Enter");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "main");
   const focused = () => page.evaluate(() => document.activeElement?.getAttribute("name") ?? document.activeElement?.tagName);
   let reached = false;
   for (let i = 0; i < 60 && !reached; i++) {

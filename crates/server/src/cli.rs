@@ -1076,18 +1076,10 @@ async fn serve(
     }
     // Housekeeping every minute, safe to run in every process (all of it is idempotent in the
     // database): reminders, the rectification rule, e-mail, sessions, evidence temp files.
-    let housekeeping = state.clone();
-    tokio::spawn(async move {
-        let mut seen = crate::service::housekeeping::Seen::default();
-        loop {
-            let now = housekeeping.clock.now();
-            match crate::service::housekeeping::run_when_due(&housekeeping, now, &mut seen).await {
-                Ok(done) => tracing::debug!(?done, "housekeeping"),
-                Err(e) => tracing::warn!(error = %e, "housekeeping incomplete"),
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-        }
-    });
+    tokio::spawn(crate::service::housekeeping::every(
+        state.clone(),
+        crate::service::housekeeping::PERIOD,
+    ));
     crate::serve(state, listener, shutdown()).await;
     Ok(ExitCode::SUCCESS)
 }

@@ -179,3 +179,21 @@ async fn run_steps(state: &AppState, now: DateTime<Utc>, rules: bool) -> AppResu
         None => Ok(done),
     }
 }
+
+/// How often the serve loop runs housekeeping.
+pub const PERIOD: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The serve loop's housekeeping (issue 8): [`run_when_due`] at the state's clock, now and then every
+/// `period`, for as long as the process serves. `serve` spawns it in every process with
+/// [`PERIOD`]; a failed run is logged and the next one tries again.
+pub async fn every(state: AppState, period: std::time::Duration) {
+    let mut seen = Seen::default();
+    loop {
+        let now = state.clock.now();
+        match run_when_due(&state, now, &mut seen).await {
+            Ok(done) => tracing::debug!(?done, "housekeeping"),
+            Err(e) => tracing::warn!(error = %e, "housekeeping incomplete"),
+        }
+        tokio::time::sleep(period).await;
+    }
+}

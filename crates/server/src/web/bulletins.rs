@@ -320,6 +320,20 @@ pub struct ListRow {
 struct ListPage {
     page: Page,
     rows: Vec<ListRow>,
+    /// The check recipe's commands for the latest bulletin, with this server's public address
+    /// (`public_url`), so that they run as printed (R-PUB-2).
+    recipe: Option<String>,
+}
+
+/// The commands an outsider runs to check the latest bulletin: download it from the public
+/// address, hash it, and optionally check it with the program (docs/PUBLICATION.md).
+fn recipe(public_url: &str, latest: &BulletinRow) -> String {
+    let n = latest.number;
+    format!(
+        "curl -s -o bulletin-{n}.json {}/api/v1/bulletins/{n}\nsha256sum bulletin-{n}.json\nreformwatch bulletin verify-file bulletin-{n}.json --sha256 {}",
+        public_url.trim().trim_end_matches('/'),
+        latest.sha256
+    )
 }
 
 fn list_rows(t: &T, all: &[BulletinRow]) -> Vec<ListRow> {
@@ -365,6 +379,10 @@ pub async fn list(
                 .as_ref()
                 .map(|s| list_rows(&t, &s.all))
                 .unwrap_or_default(),
+            recipe: shown
+                .as_ref()
+                .and_then(|s| s.all.last())
+                .map(|latest| recipe(&state.config.public_url, latest)),
         })
     })
 }

@@ -42,6 +42,9 @@ const SECRETS: &[&str] = &[
     "SECRETREVIEWCOMMENT",
     "SECRETDRAFTSUMMARY",
     "zz-secret-staff",
+    // Users' e-mail addresses (staff and a society's editor): personal data.
+    "staff-secret@leak.example",
+    "editor-secret@leak.example",
 ];
 
 fn plan_content() -> Value {
@@ -87,6 +90,17 @@ pub(crate) async fn setup(app: &TestApp) -> Ctx {
     app.user("zz-secret-staff", Role::Reviewer, None).await;
     let editor = app.token_for("t-editor").await;
     let reviewer = app.token_for("t-reviewer").await;
+    for (user, email) in [
+        ("zz-secret-staff", "staff-secret@leak.example"),
+        ("t-editor", "editor-secret@leak.example"),
+    ] {
+        sqlx::query("UPDATE users SET email = $1 WHERE username = $2")
+            .bind(email)
+            .bind(user)
+            .execute(&app.db().pool)
+            .await
+            .unwrap();
+    }
     // Contact person of A-03.
     let mut s = app
         .get_with_token("/api/v1/societies/A-03", &admin)
@@ -698,3 +712,173 @@ async fn verify_commands(app: TestApp) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
 }
 both!(verify_commands);
+
+/// The cells of an RFC 4180 text (quoted cells unquoted, `""` → `"`).
+fn csv_cells(text: &str) -> Vec<String> {
+    let mut cells = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            '"' => quoted = !quoted,
+            ',' | '\n' if !quoted => cells.push(std::mem::take(&mut cell)),
+            '\r' if !quoted => {}
+            _ => cell.push(ch),
+        }
+    }
+    cells.push(cell);
+    cells
+}
+
+/// Issue 11: every CSV cell that starts with `=`, `+`, `-` or `@` is neutralised with a
+/// leading `'` in the served download (society names planted with a formula), so a
+/// spreadsheet never runs it; the JSON keeps the names as they are.
+async fn csv_downloads_neutralise_formulas(app: TestApp) {
+    let c = setup(&app).await;
+    let planted = [
+        ("A-01", "=HYPERLINK(\"http://x.example\")"),
+        ("A-02", "+1+2"),
+        ("A-04", "-3-4"),
+        ("A-05", "@SUM(1)"),
+    ];
+    for (code, name) in planted {
+        let r = sqlx::query("UPDATE societies SET name = $1 WHERE code = $2")
+            .bind(name)
+            .bind(code)
+            .execute(&app.db().pool)
+            .await
+            .unwrap();
+        assert_eq!(r.rows_affected(), 1, "{code}");
+    }
+    let r = publish(&app, &c.admin, json!({"year": 2017, "month": 6})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    app.forget_cookies();
+    // The canonical JSON carries the names unchanged (the control).
+    let doc = app.get("/api/v1/bulletins/1").await.text();
+    assert!(doc.contains(r#""name_zh":"+1+2""#), "{doc}");
+    for table in ["societies", "matrix", "lagging"] {
+        let csv = app
+            .get(&format!("/api/v1/bulletins/1.csv?table={table}"))
+            .await;
+        assert_eq!(csv.status, StatusCode::OK, "{table}");
+        let text = csv.text();
+        let cells = csv_cells(text.trim_start_matches('\u{feff}'));
+        // The header and at least one row (the lagging list has one: A-03).
+        assert!(cells.len() > 12, "{table}: {cells:?}");
+        for (code, name) in planted {
+            if table == "lagging" && !text.contains(code) {
+                continue;
+            }
+            assert!(
+                cells.iter().any(|c| *c == format!("'{name}")),
+                "{table}: {code}'s name neutralised: {text}"
+            );
+        }
+        for cell in &cells {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@']),
+                "{table}: a cell starts with a formula character: {cell:?}"
+            );
+        }
+    }
+}
+both!(csv_downloads_neutralise_formulas);
+
+/// Issue 11: publishing notifies the societies' people by e-mail too (a real SMTP server),
+/// each with the public address of its own row; staff get none.
+async fn publishing_mails_each_society_its_row(backend: Backend) {
+    let (port, sink) = crate::smtp_sink::start().await;
+    let app = TestApp::new_with(backend, |c| {
+        c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        c.mail_from = "ReformWatch <noreply@rw.test>".into();
+        c.public_url = "https://monitor.rw.test".into();
+    })
+    .await;
+    let c = setup(&app).await;
+    reformwatch::service::notifications::flush_email(&app.state, app.state.clock.now())
+        .await
+        .unwrap();
+    sink.messages.lock().unwrap().clear();
+    let r = publish(&app, &c.admin, json!({"year": 2017, "month": 6})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let (sent, failed) =
+        reformwatch::service::notifications::flush_email(&app.state, app.state.clock.now())
+            .await
+            .unwrap();
+    assert_eq!((sent, failed), (1, 0), "one society user with an address");
+    let messages = sink.messages.lock().unwrap().clone();
+    assert_eq!(messages.len(), 1);
+    assert!(
+        messages[0].to[0].contains("editor-secret@leak.example"),
+        "{:?}",
+        messages[0].to
+    );
+    let data = &messages[0].data;
+    let body: String = data.split("\n\n").nth(1).unwrap().lines().collect();
+    use base64::Engine;
+    let text = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(body.trim())
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        text.contains("https://monitor.rw.test/monitor/societies/A-03?bulletin=1"),
+        "{text}"
+    );
+    // The inbox has it too, once.
+    let inbox = app
+        .get_with_token("/api/v1/notifications", &c.editor)
+        .await
+        .json();
+    let notes = inbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "bulletin-published")
+        .count();
+    assert_eq!(notes, 1, "{inbox}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publishing_mails_each_society_its_row_sqlite() {
+    publishing_mails_each_society_its_row(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publishing_mails_each_society_its_row_postgres() {
+    publishing_mails_each_society_its_row(Backend::Postgres).await;
+}
+
+/// Issue 11: the check recipe on /bulletins runs as printed: the latest bulletin's absolute
+/// download address (the configured public address), its file name and its hash.
+async fn the_check_recipe_runs_as_printed(app: TestApp) {
+    let c = setup(&app).await;
+    let before = app.get("/bulletins").await.text();
+    assert!(
+        !before.contains("class=\"recipe\""),
+        "no recipe without a bulletin"
+    );
+    for month in [6, 7] {
+        let r = publish(&app, &c.admin, json!({"year": 2017, "month": month})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
+    let sha2 = app.get("/api/v1/bulletins").await.json()[1]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.forget_cookies();
+    let html = app.get("/bulletins").await.text();
+    let base = app.state.config.public_url.trim_end_matches('/').to_owned();
+    assert!(base.starts_with("http"), "{base}");
+    let expected = format!(
+        "curl -s -o bulletin-2.json {base}/api/v1/bulletins/2\nsha256sum bulletin-2.json\nreformwatch bulletin verify-file bulletin-2.json --sha256 {sha2}"
+    );
+    assert!(html.contains(&expected), "{html}");
+}
+both!(the_check_recipe_runs_as_printed);

@@ -1139,3 +1139,92 @@ async fn housekeeping_skips_the_rules_when_nothing_changed(app: TestApp) {
     assert_eq!(inbox_count(&app, &c.editor, "report-overdue").await, 1);
 }
 both!(housekeeping_skips_the_rules_when_nothing_changed);
+/// Issue 8: the loop `serve` spawns in every process (`housekeeping::every`) runs the
+/// housekeeping on its own: started two days before June's report is due, it sends the
+/// "due soon" reminder — once, however many rounds pass.
+async fn the_serve_loop_runs_housekeeping(app: TestApp) {
+    let c = setup(&app).await;
+    app.state.clock.set(beijing("2017-07-03 09:00:00"));
+    assert_eq!(
+        inbox_count(&app, &c.editor, "report-due-soon").await,
+        0,
+        "nothing before the loop runs"
+    );
+    let rounds = tokio::spawn(reformwatch::service::housekeeping::every(
+        app.state.clone(),
+        std::time::Duration::from_millis(20),
+    ));
+    let mut seen = 0;
+    for _ in 0..300 {
+        seen = inbox_count(&app, &c.editor, "report-due-soon").await;
+        if seen > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, 1, "the loop sent the reminder");
+    // More rounds: still one.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    rounds.abort();
+    assert_eq!(inbox_count(&app, &c.editor, "report-due-soon").await, 1);
+}
+both!(the_serve_loop_runs_housekeeping);
+
+/// Issue 8: a monthly report's stored draft that does not decode is an error naming the
+/// report — on its page and in the API — never an empty report that a save would write back.
+async fn an_unreadable_report_draft_is_an_error_naming_it(app: TestApp) {
+    let c = setup(&app).await;
+    let base = "/api/v1/societies/A-03/reports/2017/6";
+    let r = app
+        .json(Method::POST, base, &json!({}), Some(&c.editor))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    // Readable: the page and the API answer (the control).
+    app.login("t-editor").await;
+    let page = "/societies/A-03/reports/2017/6";
+    assert_eq!(app.get(page).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get_with_token(base, &c.editor).await.status,
+        StatusCode::OK
+    );
+    // The stored draft is damaged (text where the task list belongs).
+    let damaged = r#"{"narrative": "x", "tasks": "none"}"#;
+    sqlx::query("UPDATE reports SET draft_json = $1")
+        .bind(damaged)
+        .execute(&app.db().pool)
+        .await
+        .unwrap();
+    let html = app.get(page).await;
+    assert_eq!(html.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let text = html.text();
+    assert!(text.contains("存储的数据无法读取"), "{text}");
+    assert!(text.contains("A-03 2017年6月月报的草稿无法读取"), "{text}");
+    let api = app.get_with_token(base, &c.editor).await;
+    assert_eq!(api.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        api.json()["errors"][0]["code"],
+        "unreadable",
+        "{}",
+        api.text()
+    );
+    // Saving over it is refused; the damaged row stays as it was (nothing read as empty).
+    let r = app
+        .json(
+            Method::PUT,
+            &format!("{base}/draft"),
+            &june_values(11000),
+            Some(&c.editor),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.text());
+    let stored: String = sqlx::Row::try_get(
+        &sqlx::query("SELECT draft_json FROM reports")
+            .fetch_one(&app.db().pool)
+            .await
+            .unwrap(),
+        0,
+    )
+    .unwrap();
+    assert_eq!(stored, damaged);
+}
+both!(an_unreadable_report_draft_is_an_error_naming_it);
