@@ -169,10 +169,7 @@ pub fn report_transition(
                     "月报已退回，须修改并重新提交后才能再次审核。",
                     "the report was returned; it must be submitted again before it can be decided again.",
                 ),
-                Draft => (
-                    "尚未提交任何版本。",
-                    "nothing has been submitted yet.",
-                ),
+                Draft => ("尚未提交任何版本。", "nothing has been submitted yet."),
             };
             Err(TransitionError {
                 message_zh: format!(
@@ -237,10 +234,16 @@ mod tests {
         assert!(Draft.is_editable() && Returned.is_editable());
         assert!(!Submitted.is_editable() && !Accepted.is_editable());
         assert!(Submitted.is_under_review());
-        assert!(!Draft.is_under_review() && !Returned.is_under_review() && !Accepted.is_under_review());
+        assert!(
+            !Draft.is_under_review() && !Returned.is_under_review() && !Accepted.is_under_review()
+        );
         assert_eq!(
             Submitted.allowed_actions(),
-            vec![ReportAction::Comment, ReportAction::Return, ReportAction::Accept]
+            vec![
+                ReportAction::Comment,
+                ReportAction::Return,
+                ReportAction::Accept
+            ]
         );
         assert_eq!(Accepted.allowed_actions(), vec![]);
     }

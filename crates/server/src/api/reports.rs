@@ -72,6 +72,8 @@ pub async fn submit(State(state): State<AppState>, sm: SocietyMonth) -> AppResul
 pub struct ReportReviewRequest {
     /// `comment`, `return` or `accept`.
     pub decision: String,
+    /// Required to comment or return; optional to accept.
+    #[serde(default)]
     pub comment: String,
 }
 

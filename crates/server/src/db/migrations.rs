@@ -142,7 +142,9 @@ async fn apply(
     if done > 0 {
         return Ok(false);
     }
-    sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *conn).await?;
+    sqlx::raw_sql(AssertSqlSafe(sql))
+        .execute(&mut *conn)
+        .await?;
     sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
         .bind(m.version)
         .bind(m.name)
@@ -287,7 +289,10 @@ mod tests {
             rebuilds(MIGRATIONS[10].sqlite),
             vec![
                 ("reports_new".to_string(), "reports".to_string()),
-                ("report_reviews_new".to_string(), "report_reviews".to_string())
+                (
+                    "report_reviews_new".to_string(),
+                    "report_reviews".to_string()
+                )
             ]
         );
     }

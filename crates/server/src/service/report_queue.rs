@@ -83,7 +83,7 @@ pub struct QueueEntry {
     pub state: String,
     /// Submitted and not decided yet (a comment does not decide): return or accept it.
     pub waiting: bool,
-    /// Comments on the latest version so far.
+    /// Reviews of the latest version so far (comments, and the decision once made).
     pub latest_comments: i64,
     pub latest_version: Option<i64>,
     /// When the latest version was submitted (RFC 3339, UTC).

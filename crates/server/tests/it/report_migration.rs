@@ -70,8 +70,7 @@ const REPORTS: &str = "SELECT id, society_id, year, month, state, draft_json, pl
     created_at, updated_at FROM reports ORDER BY id";
 const VERSIONS: &str = "SELECT id, report_id, version, content_json, submitted_at, submitted_by, \
     late_seconds FROM report_versions ORDER BY id";
-const REVIEWS: &str =
-    "SELECT id, report_id, version, reviewer, decision, comment, at FROM report_reviews ORDER BY id";
+const REVIEWS: &str = "SELECT id, report_id, version, reviewer, decision, comment, at FROM report_reviews ORDER BY id";
 
 async fn report(db: &Db, society: i64, month: u32) -> store::Report {
     store::get(db, society, 2017, month).await.unwrap().unwrap()

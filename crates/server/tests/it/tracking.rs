@@ -203,6 +203,33 @@ async fn reports_flow(app: TestApp) {
         "{}",
         r.text()
     );
+    // The page says so and offers neither save nor submit; a stale form posted anyway is
+    // refused on the page with the same message (422), what was typed kept.
+    app.login("t-editor").await;
+    let html = app.get("/societies/A-03/reports/2017/6").await.text();
+    assert!(html.contains(r#"id="report-status""#), "{html}");
+    assert!(
+        html.contains("已提交，等待审核。审核退回后方可修改。"),
+        "{html}"
+    );
+    assert!(!html.contains(r#"id="save-report""#), "{html}");
+    assert!(!html.contains(r#"id="submit-report""#), "{html}");
+    assert!(!html.contains(r#"id="evidence-form""#), "{html}");
+    let r = app
+        .post_form(
+            "/societies/A-03/reports/2017/6/draft",
+            &[("narrative", "改一下")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(
+        r.text().contains(
+            "月报当前状态为“已提交”，不能编辑：已提交，等待审核；审核退回后方可修改并重新提交。"
+        ),
+        "{}",
+        r.text()
+    );
+    assert!(r.text().contains(">改一下</textarea>"), "{}", r.text());
     let submit_again = || async {
         app.request(
             Method::POST,
@@ -346,7 +373,12 @@ async fn reports_flow(app: TestApp) {
                 Some(&c.reviewer),
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{decision}: {}", r.text());
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{decision}: {}",
+            r.text()
+        );
     }
     let r = app
         .request(

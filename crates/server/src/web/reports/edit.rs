@@ -205,7 +205,9 @@ pub(super) async fn report_page_with(
         )
     };
     let status_note = match d.report.state {
-        core::ReportState::Submitted => Some(("waiting", t.t("report-waiting-review"), String::new())),
+        core::ReportState::Submitted => {
+            Some(("waiting", t.t("report-waiting-review"), String::new()))
+        }
         core::ReportState::Accepted => Some((
             "accepted",
             match last_decision {

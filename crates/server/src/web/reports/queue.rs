@@ -143,7 +143,8 @@ pub async fn queue(
         })
         .collect();
     Ok(render(&QueuePage {
-        page: Page::new(&ctx, t.t1("flows-rq-title", "year", &year)).with_flash(done.done.as_deref()),
+        page: Page::new(&ctx, t.t1("flows-rq-title", "year", &year))
+            .with_flash(done.done.as_deref()),
         year,
         months: reformwatch_core::tracking::expected_months(&queue.catalogue)
             .into_iter()
