@@ -663,7 +663,7 @@ async fn report_queue(app: TestApp) {
     assert!(
         html.contains(&format!(
             r#"name="back" value="{}""#,
-            back.replace('&', "&amp;")
+            back.replace('&', "&#38;")
         )),
         "{html}"
     );
