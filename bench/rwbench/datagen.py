@@ -14,6 +14,9 @@ For a seed and a number of societies the rows are always the same. What one soci
   as the server does;
 - evidence rows for about 10 % of the reports (metadata only; no file is served in the bench).
 No audit entries are written for synthetic rows (the trail stays valid: it simply has none).
+Report states are those of the baseline schema (`draft`, `submitted`, `returned`): the rows are
+written into a schema the OLD binary created, whose CHECK constraint predates `accepted`
+(migration 0011); the new binary migrates the rows forward unchanged.
 """
 
 from __future__ import annotations

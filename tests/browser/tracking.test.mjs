@@ -1,5 +1,7 @@
 // Browser journey for monthly tracking (issue 5, R-TRACK-1..4): an editor submits a monthly
-// report with a PDF; a reviewer sees it coloured on the dashboard and downloads the file.
+// report with a PDF; a reviewer sees it coloured on the dashboard and downloads the file. Issue
+// 10: the submitted report is read-only until the reviewer decides; the reviewer comments, then
+// accepts it from the reviewers' queue, and the editor sees it accepted.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, launch, shot, login, logout } from "./lib.mjs";
@@ -69,6 +71,10 @@ test("an editor reports with a PDF; a reviewer sees it on the dashboard and down
   await Promise.all([editor.waitForLoadState("load"), editor.click("#submit-report")]);
   assert.match(await editor.textContent(".flash"), /已提交/);
   assert.match(await editor.textContent("#late"), /迟交/);
+  // Read-only until the reviewer decides: the page says so, no save or submit button.
+  assert.match(await editor.textContent("#report-status"), /已提交，等待审核/);
+  assert.equal(await editor.locator("#save-report, #submit-report, #evidence-form").count(), 0);
+  assert.equal(await editor.locator("#narrative").getAttribute("readonly"), "");
   await shot(editor, "31-report-submitted");
 
   // 4. The reviewer sees the society coloured on the June dashboard.
@@ -88,6 +94,25 @@ test("an editor reports with a PDF; a reviewer sees it on the dashboard and down
   await Promise.all([reviewer.waitForLoadState("load"), reviewer.click("#comment-report")]);
   assert.match(await reviewer.textContent(".review"), /请补充分会员类别的统计/);
   await shot(reviewer, "33-report-reviewed");
+  // 6. A comment does not decide: the report still waits in the queue; "通过" there accepts it.
+  await reviewer.goto(`${base}/reviews/reports`);
+  const waiting = reviewer.locator("#report-queue tr", { hasText: "中国数学会" });
+  assert.match(await waiting.textContent(), /待评审/);
+  await shot(reviewer, "33b-report-queue");
+  await Promise.all([reviewer.waitForLoadState("load"), waiting.locator("button:has-text('通过')").click()]);
+  assert.match(await reviewer.textContent(".flash"), /已通过/);
+  assert.match(reviewer.url(), /\/reviews\/reports\?/);
+  assert.equal(await reviewer.locator("#report-queue tr", { hasText: "中国数学会" }).count(), 0);
+  await reviewer.goto(`${base}/reviews/reports?status=accepted`);
+  assert.match(await reviewer.textContent("#report-queue"), /中国数学会/);
+  // 7. The editor sees it accepted (final), and the message in the inbox.
+  await editor.goto(`${base}/societies/A-01/reports/2017/6`);
+  assert.match(await editor.textContent("#report-status"), /已通过审核/);
+  assert.match(await editor.textContent("h1 .rstate"), /已通过/);
+  assert.equal(await editor.locator("#save-report").count(), 0);
+  await shot(editor, "33c-report-accepted");
+  await editor.goto(`${base}/inbox`);
+  assert.match(await editor.textContent("main"), /月度报告已通过审核/);
   await reviewer.goto(`${base}/rates?year=2017`);
   await shot(reviewer, "34-rates");
 

@@ -115,6 +115,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../locales/zh-CN/a11y.toml"),
         include_str!("../locales/en-US/a11y.toml"),
     ),
+    (
+        "report_review.toml",
+        include_str!("../locales/zh-CN/report_review.toml"),
+        include_str!("../locales/en-US/report_review.toml"),
+    ),
 ];
 
 pub struct Messages {

@@ -323,6 +323,7 @@ impl utoipa::Modify for CommentLimits {
         for (name, field, max) in [
             ("ReviewRequest", "comment", TEXT),
             ("ReportReviewRequest", "comment", TEXT),
+            ("ReportAcceptRequest", "comment", TEXT),
             ("RectificationRequest", "reason", REASON),
         ] {
             if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(name)

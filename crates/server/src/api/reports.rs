@@ -1,4 +1,5 @@
-//! Monthly reports in the API (R-TRACK-1): read, open, draft, submit, review.
+//! Monthly reports in the API (R-TRACK-1): read, open, draft, submit, review (comment, return,
+//! accept) and accept (issue 10: reports behave like plans).
 
 use axum::Json;
 use axum::body::Bytes;
@@ -69,12 +70,15 @@ pub async fn submit(State(state): State<AppState>, sm: SocietyMonth) -> AppResul
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportReviewRequest {
-    /// `comment` or `return`.
+    /// `comment`, `return` or `accept`.
     pub decision: String,
+    /// Required to comment or return; optional to accept.
+    #[serde(default)]
     pub comment: String,
 }
 
-/// A reviewer comments on or returns the latest submitted version.
+/// A reviewer comments on, returns or accepts the latest submitted version (a comment is
+/// required to comment or return). Refused (422) when the state does not allow it.
 #[utoipa::path(post, path = "/api/v1/societies/{code}/reports/{year}/{month}/review", tag = "tracking", params(("code" = String, Path), ("year" = i32, Path), ("month" = u32, Path)),
     request_body = ReportReviewRequest, responses((status = 200, body = ReportView), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
 pub async fn review(
@@ -91,6 +95,42 @@ pub async fn review(
         &sm.society,
         sm.month,
         decision,
+        &req.comment,
+    )
+    .await?;
+    Ok(Json(view(&state, &sm).await?).into_response())
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ReportAcceptRequest {
+    /// An optional comment to the society.
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// A reviewer accepts the latest submitted version (issue 10): the report becomes final, the
+/// society is notified. An empty body is allowed. Refused (422) unless the report is submitted
+/// and not decided yet.
+#[utoipa::path(post, path = "/api/v1/societies/{code}/reports/{year}/{month}/accept", tag = "tracking", params(("code" = String, Path), ("year" = i32, Path), ("month" = u32, Path)),
+    request_body(content = ReportAcceptRequest, description = "optional: an empty body accepts without a comment"), responses((status = 200, body = ReportView), (status = 422, body = crate::api::ApiErrors)), security(("bearer" = [])))]
+pub async fn accept(
+    State(state): State<AppState>,
+    sm: SocietyMonth,
+    body: Bytes,
+) -> AppResult<Response> {
+    sm.who.require(Action::ListAllSocieties, None)?;
+    let req: ReportAcceptRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        ReportAcceptRequest::default()
+    } else {
+        parse_json(&body)?
+    };
+    service::review(
+        &state,
+        &sm.who,
+        &sm.society,
+        sm.month,
+        ReportDecision::Accept,
         &req.comment,
     )
     .await?;

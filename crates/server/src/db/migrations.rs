@@ -73,51 +73,127 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0010_society_names.sql"),
         postgres: include_str!("../../migrations/postgres/0010_society_names.sql"),
     },
+    Migration {
+        version: 11,
+        name: "report_accept",
+        sqlite: include_str!("../../migrations/sqlite/0011_report_accept.sql"),
+        postgres: include_str!("../../migrations/postgres/0011_report_accept.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.
 pub async fn run(db: &Db) -> anyhow::Result<()> {
+    run_until(db, i64::MAX).await
+}
+
+/// Applies every migration up to version `last` not yet applied, each in its own transaction
+/// (tests of a migration start from a database as an older release left it).
+///
+/// On SQLite a migration runs on one connection with foreign keys OFF, and the foreign keys are
+/// checked (`PRAGMA foreign_key_check`) before it commits: SQLite's documented procedure for
+/// schema changes ALTER TABLE cannot make (rebuilding a table: 0011). With foreign keys on,
+/// dropping a referenced table inside the transaction would fail (or cascade), and the pragma
+/// cannot be changed inside a transaction. The connection gets foreign keys back on before it
+/// returns to the pool (closed instead if that fails).
+pub async fn run_until(db: &Db, last: i64) -> anyhow::Result<()> {
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
     )
     .execute(&db.pool)
     .await
     .context("creating schema_migrations")?;
-    for m in MIGRATIONS {
-        let mut tx = db.begin().await?;
-        let done = sqlx::query("SELECT COUNT(*) FROM schema_migrations WHERE version = $1")
-            .bind(m.version)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get::<i64, _>(0)?;
-        if done > 0 {
-            tx.rollback().await?;
-            continue;
+    for m in MIGRATIONS.iter().filter(|m| m.version <= last) {
+        let applied = match db.backend {
+            Backend::Sqlite => apply_sqlite(db, m).await,
+            Backend::Postgres => {
+                let mut tx = db.begin().await?;
+                let applied = apply(&mut tx, m, m.postgres).await?;
+                if applied {
+                    tx.commit().await?;
+                } else {
+                    tx.rollback().await?;
+                }
+                Ok(applied)
+            }
         }
-        let sql = match db.backend {
-            Backend::Sqlite => m.sqlite,
-            Backend::Postgres => m.postgres,
-        };
-        sqlx::raw_sql(AssertSqlSafe(sql))
-            .execute(&mut *tx)
-            .await
-            .with_context(|| format!("migration {} {}", m.version, m.name))?;
-        sqlx::query(
-            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-        )
+        .with_context(|| format!("migration {} {}", m.version, m.name))?;
+        if applied {
+            tracing::info!(
+                migration.version = m.version,
+                migration.name = m.name,
+                "applied migration"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Runs `sql` and records the migration unless it is recorded already; false when it was.
+async fn apply(
+    conn: &mut sqlx::AnyConnection,
+    m: &Migration,
+    sql: &'static str,
+) -> anyhow::Result<bool> {
+    let done = sqlx::query("SELECT COUNT(*) FROM schema_migrations WHERE version = $1")
+        .bind(m.version)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get::<i64, _>(0)?;
+    if done > 0 {
+        return Ok(false);
+    }
+    sqlx::raw_sql(AssertSqlSafe(sql))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
         .bind(m.version)
         .bind(m.name)
         .bind(super::ts(chrono::Utc::now()))
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
+    Ok(true)
+}
+
+/// One SQLite migration with foreign keys off (steps 1 and 12 of SQLite's procedure), checked
+/// before the commit (step 10).
+async fn apply_sqlite(db: &Db, m: &Migration) -> anyhow::Result<bool> {
+    use sqlx::Connection;
+    let mut conn = db.pool.acquire().await?;
+    sqlx::raw_sql("PRAGMA foreign_keys = OFF")
+        .execute(&mut *conn)
+        .await?;
+    let applied = async {
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+        let applied = apply(&mut tx, m, m.sqlite).await?;
+        if !applied {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let broken = sqlx::query("PRAGMA foreign_key_check")
+            .fetch_all(&mut *tx)
+            .await?;
+        if let Some(row) = broken.first() {
+            let table: String = row.try_get(0).unwrap_or_default();
+            let parent: String = row.try_get(2).unwrap_or_default();
+            tx.rollback().await?;
+            anyhow::bail!(
+                "{} row(s) would break a foreign key (first: {table} → {parent}); nothing changed",
+                broken.len()
+            );
+        }
         tx.commit().await?;
-        tracing::info!(
-            migration.version = m.version,
-            migration.name = m.name,
-            "applied migration"
-        );
+        anyhow::Ok(true)
     }
-    Ok(())
+    .await;
+    if let Err(e) = sqlx::raw_sql("PRAGMA foreign_keys = ON")
+        .execute(&mut *conn)
+        .await
+    {
+        // Never hand out a connection without foreign keys.
+        conn.close_on_drop();
+        return Err(applied.err().unwrap_or_else(|| e.into()));
+    }
+    applied
 }
 
 #[cfg(test)]
@@ -159,14 +235,66 @@ mod tests {
         out
     }
 
+    /// SQLite table rebuilds in a migration: `ALTER TABLE x_new RENAME TO x` → ("x_new", "x").
+    fn rebuilds(sql: &str) -> Vec<(String, String)> {
+        sql.lines()
+            .filter_map(|line| {
+                let rest = line.trim().strip_prefix("ALTER TABLE ")?;
+                let mut words = rest.split_whitespace();
+                let from = words.next()?;
+                match (words.next(), words.next(), words.next()) {
+                    (Some("RENAME"), Some("TO"), Some(to)) => {
+                        Some((from.to_string(), to.trim_end_matches(';').to_string()))
+                    }
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
     #[test]
     fn backends_have_the_same_schema() {
+        // The SQLite schema so far (table → columns), to check that rebuilds keep every column.
+        let mut schema: std::collections::BTreeMap<String, Vec<String>> = Default::default();
         for m in MIGRATIONS {
-            let a = tables(m.sqlite);
+            let renames = rebuilds(m.sqlite);
+            let mut a = tables(m.sqlite);
+            // A rebuild (SQLite only; PostgreSQL alters in place) keeps exactly the columns.
+            for (from, to) in &renames {
+                let pos = a
+                    .iter()
+                    .position(|(t, _)| t == from)
+                    .unwrap_or_else(|| panic!("migration {}: {from} is not created", m.version));
+                let (_, cols) = a.remove(pos);
+                assert_eq!(
+                    schema.get(to),
+                    Some(&cols),
+                    "migration {}: rebuilding {to} changes its columns",
+                    m.version
+                );
+            }
             let b = tables(m.postgres);
-            assert!(!a.is_empty());
+            assert!(!a.is_empty() || !renames.is_empty());
             assert_eq!(a, b, "migration {} differs between backends", m.version);
+            for (t, cols) in a {
+                match t.strip_suffix('+') {
+                    Some(base) => schema.entry(base.to_string()).or_default().extend(cols),
+                    None => {
+                        schema.insert(t, cols);
+                    }
+                }
+            }
         }
+        assert_eq!(
+            rebuilds(MIGRATIONS[10].sqlite),
+            vec![
+                ("reports_new".to_string(), "reports".to_string()),
+                (
+                    "report_reviews_new".to_string(),
+                    "report_reviews".to_string()
+                )
+            ]
+        );
     }
 
     #[test]

@@ -156,6 +156,17 @@ impl Db {
     /// waiting for a lock after `pg_lock_timeout` (`SET lock_timeout`: SQLSTATE 55P03, a busy
     /// database answered 503 with Retry-After, `error::is_busy`).
     pub async fn connect_with(url: &str, pg_lock_timeout: Duration) -> anyhow::Result<Db> {
+        Db::connect_until(url, pg_lock_timeout, i64::MAX).await
+    }
+
+    /// Connects and runs the migrations up to version `last` only: a database as an older
+    /// release left it (tests of a migration, which then run the rest with
+    /// [`migrations::run`]).
+    pub async fn connect_until(
+        url: &str,
+        pg_lock_timeout: Duration,
+        last: i64,
+    ) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -218,7 +229,7 @@ impl Db {
             audit_key: None,
         };
         db.check_settings().await?;
-        migrations::run(&db).await?;
+        migrations::run_until(&db, last).await?;
         Ok(db)
     }
 

@@ -86,7 +86,8 @@ pub const PLAN_STORIES: &[(PlanStory, usize)] = &[
 /// 15 September: on the 5th of the following month).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportStory {
-    /// Every report on time, every task on track (green).
+    /// Every report on time, every task on track (green); June's report accepted by the
+    /// reviewer between 10 and 14 July (issue 10: an explicit accept).
     OnTrack,
     /// June's report late, the others on time (green: an old late report counts in the
     /// timeliness rate only).
@@ -105,7 +106,8 @@ pub enum ReportStory {
     Overdue,
     /// On time, but August's report says a task is blocked (red).
     Blocked,
-    /// June's report returned, June locked, an exception granted, June corrected (green).
+    /// June's report returned, June locked, an exception granted, June corrected (green), the
+    /// correction accepted on 26 July.
     LockException,
 }
 
@@ -229,6 +231,8 @@ enum Step {
     Report(u32),
     ReportComment(u32),
     ReportReturn(u32),
+    /// The reviewer accepts the month's report (issue 10).
+    ReportAccept(u32),
     /// A correction of a month's report (a new version).
     ReportCorrect(u32),
     Lock(u32),
@@ -650,6 +654,7 @@ fn plan_year(seed: u64, mut registry: Vec<Society>) -> (Vec<Profile>, Vec<Event>
                 at(bj(7, 12, 15, 20), i, Step::ReportReturn(6));
                 at(bj(7, 21, 10, 5), i, Step::Exception(6));
                 at(bj(7, 24, 16, 40), i, Step::ReportCorrect(6));
+                at(bj(7, 26, 10, 30), i, Step::ReportAccept(6));
             }
             ReportStory::Overdue if !rect_done => {
                 rect_done = true;
@@ -664,6 +669,12 @@ fn plan_year(seed: u64, mut registry: Vec<Society>) -> (Vec<Profile>, Vec<Event>
                 at(when(&mut rng, 9, 7, 12), i, Step::ReportComment(8));
             }
             _ => {}
+        }
+        // June's on-track reports are accepted 10–14 July (no draw from the generator, so the
+        // rest of the year stays as it was seeded before accepts existed).
+        if story == ReportStory::OnTrack {
+            let n = u32::try_from(i % 5).unwrap_or(0);
+            at(bj(7, 10 + n, 9 + n, 15), i, Step::ReportAccept(6));
         }
     }
     events.sort_by_key(|e| e.at);
@@ -793,7 +804,7 @@ pub async fn seed(
                 crate::service::reports::save_draft(&state, own, s, month, content).await?;
                 crate::service::reports::submit(&state, own, s, catalogue, month).await?;
             }
-            Step::ReportComment(m) | Step::ReportReturn(m) => {
+            Step::ReportComment(m) | Step::ReportReturn(m) | Step::ReportAccept(m) => {
                 let month =
                     Month::new(catalogue.year, m).ok_or_else(|| anyhow::anyhow!("month {m}"))?;
                 let (decision, comment) = match e.step {
@@ -801,6 +812,7 @@ pub async fn seed(
                         ReportDecision::Return,
                         "会员数据与缴费记录不一致，请补充证明材料后重新提交。",
                     ),
+                    Step::ReportAccept(_) => (ReportDecision::Accept, ""),
                     _ if p.report_story == Some(ReportStory::DueSoon) => (
                         ReportDecision::Comment,
                         "任务1的目标9月30日到期，目前尚未完成，请抓紧推进。",

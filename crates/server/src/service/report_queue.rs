@@ -23,8 +23,9 @@ pub struct ReportQueueQuery {
     /// A month 1–12; empty: every month.
     #[serde(default)]
     pub month: String,
-    /// `waiting` (submitted, no review of its latest version yet: the default), `submitted`,
-    /// `returned`, `draft`, or `all`.
+    /// `waiting` (submitted, awaiting the reviewer's return or accept: the default),
+    /// `submitted` (the same reports, whatever their comments), `returned`, `accepted`,
+    /// `draft`, or `all`.
     #[serde(default)]
     pub status: String,
     /// Discipline group letter A–E; empty: every group.
@@ -39,7 +40,14 @@ pub struct ReportQueueQuery {
 }
 
 /// The statuses of the filter, in order.
-pub const STATUSES: [&str; 5] = ["waiting", "submitted", "returned", "draft", "all"];
+pub const STATUSES: [&str; 6] = [
+    "waiting",
+    "submitted",
+    "returned",
+    "accepted",
+    "draft",
+    "all",
+];
 
 impl ReportQueueQuery {
     /// The status filter, `waiting` when absent or unknown.
@@ -71,10 +79,12 @@ impl ReportQueueQuery {
 pub struct QueueEntry {
     pub society: Society,
     pub month: u32,
-    /// `draft`, `submitted`, `returned`.
+    /// `draft`, `submitted`, `returned`, `accepted`.
     pub state: String,
-    /// Submitted and no review of its latest version yet.
+    /// Submitted and not decided yet (a comment does not decide): return or accept it.
     pub waiting: bool,
+    /// Reviews of the latest version so far (comments, and the decision once made).
+    pub latest_comments: i64,
     pub latest_version: Option<i64>,
     /// When the latest version was submitted (RFC 3339, UTC).
     pub latest_submitted_at: Option<String>,
@@ -122,7 +132,8 @@ pub async fn queue(
         .filter_map(|row: QueueRow| {
             let society = (*by_id.get(&row.summary.society_id)?).clone();
             let r = &row.summary;
-            let waiting = r.state == ReportState::Submitted && row.latest_reviews == 0;
+            // Issue 10: a submitted report waits until it is returned or accepted.
+            let waiting = r.state == ReportState::Submitted;
             let waiting_days = row
                 .latest_submitted_at
                 .as_deref()
@@ -144,6 +155,7 @@ pub async fn queue(
                 month: r.month.month,
                 state: r.state.as_str().to_string(),
                 waiting,
+                latest_comments: row.latest_reviews,
                 latest_version: r.latest_version,
                 latest_submitted_at: row.latest_submitted_at.clone(),
                 waiting_days,

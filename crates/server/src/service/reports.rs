@@ -1,6 +1,7 @@
 //! Monthly reports (R-TRACK-1..3): opening a month's report from the accepted plan, drafts,
 //! submission (the next version; late after the due day; fact-linked values become facts in the
-//! same transaction), the reviewer's comment or return, month locks, the society's timeline, and
+//! same transaction; read-only until the reviewer decides), the reviewer's comment, return or
+//! accept (issue 10: reports behave like plans), month locks, the society's timeline, and
 //! the reminders and the rectification rule the housekeeping runs. Report content, validation,
 //! colours and rates live in the domain core (`reformwatch_core::tracking`).
 
@@ -250,7 +251,8 @@ async fn ensure_open(state: &AppState, society: &Society, month: Month) -> AppRe
     }
 }
 
-/// Replaces the draft of the month's report (not in a locked month).
+/// Replaces the draft of the month's report (not in a locked month; only a draft or a returned
+/// report: after a submission the society waits for the reviewer's decision, R-TRACK-1).
 pub async fn save_draft(
     state: &AppState,
     who: &Principal,
@@ -383,20 +385,25 @@ pub enum ReportDecision {
     Comment,
     /// Return the latest version for correction.
     Return,
+    /// Accept the latest version (issue 10: reports behave like plans).
+    Accept,
 }
 
 impl ReportDecision {
-    /// `comment` or `return`; anything else is a field error naming the value.
+    /// `comment`, `return` or `accept`; anything else is a field error naming the value.
     pub fn parse(raw: &str) -> Result<ReportDecision, FieldError> {
         match raw {
             "comment" => Ok(ReportDecision::Comment),
             "return" => Ok(ReportDecision::Return),
+            "accept" => Ok(ReportDecision::Accept),
             other => Err(FieldError::new("decision", "err-decision").arg("value", other)),
         }
     }
 }
 
-/// A reviewer comments on or returns the latest submitted version (a comment is required).
+/// A reviewer comments on, returns or accepts the latest submitted version (R-TRACK-1). A
+/// comment and a return need a comment; an accept may have one. The state change, the review
+/// and its audit entry are one transaction; the society is notified (inbox) afterwards.
 pub async fn review(
     state: &AppState,
     who: &Principal,
@@ -407,13 +414,15 @@ pub async fn review(
 ) -> AppResult<()> {
     who.require(Action::ListAllSocieties, None)?;
     let report = get(state, society, month).await?;
-    let comment = crate::model::text(comment, "comment", super::limits::TEXT, true)?;
+    let accept = decision == ReportDecision::Accept;
+    let comment = crate::model::text(comment, "comment", super::limits::TEXT, !accept)?;
     let version = report
         .latest_version
         .ok_or_else(|| FieldError::new("state", "err-report-not-submitted"))?;
     let (action, stored) = match decision {
         ReportDecision::Comment => (ReportAction::Comment, Decision::Comment),
         ReportDecision::Return => (ReportAction::Return, Decision::Returned),
+        ReportDecision::Accept => (ReportAction::Accept, Decision::Accepted),
     };
     let to = core::report_transition(report.state, action).map_err(transition_error)?;
     let now = state.clock.now();
@@ -437,6 +446,7 @@ pub async fn review(
     let kind = match decision {
         ReportDecision::Return => "report-returned",
         ReportDecision::Comment => "report-commented",
+        ReportDecision::Accept => "report-accepted",
     };
     let n = documents::reviews(&state.db, &report).await?.len();
     notify::society(

@@ -211,6 +211,11 @@ const EXPECTED: &[(&str, &str, Access)] = &[
         Access::Staff,
     ),
     (
+        "POST",
+        "/api/v1/societies/{code}/reports/{year}/{month}/accept",
+        Access::Staff,
+    ),
+    (
         "GET",
         "/api/v1/societies/{code}/colours",
         Access::SocietyScoped,
@@ -684,6 +689,12 @@ const ALLOWED_STATUS: &[(&str, &str, &[u16])] = &[
     (
         "POST",
         "/api/v1/societies/{code}/reports/{year}/{month}/review",
+        &[422],
+    ),
+    // Issue 10: the seeded report is a draft, so an accept is refused at its state.
+    (
+        "POST",
+        "/api/v1/societies/{code}/reports/{year}/{month}/accept",
         &[422],
     ),
     ("GET", "/api/v1/societies/{code}/colours", &[200]),

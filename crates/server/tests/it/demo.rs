@@ -196,7 +196,30 @@ async fn the_seeded_year(app: TestApp) {
         .await,
         1
     );
-    // The rates agree: 516 expected, 489 received, 454 on time.
+    // Reports per state (issue 10, R-TRACK-1): June's reports of the 93 on-track societies
+    // accepted 10–14 July and the lock-exception society's corrected June on 26 July (94);
+    // every other report arrived and waits for a decision (489 − 94 = 395); none returned (the
+    // one return was corrected), no draft left (every report opened was submitted).
+    for (state, n) in [
+        ("accepted", 94),
+        ("submitted", 395),
+        ("returned", 0),
+        ("draft", 0),
+    ] {
+        let sql = format!("SELECT COUNT(*) FROM reports WHERE year = 2017 AND state = '{state}'");
+        assert_eq!(count(&app, &sql).await, n, "{state}");
+    }
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM report_reviews WHERE decision = 'accepted' AND version = 2"
+        )
+        .await,
+        1,
+        "the corrected June report is accepted as version 2"
+    );
+    // An accepted report counts as received everywhere: the rates agree: 516 expected, 489
+    // received, 454 on time.
     let admin = app.admin_token().await;
     let rates = app
         .get_with_token("/api/v1/rates?year=2017", &admin)

@@ -638,7 +638,7 @@ async fn report_queue(app: TestApp) {
         body_rows(&app.get("/reviews/reports?group=A").await.text()),
         1
     );
-    // A review takes it out of the waiting list (still "submitted" under that filter).
+    // Issue 10: a comment does not decide, the report still waits; an accept does.
     let r = app
         .json(
             Method::POST,
@@ -648,15 +648,71 @@ async fn report_queue(app: TestApp) {
         )
         .await;
     assert!(r.status.is_success(), "{}", r.text());
+    let html = app.get("/reviews/reports").await.text();
+    assert_eq!(body_rows(&html), 1, "{html}");
+    // The row's accept button posts to the report's review and comes back to the queue.
     assert!(
-        app.get("/reviews/reports")
+        html.contains(r#"action="/societies/A-03/reports/2017/6/review""#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"aria-label="通过 A-03 2017年6月""#),
+        "{html}"
+    );
+    let back = "/reviews/reports?year=2017&month=&status=waiting&group=&waiting=";
+    assert!(
+        html.contains(&format!(
+            r#"name="back" value="{}""#,
+            back.replace('&', "&#38;")
+        )),
+        "{html}"
+    );
+    // Not for a society's people (403), not back to another site (the report page instead).
+    app.login("f-editor").await;
+    let r = app
+        .post_form(
+            "/societies/A-03/reports/2017/6/review",
+            &[("decision", "accept"), ("back", back)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    app.login("f-reviewer").await;
+    let r = app
+        .post_form(
+            "/societies/A-03/reports/2017/6/review",
+            &[("decision", "accept"), ("back", back)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(r.location(), format!("{back}&done=accepted"));
+    let html = app.get(&r.location()).await.text();
+    assert!(html.contains("已通过。"), "the flash: {html}");
+    assert!(html.contains(r#"id="queue-empty""#), "{html}");
+    let accepted = app.get("/reviews/reports?status=accepted").await.text();
+    assert_eq!(body_rows(&accepted), 1, "{accepted}");
+    assert!(accepted.contains("rstate accepted"), "{accepted}");
+    assert!(
+        !accepted.contains(r#"class="inline accept-form""#),
+        "{accepted}"
+    );
+    assert!(
+        app.get("/reviews/reports?status=submitted")
             .await
             .text()
             .contains(r#"id="queue-empty""#)
     );
-    assert_eq!(
-        body_rows(&app.get("/reviews/reports?status=submitted").await.text()),
-        1
+    // Accepting again is refused at the report page (422), whatever `back` says.
+    let r = app
+        .post_form(
+            "/societies/A-03/reports/2017/6/review",
+            &[("decision", "accept"), ("back", "https://evil.example/")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(
+        r.text().contains("月报当前状态为“已通过”，不能通过"),
+        "{}",
+        r.text()
     );
     // The API: same filters, every row; a society's people may not.
     let r = app
@@ -678,7 +734,7 @@ async fn report_queue(app: TestApp) {
         .collect();
     assert_eq!(
         months,
-        vec![("submitted".into(), 6, false), ("draft".into(), 7, false)]
+        vec![("accepted".into(), 6, false), ("draft".into(), 7, false)]
     );
     let r = app.get_with_token("/api/v1/reports/queue", &p.editor).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());

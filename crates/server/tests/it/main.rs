@@ -27,6 +27,7 @@ mod pages;
 mod plans;
 mod public;
 mod readable;
+mod report_migration;
 mod rules;
 mod security;
 mod smtp_sink;

@@ -184,25 +184,109 @@ async fn reports_flow(app: TestApp) {
     assert_eq!(m["value"], 11000);
     assert_eq!(m["source"], "report");
     assert_eq!(m["as_of"], "2017-06-30");
-    // A change after submission is a new version; the old one stays readable.
+    // Issue 10 (R-TRACK-1): submitted, the report is read-only until the reviewer decides:
+    // neither a new draft nor a second submission (422, the state named at the field).
     app.state.clock.set(beijing("2017-07-06 09:00:00"));
-    app.json(
-        Method::PUT,
-        &format!("{base}/draft"),
-        &june_values(11600),
-        Some(&c.editor),
-    )
-    .await;
     let r = app
-        .request(
+        .json(
+            Method::PUT,
+            &format!("{base}/draft"),
+            &june_values(11600),
+            Some(&c.editor),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.json()["errors"][0]["field"], "state", "{}", r.text());
+    assert_eq!(
+        r.json()["errors"][0]["message"],
+        "月报当前状态为“已提交”，不能编辑：已提交，等待审核；审核退回后方可修改并重新提交。",
+        "{}",
+        r.text()
+    );
+    // The page says so and offers neither save nor submit; a stale form posted anyway is
+    // refused on the page with the same message (422), what was typed kept.
+    app.login("t-editor").await;
+    let html = app.get("/societies/A-03/reports/2017/6").await.text();
+    assert!(html.contains(r#"id="report-status""#), "{html}");
+    assert!(
+        html.contains("已提交，等待审核。审核退回后方可修改。"),
+        "{html}"
+    );
+    assert!(!html.contains(r#"id="save-report""#), "{html}");
+    assert!(!html.contains(r#"id="submit-report""#), "{html}");
+    assert!(!html.contains(r#"id="evidence-form""#), "{html}");
+    let r = app
+        .post_form(
+            "/societies/A-03/reports/2017/6/draft",
+            &[("narrative", "改一下")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(
+        r.text().contains(
+            "月报当前状态为“已提交”，不能编辑：已提交，等待审核；审核退回后方可修改并重新提交。"
+        ),
+        "{}",
+        r.text()
+    );
+    assert!(r.text().contains(">改一下</textarea>"), "{}", r.text());
+    let submit_again = || async {
+        app.request(
             Method::POST,
             &format!("{base}/submit"),
             None,
             vec![],
             &[("authorization", &bearer(&c.editor))],
         )
+        .await
+    };
+    let r = submit_again().await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let r = app.get_with_token(base, &c.editor).await;
+    assert_eq!(r.json()["report"]["state"], "submitted");
+    assert_eq!(
+        r.json()["report"]["draft"]["tasks"][1]["values"][0]["value"],
+        11000,
+        "the refused draft changed nothing"
+    );
+    // The reviewer comments (still waiting), then returns; the society is told.
+    let r = app
+        .json(
+            Method::POST,
+            &format!("{base}/review"),
+            &json!({"decision": "comment", "comment": "收到"}),
+            Some(&c.reviewer),
+        )
         .await;
+    assert_eq!(r.json()["report"]["state"], "submitted", "{}", r.text());
+    let r = app
+        .json(
+            Method::POST,
+            &format!("{base}/review"),
+            &json!({"decision": "return", "comment": "请补充会员发展的证明材料"}),
+            Some(&c.reviewer),
+        )
+        .await;
+    assert_eq!(r.json()["report"]["state"], "returned", "{}", r.text());
+    let inbox = app
+        .get_with_token("/api/v1/notifications", &c.editor)
+        .await
+        .json();
+    assert_eq!(inbox[0]["kind"], "report-returned");
+    // Returned: editable again; the correction is version 2, the old one stays readable.
+    let r = app
+        .json(
+            Method::PUT,
+            &format!("{base}/draft"),
+            &june_values(11600),
+            Some(&c.editor),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = submit_again().await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["version"], 2);
+    assert_eq!(r.json()["report"]["report"]["state"], "submitted");
     let versions = r.json()["report"]["versions"].as_array().unwrap().clone();
     assert_eq!(
         versions[0]["content"]["tasks"][1]["values"][0]["value"],
@@ -218,21 +302,94 @@ async fn reports_flow(app: TestApp) {
             .await
             .is_err()
     );
-    // The reviewer comments, then returns; the society is told.
+    // Accepting is the reviewer's: the society's editor is refused (403), the report stays
+    // submitted.
+    let accept = format!("{base}/accept");
     let r = app
-        .json(
+        .json(Method::POST, &accept, &json!({}), Some(&c.editor))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    assert_eq!(
+        app.get_with_token(base, &c.reviewer).await.json()["report"]["state"],
+        "submitted"
+    );
+    // The reviewer accepts version 2 (empty body); audited; the society is told.
+    let r = app
+        .request(
             Method::POST,
-            &format!("{base}/review"),
-            &json!({"decision": "return", "comment": "请补充会员发展的证明材料"}),
-            Some(&c.reviewer),
+            &accept,
+            None,
+            vec![],
+            &[("authorization", &bearer(&c.reviewer))],
         )
         .await;
-    assert_eq!(r.json()["report"]["state"], "returned", "{}", r.text());
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["report"]["state"], "accepted", "{}", r.text());
+    let reviews = r.json()["reviews"].as_array().unwrap().clone();
+    assert_eq!(reviews.len(), 3);
+    assert_eq!(reviews[2]["decision"], "accepted");
+    assert_eq!(reviews[2]["version"], 2);
+    let audit = reformwatch::db::audit::list(
+        app.db(),
+        &reformwatch::db::audit::AuditFilter {
+            action: Some("report.accept".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].object_id, "A-03/2017-06");
+    assert_eq!(audit[0].before, Some(json!({"state": "submitted"})));
     let inbox = app
         .get_with_token("/api/v1/notifications", &c.editor)
         .await
         .json();
-    assert_eq!(inbox[0]["kind"], "report-returned");
+    assert_eq!(inbox[0]["kind"], "report-accepted", "{inbox}");
+    // Accepted is final: no edit, no submission, no second decision (422 each).
+    let r = app
+        .json(
+            Method::PUT,
+            &format!("{base}/draft"),
+            &june_values(11700),
+            Some(&c.editor),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(
+        r.json()["errors"][0]["message"],
+        "月报当前状态为“已通过”，不能编辑：月报已通过审核，内容已冻结，不能再修改或评审。"
+    );
+    assert_eq!(
+        submit_again().await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    for decision in ["return", "accept", "comment"] {
+        let r = app
+            .json(
+                Method::POST,
+                &format!("{base}/review"),
+                &json!({"decision": decision, "comment": "再看看"}),
+                Some(&c.reviewer),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{decision}: {}",
+            r.text()
+        );
+    }
+    let r = app
+        .request(
+            Method::POST,
+            &accept,
+            None,
+            vec![],
+            &[("authorization", &bearer(&c.reviewer))],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     // Another society's editor cannot see it; the reviewer cannot write it.
     let other = app.token_for("t-other").await;
     assert_eq!(
@@ -282,6 +439,16 @@ async fn late_reports_and_locks(app: TestApp) {
         "{}",
         r.text()
     );
+    // Returned by the reviewer (issue 10: a submitted report is read-only until then).
+    let r = app
+        .json(
+            Method::POST,
+            &format!("{base}/review"),
+            &json!({"decision": "return", "comment": "请补充材料"}),
+            Some(&c.reviewer),
+        )
+        .await;
+    assert_eq!(r.json()["report"]["state"], "returned", "{}", r.text());
     // CAST locks June: no more changes, unless an exception is granted.
     app.login("tokenadmin").await;
     let r = app
@@ -966,6 +1133,49 @@ async fn a_late_report_is_received_not_missing(app: TestApp) {
     assert!(june.contains("rstate submitted"), "{june}");
     assert!(june.contains("迟交"), "{june}");
     assert!(!html.contains("缺少"), "{html}");
+    // Issue 10: once accepted, the report counts exactly as before (received, late, yellow),
+    // everywhere: dashboard, rates, timeline.
+    let r = app
+        .json(
+            Method::POST,
+            &format!("{base}/review"),
+            &json!({"decision": "accept", "comment": ""}),
+            Some(&c.reviewer),
+        )
+        .await;
+    assert_eq!(r.json()["report"]["state"], "accepted", "{}", r.text());
+    let d = app
+        .get_with_token("/api/v1/dashboard?year=2017&month=6", &c.reviewer)
+        .await
+        .json();
+    let a03 = d["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "A-03")
+        .unwrap()
+        .clone();
+    assert_eq!(a03["report_state"], "已通过", "{a03}");
+    assert_eq!(a03["late"], true, "{a03}");
+    assert_eq!(a03["colour"], "yellow", "{a03}");
+    assert_eq!(d["received_rate"], "50%");
+    assert_eq!(d["on_time_rate"], "0%");
+    let rates = app
+        .get_with_token("/api/v1/rates?year=2017", &c.reviewer)
+        .await
+        .json();
+    assert_eq!(rates["total"]["expected"], 2, "{rates}");
+    assert_eq!(rates["total"]["received"], 1, "{rates}");
+    assert_eq!(rates["total"]["on_time"], 0, "{rates}");
+    let html = app.get("/societies/A-03/reports/2017").await.text();
+    let june = html
+        .split("<tr>")
+        .find(|r| r.contains("/societies/A-03/reports/2017/6\""))
+        .unwrap()
+        .to_string();
+    assert!(june.contains("rstate accepted"), "{june}");
+    assert!(june.contains("已通过"), "{june}");
+    assert!(june.contains("迟交"), "{june}");
 }
 both!(a_late_report_is_received_not_missing);
 

@@ -1,6 +1,8 @@
 //! The monthly report (R-TRACK-1): the society's form following its accepted plan (status,
 //! progress, target values, milestones, narrative) with evidence, saved as a draft and
-//! submitted as the next version; read-only for others and in a locked month.
+//! submitted as the next version; read-only for others, in a locked month, and after a
+//! submission until the reviewer returns it (issue 10: reports behave like plans; the page says
+//! it waits for review, was accepted, or was returned with the comment).
 
 use std::collections::HashMap;
 
@@ -76,7 +78,12 @@ struct ReportPage {
     tasks: Vec<TaskBlock>,
     statuses: Vec<(&'static str, String)>,
     editable: bool,
+    /// Why the society cannot edit now (submitted, accepted, returned with its comment):
+    /// (css class, text, comment).
+    status_note: Option<(&'static str, String, String)>,
     can_review: bool,
+    /// The latest version awaits a decision: return and accept are offered.
+    can_decide: bool,
     evidence: Vec<(i64, String, String)>,
     upload_hint: String,
 }
@@ -172,13 +179,53 @@ pub(super) async fn report_page_with(
             }));
         }
     };
-    let editable = d.open && who.may(Action::EditSocietyData, Some(society.id));
+    let may_edit = who.may(Action::EditSocietyData, Some(society.id));
+    // R-TRACK-1 (issue 10): read-only after a submission until the reviewer returns it.
+    let editable = d.open && may_edit && d.report.state.is_editable();
     let people = crate::service::people::people(state, who).await?;
+    let staff = ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| matches!(u.role, Role::Admin | Role::Reviewer));
+    let allowed = d.report.state.allowed_actions();
     let can_review = d.report.latest_version.is_some()
-        && ctx
-            .user
-            .as_ref()
-            .is_some_and(|u| matches!(u.role, Role::Admin | Role::Reviewer));
+        && staff
+        && allowed.contains(&core::ReportAction::Comment);
+    let can_decide = can_review && allowed.contains(&core::ReportAction::Accept);
+    let last_decision = d
+        .reviews
+        .iter()
+        .rev()
+        .find(|r| r.decision != crate::db::documents::Decision::Comment);
+    let decided_by = |r: &crate::db::documents::Review| {
+        format!(
+            "{} · {}",
+            crate::web::people::actor_text(&t, &people, &r.reviewer),
+            crate::present::beijing_text(&r.at)
+        )
+    };
+    let status_note = match d.report.state {
+        core::ReportState::Submitted => {
+            Some(("waiting", t.t("report-waiting-review"), String::new()))
+        }
+        core::ReportState::Accepted => Some((
+            "accepted",
+            match last_decision {
+                Some(r) => t.t1("report-accepted-by", "who", &decided_by(r)),
+                None => t.t("report-state-accepted"),
+            },
+            last_decision.map(|r| r.comment.clone()).unwrap_or_default(),
+        )),
+        core::ReportState::Returned => Some((
+            "returned",
+            match last_decision {
+                Some(r) => t.t1("report-returned-by", "who", &decided_by(r)),
+                None => t.t("report-state-returned"),
+            },
+            last_decision.map(|r| r.comment.clone()).unwrap_or_default(),
+        )),
+        core::ReportState::Draft => None,
+    };
     // Show what was submitted when not editable: the latest version, else the draft.
     let content: &ReportContent = if editable {
         &d.report.draft
@@ -373,7 +420,9 @@ pub(super) async fn report_page_with(
             .map(|s| (s.as_str(), t.pick(s.label_zh(), s.label_en()).to_string()))
             .collect(),
         editable,
+        status_note,
         can_review,
+        can_decide,
         evidence,
         upload_hint: t.t("evidence-hint").replace(
             "{mb}",

@@ -1,6 +1,7 @@
 //! The reviewers' queue of monthly reports (issue 10): what waits for a review, oldest first,
 //! filtered by month, status, discipline group and days waited; the filters live in the URL
-//! and in the pages' links (100 reports a page).
+//! and in the pages' links (100 reports a page). A waiting report can be accepted from its row
+//! ("通过", issue 10); returning needs a comment and is done on the report's page.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -25,6 +26,10 @@ pub struct Row {
     pub submitted: String,
     pub waiting: String,
     pub late: String,
+    /// Waiting for a decision: the row offers "accept" (posting to the report's review).
+    pub can_accept: bool,
+    /// The accept button's accessible name: "通过 A-03 2017年6月".
+    pub accept_label: String,
 }
 
 #[derive(Template)]
@@ -42,12 +47,22 @@ struct QueuePage {
     count_text: String,
     rows: Vec<Row>,
     pager: Pager,
+    /// Where an accept from a row comes back to: this page with its filters.
+    back: String,
+}
+
+/// `?done=accepted` after an accept from a row.
+#[derive(serde::Deserialize, Default)]
+pub struct Done {
+    #[serde(default)]
+    done: Option<String>,
 }
 
 pub async fn queue(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ReportQueueQuery>,
+    Query(done): Query<Done>,
 ) -> AppResult<Response> {
     let t = ctx.t();
     let queue = service::queue(&state, &ctx.principal(), &q).await?;
@@ -66,6 +81,10 @@ pub async fn queue(
         q.status(),
         enc(&f_group),
     );
+    let back = match q.page.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => format!("{base}&page={}", enc(p)),
+        None => base.clone(),
+    };
     let pager = Pager::new(&t, queue.entries.len(), PAGE_SIZE, q.page.as_deref(), &base);
     let range = pager.range();
     let rows = queue.entries[range]
@@ -87,6 +106,19 @@ pub async fn queue(
             } else {
                 report_state_label(&t, &e.state)
             },
+            can_accept: e.waiting,
+            accept_label: format!(
+                "{} {} {}",
+                t.t("review-accept"),
+                e.society.code,
+                month_label(
+                    &t,
+                    Month {
+                        year,
+                        month: e.month
+                    }
+                )
+            ),
             version: e
                 .latest_version
                 .map(|v| format!("v{v}"))
@@ -111,7 +143,8 @@ pub async fn queue(
         })
         .collect();
     Ok(render(&QueuePage {
-        page: Page::new(&ctx, t.t1("flows-rq-title", "year", &year)),
+        page: Page::new(&ctx, t.t1("flows-rq-title", "year", &year))
+            .with_flash(done.done.as_deref()),
         year,
         months: reformwatch_core::tracking::expected_months(&queue.catalogue)
             .into_iter()
@@ -129,5 +162,6 @@ pub async fn queue(
         count_text: t.t1("flows-rq-count", "count", &queue.entries.len()),
         rows,
         pager,
+        back,
     }))
 }

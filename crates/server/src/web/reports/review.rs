@@ -1,4 +1,5 @@
-//! The reviewer's comment on, or return of, a month's report (R-TRACK-1); a refused review
+//! The reviewer's comment on, return or accept of a month's report (R-TRACK-1; issue 10: an
+//! explicit accept, also from the reviewers' queue, which it goes back to); a refused review
 //! shows the report page with the message at its field.
 
 use std::collections::HashMap;
@@ -12,7 +13,7 @@ use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::http::Ctx;
 use crate::http::extract::SocietyMonth;
-use crate::http::page::see_other;
+use crate::http::page::{safe_next, see_other};
 use crate::service::reports::{self as service, ReportDecision};
 
 pub async fn review(
@@ -29,12 +30,16 @@ pub async fn review(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    // The page's two buttons: "comment" and "return".
-    let decision = if get("decision") == "return" {
-        ReportDecision::Return
-    } else {
-        ReportDecision::Comment
+    // The page's buttons: "comment", "return", "accept" (the queue's: "accept").
+    let decision = match get("decision").as_str() {
+        "return" => ReportDecision::Return,
+        "accept" => ReportDecision::Accept,
+        _ => ReportDecision::Comment,
     };
+    // The queue's accept button comes back to the queue with its filters (same-origin paths
+    // of the queue only).
+    let back = get("back");
+    let back = (back.starts_with("/reviews/reports") && safe_next(&back) == back).then_some(back);
     match service::review(
         &state,
         &sm.who,
@@ -46,11 +51,12 @@ pub async fn review(
     .await
     {
         Ok(()) => Ok(see_other(
-            &service::link(&sm.society, sm.month),
-            if decision == ReportDecision::Return {
-                "returned"
-            } else {
-                "saved"
+            back.as_deref()
+                .unwrap_or(&service::link(&sm.society, sm.month)),
+            match decision {
+                ReportDecision::Return => "returned",
+                ReportDecision::Accept => "accepted",
+                ReportDecision::Comment => "saved",
             },
         )),
         Err(AppError::Invalid(errors)) => {
