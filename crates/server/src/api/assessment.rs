@@ -492,6 +492,13 @@ pub async fn unassign(
 ) -> AppResult<Response> {
     let b: UnassignBody = crate::api::parse_json(&body)?;
     let catalogue = service::catalogues::get(&state, Some(&year)).await?;
-    flows::unassign(&state, &ctx.principal(), &catalogue, &b.society, &b.reviewer).await?;
+    flows::unassign(
+        &state,
+        &ctx.principal(),
+        &catalogue,
+        &b.society,
+        &b.reviewer,
+    )
+    .await?;
     reviewers(State(state), ctx, Path(year)).await
 }

@@ -325,9 +325,17 @@ fn objection_dto(o: &ObjectionRow, changes: &svc::ObjectionChanges, staff: bool)
     }
 }
 
-async fn dtos(state: &AppState, year: i32, rows: &[ObjectionRow], staff: bool) -> AppResult<Vec<ObjectionDto>> {
+async fn dtos(
+    state: &AppState,
+    year: i32,
+    rows: &[ObjectionRow],
+    staff: bool,
+) -> AppResult<Vec<ObjectionDto>> {
     let changes = svc::objection_changes(state, year, rows).await?;
-    Ok(rows.iter().map(|o| objection_dto(o, &changes, staff)).collect())
+    Ok(rows
+        .iter()
+        .map(|o| objection_dto(o, &changes, staff))
+        .collect())
 }
 
 /// Every objection of the year (administrators and reviewers).

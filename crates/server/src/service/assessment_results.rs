@@ -703,7 +703,12 @@ pub async fn changes_of_society(
     for a in crate::db::assessment::adjustment_history(&state.db, year, society_id).await? {
         let decl = rules.and_then(|r| r.adjustment(&a.adjustment.adjustment));
         let (name_zh, name_en) = decl.map_or_else(
-            || (a.adjustment.adjustment.clone(), a.adjustment.adjustment.clone()),
+            || {
+                (
+                    a.adjustment.adjustment.clone(),
+                    a.adjustment.adjustment.clone(),
+                )
+            },
             |d| (d.name_zh.clone(), d.name_en.clone()),
         );
         let (kind_zh, kind_en) = match decl.map(|d| d.kind) {
@@ -738,9 +743,7 @@ pub async fn changes_of_society(
             });
         }
     }
-    out.sort_by(|x, y| {
-        (parse_ts(&x.at), &x.kind, x.id).cmp(&(parse_ts(&y.at), &y.kind, y.id))
-    });
+    out.sort_by(|x, y| (parse_ts(&x.at), &x.kind, x.id).cmp(&(parse_ts(&y.at), &y.kind, y.id)));
     Ok(out)
 }
 
@@ -780,7 +783,10 @@ pub async fn objection_changes(
         .filter_map(|o| o.change)
         .collect();
     for o in rows {
-        let changes = by_society.get(&o.society_id).map(Vec::as_slice).unwrap_or(&[]);
+        let changes = by_society
+            .get(&o.society_id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         match &o.change {
             Some((kind, id)) => {
                 if let Some(c) = changes.iter().find(|c| &c.kind == kind && c.id == *id) {
@@ -841,7 +847,12 @@ pub async fn answer_objection(
     }
     // The change the answer names: one of the society's changes since the objection was
     // filed, not named by another answer; `changed` without one is refused.
-    let change = match input.change.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    let change = match input
+        .change
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         Some(key) => {
             let candidates = objection_changes(state, o.year, std::slice::from_ref(&o))
                 .await?
@@ -887,7 +898,17 @@ pub async fn answer_objection(
     .await?;
     let mut tx = state.db.begin().await?;
     let change_ref = change.as_ref().map(|c| (c.kind.as_str(), c.id));
-    if !store::answer(&mut tx, id, answer, changed, change_ref, &actor.label(), &ts(now)).await? {
+    if !store::answer(
+        &mut tx,
+        id,
+        answer,
+        changed,
+        change_ref,
+        &actor.label(),
+        &ts(now),
+    )
+    .await?
+    {
         return Err(refused(
             "answer",
             "该异议已经答复。".to_owned(),

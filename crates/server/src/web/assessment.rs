@@ -1074,7 +1074,15 @@ pub async fn unassign(
     axum::Form(f): axum::Form<UnassignForm>,
 ) -> AppResult<Response> {
     let catalogue = service::catalogues::get(&state, Some(&year)).await?;
-    match flows::unassign(&state, &ctx.principal(), &catalogue, &f.society, &f.reviewer).await {
+    match flows::unassign(
+        &state,
+        &ctx.principal(),
+        &catalogue,
+        &f.society,
+        &f.reviewer,
+    )
+    .await
+    {
         Ok(()) => Ok(see_other(
             &format!("/admin/assessment/{}/reviewers", catalogue.year),
             "saved",

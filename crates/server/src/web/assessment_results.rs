@@ -478,9 +478,7 @@ fn field_errors(t: &T, e: AppError) -> Result<Vec<(String, String)>, AppError> {
 }
 
 /// Society id → (name, code).
-async fn names(
-    state: &AppState,
-) -> AppResult<std::collections::HashMap<i64, (String, String)>> {
+async fn names(state: &AppState) -> AppResult<std::collections::HashMap<i64, (String, String)>> {
     Ok(crate::db::societies::list(
         &state.db,
         &crate::db::societies::SocietyFilter {

@@ -27,14 +27,16 @@ fn menu(page: &str) -> Vec<String> {
 }
 
 async fn audit(app: &TestApp, action: &str) -> Vec<(String, String)> {
-    sqlx::query("SELECT actor, COALESCE(after_json, '') FROM audit_log WHERE action = $1 ORDER BY seq")
-        .bind(action)
-        .fetch_all(&app.db().pool)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
-        .collect()
+    sqlx::query(
+        "SELECT actor, COALESCE(after_json, '') FROM audit_log WHERE action = $1 ORDER BY seq",
+    )
+    .bind(action)
+    .fetch_all(&app.db().pool)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
+    .collect()
 }
 
 async fn menus_and_links(app: TestApp) {
@@ -74,14 +76,20 @@ async fn menus_and_links(app: TestApp) {
     // reviewer assignment; the finalisation page back to both.
     app.login("n-rev").await;
     let results = app.get("/admin/assessment/2017").await.text();
-    assert!(results.contains("href=\"/admin/assessment/2017/final\""), "{results}");
+    assert!(
+        results.contains("href=\"/admin/assessment/2017/final\""),
+        "{results}"
+    );
     assert!(!results.contains("href=\"/admin/assessment/2017/reviewers\""));
     app.login("n-admin").await;
     let results = app.get("/admin/assessment/2017").await.text();
     assert!(results.contains("href=\"/admin/assessment/2017/reviewers\""));
     let fin = app.get("/admin/assessment/2017/final").await.text();
     assert!(fin.contains("href=\"/admin/assessment/2017\""), "{fin}");
-    assert!(fin.contains("href=\"/admin/assessment/2017/reviewers\""), "{fin}");
+    assert!(
+        fin.contains("href=\"/admin/assessment/2017/reviewers\""),
+        "{fin}"
+    );
     // Unchanged for the anonymous public: no assessment entry in their menu.
     app.forget_cookies();
     let public = app.get("/monitor").await.text();
@@ -118,19 +126,35 @@ async fn unassign_a_reviewer(app: TestApp) {
     assert_eq!(r.status, 200, "{}", r.text());
     // u-rev-a saves a draft; u-rev-b submits.
     let r = app
-        .json(Method::PUT, &format!("{base}/scores"), &json!({"scores": all_expert("6", "草稿")}), Some(&ta))
+        .json(
+            Method::PUT,
+            &format!("{base}/scores"),
+            &json!({"scores": all_expert("6", "草稿")}),
+            Some(&ta),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let r = app
-        .json(Method::PUT, &format!("{base}/scores"), &json!({"scores": all_expert("8", "乙评语"), "submit": true}), Some(&tb))
+        .json(
+            Method::PUT,
+            &format!("{base}/scores"),
+            &json!({"scores": all_expert("8", "乙评语"), "submit": true}),
+            Some(&tb),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
 
     // The page lists a "remove" button for the draft only.
     app.login("u-admin").await;
     let page = app.get("/admin/assessment/2017/reviewers").await.text();
-    assert!(page.contains(&format!("id=\"unassign-{a}-u-rev-a\"")), "{page}");
-    assert!(!page.contains(&format!("id=\"unassign-{a}-u-rev-b\"")), "{page}");
+    assert!(
+        page.contains(&format!("id=\"unassign-{a}-u-rev-a\"")),
+        "{page}"
+    );
+    assert!(
+        !page.contains(&format!("id=\"unassign-{a}-u-rev-b\"")),
+        "{page}"
+    );
     // Removing the submitted reviewer is refused at that row; the assignment stays.
     let r = app
         .post_form(
@@ -156,7 +180,9 @@ async fn unassign_a_reviewer(app: TestApp) {
     assert!(r.text().contains("没有被分配"), "{}", r.text());
     // The draft reviewer is removed, with their draft scores.
     let s = society(&app, &a).await;
-    let before = store::scores_of_society(app.db(), 2017, s.id).await.unwrap();
+    let before = store::scores_of_society(app.db(), 2017, s.id)
+        .await
+        .unwrap();
     assert_eq!(before.len(), 14, "7 drafts + 7 submitted");
     let r = app
         .post_form(
@@ -165,7 +191,9 @@ async fn unassign_a_reviewer(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.text());
-    let after = store::scores_of_society(app.db(), 2017, s.id).await.unwrap();
+    let after = store::scores_of_society(app.db(), 2017, s.id)
+        .await
+        .unwrap();
     assert_eq!(after.len(), 7);
     assert!(after.iter().all(|x| x.comment == "乙评语"));
     let board = app
@@ -182,13 +210,23 @@ async fn unassign_a_reviewer(app: TestApp) {
     assert_eq!(entries[0].0, "user:u-admin");
     // u-rev-a can no longer score it.
     let r = app
-        .json(Method::PUT, &format!("{base}/scores"), &json!({"scores": all_expert("6", "x")}), Some(&ta))
+        .json(
+            Method::PUT,
+            &format!("{base}/scores"),
+            &json!({"scores": all_expert("6", "x")}),
+            Some(&ta),
+        )
         .await;
     assert_eq!(r.status, 403);
 
     // The API: empty → both fields; again → "not assigned"; a reviewer may not.
     let r = app
-        .json(Method::POST, "/api/v1/assessment/2017/reviewers/unassign", &json!({}), Some(&admin))
+        .json(
+            Method::POST,
+            "/api/v1/assessment/2017/reviewers/unassign",
+            &json!({}),
+            Some(&admin),
+        )
         .await;
     assert_eq!(r.status, 422);
     let fields: Vec<&str> = r.json()["errors"]
@@ -201,30 +239,58 @@ async fn unassign_a_reviewer(app: TestApp) {
         .collect();
     assert_eq!(fields, ["society", "reviewer"], "{}", r.text());
     let r = app
-        .json(Method::POST, "/api/v1/assessment/2017/reviewers/unassign", &json!({"society": a, "reviewer": "u-rev-a"}), Some(&admin))
+        .json(
+            Method::POST,
+            "/api/v1/assessment/2017/reviewers/unassign",
+            &json!({"society": a, "reviewer": "u-rev-a"}),
+            Some(&admin),
+        )
         .await;
     assert_eq!(r.status, 422);
     assert_eq!(r.json()["errors"][0]["field"], "reviewer");
     let r = app
-        .json(Method::POST, "/api/v1/assessment/2017/reviewers/unassign", &json!({"society": a, "reviewer": "u-rev-b"}), Some(&tb))
+        .json(
+            Method::POST,
+            "/api/v1/assessment/2017/reviewers/unassign",
+            &json!({"society": a, "reviewer": "u-rev-b"}),
+            Some(&tb),
+        )
         .await;
     assert_eq!(r.status, 403);
     // Assigned again through the API, removed through the API.
     let r = app
-        .json(Method::POST, "/api/v1/assessment/2017/reviewers", &json!({"assignments": [{"society": b, "reviewer": "u-rev-a"}]}), Some(&admin))
+        .json(
+            Method::POST,
+            "/api/v1/assessment/2017/reviewers",
+            &json!({"assignments": [{"society": b, "reviewer": "u-rev-a"}]}),
+            Some(&admin),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let r = app
-        .json(Method::POST, "/api/v1/assessment/2017/reviewers/unassign", &json!({"society": b, "reviewer": "u-rev-a"}), Some(&admin))
+        .json(
+            Method::POST,
+            "/api/v1/assessment/2017/reviewers/unassign",
+            &json!({"society": b, "reviewer": "u-rev-a"}),
+            Some(&admin),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(r.json()["assignments"].as_array().unwrap().len(), 1, "{}", r.text());
+    assert_eq!(
+        r.json()["assignments"].as_array().unwrap().len(),
+        1,
+        "{}",
+        r.text()
+    );
     assert_eq!(audit(&app, "assessment.unassign").await.len(), 2);
 }
 both!(unassign_a_reviewer);
 
 fn bonus_of(v: &Value) -> String {
-    v["result"]["card"]["bonus"].as_str().unwrap_or("?").to_owned()
+    v["result"]["card"]["bonus"]
+        .as_str()
+        .unwrap_or("?")
+        .to_owned()
 }
 
 async fn withdraw_an_adjustment(app: TestApp) {
@@ -238,7 +304,12 @@ async fn withdraw_an_adjustment(app: TestApp) {
     let rev = app.token_for("w-rev").await;
     let base = format!("/api/v1/societies/{a}/assessment/2017");
     let r = app
-        .json(Method::POST, &format!("{base}/adjustments"), &json!({"adjustment": "exemplary", "points": "10", "reason": "经验被推广"}), Some(&admin))
+        .json(
+            Method::POST,
+            &format!("{base}/adjustments"),
+            &json!({"adjustment": "exemplary", "points": "10", "reason": "经验被推广"}),
+            Some(&admin),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(bonus_of(&r.json()), "10", "{}", r.text());
@@ -248,14 +319,18 @@ async fn withdraw_an_adjustment(app: TestApp) {
     // The page: a withdrawal without a reason is refused at that adjustment's reason field.
     app.login("w-admin").await;
     let page = app.get(&page_path).await.text();
-    assert!(page.contains(&format!("id=\"withdraw-reason-{id}\"")), "{page}");
+    assert!(
+        page.contains(&format!("id=\"withdraw-reason-{id}\"")),
+        "{page}"
+    );
     let form_path = format!("{page_path}/adjustments/withdraw");
     let r = app
         .post_form(&form_path, &[("id", &id.to_string()), ("reason", "  ")])
         .await;
     assert_eq!(r.status, 422, "{}", r.text());
     assert!(
-        r.text().contains(&format!("id=\"err-withdraw-reason-{id}\"")),
+        r.text()
+            .contains(&format!("id=\"err-withdraw-reason-{id}\"")),
         "{}",
         r.text()
     );
@@ -266,7 +341,10 @@ async fn withdraw_an_adjustment(app: TestApp) {
         .post_form(&form_path, &[("id", &id.to_string()), ("reason", &long)])
         .await;
     assert_eq!(r.status, 422);
-    assert!(r.text().contains(&format!("id=\"err-withdraw-reason-{id}\"")));
+    assert!(
+        r.text()
+            .contains(&format!("id=\"err-withdraw-reason-{id}\""))
+    );
     assert!(r.text().contains(&long));
     // An unknown adjustment: refused above the list.
     let r = app
@@ -278,55 +356,103 @@ async fn withdraw_an_adjustment(app: TestApp) {
     assert_eq!(audit(&app, "assessment.adjustment_withdraw").await.len(), 0);
     // A reviewer not assigned to the society may not withdraw (API, 403).
     let r = app
-        .json(Method::POST, &format!("{base}/adjustments/withdraw"), &json!({"id": id, "reason": "x"}), Some(&rev))
+        .json(
+            Method::POST,
+            &format!("{base}/adjustments/withdraw"),
+            &json!({"id": id, "reason": "x"}),
+            Some(&rev),
+        )
         .await;
     assert_eq!(r.status, 403);
 
     // Withdrawn with a reason: no longer counted, still on record, audited.
     let r = app
-        .post_form(&form_path, &[("id", &id.to_string()), ("reason", "推广文件有误，撤回")])
+        .post_form(
+            &form_path,
+            &[("id", &id.to_string()), ("reason", "推广文件有误，撤回")],
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.text());
-    let v = app.get_with_token(&format!("{base}/acceptance"), &admin).await.json();
+    let v = app
+        .get_with_token(&format!("{base}/acceptance"), &admin)
+        .await
+        .json();
     assert_eq!(v["adjustments"], json!([]), "{v}");
     assert_eq!(bonus_of(&v), "0", "{v}");
     assert_eq!(v["withdrawn_adjustments"][0]["id"], id);
-    assert_eq!(v["withdrawn_adjustments"][0]["withdrawn_reason"], "推广文件有误，撤回");
+    assert_eq!(
+        v["withdrawn_adjustments"][0]["withdrawn_reason"],
+        "推广文件有误，撤回"
+    );
     assert_eq!(v["withdrawn_adjustments"][0]["withdrawn_by"], "w-admin");
     let s = society(&app, &a).await;
-    let rows = store::adjustment_history(app.db(), 2017, s.id).await.unwrap();
+    let rows = store::adjustment_history(app.db(), 2017, s.id)
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 1, "kept, not deleted");
-    assert_eq!(rows[0].withdrawn_reason.as_deref(), Some("推广文件有误，撤回"));
+    assert_eq!(
+        rows[0].withdrawn_reason.as_deref(),
+        Some("推广文件有误，撤回")
+    );
     let entries = audit(&app, "assessment.adjustment_withdraw").await;
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].0, "user:w-admin");
     assert!(entries[0].1.contains("推广文件有误，撤回"), "{entries:?}");
     // The page shows it struck out with the reason, without a withdraw form.
     let page = app.get(&page_path).await.text();
-    assert!(page.contains("已撤销（w-admin，2017-12-20 10:00）：推广文件有误，撤回"), "{page}");
-    assert!(!page.contains(&format!("id=\"withdraw-reason-{id}\"")), "{page}");
+    assert!(
+        page.contains("已撤销（w-admin，2017-12-20 10:00）：推广文件有误，撤回"),
+        "{page}"
+    );
+    assert!(
+        !page.contains(&format!("id=\"withdraw-reason-{id}\"")),
+        "{page}"
+    );
     // Twice: refused at `id` (API).
     let r = app
-        .json(Method::POST, &format!("{base}/adjustments/withdraw"), &json!({"id": id, "reason": "再撤"}), Some(&admin))
+        .json(
+            Method::POST,
+            &format!("{base}/adjustments/withdraw"),
+            &json!({"id": id, "reason": "再撤"}),
+            Some(&admin),
+        )
         .await;
     assert_eq!(r.status, 422);
     assert_eq!(r.json()["errors"][0]["field"], "id", "{}", r.text());
     // The API withdraws too: a second bonus given and withdrawn.
     let r = app
-        .json(Method::POST, &format!("{base}/adjustments"), &json!({"adjustment": "false-report", "points": "5", "reason": "材料不实"}), Some(&admin))
+        .json(
+            Method::POST,
+            &format!("{base}/adjustments"),
+            &json!({"adjustment": "false-report", "points": "5", "reason": "材料不实"}),
+            Some(&admin),
+        )
         .await;
     assert_eq!(r.status, 200);
     let id2 = r.json()["adjustments"][0]["id"].as_i64().unwrap();
     let r = app
-        .json(Method::POST, &format!("{base}/adjustments/withdraw"), &json!({"id": id2}), Some(&admin))
+        .json(
+            Method::POST,
+            &format!("{base}/adjustments/withdraw"),
+            &json!({"id": id2}),
+            Some(&admin),
+        )
         .await;
     assert_eq!(r.status, 422);
     assert_eq!(r.json()["errors"][0]["field"], "reason");
     let r = app
-        .json(Method::POST, &format!("{base}/adjustments/withdraw"), &json!({"id": id2, "reason": "已核实无误"}), Some(&admin))
+        .json(
+            Method::POST,
+            &format!("{base}/adjustments/withdraw"),
+            &json!({"id": id2, "reason": "已核实无误"}),
+            Some(&admin),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["adjustments"], json!([]));
-    assert_eq!(r.json()["withdrawn_adjustments"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        r.json()["withdrawn_adjustments"].as_array().unwrap().len(),
+        2
+    );
 }
 both!(withdraw_an_adjustment);

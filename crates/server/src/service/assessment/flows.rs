@@ -966,7 +966,11 @@ pub async fn withdraw_adjustment(
         .iter()
         .map(|a| a.id)
         .collect();
-    let id_v = id.trim().parse::<i64>().ok().filter(|n| in_force.contains(n));
+    let id_v = id
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| in_force.contains(n));
     if id_v.is_none() {
         errors.push(field(
             "id",
@@ -1047,7 +1051,9 @@ pub async fn unassign(
     let user = if username.is_empty() {
         None
     } else {
-        users::by_username(&state.db, username).await?.map(|u| u.user)
+        users::by_username(&state.db, username)
+            .await?
+            .map(|u| u.user)
     };
     if user.is_none() {
         errors.push(field(
