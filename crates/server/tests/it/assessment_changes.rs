@@ -229,13 +229,12 @@ async fn unassign_a_reviewer(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, 422);
-    let fields: Vec<&str> = r.json()["errors"]
+    let body = r.json();
+    let fields: Vec<&str> = body["errors"]
         .as_array()
         .unwrap()
         .iter()
         .map(|e| e["field"].as_str().unwrap())
-        .collect::<Vec<_>>()
-        .into_iter()
         .collect();
     assert_eq!(fields, ["society", "reviewer"], "{}", r.text());
     let r = app
