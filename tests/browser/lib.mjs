@@ -23,14 +23,17 @@ function freePort() {
   });
 }
 
+export const BIN = process.env.REFORMWATCH_BIN || join(here, "../../target/debug/reformwatch");
+
 /**
  * Starts the server with demo data; resolves when /healthz answers. By default the registry and
  * the four accounts only (`--no-seed`: the journeys tell their own story on the demo clock);
- * `{ seeded: true }` starts the seeded 2017 demo (issue 10), `args` adds flags.
+ * `{ seeded: true }` starts the seeded 2017 demo (issue 10), `args` adds flags. `dataDir`
+ * starts on an existing data directory (a restart: `stop({ keep: true })` keeps it).
  */
-export async function startServer({ seeded = false, args = [] } = {}) {
-  const bin = process.env.REFORMWATCH_BIN || join(here, "../../target/debug/reformwatch");
-  const dataDir = mkdtempSync(join(tmpdir(), "rw-browser-"));
+export async function startServer({ seeded = false, args = [], dataDir: given } = {}) {
+  const bin = BIN;
+  const dataDir = given ?? mkdtempSync(join(tmpdir(), "rw-browser-"));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const flags = ["serve", "--demo", "--data-dir", dataDir, "--addr", `127.0.0.1:${port}`, ...(seeded ? [] : ["--no-seed"]), ...args];
@@ -60,11 +63,14 @@ export async function startServer({ seeded = false, args = [] } = {}) {
   return {
     base,
     passwords,
+    dataDir,
     output: () => out,
-    async stop() {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
-      rmSync(dataDir, { recursive: true, force: true });
+    async stop({ keep = false } = {}) {
+      if (child.exitCode === null) {
+        child.kill("SIGTERM");
+        await new Promise((r) => child.once("exit", r));
+      }
+      if (!keep) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -33,9 +33,11 @@ pub fn routes() -> Vec<RouteSpec> {
         route(Method::PUT, "/api/v1/societies/{code}/assessment/{year}/scores", Staff, put(scores)),
         route(Method::POST, "/api/v1/societies/{code}/assessment/{year}/declarations", Staff, post(declare)),
         route(Method::POST, "/api/v1/societies/{code}/assessment/{year}/adjustments", Staff, post(adjust)),
+        route(Method::POST, "/api/v1/societies/{code}/assessment/{year}/adjustments/withdraw", Staff, post(withdraw)),
         route(Method::GET, "/api/v1/assessment/{year}", Staff, get(results)).heavy(),
         route(Method::GET, "/api/v1/assessment/{year}/reviewers", Admin, get(reviewers)),
         route(Method::POST, "/api/v1/assessment/{year}/reviewers", Admin, post(assign)),
+        route(Method::POST, "/api/v1/assessment/{year}/reviewers/unassign", Admin, post(unassign)),
     ]
 }
 
@@ -129,6 +131,7 @@ fn view_json(v: &SocietyView) -> Value {
         "self_scores": v.self_scores.values().map(|s| json!({"indicator": s.indicator, "score": s.score.to_string(), "comment": s.comment})).collect::<Vec<_>>(),
         "reviewer_scores": v.reviewer_scores.iter().map(|s| json!({"reviewer": s.reviewer_name, "indicator": s.indicator, "score": s.score.to_string(), "comment": s.comment, "submitted": s.submitted})).collect::<Vec<_>>(),
         "adjustments": v.adjustments.iter().map(|a| json!({"id": a.id, "adjustment": a.adjustment, "points": a.points.to_string(), "reason": a.reason, "entered_by": a.entered_by})).collect::<Vec<_>>(),
+        "withdrawn_adjustments": v.adjustment_history.iter().filter(|r| r.withdrawn_at.is_some()).map(|r| json!({"id": r.adjustment.id, "adjustment": r.adjustment.adjustment, "points": r.adjustment.points.to_string(), "reason": r.adjustment.reason, "entered_by": r.adjustment.entered_by, "withdrawn_by": r.withdrawn_by, "withdrawn_at": r.withdrawn_at, "withdrawn_reason": r.withdrawn_reason})).collect::<Vec<_>>(),
         "declarations": v.declarations.iter().map(|d| json!({"reviewer": d.reviewer_name, "kind": d.kind, "reason": d.reason})).collect::<Vec<_>>(),
         "reviewers": v.assignments.iter().map(|a| json!({"reviewer": a.reviewer_name, "submitted": a.submitted_at.is_some()})).collect::<Vec<_>>(),
         "result": match (rules, &v.result) {
@@ -428,4 +431,74 @@ pub async fn assign(
         .collect();
     let report = flows::assign_lines(&state, &ctx.principal(), &catalogue, &lines).await?;
     Ok(Json(report).into_response())
+}
+
+/// `{"id":3,"reason":"…"}`: the adjustment's id (as listed in `adjustments`) and why it is
+/// withdrawn.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawBody {
+    #[serde(default)]
+    pub id: Option<i64>,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Withdraws a deduction or bonus (administrators, or a reviewer assigned to the society): it
+/// stays on record, marked withdrawn with who, when and the reason (`withdrawn_adjustments`),
+/// and no longer counts. Refused at `id` (none in force with it) or `reason` (missing).
+#[utoipa::path(post, path = "/api/v1/societies/{code}/assessment/{year}/adjustments/withdraw", tag = "assessment",
+    params(("code" = String, Path), ("year" = i32, Path)), request_body = WithdrawBody,
+    responses((status = 200, body = Object)), security(("bearer" = [])))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    sy: SocietyYear,
+    body: Bytes,
+) -> AppResult<Response> {
+    let b: WithdrawBody = crate::api::parse_json(&body)?;
+    flows::withdraw_adjustment(
+        &state,
+        &sy.who,
+        &sy.society,
+        &sy.catalogue,
+        &b.id.map(|i| i.to_string()).unwrap_or_default(),
+        &b.reason,
+    )
+    .await?;
+    view(&state, sy).await
+}
+
+/// `{"society":"A-01","reviewer":"wang"}`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnassignBody {
+    #[serde(default)]
+    pub society: String,
+    #[serde(default)]
+    pub reviewer: String,
+}
+
+/// Removes a reviewer's assignment to a society (administrators) while the reviewer has not
+/// submitted; the draft scores go with it. Refused at `reviewer` (not assigned, or already
+/// submitted: submitted scores count) or `society` (unknown). Answers the year's assignments.
+#[utoipa::path(post, path = "/api/v1/assessment/{year}/reviewers/unassign", tag = "assessment",
+    params(("year" = String, Path)), request_body = UnassignBody,
+    responses((status = 200, body = Object)), security(("bearer" = [])))]
+pub async fn unassign(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(year): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let b: UnassignBody = crate::api::parse_json(&body)?;
+    let catalogue = service::catalogues::get(&state, Some(&year)).await?;
+    flows::unassign(
+        &state,
+        &ctx.principal(),
+        &catalogue,
+        &b.society,
+        &b.reviewer,
+    )
+    .await?;
+    reviewers(State(state), ctx, Path(year)).await
 }

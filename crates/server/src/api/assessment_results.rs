@@ -270,9 +270,44 @@ pub struct ObjectionDto {
     /// Whether the results were changed in answer.
     pub changed: Option<bool>,
     pub answered_at: Option<String>,
+    /// The change the answer caused, with its own reason.
+    pub change: Option<ChangeDto>,
+    /// Unanswered objections (staff): the changes an answer may name, as `change` keys.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change_candidates: Option<Vec<ChangeDto>>,
 }
 
-fn objection_dto(o: &ObjectionRow) -> ObjectionDto {
+/// A change of a society's assessment (an acceptance decision, a deduction or bonus given or
+/// withdrawn).
+#[derive(Serialize, ToSchema)]
+pub struct ChangeDto {
+    /// `kind:id`, as an answer names it.
+    pub key: String,
+    /// `acceptance` | `adjustment` | `withdrawal`.
+    pub kind: String,
+    pub id: i64,
+    pub what_zh: String,
+    pub what_en: String,
+    pub reason: String,
+    pub by: String,
+    /// RFC 3339 UTC.
+    pub at: String,
+}
+
+fn change_dto(c: &svc::ChangeRef) -> ChangeDto {
+    ChangeDto {
+        key: c.key(),
+        kind: c.kind.clone(),
+        id: c.id,
+        what_zh: c.what.zh.clone(),
+        what_en: c.what.en.clone(),
+        reason: c.reason.clone(),
+        by: c.by.clone(),
+        at: c.at.clone(),
+    }
+}
+
+fn objection_dto(o: &ObjectionRow, changes: &svc::ObjectionChanges, staff: bool) -> ObjectionDto {
     ObjectionDto {
         id: o.id,
         year: o.year,
@@ -282,7 +317,25 @@ fn objection_dto(o: &ObjectionRow) -> ObjectionDto {
         answer: o.answer.clone(),
         changed: o.changed,
         answered_at: o.answered_at.clone(),
+        change: changes.linked.get(&o.id).map(change_dto),
+        change_candidates: staff
+            .then(|| changes.candidates.get(&o.id))
+            .flatten()
+            .map(|v| v.iter().map(change_dto).collect()),
     }
+}
+
+async fn dtos(
+    state: &AppState,
+    year: i32,
+    rows: &[ObjectionRow],
+    staff: bool,
+) -> AppResult<Vec<ObjectionDto>> {
+    let changes = svc::objection_changes(state, year, rows).await?;
+    Ok(rows
+        .iter()
+        .map(|o| objection_dto(o, &changes, staff))
+        .collect())
 }
 
 /// Every objection of the year (administrators and reviewers).
@@ -297,7 +350,7 @@ pub async fn all_objections(
 ) -> AppResult<Response> {
     let year = year_of(&year)?;
     let rows = svc::objections(&state, &ctx.principal(), year, None).await?;
-    Ok(Json(rows.iter().map(objection_dto).collect::<Vec<_>>()).into_response())
+    Ok(Json(dtos(&state, year, &rows, true).await?).into_response())
 }
 
 /// A society's own objections.
@@ -310,7 +363,10 @@ pub async fn society_objections(
     sy: SocietyYear,
 ) -> AppResult<Response> {
     let rows = svc::objections(&state, &sy.who, sy.catalogue.year, Some(&sy.society)).await?;
-    Ok(Json(rows.iter().map(objection_dto).collect::<Vec<_>>()).into_response())
+    let staff = sy
+        .who
+        .may(crate::auth::policy::Action::AnswerObjection, None);
+    Ok(Json(dtos(&state, sy.catalogue.year, &rows, staff).await?).into_response())
 }
 
 /// `{"reason":"…","evidence_id":12}`.
@@ -345,16 +401,24 @@ pub async fn file_objection(
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(objection_dto(&o))).into_response())
+    let dto = dtos(&state, o.year, std::slice::from_ref(&o), false)
+        .await?
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("objection {} vanished", o.id))?;
+    Ok((StatusCode::CREATED, Json(dto)).into_response())
 }
 
-/// `{"answer":"…","changed":true}`.
+/// `{"answer":"…","change":"acceptance:12"}`: `change` names the change the answer caused
+/// (one of the objection's `change_candidates`: a change of the society made since the
+/// objection was filed); `"changed":true` without a `change` is refused (field `change`).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerBody {
     pub answer: String,
     #[serde(default)]
     pub changed: bool,
+    #[serde(default)]
+    pub change: Option<String>,
 }
 
 /// Answer an objection, once (administrators and reviewers).
@@ -377,8 +441,13 @@ pub async fn answer(
         &AnswerInput {
             answer: b.answer,
             changed: b.changed,
+            change: b.change,
         },
     )
     .await?;
-    Ok(Json(objection_dto(&o)).into_response())
+    let dto = dtos(&state, o.year, std::slice::from_ref(&o), true)
+        .await?
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("objection {} vanished", o.id))?;
+    Ok(Json(dto).into_response())
 }

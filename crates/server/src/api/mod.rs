@@ -60,6 +60,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
         evidence::upload, evidence::download,
         assessment::society, assessment::decide, assessment::self_scores, assessment::scores,
         assessment::declare, assessment::adjust, assessment::results, assessment::reviewers, assessment::assign,
+        assessment::withdraw, assessment::unassign,
         operations::set_election, operations::set_lock, operations::grant_exception,
         operations::import_societies, operations::plan_diff,
         assessment_results::status, assessment_results::document, assessment_results::show,

@@ -887,8 +887,10 @@ pub async fn add_adjustment(
     Ok(id)
 }
 
-/// Withdraws an adjustment in force (kept, marked), with its audit entry; `false` when there
-/// is none with this id for the society and year.
+/// Withdraws an adjustment in force (kept, marked, with the reason), with its audit entry;
+/// `false` when there is none in force with this id for the society and year.
+/// `withdrawn_by` is the person as shown to people (like `entered_by`).
+#[allow(clippy::too_many_arguments)]
 pub async fn withdraw_adjustment(
     db: &Db,
     actor: &Actor,
@@ -896,14 +898,33 @@ pub async fn withdraw_adjustment(
     year: i32,
     society: &Society,
     id: i64,
+    reason: &str,
+    withdrawn_by: &str,
 ) -> AppResult<bool> {
     let mut tx = db.begin().await?;
-    let n = sqlx::query(
-        "UPDATE assessment_adjustments SET withdrawn_by = $1, withdrawn_at = $2 \
-         WHERE id = $3 AND year = $4 AND society_id = $5 AND withdrawn_at IS NULL",
+    let before = sqlx::query(
+        "SELECT adjustment, points, reason FROM assessment_adjustments \
+         WHERE id = $1 AND year = $2 AND society_id = $3 AND withdrawn_at IS NULL",
     )
-    .bind(actor.label())
+    .bind(id)
+    .bind(i64::from(year))
+    .bind(society.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(before) = before else {
+        tx.rollback().await?;
+        return Ok(false);
+    };
+    let before_adjustment: String = before.try_get(0)?;
+    let before_points = score_of(before.try_get(1)?, "adjustment points")?;
+    let before_reason: String = before.try_get(2)?;
+    let n = sqlx::query(
+        "UPDATE assessment_adjustments SET withdrawn_by = $1, withdrawn_at = $2, withdrawn_reason = $3 \
+         WHERE id = $4 AND year = $5 AND society_id = $6 AND withdrawn_at IS NULL",
+    )
+    .bind(withdrawn_by)
     .bind(ts(now))
+    .bind(reason)
     .bind(id)
     .bind(i64::from(year))
     .bind(society.id)
@@ -923,11 +944,55 @@ pub async fn withdraw_adjustment(
             action: "assessment.adjustment_withdraw",
             object_type: "society",
             object_id: &society.code,
-            before: Some(json!({"year": year, "id": id})),
-            after: None,
+            before: Some(json!({"year": year, "id": id, "adjustment": before_adjustment, "points": before_points.to_string(), "reason": before_reason})),
+            after: Some(json!({"year": year, "id": id, "withdrawn": true, "reason": reason})),
         },
     )
     .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// A deduction or bonus as recorded, in force or withdrawn (with who, when and why).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AdjustmentRecord {
+    pub adjustment: StoredAdjustment,
+    pub withdrawn_by: Option<String>,
+    pub withdrawn_at: Option<String>,
+    pub withdrawn_reason: Option<String>,
+}
+
+/// Every deduction and bonus of one society and year, withdrawn ones included, oldest first.
+/// One statement.
+pub async fn adjustment_history(
+    db: &Db,
+    year: i32,
+    society_id: i64,
+) -> AppResult<Vec<AdjustmentRecord>> {
+    let rows = sqlx::query(
+        "SELECT id, society_id, adjustment, points, reason, entered_by, entered_at, withdrawn_by, withdrawn_at, withdrawn_reason \
+         FROM assessment_adjustments WHERE year = $1 AND society_id = $2 ORDER BY id",
+    )
+    .bind(i64::from(year))
+    .bind(society_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AdjustmentRecord {
+                adjustment: StoredAdjustment {
+                    id: r.try_get(0)?,
+                    society_id: r.try_get(1)?,
+                    adjustment: r.try_get(2)?,
+                    points: score_of(r.try_get(3)?, "adjustment points")?,
+                    reason: r.try_get(4)?,
+                    entered_by: r.try_get(5)?,
+                    entered_at: r.try_get(6)?,
+                },
+                withdrawn_by: r.try_get(7)?,
+                withdrawn_at: r.try_get(8)?,
+                withdrawn_reason: r.try_get(9)?,
+            })
+        })
+        .collect()
 }

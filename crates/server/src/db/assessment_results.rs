@@ -133,13 +133,17 @@ pub struct ObjectionRow {
     pub changed: Option<bool>,
     pub answered_by: Option<String>,
     pub answered_at: Option<String>,
+    /// The change the answer caused (migration 0012): `acceptance` (an acceptance decision),
+    /// `adjustment` (a deduction or bonus given) or `withdrawal` (one withdrawn), with the id
+    /// of that decision or adjustment.
+    pub change: Option<(String, i64)>,
 }
 
 // `changed` as an integer (NULL until answered): sqlx's Any driver reads neither SQLite's
 // BOOLEAN nor a NULL of it.
 const OBJECTION: &str = "SELECT id, year, society_id, reason, evidence_id, filed_by, filed_at, \
      answer, CAST(CASE WHEN changed IS NULL THEN NULL WHEN changed THEN 1 ELSE 0 END AS BIGINT), \
-     answered_by, answered_at FROM assessment_objections";
+     answered_by, answered_at, change_kind, change_id FROM assessment_objections";
 
 fn objection(r: &AnyRow) -> AppResult<ObjectionRow> {
     let year: i64 = r.try_get(1)?;
@@ -157,6 +161,13 @@ fn objection(r: &AnyRow) -> AppResult<ObjectionRow> {
         changed,
         answered_by: r.try_get(9)?,
         answered_at: r.try_get(10)?,
+        change: match (
+            r.try_get::<Option<String>, _>(11)?,
+            r.try_get::<Option<i64>, _>(12)?,
+        ) {
+            (Some(kind), Some(id)) => Some((kind, id)),
+            _ => None,
+        },
     })
 }
 
@@ -232,23 +243,28 @@ pub async fn file(tx: &mut Tx, o: &NewObjection<'_>) -> AppResult<i64> {
 }
 
 /// Answers an objection once (compare-and-set on `answered_at IS NULL`).
+/// `change`: the change the answer caused (kind, id), if any.
+#[allow(clippy::too_many_arguments)]
 pub async fn answer(
     tx: &mut Tx,
     id: i64,
     answer: &str,
     changed: bool,
+    change: Option<(&str, i64)>,
     by: &str,
     at: &str,
 ) -> AppResult<bool> {
     let r = sqlx::query(
-        "UPDATE assessment_objections SET answer = $2, changed = $3, answered_by = $4, answered_at = $5 \
-         WHERE id = $1 AND answered_at IS NULL",
+        "UPDATE assessment_objections SET answer = $2, changed = $3, answered_by = $4, answered_at = $5, \
+         change_kind = $6, change_id = $7 WHERE id = $1 AND answered_at IS NULL",
     )
     .bind(id)
     .bind(answer)
     .bind(changed)
     .bind(by)
     .bind(at)
+    .bind(change.map(|c| c.0))
+    .bind(change.map(|c| c.1))
     .execute(&mut **tx)
     .await?;
     Ok(r.rows_affected() == 1)

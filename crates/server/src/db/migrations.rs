@@ -79,6 +79,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0011_report_accept.sql"),
         postgres: include_str!("../../migrations/postgres/0011_report_accept.sql"),
     },
+    Migration {
+        version: 12,
+        name: "assessment_changes",
+        sqlite: include_str!("../../migrations/sqlite/0012_assessment_changes.sql"),
+        postgres: include_str!("../../migrations/postgres/0012_assessment_changes.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.

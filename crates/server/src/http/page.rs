@@ -70,6 +70,10 @@ impl Page {
                         format!("/societies/{code}/reports/{}", ctx.year),
                         "nav-reports",
                     ));
+                    nav.push((
+                        format!("/societies/{code}/assessment/{}", ctx.year),
+                        "assessment-nav",
+                    ));
                 }
                 nav.push((format!("/catalogues/{}", ctx.year), "nav-catalogue"));
                 nav.push(("/inbox".into(), "nav-inbox"));
@@ -82,6 +86,7 @@ impl Page {
                 nav.push(("/overview/plans".into(), "nav-plans"));
                 nav.push(("/rates".into(), "nav-rates"));
                 nav.push(("/overview/rules".into(), "nav-overview"));
+                nav.push((format!("/admin/assessment/{}", ctx.year), "assessment-nav"));
                 nav.push((format!("/catalogues/{}", ctx.year), "nav-catalogue"));
                 nav.push(("/inbox".into(), "nav-inbox"));
             }
@@ -93,6 +98,7 @@ impl Page {
                 nav.push(("/overview/plans".into(), "nav-plans"));
                 nav.push(("/rates".into(), "nav-rates"));
                 nav.push(("/overview/rules".into(), "nav-overview"));
+                nav.push((format!("/admin/assessment/{}", ctx.year), "assessment-nav"));
                 nav.push((format!("/catalogues/{}", ctx.year), "nav-catalogue"));
                 nav.push(("/admin/users".into(), "nav-users"));
                 nav.push(("/admin/deadlines".into(), "nav-deadlines"));

@@ -619,9 +619,196 @@ pub async fn file_objection(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnswerInput {
     pub answer: String,
-    /// Whether the results were changed in answer (the change itself is made, and audited
-    /// with this answer as its reason, through the acceptance and score services).
+    /// Whether the results were changed in answer. A change is made first, with its own
+    /// reason, through the acceptance and adjustment services; the answer then names it
+    /// (`change`), so `changed` without a `change` is refused.
     pub changed: bool,
+    /// The change the answer caused, as `kind:id` ([`ChangeRef::key`]): one of the society's
+    /// changes made since the objection was filed ([`ObjectionChanges::candidates`]).
+    pub change: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Changes an answer can point at (R-ASSESS-2: "any change is recorded with its reason")
+
+/// One change of a society's assessment: an acceptance decision (`acceptance`), a deduction
+/// or bonus given (`adjustment`) or withdrawn (`withdrawal`), with who, when and its reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeRef {
+    pub kind: String,
+    /// The acceptance decision's or the adjustment's id.
+    pub id: i64,
+    pub society_id: i64,
+    /// Stored time (UTC).
+    pub at: String,
+    pub by: String,
+    /// What changed, in both languages ("任务3（…）验收：部分完成 → 完成").
+    pub what: Text,
+    /// The change's own reason (the decision's comment, the adjustment's or withdrawal's
+    /// reason).
+    pub reason: String,
+}
+
+impl ChangeRef {
+    /// How forms and the API name it: `acceptance:12`.
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.kind, self.id)
+    }
+}
+
+/// Every change of one society's assessment for the year, oldest first: its acceptance
+/// decisions and its deductions and bonuses given and withdrawn. Two statements.
+pub async fn changes_of_society(
+    state: &AppState,
+    catalogue: &Catalogue,
+    society_id: i64,
+) -> AppResult<Vec<ChangeRef>> {
+    use reformwatch_core::assess::AdjustmentKind;
+    let year = catalogue.year;
+    let mut out = Vec::new();
+    let mut last: HashMap<u32, reformwatch_core::assess::AcceptanceStatus> = HashMap::new();
+    for d in crate::db::assessment::decision_history(&state.db, year, society_id).await? {
+        let from = last.get(&d.task).copied().unwrap_or(d.proposed);
+        last.insert(d.task, d.status);
+        let (title_zh, title_en) = catalogue
+            .task(d.task)
+            .map(|t| (t.title_zh.clone(), t.title_en.clone()))
+            .unwrap_or_default();
+        out.push(ChangeRef {
+            kind: "acceptance".to_owned(),
+            id: d.id,
+            society_id,
+            at: d.decided_at.clone(),
+            by: d.decided_by.clone(),
+            what: Text {
+                zh: format!(
+                    "任务{}（{}）验收：{} → {}",
+                    d.task,
+                    title_zh,
+                    from.label_zh(),
+                    d.status.label_zh()
+                ),
+                en: format!(
+                    "Task {} ({}) acceptance: {} → {}",
+                    d.task,
+                    title_en,
+                    from.label_en(),
+                    d.status.label_en()
+                ),
+            },
+            reason: d.comment.clone(),
+        });
+    }
+    let rules = catalogue.assessment.as_ref();
+    for a in crate::db::assessment::adjustment_history(&state.db, year, society_id).await? {
+        let decl = rules.and_then(|r| r.adjustment(&a.adjustment.adjustment));
+        let (name_zh, name_en) = decl.map_or_else(
+            || {
+                (
+                    a.adjustment.adjustment.clone(),
+                    a.adjustment.adjustment.clone(),
+                )
+            },
+            |d| (d.name_zh.clone(), d.name_en.clone()),
+        );
+        let (kind_zh, kind_en) = match decl.map(|d| d.kind) {
+            Some(AdjustmentKind::Bonus) => ("加分", "bonus"),
+            _ => ("扣分", "deduction"),
+        };
+        let points = a.adjustment.points;
+        out.push(ChangeRef {
+            kind: "adjustment".to_owned(),
+            id: a.adjustment.id,
+            society_id,
+            at: a.adjustment.entered_at.clone(),
+            by: a.adjustment.entered_by.clone(),
+            what: Text {
+                zh: format!("{kind_zh} {points} 分：{name_zh}"),
+                en: format!("{kind_en} of {points} points: {name_en}"),
+            },
+            reason: a.adjustment.reason.clone(),
+        });
+        if let Some(at) = &a.withdrawn_at {
+            out.push(ChangeRef {
+                kind: "withdrawal".to_owned(),
+                id: a.adjustment.id,
+                society_id,
+                at: at.clone(),
+                by: a.withdrawn_by.clone().unwrap_or_default(),
+                what: Text {
+                    zh: format!("撤销{kind_zh} {points} 分：{name_zh}"),
+                    en: format!("{kind_en} of {points} points withdrawn: {name_en}"),
+                },
+                reason: a.withdrawn_reason.clone().unwrap_or_default(),
+            });
+        }
+    }
+    out.sort_by(|x, y| (parse_ts(&x.at), &x.kind, x.id).cmp(&(parse_ts(&y.at), &y.kind, y.id)));
+    Ok(out)
+}
+
+/// For a list of objections: the change each answered one caused, and for each unanswered
+/// one the changes its answer may name (the society's changes made since it was filed and
+/// not yet named by another answer).
+#[derive(Debug, Default)]
+pub struct ObjectionChanges {
+    /// Objection id → the change its answer caused.
+    pub linked: HashMap<i64, ChangeRef>,
+    /// Objection id → the changes an answer may name.
+    pub candidates: HashMap<i64, Vec<ChangeRef>>,
+}
+
+/// [`ObjectionChanges`] of `rows` (one year's): two statements per society concerned.
+pub async fn objection_changes(
+    state: &AppState,
+    year: i32,
+    rows: &[ObjectionRow],
+) -> AppResult<ObjectionChanges> {
+    let mut out = ObjectionChanges::default();
+    if rows.is_empty() {
+        return Ok(out);
+    }
+    let catalogue = crate::service::catalogues::of_year(state, year).await?;
+    let mut by_society: HashMap<i64, Vec<ChangeRef>> = HashMap::new();
+    for o in rows {
+        if !by_society.contains_key(&o.society_id) {
+            let changes = changes_of_society(state, &catalogue, o.society_id).await?;
+            by_society.insert(o.society_id, changes);
+        }
+    }
+    // Changes already named by an answer (of any objection of the society).
+    let named: std::collections::HashSet<(String, i64)> = store::objections(&state.db, year, None)
+        .await?
+        .into_iter()
+        .filter_map(|o| o.change)
+        .collect();
+    for o in rows {
+        let changes = by_society
+            .get(&o.society_id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        match &o.change {
+            Some((kind, id)) => {
+                if let Some(c) = changes.iter().find(|c| &c.kind == kind && c.id == *id) {
+                    out.linked.insert(o.id, c.clone());
+                }
+            }
+            None if o.answered_at.is_none() => {
+                let filed = parse_ts(&o.filed_at);
+                out.candidates.insert(
+                    o.id,
+                    changes
+                        .iter()
+                        .filter(|c| parse_ts(&c.at) >= filed)
+                        .filter(|c| !named.contains(&(c.kind.clone(), c.id)))
+                        .cloned()
+                        .collect(),
+                );
+            }
+            None => {}
+        }
+    }
+    Ok(out)
 }
 
 /// A reviewer (or administrator) answers an objection, once, before the year is final.
@@ -658,6 +845,43 @@ pub async fn answer_objection(
             "The results are final and published; no more answers.".to_owned(),
         ));
     }
+    // The change the answer names: one of the society's changes since the objection was
+    // filed, not named by another answer; `changed` without one is refused.
+    let change = match input
+        .change
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        Some(key) => {
+            let candidates = objection_changes(state, o.year, std::slice::from_ref(&o))
+                .await?
+                .candidates
+                .remove(&o.id)
+                .unwrap_or_default();
+            match candidates.into_iter().find(|c| c.key() == key) {
+                Some(c) => Some(c),
+                None => {
+                    return Err(refused(
+                        "change",
+                        "请选择该学会在异议提出之后作出的一项改动（验收决定、扣分或加分）。".to_owned(),
+                        "Choose a change of this society made after the objection was filed (an acceptance decision, a deduction or a bonus)."
+                            .to_owned(),
+                    ));
+                }
+            }
+        }
+        None if input.changed => {
+            return Err(refused(
+                "change",
+                "结果已更改时，请先在考核页面作出改动（写明理由），再在此选择该改动。".to_owned(),
+                "If the results changed, make the change on the assessment page first (with its reason), then choose it here."
+                    .to_owned(),
+            ));
+        }
+        None => None,
+    };
+    let changed = change.is_some();
     let now = state.clock.now();
     let actor = who.actor();
     let society = societies::by_id(&state.db, o.society_id)
@@ -673,7 +897,18 @@ pub async fn answer_objection(
     )
     .await?;
     let mut tx = state.db.begin().await?;
-    if !store::answer(&mut tx, id, answer, input.changed, &actor.label(), &ts(now)).await? {
+    let change_ref = change.as_ref().map(|c| (c.kind.as_str(), c.id));
+    if !store::answer(
+        &mut tx,
+        id,
+        answer,
+        changed,
+        change_ref,
+        &actor.label(),
+        &ts(now),
+    )
+    .await?
+    {
         return Err(refused(
             "answer",
             "该异议已经答复。".to_owned(),
@@ -690,7 +925,7 @@ pub async fn answer_objection(
             object_type: "assessment_objection",
             object_id: &id.to_string(),
             before: Some(json!({"answered": false})),
-            after: Some(json!({"answer": answer, "changed": input.changed, "society": society.code, "year": o.year})),
+            after: Some(json!({"answer": answer, "changed": changed, "change": change.as_ref().map(|c| json!({"kind": c.kind, "id": c.id, "what": c.what.zh, "reason": c.reason})), "society": society.code, "year": o.year})),
         },
     )
     .await?;

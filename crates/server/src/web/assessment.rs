@@ -37,9 +37,11 @@ pub fn routes() -> Vec<RouteSpec> {
         route(Method::POST, "/societies/{code}/assessment/{year}/scores", Staff, post(scores)),
         route(Method::POST, "/societies/{code}/assessment/{year}/declarations", Staff, post(declare)),
         route(Method::POST, "/societies/{code}/assessment/{year}/adjustments", Staff, post(adjust)),
+        route(Method::POST, "/societies/{code}/assessment/{year}/adjustments/withdraw", Staff, post(withdraw)),
         route(Method::GET, "/admin/assessment/{year}", Staff, get(results)).heavy(),
         route(Method::GET, "/admin/assessment/{year}/reviewers", Admin, get(reviewers_page)),
         route(Method::POST, "/admin/assessment/{year}/reviewers", Admin, post(assign)),
+        route(Method::POST, "/admin/assessment/{year}/reviewers/unassign", Admin, post(unassign)),
     ]
 }
 
@@ -85,11 +87,20 @@ pub struct LeafRow {
 }
 
 pub struct AdjustmentRow {
+    pub id: i64,
     pub name: String,
     pub kind: String,
     pub points: String,
     pub reason: String,
     pub by: String,
+    pub at: String,
+    /// Withdrawn: "who, when: reason".
+    pub withdrawn: Option<String>,
+    /// Given (or withdrawn) in answer to an objection: which one.
+    pub objection: Option<String>,
+    /// A refused withdrawal of this row: the reason typed and the messages.
+    pub withdraw_reason: String,
+    pub withdraw_error: Option<String>,
 }
 
 #[derive(Template)]
@@ -112,6 +123,7 @@ struct SocietyPage {
     provisional: bool,
     result: Option<ResultBox>,
     adjustments: Vec<AdjustmentRow>,
+    withdraw_error: Option<String>,
     adjustment_kinds: Vec<(String, String)>,
     can_adjust: bool,
     adj_typed: (String, String, String),
@@ -123,6 +135,8 @@ struct SocietyPage {
     reviewers: Vec<String>,
     declarations: Vec<String>,
     history: Vec<String>,
+    /// Staff: the year's results, objections and finalisation.
+    staff: bool,
 }
 
 pub struct ResultBox {
@@ -146,6 +160,8 @@ struct Typed {
     my_scores: BTreeMap<String, (String, String)>,
     adjustment: Option<(String, String, String)>,
     declaration: Option<(String, String)>,
+    /// A refused withdrawal: adjustment id, reason.
+    withdraw: Option<(String, String)>,
 }
 
 async fn render_society(
@@ -169,6 +185,21 @@ async fn render_society(
         _ => None,
     };
     let errors = &typed.errors;
+    // Changes made in answer to an objection (R-ASSESS-2): (kind, id) → "in answer to the
+    // objection filed at …".
+    let by_objection: BTreeMap<(String, i64), String> =
+        service::assessment_results::objections(state, &sy.who, v.catalogue.year, Some(&v.society))
+            .await?
+            .into_iter()
+            .filter_map(|o| {
+                o.change.map(|c| {
+                    (
+                        c,
+                        t.t1("assessment-by-objection", "at", &beijing_text(&o.filed_at)),
+                    )
+                })
+            })
+            .collect();
     let tasks = v
         .inputs
         .proposals
@@ -338,11 +369,21 @@ async fn render_society(
         provisional: v.missing_reviewer_scores > 0,
         result,
         adjustments: v
-            .adjustments
+            .adjustment_history
             .iter()
-            .map(|a| {
+            .map(|rec| {
+                let a = &rec.adjustment;
                 let decl = rules.adjustment(&a.adjustment);
+                let typed_here = typed
+                    .withdraw
+                    .as_ref()
+                    .filter(|(id, _)| id.trim() == a.id.to_string());
+                let objection = by_objection
+                    .get(&("withdrawal".to_owned(), a.id))
+                    .or_else(|| by_objection.get(&("adjustment".to_owned(), a.id)))
+                    .cloned();
                 AdjustmentRow {
+                    id: a.id,
                     name: decl.map_or_else(
                         || a.adjustment.clone(),
                         |d| t.pick(&d.name_zh, &d.name_en).to_owned(),
@@ -356,9 +397,29 @@ async fn render_society(
                     points: a.points.to_string(),
                     reason: a.reason.clone(),
                     by: a.entered_by.clone(),
+                    at: beijing_text(&a.entered_at),
+                    withdrawn: rec.withdrawn_at.as_ref().map(|at| {
+                        format!(
+                            "{}（{}，{}）{}",
+                            t.t("assessment-withdrawn"),
+                            rec.withdrawn_by.clone().unwrap_or_default(),
+                            beijing_text(at),
+                            rec.withdrawn_reason
+                                .as_ref()
+                                .map(|r| format!("：{r}"))
+                                .unwrap_or_default()
+                        )
+                    }),
+                    objection,
+                    withdraw_reason: typed_here.map(|(_, r)| r.clone()).unwrap_or_default(),
+                    withdraw_error: typed_here.and_then(|_| error_of(&t, errors, "reason")),
                 }
             })
             .collect(),
+        withdraw_error: typed
+            .withdraw
+            .as_ref()
+            .and_then(|_| error_of(&t, errors, "id")),
         adjustment_kinds: rules
             .adjustments
             .iter()
@@ -378,6 +439,7 @@ async fn render_society(
         can_adjust: staff
             && (matches!(&sy.who, crate::principal::Principal::User(u) if u.role == crate::model::Role::Admin)
                 || matches!(v.standing, Some(Standing::Draft | Standing::Submitted))),
+        staff,
         adj_typed: typed.adjustment.clone().unwrap_or_default(),
         adj_errors: if typed.adjustment.is_some() {
             (
@@ -425,7 +487,7 @@ async fn render_society(
             .iter()
             .map(|d| {
                 format!(
-                    "{} · {} {} → {}（{}）{}",
+                    "{} · {} {} → {}（{}）{}{}",
                     beijing_text(&d.decided_at),
                     t.t1("assessment-task-n", "n", &d.task),
                     status_label(&t, d.proposed),
@@ -435,7 +497,11 @@ async fn render_society(
                         String::new()
                     } else {
                         format!("：{}", d.comment)
-                    }
+                    },
+                    by_objection
+                        .get(&("acceptance".to_owned(), d.id))
+                        .map(|o| format!(" · {o}"))
+                        .unwrap_or_default()
                 )
             })
             .collect(),
@@ -695,6 +761,44 @@ pub async fn adjust(
     }
 }
 
+#[derive(Deserialize, Default)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Withdraws a deduction or bonus (kept, marked withdrawn with the reason).
+pub async fn withdraw(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    sy: SocietyYear,
+    axum::Form(f): axum::Form<WithdrawForm>,
+) -> AppResult<Response> {
+    match flows::withdraw_adjustment(
+        &state,
+        &sy.who,
+        &sy.society,
+        &sy.catalogue,
+        &f.id,
+        &f.reason,
+    )
+    .await
+    {
+        Ok(()) => Ok(back(&sy, "adjustments")),
+        Err(AppError::Invalid(errors)) => {
+            let typed = Typed {
+                withdraw: Some((f.id, f.reason)),
+                errors,
+                ..Typed::default()
+            };
+            render_society(&state, &ctx, sy, typed, None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Results
 // ---------------------------------------------------------------------------------------------
@@ -796,6 +900,18 @@ pub async fn results(
 // Reviewer assignment
 // ---------------------------------------------------------------------------------------------
 
+pub struct AssignmentRow {
+    pub society: String,
+    pub society_code: String,
+    pub reviewer: String,
+    pub reviewer_username: String,
+    pub state: String,
+    /// Not submitted: may be removed.
+    pub removable: bool,
+    /// A refused removal of this assignment.
+    pub error: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "assessment/reviewers.html")]
 struct ReviewersPage {
@@ -803,7 +919,8 @@ struct ReviewersPage {
     year: i32,
     lines: String,
     lines_errors: Vec<String>,
-    assignments: Vec<(String, String, String)>,
+    assignments: Vec<AssignmentRow>,
+    unassign_error: Option<String>,
     declarations: Vec<String>,
     reviewers: Vec<(String, String)>,
 }
@@ -816,6 +933,20 @@ async fn reviewers_with(
     errors: &[FieldError],
     done: Option<&str>,
 ) -> AppResult<Response> {
+    reviewers_render(state, ctx, year, lines, errors, done, None).await
+}
+
+/// The reviewer page; `unassign`: a refused removal (society code, username) and its errors
+/// (`errors` then belong to it, not to the assignment form).
+async fn reviewers_render(
+    state: &AppState,
+    ctx: &Ctx,
+    year: &str,
+    lines: String,
+    errors: &[FieldError],
+    done: Option<&str>,
+    unassign: Option<(String, String)>,
+) -> AppResult<Response> {
     let t = ctx.t();
     let catalogue = service::catalogues::get(state, Some(year)).await?;
     let b = flows::reviewer_board(state, &ctx.principal(), &catalogue).await?;
@@ -827,19 +958,43 @@ async fn reviewers_with(
         .with_flash(done),
         year: catalogue.year,
         lines,
-        lines_errors: errors.iter().map(|e| t.field(e)).collect(),
+        lines_errors: if unassign.is_some() {
+            Vec::new()
+        } else {
+            errors.iter().map(|e| t.field(e)).collect()
+        },
+        unassign_error: match &unassign {
+            // A removal refused for a pair no longer (or never) listed: shown above the table.
+            Some((code, user))
+                if !b.assignments.iter().any(|a| {
+                    a.society_code.eq_ignore_ascii_case(code.trim())
+                        && a.reviewer_username == user.trim()
+                }) =>
+            {
+                errors.first().map(|e| t.field(e))
+            }
+            _ => None,
+        },
         assignments: b
             .assignments
             .iter()
-            .map(|a| {
-                (
-                    format!("{} {}", a.society_code, a.society_name),
-                    a.reviewer_name.clone(),
-                    match &a.submitted_at {
-                        Some(at) => t.t1("assessment-submitted-at", "at", &beijing_text(at)),
-                        None => t.t("assessment-draft"),
-                    },
-                )
+            .map(|a| AssignmentRow {
+                society: format!("{} {}", a.society_code, a.society_name),
+                society_code: a.society_code.clone(),
+                reviewer: a.reviewer_name.clone(),
+                reviewer_username: a.reviewer_username.clone(),
+                state: match &a.submitted_at {
+                    Some(at) => t.t1("assessment-submitted-at", "at", &beijing_text(at)),
+                    None => t.t("assessment-draft"),
+                },
+                removable: a.submitted_at.is_none(),
+                error: unassign
+                    .as_ref()
+                    .filter(|(code, user)| {
+                        a.society_code.eq_ignore_ascii_case(code.trim())
+                            && a.reviewer_username == user.trim()
+                    })
+                    .and_then(|_| errors.first().map(|e| t.field(e))),
             })
             .collect(),
         declarations: b
@@ -898,6 +1053,51 @@ pub async fn assign(
         )),
         Err(AppError::Invalid(errors)) => {
             reviewers_with(&state, &ctx, &year, f.lines, &errors, None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct UnassignForm {
+    #[serde(default)]
+    society: String,
+    #[serde(default)]
+    reviewer: String,
+}
+
+/// Removes a reviewer's assignment that was not submitted (its draft scores go with it).
+pub async fn unassign(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(year): Path<String>,
+    axum::Form(f): axum::Form<UnassignForm>,
+) -> AppResult<Response> {
+    let catalogue = service::catalogues::get(&state, Some(&year)).await?;
+    match flows::unassign(
+        &state,
+        &ctx.principal(),
+        &catalogue,
+        &f.society,
+        &f.reviewer,
+    )
+    .await
+    {
+        Ok(()) => Ok(see_other(
+            &format!("/admin/assessment/{}/reviewers", catalogue.year),
+            "saved",
+        )),
+        Err(AppError::Invalid(errors)) => {
+            reviewers_render(
+                &state,
+                &ctx,
+                &year,
+                String::new(),
+                &errors,
+                None,
+                Some((f.society, f.reviewer)),
+            )
+            .await
         }
         Err(e) => Err(e),
     }

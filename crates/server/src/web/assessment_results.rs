@@ -360,22 +360,71 @@ pub async fn notice(
 pub struct ObjectionView {
     pub id: i64,
     pub society: String,
+    pub society_code: String,
     pub reason: String,
     pub evidence: Option<i64>,
     pub filed: String,
     pub answer: Option<String>,
     pub changed: String,
     pub answered: String,
+    /// The change the answer caused: what, its reason, who and when.
+    pub change: Option<ChangeView>,
+    /// Unanswered: the changes the answer may name (key, label).
+    pub candidates: Vec<(String, String)>,
+}
+
+pub struct ChangeView {
+    pub what: String,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
+}
+
+fn change_view(t: &T, c: &svc::ChangeRef) -> ChangeView {
+    ChangeView {
+        what: t.pick(&c.what.zh, &c.what.en).to_owned(),
+        reason: c.reason.clone(),
+        by: c.by.clone(),
+        at: beijing_text(&c.at),
+    }
 }
 
 fn objection_view(
     t: &T,
     o: &ObjectionRow,
-    names: &std::collections::HashMap<i64, String>,
+    names: &std::collections::HashMap<i64, (String, String)>,
+    changes: &svc::ObjectionChanges,
 ) -> ObjectionView {
     ObjectionView {
+        change: changes.linked.get(&o.id).map(|c| change_view(t, c)),
+        candidates: changes
+            .candidates
+            .get(&o.id)
+            .map(|v| {
+                v.iter()
+                    .map(|c| {
+                        (
+                            c.key(),
+                            format!(
+                                "{}（{}，{}）",
+                                t.pick(&c.what.zh, &c.what.en),
+                                c.by,
+                                beijing_text(&c.at)
+                            ),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         id: o.id,
-        society: names.get(&o.society_id).cloned().unwrap_or_default(),
+        society: names
+            .get(&o.society_id)
+            .map(|n| n.0.clone())
+            .unwrap_or_default(),
+        society_code: names
+            .get(&o.society_id)
+            .map(|n| n.1.clone())
+            .unwrap_or_default(),
         reason: o.reason.clone(),
         evidence: o.evidence_id,
         filed: beijing_text(&o.filed_at),
@@ -403,6 +452,8 @@ struct AdminPage {
     deadline: String,
     requested_by: String,
     objections: Vec<ObjectionView>,
+    /// A refused answer as typed: objection id, answer, change key.
+    typed: (i64, String, String),
     errors: Vec<(String, String)>,
     is_admin: bool,
 }
@@ -426,7 +477,8 @@ fn field_errors(t: &T, e: AppError) -> Result<Vec<(String, String)>, AppError> {
     }
 }
 
-async fn names(state: &AppState) -> AppResult<std::collections::HashMap<i64, String>> {
+/// Society id → (name, code).
+async fn names(state: &AppState) -> AppResult<std::collections::HashMap<i64, (String, String)>> {
     Ok(crate::db::societies::list(
         &state.db,
         &crate::db::societies::SocietyFilter {
@@ -436,7 +488,7 @@ async fn names(state: &AppState) -> AppResult<std::collections::HashMap<i64, Str
     )
     .await?
     .into_iter()
-    .map(|s| (s.id, s.name))
+    .map(|s| (s.id, (s.name, s.code)))
     .collect())
 }
 
@@ -447,14 +499,27 @@ async fn admin_render(
     errors: Vec<(String, String)>,
     done: Option<&str>,
 ) -> AppResult<Response> {
+    admin_render_typed(state, ctx, year, errors, done, None).await
+}
+
+/// The staff's page; `typed`: a refused answer (objection id, answer, change) shown again.
+async fn admin_render_typed(
+    state: &AppState,
+    ctx: &Ctx,
+    year: i32,
+    errors: Vec<(String, String)>,
+    done: Option<&str>,
+    typed: Option<(i64, String, String)>,
+) -> AppResult<Response> {
     let t = ctx.t();
     let who = ctx.principal();
     let life: Lifecycle = svc::lifecycle(state, year).await?;
     let names = names(state).await?;
-    let objections = svc::objections(state, &who, year, None)
-        .await?
+    let rows = svc::objections(state, &who, year, None).await?;
+    let changes = svc::objection_changes(state, year, &rows).await?;
+    let objections = rows
         .iter()
-        .map(|o| objection_view(&t, o, &names))
+        .map(|o| objection_view(&t, o, &names, &changes))
         .collect();
     let requested_by = match life.row.as_ref().and_then(|r| r.requested_by.as_deref()) {
         Some(actor) => crate::service::people::people(state, &who)
@@ -470,6 +535,7 @@ async fn admin_render(
         deadline: life.deadline().map(beijing).unwrap_or_default(),
         requested_by,
         objections,
+        typed: typed.unwrap_or_default(),
         is_admin: ctx
             .user
             .as_ref()
@@ -574,8 +640,9 @@ pub async fn admin_approve(
 pub struct AnswerForm {
     #[serde(default)]
     pub answer: String,
+    /// The change the answer caused (`kind:id`); empty: none.
     #[serde(default)]
-    pub changed: Option<String>,
+    pub change: String,
 }
 
 /// `POST /admin/assessment/objections/{id}/answer`.
@@ -591,9 +658,11 @@ pub async fn admin_answer(
         .await?
         .ok_or(AppError::NotFound)?
         .year;
+    let change = Some(form.change.trim().to_owned()).filter(|c| !c.is_empty());
     let input = AnswerInput {
-        answer: form.answer,
-        changed: form.changed.is_some(),
+        answer: form.answer.clone(),
+        changed: change.is_some(),
+        change,
     };
     match svc::answer_objection(&state, &who, id, &input).await {
         Ok(_) => Ok(see_other(
@@ -605,7 +674,15 @@ pub async fn admin_answer(
                 .into_iter()
                 .map(|(f, m)| (format!("{f}-{id}"), m))
                 .collect();
-            admin_render(&state, &ctx, year, errors, None).await
+            admin_render_typed(
+                &state,
+                &ctx,
+                year,
+                errors,
+                None,
+                Some((id, form.answer, form.change)),
+            )
+            .await
         }
     }
 }
@@ -651,13 +728,17 @@ async fn society_render(
     let t = ctx.t();
     let year = sy.catalogue.year;
     let life = svc::lifecycle(state, year).await?;
-    let names: std::collections::HashMap<i64, String> = [(sy.society.id, sy.society.name.clone())]
-        .into_iter()
-        .collect();
-    let objections = svc::objections(state, &sy.who, year, Some(&sy.society))
-        .await?
+    let names: std::collections::HashMap<i64, (String, String)> = [(
+        sy.society.id,
+        (sy.society.name.clone(), sy.society.code.clone()),
+    )]
+    .into_iter()
+    .collect();
+    let rows = svc::objections(state, &sy.who, year, Some(&sy.society)).await?;
+    let changes = svc::objection_changes(state, year, &rows).await?;
+    let objections = rows
         .iter()
-        .map(|o| objection_view(&t, o, &names))
+        .map(|o| objection_view(&t, o, &names, &changes))
         .collect();
     let page = SocietyPage {
         page: Page::new(ctx, t.t1("results-society-title", "year", &year)).with_flash(done),

@@ -318,6 +318,16 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("GET", "/admin/assessment/{year}/reviewers", Access::Admin),
     ("POST", "/admin/assessment/{year}/reviewers", Access::Admin),
     (
+        "POST",
+        "/admin/assessment/{year}/reviewers/unassign",
+        Access::Admin,
+    ),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/adjustments/withdraw",
+        Access::Staff,
+    ),
+    (
         "GET",
         "/api/v1/societies/{code}/assessment/{year}/acceptance",
         Access::SocietyScoped,
@@ -350,6 +360,16 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/assessment/{year}", Access::Staff),
     ("GET", "/api/v1/assessment/{year}/reviewers", Access::Admin),
     ("POST", "/api/v1/assessment/{year}/reviewers", Access::Admin),
+    (
+        "POST",
+        "/api/v1/assessment/{year}/reviewers/unassign",
+        Access::Admin,
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/assessment/{year}/adjustments/withdraw",
+        Access::Staff,
+    ),
     // R-PUB-1, R-PUB-2: bulletins are public to read, administrators publish.
     ("GET", "/api/v1/bulletins", Access::Public),
     ("POST", "/api/v1/bulletins", Access::Admin),
@@ -470,6 +490,18 @@ const ALLOWED_STATUS: &[(&str, &str, &[u16])] = &[
     ("GET", "/admin/assessment/{year}", &[200]),
     ("GET", "/admin/assessment/{year}/reviewers", &[200]),
     ("POST", "/admin/assessment/{year}/reviewers", &[422]),
+    // Unassigning and withdrawing (issue 12, the year end to end): empty forms are refused at
+    // their fields; the matrix's reviewer is not assigned to A-03 (403 for a withdrawal).
+    (
+        "POST",
+        "/admin/assessment/{year}/reviewers/unassign",
+        &[422],
+    ),
+    (
+        "POST",
+        "/societies/{code}/assessment/{year}/adjustments/withdraw",
+        &[403, 422],
+    ),
     (
         "GET",
         "/api/v1/societies/{code}/assessment/{year}/acceptance",
@@ -503,6 +535,16 @@ const ALLOWED_STATUS: &[(&str, &str, &[u16])] = &[
     ("GET", "/api/v1/assessment/{year}", &[200]),
     ("GET", "/api/v1/assessment/{year}/reviewers", &[200]),
     ("POST", "/api/v1/assessment/{year}/reviewers", &[422]),
+    (
+        "POST",
+        "/api/v1/assessment/{year}/reviewers/unassign",
+        &[422],
+    ),
+    (
+        "POST",
+        "/api/v1/societies/{code}/assessment/{year}/adjustments/withdraw",
+        &[403, 422],
+    ),
     ("GET", "/", &[200]),
     ("GET", "/healthz", &[200]),
     ("GET", "/assets/{file}", &[200]),

@@ -451,10 +451,10 @@ async fn assess_statements_do_not_grow(app: TestApp) {
 }
 both!(assess_statements_do_not_grow);
 
-const EXPERT: [&str; 7] = ["1.1.1.1", "1.1.1.3", "1.2.4", "2.4", "3.2", "5.3", "6.5"];
+pub const EXPERT: [&str; 7] = ["1.1.1.1", "1.1.1.3", "1.2.4", "2.4", "3.2", "5.3", "6.5"];
 
 /// Every expert leaf scored `score` with `comment`.
-fn all_expert(score: &str, comment: &str) -> Value {
+pub fn all_expert(score: &str, comment: &str) -> Value {
     Value::Array(
         EXPERT
             .iter()

@@ -314,13 +314,62 @@ async fn the_year_end(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // "Changed" without naming the change is refused at the field `change` (R-ASSESS-2: any
+    // change is recorded with its reason), and so is a change that does not exist.
     let r = app
-        .json(Method::POST, &path,
-            &json!({"answer": format!("{SECRET_ANSWER}：经复核，第3项验收改为完成"), "changed": true}),
-            Some(&p.reviewer))
+        .json(
+            Method::POST,
+            &path,
+            &json!({"answer": format!("{SECRET_ANSWER}：经复核，给予加分"), "changed": true}),
+            Some(&p.reviewer),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(field(&r).0, "change");
+    let r = app
+        .json(
+            Method::POST,
+            &path,
+            &json!({"answer": "x", "change": "adjustment:999999"}),
+            Some(&p.reviewer),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(field(&r).0, "change");
+    // The change is made first, with its own reason (an administrator's bonus for B-01) …
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/societies/B-01/assessment/2017/adjustments",
+            &json!({"adjustment": "exemplary", "points": "10", "reason": "经复核，改革经验已被推广"}),
+            Some(&p.admin1),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let bonus_id = r.json()["adjustments"][0]["id"].as_i64().unwrap();
+    // … listed among the objection's candidates, then named by the answer.
+    let all = app
+        .get_with_token("/api/v1/assessment/2017/objections", &p.reviewer)
+        .await
+        .json();
+    let key = format!("adjustment:{bonus_id}");
+    assert_eq!(all[0]["change_candidates"][0]["key"], key.as_str(), "{all}");
+    let r = app
+        .json(
+            Method::POST,
+            &path,
+            &json!({"answer": format!("{SECRET_ANSWER}：经复核，给予加分"), "change": key}),
+            Some(&p.reviewer),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["changed"], true);
+    assert_eq!(r.json()["change"]["key"], key.as_str());
+    assert_eq!(
+        r.json()["change"]["what_zh"],
+        "加分 10 分：改革经验被中国科协推广"
+    );
+    assert_eq!(r.json()["change"]["reason"], "经复核，改革经验已被推广");
     let r = app
         .json(
             Method::POST,
@@ -343,8 +392,28 @@ async fn the_year_end(app: TestApp) {
         mine[0]["answer"]
             .as_str()
             .unwrap()
-            .contains("第3项验收改为完成")
+            .contains("经复核，给予加分")
     );
+    // The society sees which change the answer caused, with the change's reason.
+    assert_eq!(
+        mine[0]["change"]["what_zh"],
+        "加分 10 分：改革经验被中国科协推广"
+    );
+    assert_eq!(mine[0]["change"]["reason"], "经复核，改革经验已被推广");
+    assert!(mine[0].get("change_candidates").is_none(), "{mine}");
+    app.login("ed-b01").await;
+    let page = app.get("/societies/B-01/assessment/2017/objections").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text().contains("加分 10 分：改革经验被中国科协推广"),
+        "{}",
+        page.text()
+    );
+    assert!(page.text().contains("经复核，改革经验已被推广"));
+    // … and the society's assessment page says the bonus was given in answer to it.
+    let page = app.get("/societies/B-01/assessment/2017").await;
+    assert!(page.text().contains("因答复 2018-01-1"), "{}", page.text());
+    app.forget_cookies();
 
     // The administrators' export: five sheets; the first lists the indicators.
     app.login("admin1").await;

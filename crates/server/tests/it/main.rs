@@ -7,6 +7,7 @@ mod harness;
 mod access;
 mod accounts;
 mod api_parity;
+mod assessment_changes;
 mod assessment_inputs;
 mod assessment_results;
 mod audit;

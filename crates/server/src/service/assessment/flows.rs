@@ -121,6 +121,8 @@ pub struct SocietyView {
     /// not reviewers or administrators).
     pub standing: Option<Standing>,
     pub adjustments: Vec<StoredAdjustment>,
+    /// Every deduction and bonus, withdrawn ones included (with who, when and why).
+    pub adjustment_history: Vec<store::AdjustmentRecord>,
     pub history: Vec<StoredDecision>,
     /// Declarations about this society (staff only).
     pub declarations: Vec<Declaration>,
@@ -209,6 +211,7 @@ pub async fn society_view(
             .await?
             .remove(&society.id)
             .unwrap_or_default(),
+        adjustment_history: store::adjustment_history(&state.db, year, society.id).await?,
         history: store::decision_history(&state.db, year, society.id).await?,
         missing_reviewer_scores: year_result.missing_reviewer_scores,
         catalogue,
@@ -928,4 +931,185 @@ pub async fn add_adjustment(
         &display_name(who),
     )
     .await
+}
+
+/// Withdraws a deduction or bonus (administrators, or a reviewer assigned to the society, as
+/// for giving one): kept in the database, marked withdrawn with who, when and the reason
+/// (required, at the field `reason`). `id` is the adjustment's number on the society's page
+/// (refused at the field `id` when no adjustment in force has it). Audited.
+pub async fn withdraw_adjustment(
+    state: &AppState,
+    who: &Principal,
+    society: &Society,
+    catalogue: &Catalogue,
+    id: &str,
+    reason: &str,
+) -> AppResult<()> {
+    who.require(Action::ListAllSocieties, None)?;
+    let year = catalogue.year;
+    if !is_admin(who) {
+        let Some(me) = who.user() else {
+            return Err(AppError::Forbidden);
+        };
+        if !matches!(
+            store::standing(&state.db, year, society.id, me.id).await?,
+            Standing::Draft | Standing::Submitted
+        ) {
+            return Err(AppError::Forbidden);
+        }
+    }
+    let mut errors = Vec::new();
+    let in_force: Vec<i64> = store::adjustments_of_year(&state.db, year, Some(society.id))
+        .await?
+        .remove(&society.id)
+        .unwrap_or_default()
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    let id_v = id
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| in_force.contains(n));
+    if id_v.is_none() {
+        errors.push(field(
+            "id",
+            "请选择本学会一项有效的扣分或加分。".into(),
+            "Choose a deduction or bonus of this society that is in force.".into(),
+        ));
+    }
+    let reason = match text(reason, "reason", 2000, true) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            errors.push(if reason.trim().is_empty() {
+                field(
+                    "reason",
+                    "请写明撤销的理由。".into(),
+                    "Please give the reason for withdrawing it.".into(),
+                )
+            } else {
+                e
+            });
+            None
+        }
+    };
+    let (Some(id_v), Some(reason), true) = (id_v, reason, errors.is_empty()) else {
+        return Err(invalid(errors));
+    };
+    if !store::withdraw_adjustment(
+        &state.db,
+        &who.actor(),
+        state.clock.now(),
+        year,
+        society,
+        id_v,
+        &reason,
+        &display_name(who),
+    )
+    .await?
+    {
+        // Withdrawn meanwhile by someone else.
+        return Err(invalid(vec![field(
+            "id",
+            "这项扣分或加分已经撤销。".into(),
+            "This deduction or bonus has already been withdrawn.".into(),
+        )]));
+    }
+    Ok(())
+}
+
+/// Removes a reviewer's assignment to a society (administrators): `society` is the society's
+/// code, `reviewer` the reviewer's username. Refused at the field `reviewer` when the reviewer
+/// is not assigned to it, or has already submitted (submitted scores are final and counted);
+/// at `society` for an unknown society. The reviewer's draft scores go with the assignment.
+/// Audited.
+pub async fn unassign(
+    state: &AppState,
+    who: &Principal,
+    catalogue: &Catalogue,
+    society: &str,
+    reviewer: &str,
+) -> AppResult<()> {
+    who.require(Action::ManageUsers, None)?;
+    rules_of(catalogue)?;
+    let year = catalogue.year;
+    let code = society.trim().to_uppercase();
+    let username = reviewer.trim();
+    let mut errors = Vec::new();
+    let found = if code.is_empty() {
+        None
+    } else {
+        societies::by_code(&state.db, &code).await?
+    };
+    if found.is_none() {
+        errors.push(field(
+            "society",
+            format!("没有代码为 {} 的学会。", society.trim()),
+            format!("There is no society {}.", society.trim()),
+        ));
+    }
+    let user = if username.is_empty() {
+        None
+    } else {
+        users::by_username(&state.db, username)
+            .await?
+            .map(|u| u.user)
+    };
+    if user.is_none() {
+        errors.push(field(
+            "reviewer",
+            format!("没有用户 {username}。"),
+            format!("There is no user {username}."),
+        ));
+    }
+    let (Some(society), Some(user), true) = (found, user, errors.is_empty()) else {
+        return Err(invalid(errors));
+    };
+    let assignment = store::assignments_of_year(&state.db, year)
+        .await?
+        .into_iter()
+        .find(|a| a.society_id == society.id && a.reviewer_id == user.id);
+    match assignment {
+        None => Err(invalid(vec![field(
+            "reviewer",
+            format!("{} 没有被分配评审{}。", user.display_name, society.name),
+            format!("{} is not assigned to {}.", user.display_name, society.code),
+        )])),
+        Some(a) if a.submitted_at.is_some() => Err(invalid(vec![field(
+            "reviewer",
+            format!(
+                "{} 已提交对{}的评分，评分已计入结果，不能取消分配。",
+                user.display_name, society.name
+            ),
+            format!(
+                "{} has submitted their scores of {}; they count, so the assignment cannot be removed.",
+                user.display_name, society.code
+            ),
+        )])),
+        Some(_) => {
+            if store::unassign(
+                &state.db,
+                &who.actor(),
+                state.clock.now(),
+                year,
+                &society,
+                user.id,
+                &user.username,
+            )
+            .await?
+            {
+                Ok(())
+            } else {
+                // Submitted between the check and now.
+                Err(invalid(vec![field(
+                    "reviewer",
+                    format!("{} 刚刚提交了评分，不能取消分配。", user.display_name),
+                    format!(
+                        "{} has just submitted their scores; the assignment stays.",
+                        user.display_name
+                    ),
+                )]))
+            }
+        }
+    }
 }
