@@ -86,11 +86,32 @@ export async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
+/**
+ * Signs in and waits until the browser has left /login (the page the login redirects to is
+ * loaded). `waitForLoadState("load")` alone resolved at once, on the login page that was
+ * already loaded, so the caller went on while the POST was still in flight.
+ */
 export async function login(page, base, username, password) {
   await page.goto(`${base}/login`);
   await page.fill("#username", username);
   await page.fill("#password", password);
-  await Promise.all([page.waitForLoadState("load"), page.click("button[type=submit].primary")]);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname !== "/login", { waitUntil: "load" }),
+    page.click("button[type=submit].primary"),
+  ]);
+}
+
+/**
+ * `promise`, or a rejection naming `what` after `ms` milliseconds. playwright-core gives
+ * navigations and actions a 30 s timeout, but `evaluate`, `newContext`, `newPage` and `close`
+ * have none: a browser that stops answering would block the run for ever.
+ */
+export function within(ms, what, promise) {
+  let timer;
+  const limit = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000} s: ${what}`)), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
 export async function logout(page) {
