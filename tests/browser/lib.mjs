@@ -69,15 +69,22 @@ export async function startServer({ seeded = false, args = [] } = {}) {
   };
 }
 
+// playwright-core 1.65.1's own --disable-features list (package.json pins the version).
+const PLAYWRIGHT_DISABLED =
+  "AvoidUnnecessaryBeforeUnloadCheckSync,DestroyProfileOnBrowserClose,HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,LensOverlay,MediaRouter,PaintHolding,ThirdPartyStoragePartitioning,AvoidCorsURLLoaderRestartOnRedirect,TcpPortRandomizationWin,OptimizationHints,NetworkTimeServiceQuerying,AimEnabled,PreconnectToSearch,msForceBrowserSignIn,msEdgeUpdateLaunchServicesPreferredVersion";
+
 export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: [
       "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      // Chromium's on-device model service (translation, built-in AI) failed to load in a CI
-      // run of the accessibility sweep, and the browser stopped answering from then on.
-      "--disable-features=Translate,TranslateUI,OptimizationGuideModelDownloading,OptimizationHintsFetching,OptimizationTargetPrediction,OptimizationGuideOnDeviceModel,AIPromptAPI",
+      // Chromium keeps only the last --disable-features switch: a list of our own alone
+      // silently turned back on what playwright-core turns off for automation (e.g.
+      // AvoidUnnecessaryBeforeUnloadCheckSync, PaintHolding). So this one repeats
+      // playwright's list and adds the on-device model features (translation, built-in AI:
+      // their service failed to load in a CI run).
+      `--disable-features=${PLAYWRIGHT_DISABLED},Translate,TranslateUI,OptimizationGuideModelDownloading,OptimizationHintsFetching,OptimizationTargetPrediction,OptimizationGuideOnDeviceModel,AIPromptAPI`,
     ],
   });
 }
