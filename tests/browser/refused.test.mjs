@@ -12,6 +12,7 @@
 // evidence upload (wrong type, too large), reviewer assignment (unknown account).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { startServer, launch, login, within, shot } from "./lib.mjs";
 
 let server;
@@ -22,7 +23,15 @@ const LANGS = [
 ];
 
 before(async () => {
-  server = await startServer({ seeded: true });
+  // As in a11y.test.mjs: REFORMWATCH_A11Y_BASE + REFORMWATCH_A11Y_LOG use a running seeded demo.
+  const { REFORMWATCH_A11Y_BASE: base, REFORMWATCH_A11Y_LOG: log } = process.env;
+  if (base && log) {
+    const passwords = {};
+    for (const m of readFileSync(log, "utf8").matchAll(/^\s+(\w+)\s+\w+\s+.*password: (\S+)$/gm)) passwords[m[1]] = m[2];
+    server = { base, passwords, stop: async () => {} };
+  } else {
+    server = await startServer({ seeded: true });
+  }
   browser = await within(60_000, "launch Chromium", launch());
 });
 

@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::db::assessment::Standing;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::SocietyYear;
+use crate::http::form::FormErrors;
 use crate::http::page::{Page, Pager, render, see_other};
 use crate::http::{Access, Ctx, RouteSpec, route};
 use crate::i18n::T;
@@ -803,6 +804,8 @@ struct ReviewersPage {
     year: i32,
     lines: String,
     lines_errors: Vec<String>,
+    /// The same messages for the summary at the top, each linking to the lines (issue 10).
+    errors: FormErrors,
     assignments: Vec<(String, String, String)>,
     declarations: Vec<String>,
     reviewers: Vec<(String, String)>,
@@ -828,6 +831,7 @@ async fn reviewers_with(
         year: catalogue.year,
         lines,
         lines_errors: errors.iter().map(|e| t.field(e)).collect(),
+        errors: FormErrors::mapped(&t, errors, |_| Some("lines".to_string())),
         assignments: b
             .assignments
             .iter()
