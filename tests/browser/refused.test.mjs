@@ -192,9 +192,9 @@ for (const lang of LANGS) {
     assert.equal(resp.status(), 422, "facts");
     await assertRefused(page, `${lang.code} facts`, { fields: [number], kept: [[`#${number}`, "abc"]] });
 
-    // Evidence of the facts: a text file named .pdf, then a file over the size limit.
+    // Evidence of the facts: a Windows program named .pdf, then a file over the size limit.
     for (const [name, buffer] of [
-      ["not-a-pdf.pdf", Buffer.from("plain text, not a PDF")],
+      ["program.pdf", Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0xff, 0xff])],
       ["too-large.pdf", Buffer.concat([Buffer.from("%PDF-1.4\n"), Buffer.alloc(20 * 1024 * 1024 + 1, 32)])],
     ]) {
       await page.goto(`${server.base}/societies/A-01/facts`);
