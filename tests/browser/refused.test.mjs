@@ -86,14 +86,18 @@ async function assertRefused(page, where, { fields, kept = [] }) {
   const summary = await ev(page, () => {
     const s = document.getElementById("error-summary");
     if (!s) return null;
+    const target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+    const r = target?.getBoundingClientRect();
     return {
-      focused: document.activeElement === s,
+      // Focused (app.js), or the page was opened at the refused field (a refused upload
+      // comes back to `…#evidence-file`) and that field is in the window.
+      focused: document.activeElement === s || (!!r && r.top >= 0 && r.bottom <= innerHeight),
       links: [...s.querySelectorAll("a[href^='#']")].map((a) => ({ href: a.getAttribute("href").slice(1), text: a.textContent.trim() })),
       text: s.textContent.trim(),
     };
   });
   assert.ok(summary, `${where}: no error summary at the top of the page (${page.url()})`);
-  assert.ok(summary.focused, `${where}: the error summary is not focused`);
+  assert.ok(summary.focused, `${where}: the error summary is not focused, nor the page opened at the field`);
   for (const f of fields) {
     assert.ok(summary.links.some((l) => l.href === f), `${where}: the summary does not link to #${f}: ${JSON.stringify(summary.links)}`);
   }
