@@ -202,7 +202,7 @@ for (const lang of LANGS) {
       ["too-large.pdf", Buffer.concat([Buffer.from("%PDF-1.4\n"), Buffer.alloc(20 * 1024 * 1024 + 1, 32)])],
     ]) {
       await page.goto(`${server.base}/societies/A-01/facts`);
-      await page.setInputFiles("#evidence-file", { name, mimeType: "application/pdf", buffer });
+      await page.setInputFiles("#evidence-file", { name, mimeType: "application/pdf", buffer }, { timeout: 120_000 });
       await submit(page, "#evidence-form button[type=submit]");
       assert.match(new URL(page.url()).pathname, /^\/societies\/A-01\/facts$/, `${name}: came back to ${page.url()}`);
       await assertRefused(page, `${lang.code} evidence ${name}`, { fields: ["evidence-file"] });
