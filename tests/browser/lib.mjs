@@ -75,15 +75,22 @@ export async function startServer({ seeded = false, args = [], dataDir: given } 
   };
 }
 
+// playwright-core 1.65.1's own --disable-features list (package.json pins the version).
+const PLAYWRIGHT_DISABLED =
+  "AvoidUnnecessaryBeforeUnloadCheckSync,DestroyProfileOnBrowserClose,HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,LensOverlay,MediaRouter,PaintHolding,ThirdPartyStoragePartitioning,AvoidCorsURLLoaderRestartOnRedirect,TcpPortRandomizationWin,OptimizationHints,NetworkTimeServiceQuerying,AimEnabled,PreconnectToSearch,msForceBrowserSignIn,msEdgeUpdateLaunchServicesPreferredVersion";
+
 export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: [
       "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      // Chromium's on-device model service (translation, built-in AI) failed to load in a CI
-      // run of the accessibility sweep, and the browser stopped answering from then on.
-      "--disable-features=Translate,TranslateUI,OptimizationGuideModelDownloading,OptimizationHintsFetching,OptimizationTargetPrediction,OptimizationGuideOnDeviceModel,AIPromptAPI",
+      // Chromium keeps only the last --disable-features switch: a list of our own alone
+      // silently turned back on what playwright-core turns off for automation (e.g.
+      // AvoidUnnecessaryBeforeUnloadCheckSync, PaintHolding). So this one repeats
+      // playwright's list and adds the on-device model features (translation, built-in AI:
+      // their service failed to load in a CI run).
+      `--disable-features=${PLAYWRIGHT_DISABLED},Translate,TranslateUI,OptimizationGuideModelDownloading,OptimizationHintsFetching,OptimizationTargetPrediction,OptimizationGuideOnDeviceModel,AIPromptAPI`,
     ],
   });
 }
@@ -92,11 +99,32 @@ export async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
+/**
+ * Signs in and waits until the browser has left /login (the page the login redirects to is
+ * loaded). `waitForLoadState("load")` alone resolved at once, on the login page that was
+ * already loaded, so the caller went on while the POST was still in flight.
+ */
 export async function login(page, base, username, password) {
   await page.goto(`${base}/login`);
   await page.fill("#username", username);
   await page.fill("#password", password);
-  await Promise.all([page.waitForLoadState("load"), page.click("button[type=submit].primary")]);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname !== "/login", { waitUntil: "load" }),
+    page.click("button[type=submit].primary"),
+  ]);
+}
+
+/**
+ * `promise`, or a rejection naming `what` after `ms` milliseconds. playwright-core gives
+ * navigations and actions a 30 s timeout, but `evaluate`, `newContext`, `newPage` and `close`
+ * have none: a browser that stops answering would block the run for ever.
+ */
+export function within(ms, what, promise) {
+  let timer;
+  const limit = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000} s: ${what}`)), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
 export async function logout(page) {

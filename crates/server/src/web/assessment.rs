@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::db::assessment::Standing;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::SocietyYear;
+use crate::http::form::FormErrors;
 use crate::http::page::{Page, Pager, render, see_other};
 use crate::http::{Access, Ctx, RouteSpec, route};
 use crate::i18n::T;
@@ -921,6 +922,8 @@ struct ReviewersPage {
     lines_errors: Vec<String>,
     assignments: Vec<AssignmentRow>,
     unassign_error: Option<String>,
+    /// The same messages for the summary at the top, each linking to the lines (issue 10).
+    errors: FormErrors,
     declarations: Vec<String>,
     reviewers: Vec<(String, String)>,
 }
@@ -974,6 +977,11 @@ async fn reviewers_render(
                 errors.first().map(|e| t.field(e))
             }
             _ => None,
+        },
+        errors: if unassign.is_some() {
+            FormErrors::none()
+        } else {
+            FormErrors::mapped(&t, errors, |_| Some("lines".to_string()))
         },
         assignments: b
             .assignments

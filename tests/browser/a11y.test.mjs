@@ -15,7 +15,7 @@ import { readFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startServer, launch, login } from "./lib.mjs";
+import { startServer, launch, login, within } from "./lib.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -35,6 +35,39 @@ const LANGS = [
 let server;
 let browser;
 
+// Every step is written down with its time (printed live with REFORMWATCH_A11Y_VERBOSE=1, and
+// the last ones in the message when something fails or times out), with what the browser
+// reported on the way: page errors, console errors, failed requests.
+const VERBOSE = !!process.env.REFORMWATCH_A11Y_VERBOSE;
+const journal = [];
+function note(line) {
+  const entry = `${new Date().toISOString().slice(11, 23)} ${line}`;
+  journal.push(entry);
+  if (journal.length > 40) journal.shift();
+  if (VERBOSE) console.error(entry);
+}
+/** The last steps, for a failure message. */
+const lastSteps = () => `\n  last steps:\n    ${journal.slice(-12).join("\n    ")}`;
+
+// Limits: a page of the seeded demo loads in well under a second on a debug build; axe on the
+// largest page (the dashboard, ~5,000 cells) takes a few seconds. A step that takes longer
+// than these is a hang, reported with the steps before it.
+const NAV_MS = 30_000;
+const STEP_MS = 60_000;
+// axe on the largest matrices (/monitor: ~15,000 elements) on a loaded CI machine.
+const AXE_MS = 180_000;
+
+/** `promise`, timed out after `ms` with the journal in the message. */
+async function step(what, promise, ms = STEP_MS) {
+  note(what);
+  try {
+    return await within(ms, what, promise);
+  } catch (e) {
+    e.message += lastSteps();
+    throw e;
+  }
+}
+
 before(async () => {
   // For iterating on fixes: REFORMWATCH_A11Y_BASE=http://127.0.0.1:PORT and
   // REFORMWATCH_A11Y_LOG=FILE (the server's output, for the passwords) point the sweep at a
@@ -44,19 +77,18 @@ before(async () => {
     const out = readFileSync(log, "utf8");
     const passwords = {};
     for (const m of out.matchAll(/^\s+(\w+)\s+\w+\s+.*password: (\S+)$/gm)) passwords[m[1]] = m[2];
-    server = { base, passwords, stop: async () => {} };
+    server = { base, passwords, output: () => "", stop: async () => {} };
   } else {
     server = await startServer({ seeded: true });
   }
-  browser = await launch();
+  browser = await step("launch Chromium", launch());
+  browser.on("disconnected", () => note("BROWSER DISCONNECTED"));
 });
 
 after(async () => {
-  await browser?.close();
+  await within(30_000, "close the browser", browser?.close() ?? Promise.resolve()).catch((e) => console.error(e.message));
   await server?.stop();
 });
-
-const VERBOSE = !!process.env.REFORMWATCH_A11Y_VERBOSE;
 
 /** Runs axe in the page (evaluated through the DevTools protocol, so the page's own CSP stays
  * in force for everything else) and returns the WCAG 2.1 A/AA violations. */
@@ -130,70 +162,104 @@ async function untaggedChinese(page) {
   }, "main :is(td, th) > a[href^='/societies/'], main :is(td, th) > a[href^='/monitor/societies/'], #clause");
 }
 
+/** Records what the browser says about a page (errors, failed requests) in the journal. */
+function watch(page, who) {
+  page.on("pageerror", (e) => note(`${who} pageerror ${e.message}`));
+  page.on("console", (m) => m.type() === "error" && note(`${who} console ${m.text()}`));
+  page.on("requestfailed", (r) => note(`${who} requestfailed ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+  page.on("crash", () => note(`${who} PAGE CRASHED`));
+  return page;
+}
+
 /**
- * Visits each path in one context at both widths and collects every failure (all pages are
- * checked before the test fails, so one run shows everything that is wrong).
+ * Visits each path in one page of the context at both widths and collects every failure (all
+ * pages are checked before the test fails, so one run shows everything that is wrong).
  */
 async function sweep(ctx, who, lang, paths, all) {
-  const page = await ctx.newPage();
+  const page = watch(await step(`${who} ${lang.code}: new page`, ctx.newPage()), who);
   const failures = { push: (f) => { all.push(f); if (VERBOSE) console.error(`  FAIL ${f}`); } };
   const only = process.env.REFORMWATCH_A11Y_ONLY ? new RegExp(process.env.REFORMWATCH_A11Y_ONLY) : null;
   for (const w of WIDTHS) {
-    await page.setViewportSize({ width: w.width, height: w.height });
+    await step(`${who} ${lang.code}: viewport ${w.width}`, page.setViewportSize({ width: w.width, height: w.height }));
     for (const path of paths) {
       const where = `${who} ${lang.code} ${w.width}px ${path}`;
       if (only && !only.test(where)) continue;
-      if (VERBOSE) console.error(`${new Date().toISOString().slice(11, 19)} ${where}`);
-      const resp = await page.goto(server.base + path);
+      const resp = await step(`${where}: goto`, page.goto(server.base + path), NAV_MS + 5_000);
       if (!resp || resp.status() !== 200) {
         failures.push(`${where}: status ${resp?.status()}`);
         continue;
       }
-      const htmlLang = await page.getAttribute("html", "lang");
+      const htmlLang = await step(`${where}: lang`, page.getAttribute("html", "lang"));
       if (htmlLang !== lang.htmlLang) failures.push(`${where}: <html lang="${htmlLang}">, expected ${lang.htmlLang}`);
-      const width = await widthReport(page);
+      const width = await step(`${where}: width`, widthReport(page));
       if (width.scroll > width.inner) {
         failures.push(`${where}: ${width.scroll} px wide in a ${width.inner} px window; ${width.culprits.join(", ")}`);
       }
-      for (const v of await axeViolations(page)) {
+      // axe in both languages on a desktop, in Chinese on a phone (the rules that depend on the
+      // width: contrast over the collapsed menu, hidden and shown content).
+      const axe = w.name === "desktop" || lang.code === "zh" ? await step(`${where}: axe`, axeViolations(page), AXE_MS) : [];
+      for (const v of axe) {
         failures.push(`${where}: axe ${v.id} (${v.impact}, ${v.count}×) ${v.help}\n      ${v.nodes.join("\n      ")}`);
       }
       if (lang.code === "en" && w.name === "desktop") {
-        const untagged = await untaggedChinese(page);
+        const untagged = await step(`${where}: lang=zh`, untaggedChinese(page));
         if (untagged.length > 0) {
           failures.push(`${where}: ${untagged.length} Chinese text(s) without lang="zh": ${untagged.slice(0, 4).join(" | ")}`);
         }
       }
     }
   }
-  await page.close();
+  await step(`${who} ${lang.code}: close page`, page.close());
 }
 
-async function context(lang) {
-  return browser.newContext({ viewport: { width: 1366, height: 900 }, locale: lang.locale });
-}
-
-async function loggedIn(lang, user) {
-  const ctx = await context(lang);
-  const page = await ctx.newPage();
-  await login(page, server.base, user, server.passwords[user]);
-  assert.ok(!page.url().endsWith("/login"), `${user} could not log in`);
-  await page.close();
+/** A browser context in `lang`, with playwright's limits on every action and navigation. */
+async function context(lang, storageState) {
+  const ctx = await step(
+    `new context ${lang.code}`,
+    browser.newContext({ viewport: { width: 1366, height: 900 }, locale: lang.locale, storageState }),
+  );
+  ctx.setDefaultTimeout(STEP_MS / 2);
+  ctx.setDefaultNavigationTimeout(NAV_MS);
   return ctx;
 }
 
-/** The first link in a table of the page at `path` whose href matches `re` (to find a plan
- * in a given state, a report, a user…: the seeded demo is deterministic, but the pages say
- * which society is in which state). */
+// One login per account for the whole file: the session cookie is kept (`storageState`) and
+// every context of that account, in either language, starts with it. (The language comes from
+// the browser's Accept-Language, not from the session.)
+const sessions = new Map();
+async function loggedIn(lang, user) {
+  if (!sessions.has(user)) {
+    const ctx = await context(LANGS[0]);
+    const page = watch(await step(`login ${user}: new page`, ctx.newPage()), user);
+    await step(`login ${user}`, login(page, server.base, user, server.passwords[user]), NAV_MS * 2);
+    assert.ok(!new URL(page.url()).pathname.startsWith("/login"), `${user} could not log in: ${page.url()}`);
+    sessions.set(user, await step(`login ${user}: storage state`, ctx.storageState()));
+    await step(`login ${user}: close`, ctx.close());
+  }
+  return context(lang, sessions.get(user));
+}
+
+/** The first link in the main part of the page at `path` whose href matches `re` (to find a
+ * plan in a given state, a report, a user…: the seeded demo is deterministic, but the pages
+ * say which society is in which state). */
 async function firstLink(ctx, path, re) {
-  const page = await ctx.newPage();
-  const resp = await page.goto(server.base + path);
+  const page = watch(await step(`firstLink ${path}: new page`, ctx.newPage()), "firstLink");
+  const resp = await step(`firstLink ${path}: goto`, page.goto(server.base + path), NAV_MS + 5_000);
   assert.equal(resp.status(), 200, path);
-  const hrefs = await page.$$eval("main a[href]", (as) => as.map((a) => a.getAttribute("href")));
-  await page.close();
+  const hrefs = await step(`firstLink ${path}: links`, page.$$eval("main a[href]", (as) => as.map((a) => a.getAttribute("href"))));
+  await step(`firstLink ${path}: close`, page.close());
   const hit = hrefs.find((h) => re.test(h));
   assert.ok(hit, `no link matching ${re} on ${path}: ${hrefs.slice(0, 20).join(" ")}`);
   return hit;
+}
+
+/** `page.evaluate` with a time limit (it has none of its own). */
+const ev = (page, fn, arg) => step("evaluate", page.evaluate(fn, arg));
+
+/** A test with a time limit: past it, the test fails with the steps that led there (and the
+ * run goes on; it never blocks CI). */
+function timed(ms, name, fn) {
+  test(name, { timeout: ms + 30_000 }, () => step(`test: ${name}`, fn(), ms));
 }
 
 const PUBLIC = [
@@ -211,13 +277,13 @@ const PUBLIC = [
   "/monitor/tasks/2",
 ];
 
-test("every page: zero axe violations (WCAG 2.1 AA), no sideways scrolling at 390 px, lang on Chinese data", async () => {
+timed(15 * 60_000, "every page: zero axe violations (WCAG 2.1 AA), no sideways scrolling at 390 px, lang on Chinese data", async () => {
   const failures = [];
   const zh = LANGS[0];
 
   // A published bulletin for the public pages (the demo may already have some).
   const admin = await loggedIn(zh, "admin");
-  const probe = await admin.newPage();
+  const probe = watch(await step("bulletin: new page", admin.newPage()), "admin");
   let r = await probe.request.get(`${server.base}/api/v1/bulletins`);
   assert.equal(r.status(), 200);
   if ((await r.json()).length === 0) {
@@ -227,7 +293,7 @@ test("every page: zero axe violations (WCAG 2.1 AA), no sideways scrolling at 39
     r = await probe.request.get(`${server.base}/api/v1/bulletins`);
     assert.equal((await r.json()).length, 1, "publishing bulletin 1 failed");
   }
-  await probe.close();
+  await step("bulletin: close", probe.close());
 
   // Objects the demo has in each state, found through the pages.
   const draftPlan = await firstLink(admin, "/overview/plans?state=draft", /^\/societies\/[^/]+\/plans\/2017/);
@@ -235,7 +301,7 @@ test("every page: zero axe violations (WCAG 2.1 AA), no sideways scrolling at 39
   const returnedPlan = await firstLink(admin, "/reviews/plans?state=returned", /^\/societies\/[^/]+\/plans\/2017/);
   const userPage = await firstLink(admin, "/admin/users", /^\/admin\/users\/\d+/);
   const submittedReport = await firstLink(admin, "/societies/A-02/reports/2017", /^\/societies\/A-02\/reports\/2017\/8/);
-  await admin.close();
+  await step("admin: close", admin.close());
 
   const STAFF_COMMON = [
     "/dashboard",
@@ -286,7 +352,7 @@ test("every page: zero axe violations (WCAG 2.1 AA), no sideways scrolling at 39
   for (const lang of LANGS) {
     const anon = await context(lang);
     await sweep(anon, "anonymous", lang, PUBLIC, failures);
-    await anon.close();
+    await step("anonymous: close", anon.close());
     for (const [user, paths] of [
       ["admin", [...STAFF_COMMON, ...ADMIN_ONLY]],
       ["reviewer", [submittedPlan, submittedReport, "/reviews/plans", "/inbox", "/account"]],
@@ -295,20 +361,20 @@ test("every page: zero axe violations (WCAG 2.1 AA), no sideways scrolling at 39
     ]) {
       const ctx = await loggedIn(lang, user);
       await sweep(ctx, user, lang, paths, failures);
-      await ctx.close();
+      await step(`${user}: close`, ctx.close());
     }
   }
   assert.equal(failures.length, 0, `${failures.length} failure(s):\n  ${failures.join("\n  ")}`);
 });
 
-test("keyboard: the skip link is the first Tab stop and reaches the content; focus is visible; the phone menu opens", async () => {
+timed(3 * 60_000, "keyboard: the skip link is the first Tab stop and reaches the content; focus is visible; the phone menu opens", async () => {
   for (const lang of LANGS) {
     const ctx = await loggedIn(lang, "admin");
-    const page = await ctx.newPage();
+    const page = watch(await step("new page", ctx.newPage()), "admin");
     for (const path of ["/dashboard", "/societies/A-01/plans/2017", "/monitor"]) {
       await page.goto(server.base + path);
       await page.keyboard.press("Tab");
-      const first = await page.evaluate(() => ({
+      const first = await ev(page, () => ({
         cls: document.activeElement.className,
         href: document.activeElement.getAttribute("href"),
         text: document.activeElement.textContent.trim(),
@@ -321,10 +387,10 @@ test("keyboard: the skip link is the first Tab stop and reaches the content; foc
       assert.notEqual(first.outline, "none", `${path}: the focused skip link has no focus ring`);
       assert.ok(first.top >= 0, `${path}: the focused skip link is off screen (top ${first.top})`);
       await page.keyboard.press("Enter");
-      assert.equal(await page.evaluate(() => document.activeElement.id), "main", `${path}: Enter on the skip link did not move focus to the content`);
+      assert.equal(await ev(page, () => document.activeElement.id), "main", `${path}: Enter on the skip link did not move focus to the content`);
       // The next Tab lands inside the content, with a visible ring.
       await page.keyboard.press("Tab");
-      const next = await page.evaluate(() => ({
+      const next = await ev(page, () => ({
         inMain: !!document.activeElement.closest("main"),
         outline: getComputedStyle(document.activeElement).outlineStyle,
         width: getComputedStyle(document.activeElement).outlineWidth,
@@ -356,18 +422,18 @@ test("keyboard: the skip link is the first Tab stop and reaches the content; foc
     const narrow = await page.$$eval(".nav-narrow nav a", (as) => as.map((a) => a.getAttribute("href")));
     assert.deepEqual(narrow, wide);
     assert.ok(wide.length >= 10, `admin menu has ${wide.length} links`);
-    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), "the open menu is wider than the phone");
+    assert.ok(await ev(page, () => document.documentElement.scrollWidth <= innerWidth), "the open menu is wider than the phone");
     // And at desktop width the reverse.
     await page.setViewportSize({ width: 1366, height: 900 });
     assert.equal(await page.isVisible("nav.nav-wide a[href='/rates']"), true);
     assert.equal(await page.isVisible(".nav-narrow"), false);
-    await ctx.close();
+    await step("close context", ctx.close());
   }
 });
 
-test("tables scroll inside their own labelled, focusable box with the first columns fixed", async () => {
+timed(3 * 60_000, "tables scroll inside their own labelled, focusable box with the first columns fixed", async () => {
   const ctx = await loggedIn(LANGS[0], "admin");
-  const page = await ctx.newPage();
+  const page = watch(await step("new page", ctx.newPage()), "admin");
   await page.setViewportSize({ width: 390, height: 844 });
   for (const [path, table, fits] of [
     ["/dashboard", "#dashboard"],
@@ -377,7 +443,7 @@ test("tables scroll inside their own labelled, focusable box with the first colu
     ["/rates", "#rates-societies", "fits"],
   ]) {
     await page.goto(server.base + path);
-    const box = await page.evaluate((sel) => {
+    const box = await ev(page, (sel) => {
       const t = document.querySelector(sel);
       const b = t.closest(".table-scroll");
       if (!b) return null;
@@ -399,16 +465,16 @@ test("tables scroll inside their own labelled, focusable box with the first colu
     }
     assert.ok(box.scrollable, `${path}: ${table} fits 390 px, so this check proves nothing`);
     // Scroll the box sideways: the name column stays where it was, a later column moves.
-    const before = await page.evaluate((sel) => {
+    const before = await ev(page, (sel) => {
       const row = document.querySelector(`${sel} tbody tr`);
       return { name: row.children[1].getBoundingClientRect().left, last: row.lastElementChild.getBoundingClientRect().left };
     }, table);
-    const moved = await page.evaluate((sel) => {
+    const moved = await ev(page, (sel) => {
       const b = document.querySelector(sel).closest(".table-scroll");
       b.scrollLeft = b.scrollWidth;
       return b.scrollLeft;
     }, table);
-    const afterScroll = await page.evaluate((sel) => {
+    const afterScroll = await ev(page, (sel) => {
       const row = document.querySelector(`${sel} tbody tr`);
       return { name: row.children[1].getBoundingClientRect().left, last: row.lastElementChild.getBoundingClientRect().left };
     }, table);
@@ -416,12 +482,12 @@ test("tables scroll inside their own labelled, focusable box with the first colu
     assert.ok(Math.abs(before.last - afterScroll.last - moved) <= 2, `${path}: the last column did not move with the box (${before.last} → ${afterScroll.last}, scrolled ${moved})`);
     assert.ok(afterScroll.name >= -1 && afterScroll.name <= 40, `${path}: the name column scrolled away (left ${before.name} → ${afterScroll.name})`);
   }
-  await ctx.close();
+  await step("close context", ctx.close());
 });
 
-test("screenshots for the docs: dashboard 1366, plan editor 390, /monitor 1366 and 390", async () => {
+timed(3 * 60_000, "screenshots for the docs: dashboard 1366, plan editor 390, /monitor 1366 and 390", async () => {
   const ctx = await loggedIn(LANGS[0], "admin");
-  const page = await ctx.newPage();
+  const page = watch(await step("new page", ctx.newPage()), "admin");
   const draftPlan = await firstLink(ctx, "/overview/plans?state=draft", /^\/societies\/[^/]+\/plans\/2017/);
   await page.setViewportSize({ width: 1366, height: 900 });
   await page.goto(`${server.base}/dashboard`);
@@ -431,11 +497,11 @@ test("screenshots for the docs: dashboard 1366, plan editor 390, /monitor 1366 a
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(server.base + draftPlan);
   await page.screenshot({ path: join(DOCS_SHOTS, "a11y-plan-editor-390.png"), fullPage: false });
-  await page.evaluate(() => document.querySelector("#plan-form fieldset.plan-task")?.scrollIntoView());
+  await ev(page, () => document.querySelector("#plan-form fieldset.plan-task")?.scrollIntoView());
   await page.screenshot({ path: join(DOCS_SHOTS, "a11y-plan-editor-390-task.png") });
   await page.goto(`${server.base}/monitor`);
   await page.screenshot({ path: join(DOCS_SHOTS, "a11y-monitor-390.png") });
   await page.click(".nav-narrow summary");
   await page.screenshot({ path: join(DOCS_SHOTS, "a11y-menu-390.png") });
-  await ctx.close();
+  await step("close context", ctx.close());
 });
