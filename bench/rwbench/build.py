@@ -177,3 +177,49 @@ def duplicate_crates(commit: str) -> list[str]:
 def lock_packages(commit: str) -> int:
     text = git("show", f"{commit}:Cargo.lock")
     return text.count("[[package]]")
+
+
+def has_path(commit: str, path: str) -> bool:
+    return bool(git("ls-tree", commit, "--", path))
+
+
+def build_example(b: Binary, package: str, example: str, source: str) -> Path | None:
+    """Release build of a cargo example (e.g. the core's `assess_bench`) for a binary under
+    test: a commit is built once from an exported tree into its own target folder and cached
+    beside its binary; a dirty worktree is built in place into the worktree's bench target
+    folder (incremental). `source` is the example's file in the repository. None when that
+    revision has no such file (the baseline has no assessment)."""
+    rel = source
+    if b.dirty:
+        if not (REPO / rel).exists():
+            return None
+        target = WORK / "target" / "current-worktree"
+        secs = timed_cargo(["build", "--release", "--locked", "-p", package, "--example", example],
+                           REPO, target)
+        out = WORK / "builds" / "current-worktree"
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(target / "release" / "examples" / example, out / example)
+        log(f"{b.label}: built example {example} of the dirty worktree in {secs:.0f} s")
+        return out / example
+    if not has_path(b.commit, rel):
+        return None
+    cache = WORK / "builds" / build_key(b.commit)
+    exe = cache / example
+    if exe.exists():
+        log(f"{b.label}: cached example {example} of {b.commit[:7]}")
+        return exe
+    src = WORK / "src" / f"example-{b.commit}"
+    target = WORK / "target" / f"example-{b.commit}"
+    export_tree(b.commit, src)
+    if target.exists():
+        shutil.rmtree(target)
+    try:
+        secs = timed_cargo(["build", "--release", "--locked", "-p", package, "--example", example],
+                           src, target)
+        cache.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(target / "release" / "examples" / example, exe)
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.rmtree(src, ignore_errors=True)
+    log(f"{b.label}: built example {example} of {b.commit[:7]} in {secs:.0f} s")
+    return exe
