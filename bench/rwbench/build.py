@@ -90,8 +90,29 @@ def _kill_group(p: subprocess.Popen) -> None:
         p.wait()
 
 
+# Cargo examples (benchmarks such as crates/core/examples/assess_bench.rs) are not part of the
+# `reformwatch` binary: a commit that changes only them can use another commit's binary.
+NOT_EXAMPLES = ":(exclude,glob)crates/*/examples/**"
+
+
+def equivalent_build(commit: str) -> Path | None:
+    """A cached binary of another commit whose build inputs differ from `commit`'s only in
+    cargo examples (`git diff --quiet` over BUILD_INPUTS without examples)."""
+    for meta_path in sorted((WORK / "builds").glob("*/meta.json")):
+        other = json.loads(meta_path.read_text()).get("commit")
+        binary = meta_path.parent / "reformwatch"
+        if not other or other == commit or not binary.exists():
+            continue
+        same = subprocess.run(["git", "diff", "--quiet", other, commit, "--", *BUILD_INPUTS,
+                               NOT_EXAMPLES], cwd=REPO)
+        if same.returncode == 0:
+            return binary
+    return None
+
+
 def build_commit(commit: str, label: str) -> Binary:
-    """Release binary of a commit, built once from a clean target folder and cached."""
+    """Release binary of a commit, built once from a clean target folder and cached (or the
+    cached binary of a commit that differs only in cargo examples)."""
     cache = WORK / "builds" / build_key(commit)
     binary = cache / "reformwatch"
     meta_path = cache / "meta.json"
@@ -99,6 +120,12 @@ def build_commit(commit: str, label: str) -> Binary:
         meta = json.loads(meta_path.read_text())
         log(f"{label}: cached release build of {commit[:7]}")
         return Binary(label, commit, False, binary, None)
+    same = equivalent_build(commit)
+    if same is not None:
+        other = json.loads((same.parent / "meta.json").read_text())["commit"]
+        log(f"{label}: {commit[:7]} differs from {other[:7]} only in cargo examples: "
+            f"its cached release build is used")
+        return Binary(label, commit, False, same, None)
     src = WORK / "src" / commit
     target = WORK / "target" / commit
     export_tree(commit, src)
