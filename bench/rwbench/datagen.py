@@ -28,7 +28,7 @@ generator version 4 made them) and written only into a copy that a binary with t
   half points, with the required comment): 75-100 % of the points for societies that keep to
   their plan, 45-90 % for the others;
 - self-scores (`assessment_self_scores`) of every leaf for about 80 % of societies;
-- a reviewer's acceptance decision (`acceptance_decisions`) for about 90 % of the planned tasks
+- a reviewer's acceptance decision (`acceptance_decisions`) for about 95 % of the planned tasks
   (the rest keep the system's proposal): completed / partly / not completed, mostly completed
   for societies that keep to their plan; `proposed` is the generator's stand-in for the
   system's proposal (never read by the assessment), the same status for most decisions;
@@ -452,12 +452,12 @@ class Dataset:
         end = datetime(2018, 1, 10, 9, 0, tzinfo=CST)
         # Acceptance decisions for most planned tasks.
         for t in plan["tasks"]:
-            if r.random() >= 0.9:
+            if r.random() >= 0.95:
                 continue  # the system's proposal stands
             roll = r.random()
-            status = (("completed" if roll < 0.96 else "partly" if roll < 0.99 else "not_completed")
+            status = (("completed" if roll < 0.975 else "partly" if roll < 0.995 else "not_completed")
                       if good else
-                      ("completed" if roll < 0.78 else "partly" if roll < 0.965 else "not_completed"))
+                      ("completed" if roll < 0.85 else "partly" if roll < 0.97 else "not_completed"))
             proposed = status if r.random() < 0.85 else r.choice(["completed", "partly", "not_completed"])
             comment = "同意系统建议。" if proposed == status else "根据补充材料调整验收结论。"
             at = end + timedelta(days=r.randrange(0, 10), minutes=r.randrange(0, 600))
