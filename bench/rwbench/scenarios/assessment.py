@@ -264,6 +264,11 @@ def run(ctx) -> dict:
             if exes[b.label]:
                 log(f"assessment: core, {size} societies, {b.label}")
                 entry["core"][b.label] = run_core(ctx, exes[b.label], size)
+        cli_sizes = getattr(s, "assess_cli_sizes", None) or s.sizes
+        if size not in cli_sizes:
+            entry["cli_skipped"] = True
+            res["sizes"][str(size)] = entry
+            continue
         prep = ctx.dataset(size)
         entry["counts"] = prep.counts
         for b in ctx.binaries:
@@ -364,6 +369,10 @@ def markdown(res: dict, ctx) -> str:
     ]
     for size in sizes:
         entry = res["sizes"][size]
+        if entry.get("cli_skipped"):
+            lines.append(f"| {int(size):,} | | | not measured in this run (`--assess-cli-sizes`) |"
+                         + " |" * 6)
+            continue
         for b in ctx.binaries:
             t = entry["cli"].get(b.label)
             if t is None:
