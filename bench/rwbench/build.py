@@ -90,8 +90,29 @@ def _kill_group(p: subprocess.Popen) -> None:
         p.wait()
 
 
+# Cargo examples (benchmarks such as crates/core/examples/assess_bench.rs) are not part of the
+# `reformwatch` binary: a commit that changes only them can use another commit's binary.
+NOT_EXAMPLES = ":(exclude,glob)crates/*/examples/**"
+
+
+def equivalent_build(commit: str) -> Path | None:
+    """A cached binary of another commit whose build inputs differ from `commit`'s only in
+    cargo examples (`git diff --quiet` over BUILD_INPUTS without examples)."""
+    for meta_path in sorted((WORK / "builds").glob("*/meta.json")):
+        other = json.loads(meta_path.read_text()).get("commit")
+        binary = meta_path.parent / "reformwatch"
+        if not other or other == commit or not binary.exists():
+            continue
+        same = subprocess.run(["git", "diff", "--quiet", other, commit, "--", *BUILD_INPUTS,
+                               NOT_EXAMPLES], cwd=REPO)
+        if same.returncode == 0:
+            return binary
+    return None
+
+
 def build_commit(commit: str, label: str) -> Binary:
-    """Release binary of a commit, built once from a clean target folder and cached."""
+    """Release binary of a commit, built once from a clean target folder and cached (or the
+    cached binary of a commit that differs only in cargo examples)."""
     cache = WORK / "builds" / build_key(commit)
     binary = cache / "reformwatch"
     meta_path = cache / "meta.json"
@@ -99,6 +120,12 @@ def build_commit(commit: str, label: str) -> Binary:
         meta = json.loads(meta_path.read_text())
         log(f"{label}: cached release build of {commit[:7]}")
         return Binary(label, commit, False, binary, None)
+    same = equivalent_build(commit)
+    if same is not None:
+        other = json.loads((same.parent / "meta.json").read_text())["commit"]
+        log(f"{label}: {commit[:7]} differs from {other[:7]} only in cargo examples: "
+            f"its cached release build is used")
+        return Binary(label, commit, False, same, None)
     src = WORK / "src" / commit
     target = WORK / "target" / commit
     export_tree(commit, src)
@@ -177,3 +204,49 @@ def duplicate_crates(commit: str) -> list[str]:
 def lock_packages(commit: str) -> int:
     text = git("show", f"{commit}:Cargo.lock")
     return text.count("[[package]]")
+
+
+def has_path(commit: str, path: str) -> bool:
+    return bool(git("ls-tree", commit, "--", path))
+
+
+def build_example(b: Binary, package: str, example: str, source: str) -> Path | None:
+    """Release build of a cargo example (e.g. the core's `assess_bench`) for a binary under
+    test: a commit is built once from an exported tree into its own target folder and cached
+    beside its binary; a dirty worktree is built in place into the worktree's bench target
+    folder (incremental). `source` is the example's file in the repository. None when that
+    revision has no such file (the baseline has no assessment)."""
+    rel = source
+    if b.dirty:
+        if not (REPO / rel).exists():
+            return None
+        target = WORK / "target" / "current-worktree"
+        secs = timed_cargo(["build", "--release", "--locked", "-p", package, "--example", example],
+                           REPO, target)
+        out = WORK / "builds" / "current-worktree"
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(target / "release" / "examples" / example, out / example)
+        log(f"{b.label}: built example {example} of the dirty worktree in {secs:.0f} s")
+        return out / example
+    if not has_path(b.commit, rel):
+        return None
+    cache = WORK / "builds" / build_key(b.commit)
+    exe = cache / example
+    if exe.exists():
+        log(f"{b.label}: cached example {example} of {b.commit[:7]}")
+        return exe
+    src = WORK / "src" / f"example-{b.commit}"
+    target = WORK / "target" / f"example-{b.commit}"
+    export_tree(b.commit, src)
+    if target.exists():
+        shutil.rmtree(target)
+    try:
+        secs = timed_cargo(["build", "--release", "--locked", "-p", package, "--example", example],
+                           src, target)
+        cache.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(target / "release" / "examples" / example, exe)
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.rmtree(src, ignore_errors=True)
+    log(f"{b.label}: built example {example} of {b.commit[:7]} in {secs:.0f} s")
+    return exe

@@ -17,6 +17,25 @@ No audit entries are written for synthetic rows (the trail stays valid: it simpl
 Report states are those of the baseline schema (`draft`, `submitted`, `returned`): the rows are
 written into a schema the OLD binary created, whose CHECK constraint predates `accepted`
 (migration 0011); the new binary migrates the rows forward unchanged.
+
+The year-end assessment's inputs (issue 12, R-ASSESS-1..3; migrations 0007) are a separate
+layer, `ASSESSMENT_COLUMNS`, drawn from their own random stream (the rows above stay as
+generator version 4 made them) and written only into a copy that a binary with those tables has migrated
+(`write_assessment_sqlite`; the baseline has no assessment):
+- reviewer accounts (`users`, role reviewer, ids from `REVIEWER_ID_BASE`, a password hash that
+  never verifies: they never sign in), one for every 25 societies (at least 8);
+- 3 to 6 reviewers assigned per society (`assessment_reviewers`), about 2 % of them not yet
+  submitted (their scores are drafts, so some expert leaves lack a score); a declared conflict
+  (`assessment_conflicts`) for about 1 % of societies, that reviewer not assigned;
+- every assigned reviewer's score of each expert leaf (`assessment_scores`, hundredths, in
+  half points, with the required comment): 75-100 % of the points for societies that keep to
+  their plan, 45-90 % for the others;
+- self-scores (`assessment_self_scores`) of every leaf for about 80 % of societies;
+- a reviewer's acceptance decision (`acceptance_decisions`) for about 95 % of the planned tasks
+  (the rest keep the system's proposal): completed / partly / not completed, mostly completed
+  for societies that keep to their plan; `proposed` is the generator's stand-in for the
+  system's proposal (never read by the assessment), the same status for most decisions;
+- deductions and bonuses (`assessment_adjustments`) for a few societies.
 """
 
 from __future__ import annotations
@@ -31,7 +50,10 @@ from pathlib import Path
 
 from .util import REPO
 
-GENERATOR_VERSION = 4  # bump when the rows change (part of the dataset cache key)
+GENERATOR_VERSION = 5  # bump when the rows change (part of the dataset cache key); 5: assessment layer
+# The random stream of the registry, plan, report and evidence rows: still version 4's, so those
+# rows are the same as generator version 4 made (measurements before and after compare).
+BASE_STREAM = 4
 YEAR = 2017
 CST = timezone(timedelta(hours=8))
 GROUP_WEIGHTS_209 = {"A": 45, "B": 78, "C": 16, "D": 28, "E": 42}
@@ -68,6 +90,29 @@ TABLE_COLUMNS: dict[str, list[str]] = {
                  "field", "uploaded_by", "uploaded_at", "removed_at"],
 }
 BOOL_COLUMNS = {("societies", "active"), ("society_years", "election_year")}
+
+# The assessment layer (migration 0007), in insertion order: scores before the reviewer rows
+# that mark them submitted (a trigger refuses scores of a submitted reviewer).
+ASSESSMENT_COLUMNS: dict[str, list[str]] = {
+    "users": ["id", "username", "display_name", "password_hash", "role", "society_id",
+              "disabled", "demo", "created_at", "updated_at", "email"],
+    "acceptance_decisions": ["id", "year", "society_id", "task", "proposed", "status", "comment",
+                             "decided_by", "decided_at"],
+    "assessment_self_scores": ["year", "society_id", "indicator", "score", "comment",
+                               "entered_by", "entered_at"],
+    "assessment_conflicts": ["year", "reviewer_id", "society_id", "kind", "reason",
+                             "declared_by", "declared_at"],
+    "assessment_scores": ["year", "society_id", "reviewer_id", "indicator", "score", "comment",
+                          "entered_at"],
+    "assessment_reviewers": ["year", "society_id", "reviewer_id", "assigned_by", "assigned_at",
+                             "submitted_at"],
+    "assessment_adjustments": ["id", "year", "society_id", "adjustment", "points", "reason",
+                               "entered_by", "entered_at", "withdrawn_by", "withdrawn_at"],
+}
+ASSESSMENT_BOOL_COLUMNS = {("users", "disabled"), ("users", "demo")}
+REVIEWER_ID_BASE = 1001  # the bench administrator made by the CLI is user 1
+NO_PASSWORD = "!bench-reviewer-never-signs-in"
+ADMIN_ACTOR = "user:bench-admin"
 
 
 def ts(t: datetime) -> str:
@@ -124,11 +169,14 @@ class Dataset:
     def __init__(self, n: int, seed: int):
         self.n = n
         self.seed = seed
-        self.rng = random.Random(f"reformwatch-bench:{seed}:{n}:{GENERATOR_VERSION}")
+        self.rng = random.Random(f"reformwatch-bench:{seed}:{n}:{BASE_STREAM}")
         self.cat = load_catalogue()
         self.rows: dict[str, list[tuple]] = {t: [] for t in TABLE_COLUMNS}
         self.ids: dict[str, int] = {t: 0 for t in TABLE_COLUMNS}
         self.codes: list[str] = []
+        # The assessment layer: its own stream, so the rows above are the same with or without it.
+        self.arng = random.Random(f"reformwatch-bench-assessment:{seed}:{n}:{GENERATOR_VERSION}")
+        self.assess_rows: dict[str, list[tuple]] = {t: [] for t in ASSESSMENT_COLUMNS}
 
     def next_id(self, table: str) -> int:
         self.ids[table] += 1
@@ -148,6 +196,18 @@ class Dataset:
         self.optional = [n for n, t in tasks.items() if t["class"] == "optional"]
         self.doc_ids = [d["id"] for d in self.cat["documents"]]
         created = datetime(2017, 4, 25, 9, 0, tzinfo=CST)
+        rules = self.cat["assessment"]
+        ids = [i["id"] for i in rules["indicators"]]
+        # Leaves: indicators without children, with their points in hundredths.
+        self.leaves = [(i["id"], int(round(float(i["points"]) * 100)), i.get("kind"))
+                       for i in rules["indicators"]
+                       if not any(j.startswith(i["id"] + ".") for j in ids)]
+        self.reviewers = [REVIEWER_ID_BASE + k for k in range(max(8, self.n // 25))]
+        for rid in self.reviewers:
+            k = rid - REVIEWER_ID_BASE + 1
+            self.assess_rows["users"].append(
+                (rid, f"bench-reviewer-{k}", f"评审专家{k}", NO_PASSWORD, "reviewer", None, 0, 0,
+                 ts(created), ts(created), f"reviewer{k}@bench.example"))
         idx = 0
         for group, count in group_counts(self.n).items():
             for i in range(count):
@@ -175,6 +235,7 @@ class Dataset:
         facts = self.facts(sid, electing, good, created)
         plan, version = self.plan(sid, electing, facts)
         self.reports(sid, plan, version, facts, good)
+        self.assessment(sid, plan, good)
 
     def fact(self, sid: int, field: str, value, as_of: str, source: str, by: str, at: datetime):
         self.add("fact_values", self.next_id("fact_values"), sid, YEAR, field, dumps(value), as_of,
@@ -387,10 +448,74 @@ class Dataset:
                 self.add("evidence", self.next_id("evidence"), sid, digest, f"{month}月工作记录.pdf",
                          "report", YEAR, month, None, None, editor, ts(first), None)
 
+    def assessment(self, sid: int, plan: dict, good: bool) -> None:
+        """The year-end inputs of one society (see the module's docstring)."""
+        r = self.arng
+        a = self.assess_rows
+        end = datetime(2018, 1, 10, 9, 0, tzinfo=CST)
+        # Acceptance decisions for most planned tasks.
+        for t in plan["tasks"]:
+            if r.random() >= 0.95:
+                continue  # the system's proposal stands
+            roll = r.random()
+            status = (("completed" if roll < 0.975 else "partly" if roll < 0.995 else "not_completed")
+                      if good else
+                      ("completed" if roll < 0.85 else "partly" if roll < 0.97 else "not_completed"))
+            proposed = status if r.random() < 0.85 else r.choice(["completed", "partly", "not_completed"])
+            comment = "同意系统建议。" if proposed == status else "根据补充材料调整验收结论。"
+            at = end + timedelta(days=r.randrange(0, 10), minutes=r.randrange(0, 600))
+            a["acceptance_decisions"].append(
+                (len(a["acceptance_decisions"]) + 1, YEAR, sid, t["number"], proposed, status,
+                 comment, REVIEWER, ts(at)))
+        # Self-scores of every leaf.
+        if r.random() < 0.8:
+            at = end + timedelta(days=r.randrange(0, 5), minutes=r.randrange(0, 600))
+            for ind, full, _kind in self.leaves:
+                score = full * r.randrange(70, 101) // 100 // 50 * 50
+                a["assessment_self_scores"].append(
+                    (YEAR, sid, ind, score, "", f"{ACTOR_PREFIX}{sid}", ts(at)))
+        # Reviewers: a declared conflict now and then (that reviewer is not assigned).
+        pool = list(self.reviewers)
+        if r.random() < 0.01:
+            barred = r.choice(pool)
+            pool.remove(barred)
+            kind = r.choice(["member", "conflict"])
+            a["assessment_conflicts"].append(
+                (YEAR, barred, sid, kind, "本人为该学会会员。" if kind == "member" else "近三年与该学会有合作项目。",
+                 f"user:bench-reviewer-{barred - REVIEWER_ID_BASE + 1}", ts(end)))
+        assigned = sorted(r.sample(pool, min(len(pool), r.randrange(3, 7))))
+        lo, hi = (75, 100) if good else (45, 90)
+        for rid in assigned:
+            at = end + timedelta(days=r.randrange(5, 20), minutes=r.randrange(0, 600))
+            submitted = r.random() >= 0.02
+            for ind, full, kind in self.leaves:
+                if kind != "expert":
+                    continue
+                score = full * r.randrange(lo, hi + 1) // 100 // 50 * 50
+                a["assessment_scores"].append(
+                    (YEAR, sid, rid, ind, score, "依据材料和现场核查评分。", ts(at)))
+            a["assessment_reviewers"].append(
+                (YEAR, sid, rid, ADMIN_ACTOR, ts(end), ts(at + timedelta(hours=1)) if submitted else None))
+        # Deductions and bonuses.
+        for adj, chance, top, reason in (("violation", 0.01, 100, "年检发现违反章程的情况。"),
+                                          ("false-report", 0.02, 50, "月报数据与核查不符。"),
+                                          ("exemplary", 0.04, 30, "改革经验被中国科协推广。")):
+            if r.random() < chance:
+                a["assessment_adjustments"].append(
+                    (len(a["assessment_adjustments"]) + 1, YEAR, sid, adj,
+                     r.randrange(1, top + 1) * 100, reason, ADMIN_ACTOR, ts(end), None, None))
+
     # -- output -----------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
         return {t: len(v) for t, v in self.rows.items()}
+
+    def assessment_counts(self) -> dict[str, int]:
+        return {t: len(v) for t, v in self.assess_rows.items()}
+
+    def write_assessment_json(self, path: Path) -> None:
+        """The assessment layer, kept beside the cached dataset (JSON: table -> rows)."""
+        path.write_text(json.dumps(self.assess_rows, ensure_ascii=False, separators=(",", ":")))
 
     def write_sqlite(self, db: Path) -> None:
         con = sqlite3.connect(db)
@@ -412,14 +537,47 @@ class Dataset:
             bools = [i for i, c in enumerate(cols) if (table, c) in BOOL_COLUMNS]
             with open(folder / f"{table}.csv", "w", encoding="utf-8") as f:
                 for row in self.rows[table]:
-                    cells = []
-                    for i, v in enumerate(row):
-                        if v is None:
-                            cells.append("")
-                        elif i in bools:
-                            cells.append("t" if v else "f")
-                        elif isinstance(v, int):
-                            cells.append(str(v))
-                        else:
-                            cells.append('"' + str(v).replace('"', '""') + '"')
-                    f.write(",".join(cells) + "\n")
+                    f.write(csv_line(row, bools) + "\n")
+
+
+def write_assessment_sqlite(db: Path, layer: Path) -> dict[str, int]:
+    """Inserts the stored assessment layer (`write_assessment_json`) into a SQLite database
+    already migrated to a schema with the assessment tables; returns the rows per table."""
+    rows = json.loads(layer.read_text())
+    con = sqlite3.connect(db)
+    try:
+        con.execute("PRAGMA foreign_keys = ON")
+        with con:
+            for table, cols in ASSESSMENT_COLUMNS.items():
+                q = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+                con.executemany(q, rows[table])
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        con.close()
+    return {t: len(v) for t, v in rows.items()}
+
+
+def write_assessment_csv(layer: Path, folder: Path) -> None:
+    """The stored assessment layer as one CSV per table for PostgreSQL's COPY (like
+    `Dataset.write_csv`)."""
+    rows = json.loads(layer.read_text())
+    folder.mkdir(parents=True, exist_ok=True)
+    for table, cols in ASSESSMENT_COLUMNS.items():
+        bools = [i for i, c in enumerate(cols) if (table, c) in ASSESSMENT_BOOL_COLUMNS]
+        with open(folder / f"{table}.csv", "w", encoding="utf-8") as f:
+            for row in rows[table]:
+                f.write(csv_line(row, bools) + "\n")
+
+
+def csv_line(row, bools) -> str:
+    cells = []
+    for i, v in enumerate(row):
+        if v is None:
+            cells.append("")
+        elif i in bools:
+            cells.append("t" if v else "f")
+        elif isinstance(v, int):
+            cells.append(str(v))
+        else:
+            cells.append('"' + str(v).replace('"', '""') + '"')
+    return ",".join(cells)

@@ -41,6 +41,12 @@ class Prepared:
     def csv(self) -> Path:
         return self.folder / "csv"
 
+    @property
+    def assessment(self) -> Path:
+        """The assessment layer (issue 12) as JSON, for a copy migrated by a binary that has
+        the assessment tables (`datagen.write_assessment_sqlite` / `write_assessment_csv`)."""
+        return self.folder / "assessment.json"
+
     def copy_sqlite(self, dest_dir: Path) -> Path:
         if dest_dir.exists():
             shutil.rmtree(dest_dir)
@@ -73,6 +79,7 @@ def prepare(size: int, seed: int, baseline: Path, baseline_commit: str) -> Prepa
     con.close()
     ds.write_sqlite(sq / "reformwatch.db")
     ds.write_csv(folder / "csv")
+    ds.write_assessment_json(folder / "assessment.json")
     counts = ds.counts()
     meta.write_text(json.dumps({"counts": counts, "codes": ds.codes}, ensure_ascii=False))
     log(f"dataset {key}: {counts}")

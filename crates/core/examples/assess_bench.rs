@@ -1,11 +1,18 @@
 //! Benchmark of the year-end assessment (R-ASSESS-1..3): builds N synthetic societies
-//! deterministically (default 10,000), assesses the whole year with the 2017 catalogue's
-//! `[assessment]` section — scores, outcomes, rankings, subsidy — and prints the compute time
-//! and the peak memory (VmHWM). Aim: under 100 ms and under 100 MB for 10,000 societies.
+//! deterministically from a seed (default 10,000 societies, seed 2017), assesses the whole
+//! year with the 2017 catalogue's `[assessment]` section — scores, outcomes, rankings,
+//! subsidy — and prints the compute time and the memory. Aim: under 100 ms and under 100 MB
+//! for 10,000 societies (issue 12).
 //!
 //! ```sh
 //! cargo run --release -p reformwatch-core --example assess_bench -- 10000
+//! cargo run --release -p reformwatch-core --example assess_bench -- 10000 --seed 7 --runs 30 --json
 //! ```
+//!
+//! Memory: the resident set (VmRSS) at start, before the input is built, is the process's own
+//! baseline (binary, allocator, catalogue); the peak (VmHWM) after building the input and at
+//! the end. `--json` prints one line of figures for `bench/run --scenarios assessment`, which
+//! also measures the process's peak from outside (getrusage maxrss).
 //!
 //! An example may read the clock and /proc (the core library itself may not).
 
@@ -184,12 +191,61 @@ fn society(cat: &Catalogue, rules: &AssessmentRules, rng: &mut Rng, i: usize) ->
     }
 }
 
-/// Peak resident set size so far (VmHWM), in kB.
+/// A line of /proc/self/status in kB: `VmHWM` (peak resident set so far) or `VmRSS` (now).
 #[allow(clippy::disallowed_methods)] // an example may read /proc; the library may not
-fn vm_hwm_kb() -> Option<u64> {
+fn status_kb(key: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status
+        .lines()
+        .find(|l| l.strip_prefix(key).is_some_and(|r| r.starts_with(':')))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn vm_hwm_kb() -> Option<u64> {
+    status_kb("VmHWM")
+}
+
+/// Command line: `[N] [--seed S] [--runs R] [--json]`.
+struct Args {
+    n: usize,
+    seed: u64,
+    runs: usize,
+    json: bool,
+}
+
+fn args() -> Result<Args, String> {
+    let mut a = Args {
+        n: 10_000,
+        seed: 2017,
+        runs: 5,
+        json: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .and_then(|v| v.parse::<u64>().ok())
+                .ok_or_else(|| format!("{name} needs a whole number"))
+        };
+        match arg.as_str() {
+            "--seed" => a.seed = value("--seed")?,
+            "--runs" => {
+                a.runs = usize::try_from(value("--runs")?.max(1)).map_err(|e| e.to_string())?;
+            }
+            "--json" => a.json = true,
+            n => a.n = n.parse().map_err(|_| format!("unknown argument {n}"))?,
+        }
+    }
+    Ok(a)
+}
+
+/// The nearest-rank percentile `p` (0..=100) of sorted durations, in ms.
+fn percentile_ms(sorted: &[Duration], p: usize) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = (p * sorted.len()).div_ceil(100).clamp(1, sorted.len());
+    sorted[rank - 1].as_secs_f64() * 1000.0
 }
 
 /// CPU time this thread has run so far (first field of /proc/thread-self/schedstat, in ns):
@@ -214,11 +270,19 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration, Option<Duration>) {
 }
 
 fn main() -> ExitCode {
-    let n: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(10_000);
-    let runs = 5;
+    let start_rss = status_kb("VmRSS");
+    let Args {
+        n,
+        seed,
+        runs,
+        json,
+    } = match args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}; usage: assess_bench [N] [--seed S] [--runs R] [--json]");
+            return ExitCode::from(2);
+        }
+    };
     // The 2017 catalogue, its pool budget scaled to N societies (the file's 20,000,000 yuan
     // is meant for about 200): 100,000 yuan per society.
     let source = BUILTIN_2017_SOURCE.replacen(
@@ -237,7 +301,8 @@ fn main() -> ExitCode {
         eprintln!("the 2017 catalogue has no [assessment] section");
         return ExitCode::FAILURE;
     };
-    let mut rng = Rng(0x5EED_2017_0000_0001);
+    // Never 0 (xorshift would stay at 0).
+    let mut rng = Rng((0x5EED_2017_0000_0001 ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)) | 1);
     let (input, build, _) = timed(|| {
         (0..n)
             .map(|i| society(&cat, rules, &mut rng, i))
@@ -275,28 +340,69 @@ fn main() -> ExitCode {
         .filter_map(|s| s.score())
         .map(Score::hundredths)
         .sum();
-    let subsidy = match &y.subsidy {
-        SubsidyOutcome::Allocated(a) => format!(
-            "{} shares, {} yuan paid, {} unspent",
-            a.shares.len(),
-            a.total(),
-            a.unspent
+    let (paid, unspent, refused) = match &y.subsidy {
+        SubsidyOutcome::Allocated(a) => (
+            u64::try_from(a.total()).unwrap_or(u64::MAX),
+            a.unspent.get(),
+            None,
         ),
-        SubsidyOutcome::Refused(e) => format!("refused: {e}"),
+        SubsidyOutcome::Refused(e) => (0, 0, Some(e.to_string())),
     };
+    let subsidy = match &refused {
+        None => format!("{} yuan paid, {unspent} unspent", paid),
+        Some(e) => format!("refused: {e}"),
+    };
+    if json {
+        let cpu = (cpu_times.len() == runs).then(|| {
+            serde_json::json!({
+                "min": ms(cpu_times[0]),
+                "median": percentile_ms(&cpu_times, 50),
+                "p99": percentile_ms(&cpu_times, 99),
+            })
+        });
+        let line = serde_json::json!({
+            "societies": n,
+            "seed": seed,
+            "runs": runs,
+            "input_ms": ms(build),
+            "wall_ms": {
+                "min": ms(times[0]),
+                "median": percentile_ms(&times, 50),
+                "p99": percentile_ms(&times, 99),
+                "max": ms(times[runs - 1]),
+                "all": times.iter().map(|d| ms(*d)).collect::<Vec<_>>(),
+            },
+            "cpu_ms": cpu,
+            "rss_start_kb": start_rss,
+            "hwm_after_input_kb": after_input,
+            "hwm_end_kb": peak,
+            "commended": y.commended,
+            "completed": y.completed,
+            "criticised": y.criticised,
+            "missing_reviewer_scores": y.missing_reviewer_scores,
+            "ranked": y.overall.len(),
+            "peer_groups": y.groups.len(),
+            "subsidy_paid": paid,
+            "subsidy_unspent": unspent,
+            "subsidy_refused": refused,
+            "checksum": checksum,
+        });
+        println!("{line}");
+        return ExitCode::SUCCESS;
+    }
     println!("societies:            {n}");
     println!("input built in:       {:.1} ms (not counted)", ms(build));
     println!(
         "assessment (compute): wall min {:.1} ms, median {:.1} ms, max {:.1} ms over {runs} runs",
         ms(times[0]),
-        ms(times[runs / 2]),
+        percentile_ms(&times, 50),
         ms(times[runs - 1])
     );
     if cpu_times.len() == runs {
         println!(
             "                      CPU  min {:.1} ms, median {:.1} ms, max {:.1} ms (this thread)",
             ms(cpu_times[0]),
-            ms(cpu_times[runs / 2]),
+            percentile_ms(&cpu_times, 50),
             ms(cpu_times[runs - 1])
         );
     }
@@ -306,7 +412,8 @@ fn main() -> ExitCode {
         })
     };
     println!(
-        "peak memory (VmHWM):  {} after building the input, {} at the end",
+        "memory:               {} resident at start (VmRSS), peak {} after building the input, {} at the end (VmHWM)",
+        mb(start_rss),
         mb(after_input),
         mb(peak)
     );
@@ -314,7 +421,10 @@ fn main() -> ExitCode {
         "outcomes:             {} commended, {} completed, {} criticised",
         y.commended, y.completed, y.criticised
     );
-    println!("subsidy:              {subsidy}");
+    println!(
+        "subsidy:              {} shares, {subsidy}",
+        y.societies.iter().filter(|s| s.subsidy.is_some()).count()
+    );
     println!(
         "ranked:               {} overall, {} peer groups; top {} with {}",
         y.overall.len(),
