@@ -56,17 +56,17 @@ impl NoticeFonts {
         &self.dir
     }
 
-    /// Loads the fonts now (blocking: about 70 MB of font files are read) and says what is
-    /// missing, naming the folder and the config key. Without the feature: nothing to load.
+    /// Loads the fonts now (blocking: the font files are read) and says what is missing,
+    /// naming the folder and the config key.
+    #[cfg(feature = "pdf")]
     pub fn load(&self) -> Result<(), PdfError> {
-        #[cfg(feature = "pdf")]
-        {
-            self.fonts().map(|_| ())
-        }
-        #[cfg(not(feature = "pdf"))]
-        {
-            Ok(())
-        }
+        self.fonts().map(|_| ())
+    }
+
+    /// Without the feature: nothing to load.
+    #[cfg(not(feature = "pdf"))]
+    pub fn load(&self) -> Result<(), PdfError> {
+        Ok(())
     }
 
     #[cfg(feature = "pdf")]
@@ -86,16 +86,15 @@ impl NoticeFonts {
 
     /// Renders `notice` to PDF bytes. Blocking and CPU-heavy (typst): call it from
     /// `spawn_blocking`, never on the async runtime.
+    #[cfg(feature = "pdf")]
     pub fn render(&self, notice: &reformwatch_notice::Notice) -> Result<Vec<u8>, PdfError> {
-        #[cfg(feature = "pdf")]
-        {
-            let fonts = self.fonts()?;
-            reformwatch_notice::render_pdf(notice, fonts).map_err(|e| PdfError::Render(e.to_string()))
-        }
-        #[cfg(not(feature = "pdf"))]
-        {
-            let _ = notice;
-            Err(PdfError::NotBuiltIn)
-        }
+        let fonts = self.fonts()?;
+        reformwatch_notice::render_pdf(notice, fonts).map_err(|e| PdfError::Render(e.to_string()))
+    }
+
+    /// Without the feature there is no PDF.
+    #[cfg(not(feature = "pdf"))]
+    pub fn render(&self, _notice: &reformwatch_notice::Notice) -> Result<Vec<u8>, PdfError> {
+        Err(PdfError::NotBuiltIn)
     }
 }

@@ -1022,7 +1022,8 @@ async fn notice_pdf(app: TestApp) {
         let sha = hex::encode(Sha256::digest(
             &app.get("/api/v1/assessment/2017/results").await.body,
         ));
-        assert_eq!(header("etag"), format!("\"{sha}-notice-pdf\""));
+        let etag = format!("\"{sha}-notice-pdf\"");
+        assert_eq!(header("etag"), etag);
         assert_eq!(header("last-modified"), "Sat, 20 Jan 2018 01:00:00 GMT");
         // The browser has it: 304 without a body (nothing rendered).
         let again = app
@@ -1031,7 +1032,7 @@ async fn notice_pdf(app: TestApp) {
                 "/assessment/2017/notice.pdf",
                 None,
                 vec![],
-                &[("if-none-match", &format!("\"{sha}-notice-pdf\""))],
+                &[("if-none-match", etag.as_str())],
             )
             .await;
         assert_eq!(again.status, StatusCode::NOT_MODIFIED);
@@ -1151,6 +1152,11 @@ async fn notice_pdf(app: TestApp) {
         assert_eq!(code, 2, "{err}");
         assert!(err.contains("not published"), "{err}");
         assert!(!none.exists());
+        // For a person to look at (docs/screenshots/notice-page1.png is page 1 of it):
+        // NOTICE_PDF_OUT=/tmp/notice.pdf keeps a copy.
+        if let Some(keep) = std::env::var_os("NOTICE_PDF_OUT") {
+            std::fs::write(keep, &pdf.body).unwrap();
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
