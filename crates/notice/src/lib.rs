@@ -143,4 +143,3 @@ pub enum NoticeError {
     #[error("could not serialise the notice: {0}")]
     Data(#[from] serde_json::Error),
 }
-

@@ -116,7 +116,9 @@ impl Picker {
                 continue;
             };
             let key = (info.family.to_ascii_lowercase(), info.variant.weight);
-            if wanted(&info) && !self.has(&info.family, info.variant.weight) && !taken.contains(&key)
+            if wanted(&info)
+                && !self.has(&info.family, info.variant.weight)
+                && !taken.contains(&key)
             {
                 indices.push(index);
                 taken.push(key);

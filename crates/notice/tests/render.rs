@@ -301,7 +301,10 @@ fn closing_paragraphs_follow_the_lists_and_the_note_follows_the_date() {
     let plain = render_pdf(&sample(), fonts()).unwrap_or_else(|err| panic!("{err}"));
     let path = scratch.write_pdf(&plain);
     let text = body_text(&path, pages(&path));
-    assert!(!text.contains("其余3个学会") && !text.contains("SHA-256"), "{text}");
+    assert!(
+        !text.contains("其余3个学会") && !text.contains("SHA-256"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -1078,7 +1078,8 @@ async fn notice_pdf(
     let pdf = tokio::task::spawn_blocking(move || fonts.render(&notice))
         .await
         .map_err(|e| anyhow::anyhow!("notice PDF: {e}"))??;
-    std::fs::write(out, &pdf).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+    std::fs::write(out, &pdf)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
     println!("wrote {} ({} bytes)", out.display(), pdf.len());
     Ok(ExitCode::SUCCESS)
 }

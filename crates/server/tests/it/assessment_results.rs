@@ -1100,7 +1100,17 @@ async fn notice_pdf(app: TestApp) {
         // The page image: A4 at 72 dpi, the red header and rule in the top third.
         poppler(
             "pdftoppm",
-            &["-r", "72", "-f", "1", "-l", "1", "-png", path, dir.join("page").to_str().unwrap()],
+            &[
+                "-r",
+                "72",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-png",
+                path,
+                dir.join("page").to_str().unwrap(),
+            ],
         );
         assert!(
             std::fs::read_dir(&dir)
@@ -1131,7 +1141,10 @@ async fn notice_pdf(app: TestApp) {
             "",
         );
         assert_eq!(code, 0, "{stdout}{err}");
-        assert!(std::fs::read(&out).unwrap() == pdf.body, "CLI and route differ");
+        assert!(
+            std::fs::read(&out).unwrap() == pdf.body,
+            "CLI and route differ"
+        );
         // A year that is not published: exit 2, nothing written.
         let none = dir.join("none.pdf");
         let (code, _, err) = crate::rules::run_cli(
