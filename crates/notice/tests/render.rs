@@ -224,8 +224,10 @@ fn hostile_text_appears_literally_and_never_runs_as_markup() {
             name: "中国<b>学会</b>".into(),
             reasons: hostile.iter().map(|text| format!("原因{text}")).collect(),
         }],
+        closing: hostile.iter().map(|text| format!("结尾{text}")).collect(),
         issuing_body: "中国#科协".into(),
         date: "2018年1月15日 @today".into(),
+        note: "附注#strong[x]".into(),
     };
     let pdf = render_pdf(&notice, fonts()).unwrap_or_else(|err| panic!("{err}"));
     let scratch = Scratch::new("hostile");
@@ -239,12 +241,13 @@ fn hostile_text_appears_literally_and_never_runs_as_markup() {
         "中国<b>学会</b>".into(),
         "2018年1月15日@today".into(),
         "3#.5*3*".into(),
+        "附注#strong[x]".into(),
     ] {
         assert!(text.contains(&expected), "{expected} missing from:\n{text}");
     }
     for item in hostile {
         let item = squeeze(item);
-        for prefix in ["正文", "学会", "原因"] {
+        for prefix in ["正文", "学会", "原因", "结尾"] {
             let expected = format!("{prefix}{item}");
             assert!(text.contains(&expected), "{expected} missing from:\n{text}");
         }
@@ -274,6 +277,80 @@ fn an_empty_list_is_left_out_and_the_other_is_numbered_one() {
     let text = body_text(&path, pages(&path));
     assert!(text.contains("一、通报批评的学会及原因"), "{text}");
     assert!(!text.contains("表扬的学会及奖补金额"), "{text}");
+}
+
+#[test]
+fn closing_paragraphs_follow_the_lists_and_the_note_follows_the_date() {
+    let mut notice = sample();
+    notice.closing = vec!["其余3个学会完成年度改革任务。".into()];
+    let hash = "0123456789abcdef".repeat(4);
+    notice.note = format!("本通报所依据的考核结果已公开发布，SHA-256：{hash}");
+    let pdf = render_pdf(&notice, fonts()).unwrap_or_else(|err| panic!("{err}"));
+    let scratch = Scratch::new("closing");
+    let path = scratch.write_pdf(&pdf);
+    let text = body_text(&path, pages(&path));
+    let closing = text.find("其余3个学会完成年度改革任务。");
+    let last_reason = text.rfind("第12、13、21、23项");
+    let signature = text.rfind("中国科学技术协会2018年1月15日");
+    let note = text.find(&format!("SHA-256：{hash}"));
+    assert!(last_reason.is_some() && closing > last_reason, "{text}");
+    assert!(signature > closing, "{text}");
+    // The 64-character hash is on one line after the date (small type: it fits).
+    assert!(note > signature, "{text}");
+    // Without closing and note (the sample), neither appears.
+    let plain = render_pdf(&sample(), fonts()).unwrap_or_else(|err| panic!("{err}"));
+    let path = scratch.write_pdf(&plain);
+    let text = body_text(&path, pages(&path));
+    assert!(
+        !text.contains("其余3个学会") && !text.contains("SHA-256"),
+        "{text}"
+    );
+}
+
+#[test]
+fn headings_number_the_lists_that_appear() {
+    let mut notice = sample();
+    assert_eq!(
+        notice.headings(),
+        (
+            Some("一、表扬的学会及奖补金额".to_string()),
+            Some("二、通报批评的学会及原因".to_string())
+        )
+    );
+    notice.commended.clear();
+    assert_eq!(
+        notice.headings(),
+        (None, Some("一、通报批评的学会及原因".to_string()))
+    );
+    notice.criticised.clear();
+    assert_eq!(notice.headings(), (None, None));
+}
+
+#[test]
+fn fonts_are_found_below_the_system_fonts_folder() {
+    // Debian keeps them two levels down (opentype/noto); the search finds them from the top.
+    let fonts = fonts_from_dir(Path::new(reformwatch_notice::SYSTEM_FONTS_DIR))
+        .unwrap_or_else(|err| panic!("{err}"));
+    let mut faces = fonts.faces();
+    faces.sort();
+    assert_eq!(faces.len(), 3, "{faces:?}");
+    // Four levels down is searched, five is not: the serif regular collection (linked, as
+    // distributions link fonts) four levels down is found, so the first face missing is the
+    // serif bold; five levels down it is not, so the serif regular is missing.
+    let missing = |depth: &str| {
+        let scratch = Scratch::new(&format!("deep{}", depth.len()));
+        let dir = scratch.0.join(depth);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|err| panic!("{err}"));
+        let source = fonts_dir().join("NotoSerifCJK-Regular.ttc");
+        std::os::unix::fs::symlink(&source, dir.join("NotoSerifCJK-Regular.ttc"))
+            .unwrap_or_else(|err| panic!("{source:?}: {err}"));
+        match fonts_from_dir(&scratch.0) {
+            Err(NoticeError::MissingFont { family, weight, .. }) => (family, weight),
+            other => panic!("expected a missing font, got {other:?}"),
+        }
+    };
+    assert_eq!(missing("a/b/c/d"), ("Noto Serif CJK SC", "bold"));
+    assert_eq!(missing("a/b/c/d/e"), ("Noto Serif CJK SC", "regular"));
 }
 
 #[test]

@@ -247,6 +247,16 @@ enum AssessmentCmd {
     /// Check the chain of published assessment results in the database (numbers, hashes,
     /// links, canonical form); names the first bad publication and exits 2.
     Verify,
+    /// Write the official notice of a published (final) year as a PDF, the same as
+    /// `/assessment/{year}/notice.pdf` (needs the cargo feature `pdf` and the Noto CJK fonts);
+    /// exits 2 when the year is not published or the build has no PDF.
+    NoticePdf {
+        #[arg(long)]
+        year: i32,
+        /// The PDF file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -417,6 +427,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Subsidy(_)
         | Command::Bulletin(BulletinCmd::VerifyFile { .. }) => Ok(ExitCode::SUCCESS),
         Command::Assess { year } => assess_table(&state, year).await,
+        Command::Assessment(AssessmentCmd::NoticePdf { year, out }) => {
+            notice_pdf(&state, year, &out).await
+        }
         Command::Assessment(AssessmentCmd::Verify) => {
             match crate::service::assessment_results::verify(&state)
                 .await
@@ -1042,12 +1055,55 @@ async fn load_demo(
     Ok(accounts)
 }
 
+/// `reformwatch assessment notice-pdf --year Y --out FILE`.
+async fn notice_pdf(
+    state: &crate::AppState,
+    year: i32,
+    out: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    if !crate::pdf::BUILT_IN {
+        eprintln!("this build has no PDF rendering: build with `--features pdf`");
+        return Ok(ExitCode::from(2));
+    }
+    let Some(published) = crate::service::assessment_results::published(state, year)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    else {
+        eprintln!("the {year} results are not published (final) yet: no notice");
+        eprintln!("{year} 年度考核结果尚未定稿发布，没有通报");
+        return Ok(ExitCode::from(2));
+    };
+    let notice = crate::service::assessment_results::official_notice(&published);
+    let fonts = state.notice_fonts.clone();
+    let pdf = tokio::task::spawn_blocking(move || fonts.render(&notice))
+        .await
+        .map_err(|e| anyhow::anyhow!("notice PDF: {e}"))??;
+    std::fs::write(out, &pdf)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+    println!("wrote {} ({} bytes)", out.display(), pdf.len());
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn serve(
     state: crate::AppState,
     demo: bool,
     demo_args: &DemoArgs,
 ) -> anyhow::Result<ExitCode> {
     let addr = state.config.addr;
+    // The official notice PDF's fonts (feature `pdf`), read once now: a server that cannot
+    // make the PDF does not start (issue 12; docs/OPERATIONS.md).
+    if crate::pdf::BUILT_IN {
+        let fonts = state.notice_fonts.clone();
+        tokio::task::spawn_blocking(move || fonts.load())
+            .await
+            .map_err(|e| anyhow::anyhow!("loading the notice fonts: {e}"))?
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "{e}\n(the official notice PDF needs them; install Debian's fonts-noto-cjk or set fonts_dir)"
+                )
+            })?;
+        tracing::info!(fonts_dir = %state.notice_fonts.dir().display(), "notice fonts loaded");
+    }
     let demo_accounts = if demo {
         Some(load_demo(&state, demo_args).await?)
     } else {

@@ -72,6 +72,11 @@ pub struct Config {
     /// request answers 503 with Retry-After (a busy database). SQLite waits up to 10 s
     /// (`busy_timeout`).
     pub pg_lock_timeout_ms: u64,
+    /// Where the official notice PDF (feature `pdf`) finds Noto Serif CJK SC (regular, bold)
+    /// and Noto Sans CJK SC (bold): this folder and its subfolders (four levels). Default
+    /// `/usr/share/fonts` (Debian's fonts-noto-cjk puts them in `opentype/noto`). With the
+    /// feature, `serve` refuses to start when they are missing.
+    pub fonts_dir: PathBuf,
 }
 
 impl Default for Config {
@@ -104,6 +109,7 @@ impl Default for Config {
             body_timeout_secs: 120,
             idle_timeout_secs: 60,
             pg_lock_timeout_ms: 10_000,
+            fonts_dir: PathBuf::from(reformwatch_notice::SYSTEM_FONTS_DIR),
         }
     }
 }
@@ -136,6 +142,7 @@ const KNOWN_KEYS: &[&str] = &[
     "body_timeout_secs",
     "idle_timeout_secs",
     "pg_lock_timeout_ms",
+    "fonts_dir",
 ];
 
 /// Values given on the command line; `None` leaves the lower layers' value.

@@ -22,6 +22,7 @@ pub mod i18n;
 pub mod import;
 pub mod json;
 pub mod model;
+pub mod pdf;
 pub mod present;
 pub mod principal;
 pub mod service;
@@ -88,6 +89,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     Ok(AppState {
         db,
         heavy: Arc::new(tokio::sync::Semaphore::new(config.heavy_requests)),
+        notice_fonts: pdf::NoticeFonts::new(&config.fonts_dir),
         config: Arc::new(config),
         catalogues: Default::default(),
         clock,

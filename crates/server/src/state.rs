@@ -1,5 +1,6 @@
 //! The application state every layer above the store receives: the database (the truth), the
-//! configuration, the catalogue cache (keyed by content hash) and the clock.
+//! configuration, the catalogue cache (keyed by content hash), the clock and the notice's
+//! fonts.
 
 use std::sync::Arc;
 
@@ -20,4 +21,7 @@ pub struct AppState {
     /// Permits for heavy requests in this process (`config.heavy_requests`); see
     /// `http::limit_heavy`.
     pub heavy: Arc<tokio::sync::Semaphore>,
+    /// The official notice PDF's fonts (feature `pdf`), loaded once: at start by `serve`,
+    /// otherwise on first use.
+    pub notice_fonts: crate::pdf::NoticeFonts,
 }

@@ -12,8 +12,9 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
+use reformwatch_core::assess::score::grouped;
 use reformwatch_core::assess::{OutcomeKind, SubsidyOutcome, YearAssessment};
 use reformwatch_core::catalogue::Catalogue;
 use reformwatch_core::publish::{self as core, Cell, Column, Table};
@@ -1228,6 +1229,106 @@ pub async fn published(state: &AppState, year: i32) -> AppResult<Option<Publishe
     let doc: ResultsDoc = serde_json::from_slice(&bytes)
         .map_err(|e| anyhow::anyhow!("stored results {} unreadable: {e}", header.number))?;
     Ok(Some(Published { header, bytes, doc }))
+}
+
+// ---------------------------------------------------------------------------------------
+// The official notice (通报)
+
+/// The issuing body of the notice (落款; the red header reads `<issuing body>文件`).
+pub const NOTICE_ISSUER: &str = "中国科学技术协会";
+
+/// The notice's date in Chinese (`2018年1月15日`): the publication's Beijing date.
+pub fn chinese_date(stored: &str) -> String {
+    parse_ts(stored)
+        .map(|t| {
+            let d = t.with_timezone(&Shanghai).date_naive();
+            format!("{}年{}月{}日", d.year(), d.month(), d.day())
+        })
+        .unwrap_or_default()
+}
+
+/// The official notice of published results (issue 12, "Publication and exports";
+/// R-ASSESS-3): the one place its text is made, for the printable page
+/// (`/assessment/{year}/notice`) and the PDF (`/assessment/{year}/notice.pdf`, feature `pdf`)
+/// alike. Everything comes from the frozen document: the commended societies in ranking order
+/// with their score and exact yuan, the criticised ones with their reasons (each quoting its
+/// clause), the counts, the publication's number (文号) and Beijing date, its SHA-256.
+pub fn official_notice(p: &Published) -> reformwatch_notice::Notice {
+    let doc = &p.doc;
+    let year = doc.year;
+    let by_code: HashMap<&str, &SocietyDoc> =
+        doc.societies.iter().map(|s| (s.code.as_str(), s)).collect();
+    let commended: Vec<reformwatch_notice::CommendedRow> = doc
+        .overall
+        .iter()
+        .filter_map(|e| by_code.get(e.code.as_str()))
+        .filter(|s| s.outcome == "commended")
+        .map(|s| reformwatch_notice::CommendedRow {
+            name: s.name_zh.clone(),
+            score: s.score.clone().unwrap_or_default(),
+            yuan: s
+                .yuan
+                .map(|y| grouped(i128::from(y)))
+                .unwrap_or_else(|| "—".to_owned()),
+        })
+        .collect();
+    let criticised: Vec<reformwatch_notice::CriticisedRow> = doc
+        .societies
+        .iter()
+        .filter(|s| s.outcome == "criticised")
+        .map(|s| reformwatch_notice::CriticisedRow {
+            name: s.name_zh.clone(),
+            reasons: s.reasons.iter().map(|r| r.zh.clone()).collect(),
+        })
+        .collect();
+    let mut body = vec![format!(
+        "根据《学会改革工作方案》和{year}年度学会改革任务清单，中国科协组织开展了{year}年度学会改革年终考核。经任务验收、专家评审、结果公示和异议处理，现将考核结果通报如下。"
+    )];
+    body.push(if commended.is_empty() {
+        "本年度无受表扬的学会。".to_owned()
+    } else if doc.subsidy.status == "refused" {
+        // No allocation was possible (the results say why): no amount is promised here.
+        format!(
+            "对按照要求完成改革任务、取得明显改革实效的{}个学会予以表扬。",
+            commended.len()
+        )
+    } else {
+        format!(
+            "对按照要求完成改革任务、取得明显改革实效的{}个学会予以表扬，并依据年终考核结果给予学会综合治理改革项目奖补资助，共计{}元。",
+            commended.len(),
+            grouped(i128::from(doc.subsidy.paid))
+        )
+    });
+    body.push(if criticised.is_empty() {
+        "本年度无通报批评的学会。".to_owned()
+    } else {
+        format!(
+            "对未能按照要求完成改革任务的{}个学会予以通报批评。",
+            criticised.len()
+        )
+    });
+    reformwatch_notice::Notice {
+        doc_number: format!(
+            "科协办发学字〔{}〕{}号",
+            p.header.published_at.get(..4).unwrap_or(""),
+            p.header.number
+        ),
+        title: format!("中国科协关于{year}年度全国学会改革考核结果的通报"),
+        addressee: "各全国学会：".to_owned(),
+        body,
+        commended,
+        criticised,
+        closing: vec![format!(
+            "其余{}个学会完成年度改革任务。希望受表扬的学会再接再厉，受通报批评的学会认真整改。",
+            doc.completed
+        )],
+        issuing_body: NOTICE_ISSUER.to_owned(),
+        date: chinese_date(&p.header.published_at),
+        note: format!(
+            "本通报所依据的考核结果已公开发布，SHA-256：{}",
+            p.header.sha256
+        ),
+    }
 }
 
 /// What is wrong with the chain, at which publication.

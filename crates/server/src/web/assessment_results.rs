@@ -10,7 +10,6 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use chrono::Datelike;
 use reformwatch_core::assess::score::grouped;
 use serde::Deserialize;
 
@@ -18,6 +17,8 @@ use crate::AppState;
 use crate::db::assessment_results::ObjectionRow;
 use crate::db::parse_ts;
 use crate::error::{AppError, AppResult};
+use crate::http::cache::{self, Cached, Freshness};
+use crate::http::download::content_disposition;
 use crate::http::extract::SocietyYear;
 use crate::http::page::{Page, see_other};
 use crate::http::{Access, Ctx, RouteSpec, route};
@@ -45,6 +46,13 @@ pub fn routes() -> Vec<RouteSpec> {
             Access::Public,
             get(notice),
         ),
+        route(
+            g.clone(),
+            "/assessment/{year}/notice.pdf",
+            Access::Public,
+            get(notice_pdf),
+        )
+        .heavy(),
         route(
             g.clone(),
             "/admin/assessment/{year}/final",
@@ -274,6 +282,8 @@ struct ResultsPage {
     deadline: String,
     results: Option<ResultsView>,
     lang: &'static str,
+    /// Whether this build renders the notice PDF (feature `pdf`): the link to it.
+    pdf: bool,
 }
 
 /// `GET /assessment/{year}`: the published results (public); before publication, where the
@@ -294,6 +304,7 @@ pub async fn results(
         deadline: life.deadline().map(beijing).unwrap_or_default(),
         results: published.as_ref().map(|p| view(&t, p)),
         lang: if t.is_en() { "en" } else { "zh" },
+        pdf: crate::pdf::BUILT_IN,
     };
     page_response(http::StatusCode::OK, &page)
 }
@@ -305,28 +316,31 @@ pub async fn results(
 #[template(path = "assessment_results/notice.html")]
 struct NoticePage {
     year: i32,
-    doc_number: String,
-    date: String,
-    commended: Vec<CommendedView>,
-    criticised: Vec<CriticisedView>,
-    completed: u32,
-    total: String,
-    sha256: String,
+    notice: reformwatch_notice::Notice,
+    commended_heading: Option<String>,
+    criticised_heading: Option<String>,
+    /// Whether this build renders the PDF (feature `pdf`): the link to it.
+    pdf: bool,
 }
 
-/// The notice's date in Chinese (`2018年1月15日`): the publication's Beijing date.
-fn chinese_date(stored: &str) -> String {
-    parse_ts(stored)
-        .map(|t| {
-            let d = t.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
-            format!("{}年{}月{}日", d.year(), d.month(), d.day())
-        })
-        .unwrap_or_default()
+impl NoticePage {
+    /// The table headers, worded as in the PDF.
+    fn label(&self, which: &str) -> &'static str {
+        use reformwatch_notice::labels;
+        match which {
+            "number" => labels::NUMBER,
+            "name" => labels::NAME,
+            "score" => labels::SCORE,
+            "yuan" => labels::YUAN,
+            _ => labels::REASONS,
+        }
+    }
 }
 
 /// `GET /assessment/{year}/notice`: the official notice of the published results, in
 /// Chinese official-document style (红头, 文号, title, body, lists, date, issuing body), with
-/// a print stylesheet for A4. 404 before publication.
+/// a print stylesheet for A4; its text is `service::assessment_results::official_notice`, the
+/// same as the PDF's. 404 before publication.
 pub async fn notice(
     State(state): State<AppState>,
     Path(year): Path<String>,
@@ -335,23 +349,60 @@ pub async fn notice(
     let p = svc::published(&state, year)
         .await?
         .ok_or(AppError::NotFound)?;
-    let t = T::new(crate::i18n::Lang::Zh);
-    let v = view(&t, &p);
+    let notice = svc::official_notice(&p);
+    let (commended_heading, criticised_heading) = notice.headings();
     let page = NoticePage {
         year,
-        doc_number: format!(
-            "科协办发学字〔{}〕{}号",
-            p.header.published_at.get(..4).unwrap_or(""),
-            p.header.number
-        ),
-        date: chinese_date(&p.header.published_at),
-        commended: v.commended,
-        criticised: v.criticised,
-        completed: v.completed,
-        total: v.subsidy_total,
-        sha256: v.sha256,
+        notice,
+        commended_heading,
+        criticised_heading,
+        pdf: crate::pdf::BUILT_IN,
     };
     page_response(http::StatusCode::OK, &page)
+}
+
+/// `GET /assessment/{year}/notice.pdf`: the same notice as an A4 PDF rendered by typst
+/// (feature `pdf`; issue 12), made off the async runtime once per publication and kept (it
+/// never changes once final: ETag from the results' SHA-256, cached for a day, 304 on a
+/// match). 404 before publication, and in a build without the feature.
+pub async fn notice_pdf(
+    State(state): State<AppState>,
+    Path(year): Path<String>,
+    headers: http::HeaderMap,
+) -> AppResult<Response> {
+    let year = year_of(&year)?;
+    if !crate::pdf::BUILT_IN {
+        return Err(AppError::NotFound);
+    }
+    let p = svc::published(&state, year)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let tag = format!("\"{}-notice-pdf\"", p.header.sha256);
+    let disposition = content_disposition(&format!("{year}年度考核结果通报.pdf"));
+    let meta = Cached {
+        etag: &tag,
+        last_modified: parse_ts(&p.header.published_at),
+        freshness: Freshness::Immutable,
+        content_type: "application/pdf",
+        disposition: Some(disposition.as_str()),
+    };
+    if cache::matches(&headers, &tag) {
+        return Ok(cache::respond(&headers, &meta, Vec::new()));
+    }
+    let notice = svc::official_notice(&p);
+    let fonts = state.notice_fonts.clone();
+    let key = tag.clone();
+    // typst takes seconds of CPU: never on the async runtime. A PDF is compressed already.
+    let body = tokio::task::spawn_blocking(move || {
+        cache::kept(&key, false, || {
+            fonts
+                .render(&notice)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
+        })
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("notice PDF: {e}")))??;
+    Ok(cache::respond_variants(&headers, &meta, &body))
 }
 
 // ---------------------------------------------------------------------------------------

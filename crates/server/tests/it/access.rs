@@ -411,6 +411,7 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ),
     ("GET", "/assessment/{year}", Access::Public),
     ("GET", "/assessment/{year}/notice", Access::Public),
+    ("GET", "/assessment/{year}/notice.pdf", Access::Public),
     ("GET", "/admin/assessment/{year}/final", Access::Staff),
     ("GET", "/admin/assessment/{year}/export.xlsx", Access::Admin),
     ("POST", "/admin/assessment/{year}/show", Access::Admin),
@@ -657,6 +658,8 @@ const ALLOWED_STATUS: &[(&str, &str, &[u16])] = &[
     ),
     ("GET", "/assessment/{year}", &[200]),
     ("GET", "/assessment/{year}/notice", &[404]),
+    // Not published in the matrix's world (and 404 in a build without the feature `pdf`).
+    ("GET", "/assessment/{year}/notice.pdf", &[404]),
     ("GET", "/admin/assessment/{year}/final", &[200]),
     ("GET", "/admin/assessment/{year}/export.xlsx", &[200]),
     ("POST", "/admin/assessment/{year}/show", &[422]),

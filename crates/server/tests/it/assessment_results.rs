@@ -984,3 +984,262 @@ fn objection_deadline_in_beijing_time() {
         beijing("2018-01-12 23:59:59")
     );
 }
+
+/// Runs a poppler tool (poppler-utils, installed by scripts/test-deps); a missing tool fails.
+#[cfg(feature = "pdf")]
+fn poppler(tool: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} (poppler-utils; scripts/test-deps installs it): {e}"));
+    assert!(
+        out.status.success(),
+        "{tool} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Without whitespace: pdftotext breaks lines inside table cells and long paragraphs.
+#[cfg(feature = "pdf")]
+fn squeeze(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Issue 12, "Publication and exports": the official notice as a PDF (feature `pdf`),
+/// `/assessment/{year}/notice.pdf`. 404 before the year is final (not even while shown for
+/// objections), then an A4 PDF made from the same text as the printable page: title, 文号,
+/// the commended societies with their exact yuan, the criticised one with its reason quoting
+/// the clause, the date, the hash; cached like the other published documents (ETag from the
+/// results' SHA-256, 304); `reformwatch assessment notice-pdf` writes the same bytes. Without
+/// the feature the route is 404 after publication too and nothing links to it.
+async fn notice_pdf(app: TestApp) {
+    let p = setup(&app).await;
+    app.state.clock.set(beijing("2018-01-10 10:00:00"));
+    assert_eq!(
+        app.get("/assessment/2017/notice.pdf").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/assessment/2017/show",
+            &json!({}),
+            Some(&p.admin1),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // Shown for objections, not final: still no notice.
+    assert_eq!(
+        app.get("/assessment/2017/notice.pdf").await.status,
+        StatusCode::NOT_FOUND
+    );
+    app.state.clock.set(beijing("2018-01-20 09:00:00"));
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/assessment/2017/finalise/request",
+            &json!({}),
+            Some(&p.admin1),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(
+        app.get("/assessment/2017/notice.pdf").await.status,
+        StatusCode::NOT_FOUND,
+        "requested, not yet approved"
+    );
+    svc::approve(
+        &app.state,
+        &principal(&app, "admin2").await,
+        2017,
+        &year_2017(&app),
+    )
+    .await
+    .unwrap();
+    let results = app.get("/assessment/2017").await;
+    assert_eq!(results.status, StatusCode::OK);
+    let html_notice = app.get("/assessment/2017/notice").await;
+    assert_eq!(html_notice.status, StatusCode::OK);
+    let pdf = app.get("/assessment/2017/notice.pdf").await;
+
+    #[cfg(not(feature = "pdf"))]
+    {
+        assert_eq!(pdf.status, StatusCode::NOT_FOUND);
+        assert!(!results.text().contains("notice.pdf"));
+        assert!(!html_notice.text().contains("notice.pdf"));
+    }
+
+    #[cfg(feature = "pdf")]
+    {
+        assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.text());
+        assert!(pdf.body.starts_with(b"%PDF-"), "{:?}", &pdf.body[..16]);
+        let header = |name: &str| {
+            pdf.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(header("content-type"), "application/pdf");
+        // 2017年度考核结果通报.pdf, with an ASCII fallback.
+        assert_eq!(
+            header("content-disposition"),
+            "attachment; filename=\"2017________.pdf\"; filename*=UTF-8''2017%E5%B9%B4%E5%BA%A6%E8%80%83%E6%A0%B8%E7%BB%93%E6%9E%9C%E9%80%9A%E6%8A%A5.pdf"
+        );
+        assert_eq!(header("cache-control"), "public, max-age=86400");
+        let sha = hex::encode(Sha256::digest(
+            &app.get("/api/v1/assessment/2017/results").await.body,
+        ));
+        let etag = format!("\"{sha}-notice-pdf\"");
+        assert_eq!(header("etag"), etag);
+        assert_eq!(header("last-modified"), "Sat, 20 Jan 2018 01:00:00 GMT");
+        // The browser has it: 304 without a body (nothing rendered).
+        let again = app
+            .request(
+                Method::GET,
+                "/assessment/2017/notice.pdf",
+                None,
+                vec![],
+                &[("if-none-match", etag.as_str())],
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+        assert!(again.body.is_empty());
+        // Both pages link to it.
+        assert!(
+            results
+                .text()
+                .contains("<a href=\"/assessment/2017/notice.pdf\""),
+            "{}",
+            results.text()
+        );
+        assert!(
+            html_notice
+                .text()
+                .contains("<a href=\"/assessment/2017/notice.pdf\"")
+        );
+
+        let dir = app.state.config.data_dir.join("notice-pdf-test");
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("notice.pdf");
+        std::fs::write(&file, &pdf.body).unwrap();
+        let path = file.to_str().unwrap();
+        let info = poppler("pdfinfo", &[path]);
+        assert!(info.contains("(A4)"), "{info}");
+        assert!(
+            info.contains("中国科协关于2017年度全国学会改革考核结果的通报"),
+            "{info}"
+        );
+        let text = squeeze(&poppler("pdftotext", &[path, "-"]));
+        for expected in [
+            "中国科学技术协会文件",
+            "科协办发学字〔2018〕1号",
+            "中国科协关于2017年度全国学会改革考核结果的通报",
+            "各全国学会：",
+            // The commended, in ranking order: number, name, score, exact yuan.
+            "一、表扬的学会及奖补金额",
+            "1中国数学会9701,000,000",
+            "2中国物理学会9601,000,000",
+            "共计2,000,000元",
+            // The criticised society (B-01, no plan) with its reason quoting the clause.
+            "二、通报批评的学会及原因",
+            "1中国机械工程学会未提交年度改革方案。依据：",
+            "对不能按照要求完成改革任务的学会将进行通报批评。",
+            "其余1个学会完成年度改革任务。",
+            "中国科学技术协会2018年1月20日",
+        ] {
+            assert!(text.contains(expected), "PDF lacks {expected}:\n{text}");
+        }
+        // The hash of the results it was made from (small type, maybe broken over lines).
+        assert!(text.contains(&sha), "{text}");
+        // A-03 (中国力学学会) completed its tasks: not named in the notice.
+        assert!(!text.contains("中国力学学会"), "{text}");
+        // The same text as the printable page: every paragraph of it is in the PDF.
+        let page = html_notice.text();
+        let paragraphs: Vec<&str> = page
+            .split("<p class=\"body\">")
+            .skip(1)
+            .filter_map(|rest| rest.split("</p>").next())
+            .collect();
+        assert_eq!(paragraphs.len(), 4, "{page}");
+        for paragraph in paragraphs {
+            assert!(text.contains(&squeeze(paragraph)), "{paragraph}");
+        }
+        // The page image: A4 at 72 dpi, the red header and rule in the top third.
+        poppler(
+            "pdftoppm",
+            &[
+                "-r",
+                "72",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-png",
+                path,
+                dir.join("page").to_str().unwrap(),
+            ],
+        );
+        assert!(
+            std::fs::read_dir(&dir)
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .any(|e| e.file_name().to_string_lossy().ends_with(".png"))
+        );
+
+        // Kept: the second request gets the same bytes.
+        assert_eq!(app.get("/assessment/2017/notice.pdf").await.body, pdf.body);
+        // The CLI writes the same PDF (same notice, same fonts, same bytes).
+        let url = app.state.config.database_url();
+        let data_dir = app.state.config.data_dir.to_str().unwrap().to_owned();
+        let out = dir.join("cli.pdf");
+        let (code, stdout, err) = crate::rules::run_cli(
+            &[
+                "assessment",
+                "notice-pdf",
+                "--year",
+                "2017",
+                "--out",
+                out.to_str().unwrap(),
+                "--database-url",
+                &url,
+                "--data-dir",
+                &data_dir,
+            ],
+            "",
+        );
+        assert_eq!(code, 0, "{stdout}{err}");
+        assert!(
+            std::fs::read(&out).unwrap() == pdf.body,
+            "CLI and route differ"
+        );
+        // A year that is not published: exit 2, nothing written.
+        let none = dir.join("none.pdf");
+        let (code, _, err) = crate::rules::run_cli(
+            &[
+                "assessment",
+                "notice-pdf",
+                "--year",
+                "2016",
+                "--out",
+                none.to_str().unwrap(),
+                "--database-url",
+                &url,
+                "--data-dir",
+                &data_dir,
+            ],
+            "",
+        );
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("not published"), "{err}");
+        assert!(!none.exists());
+        // For a person to look at (docs/screenshots/notice-page1.png is page 1 of it):
+        // NOTICE_PDF_OUT=/tmp/notice.pdf keeps a copy.
+        if let Some(keep) = std::env::var_os("NOTICE_PDF_OUT") {
+            std::fs::write(keep, &pdf.body).unwrap();
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+both!(notice_pdf);
