@@ -169,6 +169,27 @@ pub fn safe_next(next: &str) -> String {
 /// longer grows with the registry (issue 8).
 pub const PAGE_SIZE: usize = 100;
 
+/// What a pager counts (issue 10): the caller names it, so a page of reports does not say
+/// "个学会" (societies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    Societies,
+    Plans,
+    Reports,
+    AuditEntries,
+}
+
+impl Counted {
+    fn text_key(self) -> &'static str {
+        match self {
+            Counted::Societies => "pager-text-societies",
+            Counted::Plans => "pager-text-plans",
+            Counted::Reports => "pager-text-reports",
+            Counted::AuditEntries => "pager-text-audit-entries",
+        }
+    }
+}
+
 /// One page of a long list: which rows to render, and links to the neighbours that keep the
 /// filters (`base` is the page's URL with its filters, without `page`).
 pub struct Pager {
@@ -187,8 +208,15 @@ pub struct Pager {
 
 impl Pager {
     /// `requested`: the `page` query value (absent or not a number: the first page; past the
-    /// end: the last page).
-    pub fn new(t: &T, total: usize, per_page: usize, requested: Option<&str>, base: &str) -> Pager {
+    /// end: the last page); `counted`: what the rows are, for the pager's text.
+    pub fn new(
+        t: &T,
+        counted: Counted,
+        total: usize,
+        per_page: usize,
+        requested: Option<&str>,
+        base: &str,
+    ) -> Pager {
         let per_page = per_page.max(1);
         let pages = total.div_ceil(per_page).max(1);
         let page = requested
@@ -204,7 +232,7 @@ impl Pager {
         let sep = if base.contains('?') { '&' } else { '?' };
         let href = |p: usize| format!("{base}{sep}page={p}");
         let text = t
-            .t("pager-text")
+            .t(counted.text_key())
             .replace("{page}", &page.to_string())
             .replace("{pages}", &pages.to_string())
             .replace("{first}", &first.to_string())

@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::db::assessment::Standing;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::SocietyYear;
-use crate::http::page::{Page, Pager, render, see_other};
+use crate::http::page::{Counted, Page, Pager, render, see_other};
 use crate::http::{Access, Ctx, RouteSpec, route};
 use crate::i18n::T;
 use crate::model::FieldError;
@@ -737,7 +737,7 @@ pub async fn results(
     let r = flows::results(&state, &who, &catalogue).await?;
     let a = &r.assessment;
     let base = format!("/admin/assessment/{}", catalogue.year);
-    let pager = Pager::new(&t, a.societies.len(), 100, q.page.as_deref(), &base);
+    let pager = Pager::new(&t, Counted::Societies, a.societies.len(), 100, q.page.as_deref(), &base);
     // Ranked societies first (by rank), then the unscored, by code.
     let mut order: Vec<usize> = (0..a.societies.len()).collect();
     order.sort_by(|&x, &y| {
