@@ -283,6 +283,44 @@ fn is_local_path(n: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Issue 10: the pager names what it counts, as its caller says (the report queue said
+    /// "个学会"); the numbers are the page's rows.
+    #[test]
+    fn the_pager_counts_what_the_caller_names() {
+        use crate::i18n::{Lang, T};
+        let zh = T::new(Lang::Zh);
+        let en = T::new(Lang::En);
+        for (counted, zh_text, en_text) in [
+            (
+                Counted::Societies,
+                "第 2 / 3 页（第 101–200 个，共 209 个学会）",
+                "Page 2 of 3 (societies 101–200 of 209)",
+            ),
+            (
+                Counted::Plans,
+                "第 2 / 3 页（第 101–200 份，共 209 份方案）",
+                "Page 2 of 3 (plans 101–200 of 209)",
+            ),
+            (
+                Counted::Reports,
+                "第 2 / 3 页（第 101–200 份，共 209 份报告）",
+                "Page 2 of 3 (reports 101–200 of 209)",
+            ),
+            (
+                Counted::AuditEntries,
+                "第 2 / 3 页（第 101–200 条，共 209 条记录）",
+                "Page 2 of 3 (entries 101–200 of 209)",
+            ),
+        ] {
+            let p = Pager::new(&zh, counted, 209, 100, Some("2"), "/x?a=1");
+            assert_eq!(p.text, zh_text);
+            assert_eq!(p.range(), 100..200);
+            assert_eq!(p.prev_href.as_deref(), Some("/x?a=1&page=1"));
+            assert_eq!(p.next_href.as_deref(), Some("/x?a=1&page=3"));
+            assert_eq!(Pager::new(&en, counted, 209, 100, Some("2"), "/x").text, en_text);
+        }
+    }
+
     #[test]
     fn next_is_local_only() {
         // Accepted: same-origin paths, kept exactly.

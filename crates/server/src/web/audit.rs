@@ -357,6 +357,8 @@ impl Reader<'_> {
                     text
                 }
             }
+            Value::Array(items) if items.is_empty() => "—".to_string(),
+            Value::Object(map) if map.is_empty() => "—".to_string(),
             Value::Array(items) => t.t1("audit-items", "count", &items.len()),
             Value::Object(map) => t.t1("audit-fields", "count", &map.len()),
         }

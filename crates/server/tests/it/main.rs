@@ -10,6 +10,7 @@ mod api_parity;
 mod assessment_inputs;
 mod assessment_results;
 mod audit;
+mod audit_words;
 mod backup;
 mod bulletins;
 mod catalogue;
