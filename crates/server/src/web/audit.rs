@@ -530,7 +530,7 @@ pub async fn page(
     let selected = |f: &Option<String>, v: &str| f.as_deref().map(str::trim) == Some(v);
     let actions = KNOWN_ACTIONS
         .iter()
-        .map(|a| Choice {
+        .map(|&a| Choice {
             value: a,
             label: action_label(&t, a),
             selected: selected(&filter.action, a),
@@ -538,7 +538,7 @@ pub async fn page(
         .collect();
     let objects = KNOWN_OBJECTS
         .iter()
-        .map(|o| Choice {
+        .map(|&o| Choice {
             value: o,
             label: words(&t, "object", o).unwrap_or_else(|| o.to_string()),
             selected: selected(&filter.object_type, o),
