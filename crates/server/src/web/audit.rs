@@ -285,11 +285,16 @@ impl Reader<'_> {
                 let text = map
                     .iter()
                     .map(|(field, value)| {
-                        let label = match self.catalogue(year) {
-                            Some(c) => label_of(t, c, field),
-                            None => field.clone(),
-                        };
-                        format!("{label}{sep}{}", self.plain(value))
+                        // A catalogue fact by its label; the version's own fields (`as_of`,
+                        // `source`) as any recorded field.
+                        match self.catalogue(year).filter(|c| c.fact(field).is_some()) {
+                            Some(c) => format!("{}{sep}{}", label_of(t, c, field), self.plain(value)),
+                            None => format!(
+                                "{}{sep}{}",
+                                self.label(field),
+                                self.value(field, value, year)
+                            ),
+                        }
                     })
                     .collect::<Vec<_>>()
                     .join(t.pick("；", "; "));

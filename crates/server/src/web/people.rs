@@ -7,6 +7,9 @@ use crate::service::people::{People, Who};
 pub fn actor_text(t: &T, people: &People, label: &str) -> String {
     match people.who(label) {
         Who::Person(name) => name,
+        // The demonstration year is seeded as the operator `demo` acting for the societies
+        // (service::demo): named so, not "命令行操作员（demo）".
+        Who::Operator(os) if os == "demo" => t.t("actor-demo"),
         Who::Operator(os) => t.t1("actor-operator", "name", &os),
         Who::System => t.t("actor-system"),
     }

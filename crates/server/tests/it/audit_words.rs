@@ -86,11 +86,18 @@ fn raw_in_trail(rows: &[Vec<String>], lang_zh: bool) -> Option<String> {
                     return Some(format!("internal id {line:?}"));
                 }
                 // English proper names (a society's English name) may stand in a value.
+                // A run of ASCII (letters, digits, `_.-@`) that is lowercase letters and `_`
+                // only: `as_of` in "数据：as_of：2017-08-31"; not "lixue.editor", a hash
+                // "68696507e028", "127.0.0.1".
                 if lang_zh
                     && !value.chars().any(|c| c.is_ascii_uppercase())
-                    && line.split_whitespace().any(|w| {
-                        w.chars().all(|c| c.is_ascii_lowercase() || c == '_') && w.len() >= 2
-                    })
+                    && line
+                        .split(|c: char| {
+                            !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '@'))
+                        })
+                        .any(|w| {
+                            w.len() >= 2 && w.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                        })
                 {
                     return Some(format!("English word on the Chinese page {line:?}"));
                 }
@@ -122,6 +129,7 @@ fn the_check_catches_raw_keys_and_codes() {
         ("", "编号：17"),
         ("", "late seconds：3600"),
         ("", "没有标签"),
+        ("数据：as_of：2017-08-31；会员：5", ""),
     ] {
         assert!(
             raw_in_trail(&row(before, after), true).is_some(),
