@@ -139,6 +139,14 @@ pub const KNOWN_OBJECTS: &[&str] = &[
 /// what the entry is about).
 const HIDDEN: &[&str] = &["id", "token_id", "evidence", "evidence_id", "society_id"];
 
+/// Recorded fields whose values are stored codes (`society_editor`, `submitted`, `privileges
+/// changed`), shown in words (`audit-value-…`). Other fields hold names people typed (a
+/// username "reviewer" stays "reviewer").
+const CODED: &[&str] = &[
+    "role", "state", "decision", "verdict", "kind", "owner", "proposed", "status", "reason",
+    "password", "source", "adjustment", "value",
+];
+
 /// The locale key of a code: `plan.submit` → `audit-action-plan-submit`.
 fn key_of(prefix: &str, code: &str) -> String {
     format!(
@@ -327,6 +335,9 @@ impl Reader<'_> {
             }
             ("plan_version" | "version", Value::Number(n)) => t.t1("audit-version", "number", n),
             ("number" | "corrects", Value::Number(n)) => t.t1("audit-number", "number", n),
+            (k, Value::String(s)) if CODED.contains(&k) && is_code(s) => {
+                words(t, "value", s).unwrap_or_else(|| s.clone())
+            }
             _ => self.plain(v),
         }
     }
@@ -346,7 +357,6 @@ impl Reader<'_> {
             Value::String(s) if s.starts_with("user:") || s.starts_with("cli:") || s == "system" => {
                 actor_text(t, self.people, s)
             }
-            Value::String(s) if is_code(s) => words(t, "value", s).unwrap_or_else(|| s.clone()),
             Value::String(s) => elide(s.clone()),
             Value::Array(items) if items.iter().all(|x| !x.is_array() && !x.is_object()) => {
                 let text = items

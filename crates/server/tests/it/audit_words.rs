@@ -333,6 +333,20 @@ async fn the_trail_reads_in_words(app: TestApp) {
         }
     }
 
+    // The report queue's pager counts reports, not societies (issue 10). Setup: the seeded
+    // year has more than 100 reports waiting.
+    let queue = get_in(&app, "/reviews/reports?year=2017", "zh-CN").await;
+    let pager = queue
+        .split("<nav class=\"pager\"")
+        .nth(1)
+        .and_then(|p| p.split("</nav>").next())
+        .unwrap_or_else(|| panic!("no pager: {queue}"));
+    assert!(pager.contains("（第 1–100 份，共 "), "{pager}");
+    assert!(pager.contains(" 份报告）"), "{pager}");
+    assert!(!queue.contains("个学会）"), "{pager}");
+    let en_queue = get_in(&app, "/reviews/reports?year=2017", "en").await;
+    assert!(en_queue.contains("(reports 1–100 of "), "{en_queue}");
+
     // The account's entries, in words; the row's id, the society's code, the demo flag and
     // the role's code never appear.
     let trail = get_in(&app, "/admin/audit?object_id=lixue%2Eeditor", "zh-CN").await;
@@ -393,6 +407,17 @@ async fn the_trail_reads_in_words(app: TestApp) {
         "{token_created:?}"
     );
     assert!(!token_created[6].contains("令牌："), "the token's id is left out");
+    // A username that reads like a stored code stays as typed ("reviewer", not "评审专家").
+    let reviewer = table_rows(&get_in(&app, "/admin/audit?object_id=reviewer&action=user%2Ecreate", "zh-CN").await);
+    assert_eq!(reviewer.len(), 1, "{reviewer:?}");
+    assert!(
+        reviewer[0][6].split(" | ").any(|l| l == "用户名：reviewer"),
+        "{reviewer:?}"
+    );
+    assert!(
+        reviewer[0][6].split(" | ").any(|l| l == "角色：评审专家"),
+        "{reviewer:?}"
+    );
     let en = get_in(&app, "/admin/audit?object_id=lixue%2Eeditor", "en").await;
     let en_rows = table_rows(&en);
     let en_updated = en_rows
