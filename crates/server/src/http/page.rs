@@ -317,7 +317,10 @@ mod tests {
             assert_eq!(p.range(), 100..200);
             assert_eq!(p.prev_href.as_deref(), Some("/x?a=1&page=1"));
             assert_eq!(p.next_href.as_deref(), Some("/x?a=1&page=3"));
-            assert_eq!(Pager::new(&en, counted, 209, 100, Some("2"), "/x").text, en_text);
+            assert_eq!(
+                Pager::new(&en, counted, 209, 100, Some("2"), "/x").text,
+                en_text
+            );
         }
     }
 

@@ -737,7 +737,14 @@ pub async fn results(
     let r = flows::results(&state, &who, &catalogue).await?;
     let a = &r.assessment;
     let base = format!("/admin/assessment/{}", catalogue.year);
-    let pager = Pager::new(&t, Counted::Societies, a.societies.len(), 100, q.page.as_deref(), &base);
+    let pager = Pager::new(
+        &t,
+        Counted::Societies,
+        a.societies.len(),
+        100,
+        q.page.as_deref(),
+        &base,
+    );
     // Ranked societies first (by rank), then the unscored, by code.
     let mut order: Vec<usize> = (0..a.societies.len()).collect();
     order.sort_by(|&x, &y| {

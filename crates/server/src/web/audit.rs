@@ -143,15 +143,28 @@ const HIDDEN: &[&str] = &["id", "token_id", "evidence", "evidence_id", "society_
 /// changed`), shown in words (`audit-value-…`). Other fields hold names people typed (a
 /// username "reviewer" stays "reviewer").
 const CODED: &[&str] = &[
-    "role", "state", "decision", "verdict", "kind", "owner", "proposed", "status", "reason",
-    "password", "source", "adjustment", "value",
+    "role",
+    "state",
+    "decision",
+    "verdict",
+    "kind",
+    "owner",
+    "proposed",
+    "status",
+    "reason",
+    "password",
+    "source",
+    "adjustment",
+    "value",
 ];
 
 /// The locale key of a code: `plan.submit` → `audit-action-plan-submit`.
 fn key_of(prefix: &str, code: &str) -> String {
     format!(
         "audit-{prefix}-{}",
-        code.trim().replace(['.', '_', ' ', '/'], "-").to_lowercase()
+        code.trim()
+            .replace(['.', '_', ' ', '/'], "-")
+            .to_lowercase()
     )
 }
 
@@ -170,7 +183,9 @@ pub fn action_label(t: &T, action: &str) -> String {
 /// A stored value that is a code (`draft`, `society_editor`, `privileges changed`): lowercase
 /// ASCII letters, `_` and spaces only.
 fn is_code(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == ' ')
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c == '_' || c == ' ')
 }
 
 /// A local date-time as stored for a deadline (`2017-05-22T23:59[:SS]`): shown to the minute.
@@ -239,9 +254,7 @@ impl Reader<'_> {
                 None => object_id.to_string(),
             },
             "month" => self.month(object_id),
-            "catalogue" | "deadline" | "assessment_year" => {
-                t.t1("audit-year", "year", &object_id)
-            }
+            "catalogue" | "deadline" | "assessment_year" => t.t1("audit-year", "year", &object_id),
             "bulletin" | "assessment_results" => t.t1("audit-number", "number", &object_id),
             // The object is the whole system, or an id only the database knows.
             _ => String::new(),
@@ -296,7 +309,9 @@ impl Reader<'_> {
                         // A catalogue fact by its label; the version's own fields (`as_of`,
                         // `source`) as any recorded field.
                         match self.catalogue(year).filter(|c| c.fact(field).is_some()) {
-                            Some(c) => format!("{}{sep}{}", label_of(t, c, field), self.plain(value)),
+                            Some(c) => {
+                                format!("{}{sep}{}", label_of(t, c, field), self.plain(value))
+                            }
                             None => format!(
                                 "{}{sep}{}",
                                 self.label(field),
@@ -354,7 +369,9 @@ impl Reader<'_> {
                 crate::present::beijing_text(s)
             }
             Value::String(s) if naive_time(s).is_some() => naive_time(s).unwrap_or_default(),
-            Value::String(s) if s.starts_with("user:") || s.starts_with("cli:") || s == "system" => {
+            Value::String(s)
+                if s.starts_with("user:") || s.starts_with("cli:") || s == "system" =>
+            {
                 actor_text(t, self.people, s)
             }
             Value::String(s) => elide(s.clone()),
@@ -507,8 +524,7 @@ pub async fn page(
         &base,
     );
     let offset = i64::try_from(pager.range().start).unwrap_or(0);
-    let entries =
-        service::audit::page(&state, &who, &filter, offset, PAGE_SIZE as i64).await?;
+    let entries = service::audit::page(&state, &who, &filter, offset, PAGE_SIZE as i64).await?;
     let people = service::people::people(&state, &who).await?;
     let societies = service::societies::list(
         &state,
@@ -530,7 +546,11 @@ pub async fn page(
     })
     .collect();
     let mut catalogues = HashMap::new();
-    for year in entries.iter().filter_map(entry_year).collect::<BTreeSet<_>>() {
+    for year in entries
+        .iter()
+        .filter_map(entry_year)
+        .collect::<BTreeSet<_>>()
+    {
         if let Ok(c) = service::catalogues::of_year(&state, year).await {
             catalogues.insert(year, c);
         }

@@ -86,14 +86,14 @@ fn raw_in_trail(rows: &[Vec<String>], lang_zh: bool) -> Option<String> {
                     return Some(format!("internal id {line:?}"));
                 }
                 // English proper names (a society's English name) may stand in a value.
-                // A run of ASCII (letters, digits, `_.-@`) that is lowercase letters and `_`
+                // A run of ASCII (letters, digits, `_.-@/`) that is lowercase letters and `_`
                 // only: `as_of` in "数据：as_of：2017-08-31"; not "lixue.editor", a hash
-                // "68696507e028", "127.0.0.1".
+                // "68696507e028", "127.0.0.1", a file "catalogues/2017.toml".
                 if lang_zh
                     && !value.chars().any(|c| c.is_ascii_uppercase())
                     && line
                         .split(|c: char| {
-                            !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '@'))
+                            !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '@' | '/'))
                         })
                         .any(|w| {
                             w.len() >= 2 && w.chars().all(|c| c.is_ascii_lowercase() || c == '_')
@@ -156,7 +156,10 @@ fn the_check_catches_raw_keys_and_codes() {
     );
     assert_eq!(
         raw_in_trail(
-            &row("Role: Society editor", "Role: Society head (read-only) | Disabled: Yes"),
+            &row(
+                "Role: Society editor",
+                "Role: Society head (read-only) | Disabled: Yes"
+            ),
             false
         ),
         None
@@ -165,7 +168,13 @@ fn the_check_catches_raw_keys_and_codes() {
 
 async fn get_in(app: &TestApp, path: &str, lang: &str) -> String {
     let r = app
-        .request(Method::GET, path, None, vec![], &[("accept-language", lang)])
+        .request(
+            Method::GET,
+            path,
+            None,
+            vec![],
+            &[("accept-language", lang)],
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text());
     r.text()
@@ -368,14 +377,14 @@ async fn the_trail_reads_in_words(app: TestApp) {
         "已停用：否",
         "演示账户：否",
     ] {
-        assert!(created[6].split(" | ").any(|l| l == line), "{line}: {created:?}");
+        assert!(
+            created[6].split(" | ").any(|l| l == line),
+            "{line}: {created:?}"
+        );
     }
     assert!(!created[6].contains("A-03"), "{created:?}");
     let updated = find("修改账户");
-    assert_eq!(
-        updated[5],
-        "显示名称：力学学会填报人 | 角色：学会填报人"
-    );
+    assert_eq!(updated[5], "显示名称：力学学会填报人 | 角色：学会填报人");
     assert_eq!(
         updated[6],
         "显示名称：力学学会负责人 | 角色：学会负责人（只读）"
@@ -406,9 +415,19 @@ async fn the_trail_reads_in_words(app: TestApp) {
         token_created[6].split(" | ").any(|l| l == "名称：导出"),
         "{token_created:?}"
     );
-    assert!(!token_created[6].contains("令牌："), "the token's id is left out");
+    assert!(
+        !token_created[6].contains("令牌："),
+        "the token's id is left out"
+    );
     // A username that reads like a stored code stays as typed ("reviewer", not "评审专家").
-    let reviewer = table_rows(&get_in(&app, "/admin/audit?object_id=reviewer&action=user%2Ecreate", "zh-CN").await);
+    let reviewer = table_rows(
+        &get_in(
+            &app,
+            "/admin/audit?object_id=reviewer&action=user%2Ecreate",
+            "zh-CN",
+        )
+        .await,
+    );
     assert_eq!(reviewer.len(), 1, "{reviewer:?}");
     assert!(
         reviewer[0][6].split(" | ").any(|l| l == "用户名：reviewer"),
@@ -435,13 +454,12 @@ both!(the_trail_reads_in_words);
 /// 101–200 条，共 M 条记录）", the links keep the filters, page 2 starts where page 1 ended.
 async fn the_trail_pages_with_the_shared_pager(app: TestApp) {
     app.registry().await;
-    let total: i64 =
-        sqlx::query("SELECT COUNT(*) FROM audit_log WHERE object_type = 'society'")
-            .fetch_one(&app.db().pool)
-            .await
-            .unwrap()
-            .try_get(0)
-            .unwrap();
+    let total: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log WHERE object_type = 'society'")
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
     // Setup: the registry import wrote one entry per society.
     assert_eq!(total, 209);
     let second: i64 = sqlx::query(
@@ -478,10 +496,7 @@ async fn the_trail_pages_with_the_shared_pager(app: TestApp) {
         "{page2}"
     );
     let en = get_in(&app, "/admin/audit?object_type=society&page=3", "en").await;
-    assert!(
-        en.contains("Page 3 of 3 (entries 201–209 of 209)"),
-        "{en}"
-    );
+    assert!(en.contains("Page 3 of 3 (entries 201–209 of 209)"), "{en}");
     assert_eq!(table_rows(&en).len(), 9);
 }
 both!(the_trail_pages_with_the_shared_pager);

@@ -66,7 +66,14 @@ pub async fn queue(
         q.status(),
         enc(&f_group),
     );
-    let pager = Pager::new(&t, Counted::Reports, queue.entries.len(), PAGE_SIZE, q.page.as_deref(), &base);
+    let pager = Pager::new(
+        &t,
+        Counted::Reports,
+        queue.entries.len(),
+        PAGE_SIZE,
+        q.page.as_deref(),
+        &base,
+    );
     let range = pager.range();
     let rows = queue.entries[range]
         .iter()

@@ -74,7 +74,14 @@ pub async fn list(
         enc(&q.group),
         if include_inactive { "true" } else { "" }
     );
-    let pager = Pager::new(&t, Counted::Societies, visible.len(), PAGE_SIZE, q.page.as_deref(), &base);
+    let pager = Pager::new(
+        &t,
+        Counted::Societies,
+        visible.len(),
+        PAGE_SIZE,
+        q.page.as_deref(),
+        &base,
+    );
     let count = visible.len();
     let societies = visible
         .into_iter()
