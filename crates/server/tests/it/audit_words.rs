@@ -79,10 +79,12 @@ fn raw_in_trail(rows: &[Vec<String>], lang_zh: bool) -> Option<String> {
                 else {
                     return Some(format!("line without a label {line:?}"));
                 };
-                if code(label) || code(value) {
+                // A username is what the administrator typed ("admin"), not a code.
+                let typed = ["用户名", "Username"].contains(&label);
+                if code(label) || (code(value) && !typed) {
                     return Some(format!("line {line:?}"));
                 }
-                if ["编号", "Number"].contains(&label) {
+                if label == "编号" {
                     return Some(format!("internal id {line:?}"));
                 }
                 // English proper names (a society's English name) may stand in a value.
@@ -90,6 +92,7 @@ fn raw_in_trail(rows: &[Vec<String>], lang_zh: bool) -> Option<String> {
                 // only: `as_of` in "数据：as_of：2017-08-31"; not "lixue.editor", a hash
                 // "68696507e028", "127.0.0.1", a file "catalogues/2017.toml".
                 if lang_zh
+                    && !typed
                     && !value.chars().any(|c| c.is_ascii_uppercase())
                     && line
                         .split(|c: char| {
