@@ -222,7 +222,8 @@ def run_scenario(ctx) -> dict:
             current = servers[ctx.binaries[-1].label]
             for _name, path, _needs in pages:
                 # The static copy is exactly what the current binary serves for the page.
-                ng.put(path.rstrip("/") or "/index.html", fetch(current.port, path))
+                # Each page as <path>/index.html: "/monitor" and "/monitor/societies/…" both exist.
+                ng.put(path.rstrip("/") + "/index.html", fetch(current.port, path))
             ng.start()
             try:
                 for name, path, needs in pages:
