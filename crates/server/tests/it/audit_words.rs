@@ -255,6 +255,22 @@ async fn the_trail_reads_in_words(app: TestApp) {
         .unwrap();
     // A society's record and its election flag; the editor's inbox read at once.
     let token = app.admin_token().await;
+    // The harness names its accounts by username: give them display names as people have.
+    for (name, shown) in [("tokenadmin", "接口管理员"), ("auditor", "审计管理员")] {
+        let id = match users::by_username(app.db(), name).await.unwrap() {
+            Some(u) => u.user.id,
+            None => app.user(name, Role::Admin, None).await.id,
+        };
+        let rename = users::UserUpdate {
+            display_name: shown,
+            role: Role::Admin,
+            society_id: None,
+            disabled: false,
+        };
+        users::update(app.db(), &Actor::System, now, id, &rename)
+            .await
+            .unwrap();
+    }
     let r = app
         .json(
             Method::PUT,
@@ -310,7 +326,6 @@ async fn the_trail_reads_in_words(app: TestApp) {
         assert!(actions.iter().any(|x| x == a), "{a} not in {actions:?}");
     }
 
-    app.user("auditor", Role::Admin, None).await;
     app.login("auditor").await;
     for lang in ["zh-CN", "en"] {
         let zh = lang == "zh-CN";
