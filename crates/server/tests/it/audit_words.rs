@@ -79,8 +79,9 @@ fn raw_in_trail(rows: &[Vec<String>], lang_zh: bool) -> Option<String> {
                 else {
                     return Some(format!("line without a label {line:?}"));
                 };
-                // A username is what the administrator typed ("admin"), not a code.
-                let typed = ["用户名", "Username"].contains(&label);
+                // A username or a token's name is what a person typed ("admin", "test"), not
+                // a code.
+                let typed = ["用户名", "Username", "名称", "Name"].contains(&label);
                 if code(label) || (code(value) && !typed) {
                     return Some(format!("line {line:?}"));
                 }
