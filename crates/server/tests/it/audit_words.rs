@@ -81,7 +81,15 @@ fn raw_in_trail(rows: &[Vec<String>], lang_zh: bool) -> Option<String> {
                 };
                 // A username or a token's name is what a person typed ("admin", "test"), not
                 // a code.
-                let typed = ["用户名", "Username", "名称", "Name"].contains(&label);
+                let typed = [
+                    "用户名",
+                    "Username",
+                    "名称",
+                    "Name",
+                    "显示名称",
+                    "Display name",
+                ]
+                .contains(&label);
                 if code(label) || (code(value) && !typed) {
                     return Some(format!("line {line:?}"));
                 }
