@@ -48,10 +48,19 @@ test("optional sections and add row, with JavaScript", async () => {
   assert.equal(page.url(), url, "no reload");
   const focused = await page.evaluate(() => document.activeElement?.getAttribute("name"));
   assert.equal(focused, "t1_resp_1_name");
+  // The new row's screen-reader labels carry its own number, not the copied row's (issue 10).
+  const label = (id) => page.evaluate((f) => document.querySelector(`label[for="${f}"]`)?.textContent, id);
+  assert.equal(await label("t1_resp_0_name"), "名称（第 1 行）");
+  assert.equal(await label("t1_resp_1_name"), "名称（第 2 行）");
+  assert.equal(await label("t1_resp_1_position"), "职务（第 2 行）");
   await page.fill("input[name=t1_resp_1_name]", "新增责任人");
   await page.fill("input[name=t1_resp_1_position]", "副秘书长");
   await page.click('button[data-add-row="t12_tgt"]');
   assert.equal(await rows(page, "t12_tgt"), 2);
+  await page.click('button[data-add-row="t12_tgt"]');
+  assert.equal(await rows(page, "t12_tgt"), 3);
+  assert.equal(await label("t12_tgt_1_metric"), "指标（第 2 行）");
+  assert.equal(await label("t12_tgt_2_due"), "完成期限（第 3 行）");
   await page.fill("input[name=t12_tgt_1_metric]", "学术会议");
   await shot(page, "61-flows-rows-added");
 

@@ -53,11 +53,30 @@ document.addEventListener("click", function (ev) {
     }
   });
   body.appendChild(row);
+  renumberRows(body);
   var first = row.querySelector("input, textarea, select");
   if (first) {
     first.focus();
   }
 });
+
+// Each row's visible number ("#" cell) and its fields' screen-reader labels ("指标（第 3 行）")
+// follow the row's position: the server numbers the rows it sends, a cloned row copies its
+// model's number (issue 10).
+function renumberRows(body) {
+  Array.prototype.forEach.call(body.rows, function (tr, i) {
+    var n = String(i + 1);
+    Array.prototype.forEach.call(tr.cells, function (td) {
+      if (td.children.length === 0 && /^\s*\d+\s*$/.test(td.textContent)) {
+        td.textContent = n;
+      }
+    });
+    tr.querySelectorAll("label.sr-only").forEach(function (label) {
+      // The row number is the label's last number ("Metric (row 2)", "指标（第 2 行）").
+      label.textContent = label.textContent.replace(/\d+(?=\D*$)/, n);
+    });
+  });
+}
 
 // A refused form: move focus to the summary of its errors (it links to each field).
 document.addEventListener("DOMContentLoaded", function () {

@@ -111,6 +111,11 @@ const SOURCES: &[(&str, &str, &str)] = &[
         include_str!("../locales/en-US/limits.toml"),
     ),
     (
+        "audit.toml",
+        include_str!("../locales/zh-CN/audit.toml"),
+        include_str!("../locales/en-US/audit.toml"),
+    ),
+    (
         "a11y.toml",
         include_str!("../locales/zh-CN/a11y.toml"),
         include_str!("../locales/en-US/a11y.toml"),

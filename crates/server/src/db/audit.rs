@@ -503,17 +503,14 @@ pub struct AuditFilter {
 
 pub const PAGE_SIZE: i64 = 100;
 
-/// Newest first, filtered, one page.
-pub async fn list(db: &Db, filter: &AuditFilter) -> Result<Vec<AuditEntry>, sqlx::Error> {
-    let mut sql = String::from(
-        "SELECT seq, at, actor, action, object_type, object_id, before_json, after_json, prev_hash, hash FROM audit_log WHERE 1=1",
-    );
+/// The WHERE clause of a filter (`before_seq` included) and its text arguments; the sequence
+/// bound, when given, is the last parameter.
+fn filter_sql(filter: &AuditFilter) -> (String, Vec<String>) {
+    let mut sql = String::from(" WHERE 1=1");
     let mut args: Vec<String> = Vec::new();
-    let mut n = 0;
     let mut push = |sql: &mut String, clause: &str, value: String| {
-        n += 1;
-        sql.push_str(&clause.replace("$?", &format!("${n}")));
         args.push(value);
+        sql.push_str(&clause.replace("$?", &format!("${}", args.len())));
     };
     if let Some(a) = filter.actor.as_deref().filter(|s| !s.trim().is_empty()) {
         push(&mut sql, " AND actor LIKE $?", format!("%{}%", a.trim()));
@@ -531,16 +528,50 @@ pub async fn list(db: &Db, filter: &AuditFilter) -> Result<Vec<AuditEntry>, sqlx
     if let Some(a) = filter.object_id.as_deref().filter(|s| !s.trim().is_empty()) {
         push(&mut sql, " AND object_id = $?", a.trim().to_string());
     }
-    let before_seq = filter.before_seq;
-    if before_seq.is_some() {
-        sql.push_str(&format!(" AND seq < ${}", n + 1));
+    if filter.before_seq.is_some() {
+        sql.push_str(&format!(" AND seq < ${}", args.len() + 1));
     }
-    sql.push_str(&format!(" ORDER BY seq DESC LIMIT {PAGE_SIZE}"));
+    (sql, args)
+}
+
+/// Newest first, filtered, one page.
+pub async fn list(db: &Db, filter: &AuditFilter) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    list_page(db, filter, 0, PAGE_SIZE).await
+}
+
+/// How many entries match a filter (the shared pager's total, issue 10).
+pub async fn count(db: &Db, filter: &AuditFilter) -> Result<i64, sqlx::Error> {
+    let (clause, args) = filter_sql(filter);
+    let mut q = sqlx::query(AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM audit_log{clause}"
+    )));
+    for a in args {
+        q = q.bind(a);
+    }
+    if let Some(b) = filter.before_seq {
+        q = q.bind(b);
+    }
+    q.fetch_one(&db.pool).await?.try_get(0)
+}
+
+/// Newest first, filtered, `limit` entries after skipping `offset` (the web page's numbered
+/// pages; the JSON API pages with `before_seq`).
+pub async fn list_page(
+    db: &Db,
+    filter: &AuditFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    let (clause, args) = filter_sql(filter);
+    let (offset, limit) = (offset.max(0), limit.max(1));
+    let sql = format!(
+        "SELECT seq, at, actor, action, object_type, object_id, before_json, after_json, prev_hash, hash FROM audit_log{clause} ORDER BY seq DESC LIMIT {limit} OFFSET {offset}"
+    );
     let mut q = sqlx::query(AssertSqlSafe(sql));
     for a in args {
         q = q.bind(a);
     }
-    if let Some(b) = before_seq {
+    if let Some(b) = filter.before_seq {
         q = q.bind(b);
     }
     let rows = q.fetch_all(&db.pool).await?;

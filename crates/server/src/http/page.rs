@@ -175,6 +175,27 @@ pub fn safe_next(next: &str) -> String {
 /// longer grows with the registry (issue 8).
 pub const PAGE_SIZE: usize = 100;
 
+/// What a pager counts (issue 10): the caller names it, so a page of reports does not say
+/// "个学会" (societies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    Societies,
+    Plans,
+    Reports,
+    AuditEntries,
+}
+
+impl Counted {
+    fn text_key(self) -> &'static str {
+        match self {
+            Counted::Societies => "pager-text-societies",
+            Counted::Plans => "pager-text-plans",
+            Counted::Reports => "pager-text-reports",
+            Counted::AuditEntries => "pager-text-audit-entries",
+        }
+    }
+}
+
 /// One page of a long list: which rows to render, and links to the neighbours that keep the
 /// filters (`base` is the page's URL with its filters, without `page`).
 pub struct Pager {
@@ -193,8 +214,15 @@ pub struct Pager {
 
 impl Pager {
     /// `requested`: the `page` query value (absent or not a number: the first page; past the
-    /// end: the last page).
-    pub fn new(t: &T, total: usize, per_page: usize, requested: Option<&str>, base: &str) -> Pager {
+    /// end: the last page); `counted`: what the rows are, for the pager's text.
+    pub fn new(
+        t: &T,
+        counted: Counted,
+        total: usize,
+        per_page: usize,
+        requested: Option<&str>,
+        base: &str,
+    ) -> Pager {
         let per_page = per_page.max(1);
         let pages = total.div_ceil(per_page).max(1);
         let page = requested
@@ -210,7 +238,7 @@ impl Pager {
         let sep = if base.contains('?') { '&' } else { '?' };
         let href = |p: usize| format!("{base}{sep}page={p}");
         let text = t
-            .t("pager-text")
+            .t(counted.text_key())
             .replace("{page}", &page.to_string())
             .replace("{pages}", &pages.to_string())
             .replace("{first}", &first.to_string())
@@ -260,6 +288,47 @@ fn is_local_path(n: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 10: the pager names what it counts, as its caller says (the report queue said
+    /// "个学会"); the numbers are the page's rows.
+    #[test]
+    fn the_pager_counts_what_the_caller_names() {
+        use crate::i18n::{Lang, T};
+        let zh = T::new(Lang::Zh);
+        let en = T::new(Lang::En);
+        for (counted, zh_text, en_text) in [
+            (
+                Counted::Societies,
+                "第 2 / 3 页（第 101–200 个，共 209 个学会）",
+                "Page 2 of 3 (societies 101–200 of 209)",
+            ),
+            (
+                Counted::Plans,
+                "第 2 / 3 页（第 101–200 份，共 209 份方案）",
+                "Page 2 of 3 (plans 101–200 of 209)",
+            ),
+            (
+                Counted::Reports,
+                "第 2 / 3 页（第 101–200 份，共 209 份报告）",
+                "Page 2 of 3 (reports 101–200 of 209)",
+            ),
+            (
+                Counted::AuditEntries,
+                "第 2 / 3 页（第 101–200 条，共 209 条记录）",
+                "Page 2 of 3 (entries 101–200 of 209)",
+            ),
+        ] {
+            let p = Pager::new(&zh, counted, 209, 100, Some("2"), "/x?a=1");
+            assert_eq!(p.text, zh_text);
+            assert_eq!(p.range(), 100..200);
+            assert_eq!(p.prev_href.as_deref(), Some("/x?a=1&page=1"));
+            assert_eq!(p.next_href.as_deref(), Some("/x?a=1&page=3"));
+            assert_eq!(
+                Pager::new(&en, counted, 209, 100, Some("2"), "/x").text,
+                en_text
+            );
+        }
+    }
 
     #[test]
     fn next_is_local_only() {

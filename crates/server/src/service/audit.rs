@@ -16,6 +16,24 @@ pub async fn list(
     Ok(audit::list(&state.db, filter).await?)
 }
 
+/// How many entries match a filter.
+pub async fn count(state: &AppState, who: &Principal, filter: &AuditFilter) -> AppResult<i64> {
+    who.require(Action::ReadAudit, None)?;
+    Ok(audit::count(&state.db, filter).await?)
+}
+
+/// Entries, newest first, `limit` after skipping `offset` (the web page's numbered pages).
+pub async fn page(
+    state: &AppState,
+    who: &Principal,
+    filter: &AuditFilter,
+    offset: i64,
+    limit: i64,
+) -> AppResult<Vec<AuditEntry>> {
+    who.require(Action::ReadAudit, None)?;
+    Ok(audit::list_page(&state.db, filter, offset, limit).await?)
+}
+
 /// Ok(number of entries) when the chain and its signed head checkpoint are intact, else the
 /// first problem found (issue 9 finding 6).
 pub async fn verify(state: &AppState, who: &Principal) -> AppResult<Result<i64, Broken>> {

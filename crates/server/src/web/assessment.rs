@@ -17,7 +17,7 @@ use crate::db::assessment::Standing;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::SocietyYear;
 use crate::http::form::FormErrors;
-use crate::http::page::{Page, Pager, render, see_other};
+use crate::http::page::{Counted, Page, Pager, render, see_other};
 use crate::http::{Access, Ctx, RouteSpec, route};
 use crate::i18n::T;
 use crate::model::FieldError;
@@ -842,7 +842,14 @@ pub async fn results(
     let r = flows::results(&state, &who, &catalogue).await?;
     let a = &r.assessment;
     let base = format!("/admin/assessment/{}", catalogue.year);
-    let pager = Pager::new(&t, a.societies.len(), 100, q.page.as_deref(), &base);
+    let pager = Pager::new(
+        &t,
+        Counted::Societies,
+        a.societies.len(),
+        100,
+        q.page.as_deref(),
+        &base,
+    );
     // Ranked societies first (by rank), then the unscored, by code.
     let mut order: Vec<usize> = (0..a.societies.len()).collect();
     order.sort_by(|&x, &y| {

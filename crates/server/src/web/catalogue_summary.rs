@@ -20,11 +20,14 @@ fn plain(c: &Catalogue, words: &str) -> String {
     out
 }
 
-/// "{local}（北京时间）· UTC {utc}" / "{local} (Beijing time) · UTC {utc}".
+/// "2017-05-22 23:59（北京时间）" / "2017-05-22 23:59 (Beijing time)": the instant in Beijing
+/// time, from its UTC minute (issue 10: no UTC beside Beijing time on a page; a catalogue in
+/// another time zone still reads in Beijing time). `local` only if the UTC text is not a time.
 fn instant(t: &T, local: &str, utc: &str) -> String {
-    t.t("summary-at")
-        .replace("{local}", local)
-        .replace("{utc}", utc)
+    let beijing = chrono::NaiveDateTime::parse_from_str(utc, "%Y-%m-%d %H:%M")
+        .map(|u| crate::present::beijing(u.and_utc()))
+        .unwrap_or_else(|_| local.to_string());
+    t.t("summary-at").replace("{local}", &beijing)
 }
 
 pub struct FactRow {

@@ -160,7 +160,9 @@ async fn admins_browse_and_filter_the_trail(app: TestApp) {
         .text();
     // The action in words (issue 10), the object type too; the code only as a filter choice.
     assert!(html.contains("<td>新建学会</td>"), "{html}");
-    assert!(html.contains("<td>学会 A-03</td>"), "{html}");
+    // The society by its name, not its code (issue 10).
+    assert!(html.contains("<td>学会 · 中国力学学会</td>"), "{html}");
+    assert!(!html.contains("A-03</td>"), "{html}");
     assert!(!html.contains("<td><code>society.create</code></td>"));
     assert!(html.contains("哈希链校验通过"));
     let r = app.get("/api/v1/audit?action=session.login").await;

@@ -11,6 +11,7 @@ mod assessment_changes;
 mod assessment_inputs;
 mod assessment_results;
 mod audit;
+mod audit_words;
 mod backup;
 mod bulletins;
 mod catalogue;

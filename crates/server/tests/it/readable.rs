@@ -12,7 +12,7 @@ use crate::{TestApp, both};
 
 /// The first thing on a page a person should never read: a raw stored time
 /// (`YYYY-MM-DDTHH:MM`), a UTC offset or zone, or an audit actor label.
-fn raw(body: &str) -> Option<String> {
+pub(crate) fn raw(body: &str) -> Option<String> {
     let b = body.as_bytes();
     let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
     for i in 0..b.len().saturating_sub(15) {
@@ -40,7 +40,7 @@ fn raw(body: &str) -> Option<String> {
 /// codes (`plan.submit`), list paths (`targets[0].target`), `true`/`false`, stored codes such as
 /// a fact's source `form`, rule ids (`documents-task-1`) and the known slips ("。；",
 /// "（基数 ）", "不低于 1/1", a doubled page title). Returns what was found.
-fn developer_text(body: &str) -> Option<String> {
+pub(crate) fn developer_text(body: &str) -> Option<String> {
     for s in [
         "{&#34;",
         "[{&#34;",

@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::auth::policy::Action;
 use crate::error::AppResult;
 use crate::http::Ctx;
-use crate::http::page::{PAGE_SIZE, Page, Pager, render};
+use crate::http::page::{Counted, PAGE_SIZE, Page, Pager, render};
 use crate::i18n::T;
 use crate::model::DisciplineGroup;
 use crate::service::overview::{OverviewQuery, SocietyRow};
@@ -99,6 +99,7 @@ pub async fn page(
     // societies).
     let pager = Pager::new(
         &t,
+        Counted::Societies,
         rows.len(),
         PAGE_SIZE,
         q.page.as_deref(),

@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::db::parse_ts;
 use crate::error::AppResult;
 use crate::http::Ctx;
-use crate::http::page::{PAGE_SIZE, Page, Pager, render};
+use crate::http::page::{Counted, PAGE_SIZE, Page, Pager, render};
 use crate::i18n::T;
 use crate::model::DisciplineGroup;
 use crate::service;
@@ -181,6 +181,7 @@ async fn page_for(
     );
     let pager = Pager::new(
         &t,
+        Counted::Plans,
         rows.len(),
         PAGE_SIZE,
         q.page.as_deref(),

@@ -12,7 +12,7 @@ use super::{colour_label, groups, month_label};
 use crate::AppState;
 use crate::error::AppResult;
 use crate::http::Ctx;
-use crate::http::page::{PAGE_SIZE, Page, Pager, render};
+use crate::http::page::{Counted, PAGE_SIZE, Page, Pager, render};
 use crate::service::dashboard::{self, DashQuery, DashRow};
 
 #[derive(Template)]
@@ -64,6 +64,7 @@ pub async fn dashboard(
     // Only this page's rows are rendered: the page stays the same size at 10,000 societies.
     let pager = Pager::new(
         &t,
+        Counted::Societies,
         d.rows.len(),
         PAGE_SIZE,
         q.page.as_deref(),

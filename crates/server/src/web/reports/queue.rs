@@ -12,7 +12,7 @@ use super::{groups, month_label, report_state_label};
 use crate::AppState;
 use crate::error::AppResult;
 use crate::http::Ctx;
-use crate::http::page::{PAGE_SIZE, Page, Pager, render};
+use crate::http::page::{Counted, PAGE_SIZE, Page, Pager, render};
 use crate::service::report_queue::{self as service, ReportQueueQuery, STATUSES};
 
 pub struct Row {
@@ -85,7 +85,14 @@ pub async fn queue(
         Some(p) => format!("{base}&page={}", enc(p)),
         None => base.clone(),
     };
-    let pager = Pager::new(&t, queue.entries.len(), PAGE_SIZE, q.page.as_deref(), &base);
+    let pager = Pager::new(
+        &t,
+        Counted::Reports,
+        queue.entries.len(),
+        PAGE_SIZE,
+        q.page.as_deref(),
+        &base,
+    );
     let range = pager.range();
     let rows = queue.entries[range]
         .iter()

@@ -11,7 +11,7 @@ use crate::auth::policy::Action;
 use crate::db::societies::SocietyFilter;
 use crate::error::AppResult;
 use crate::http::Ctx;
-use crate::http::page::{PAGE_SIZE, Page, Pager, render};
+use crate::http::page::{Counted, PAGE_SIZE, Page, Pager, render};
 use crate::service;
 
 #[derive(Template)]
@@ -74,7 +74,14 @@ pub async fn list(
         enc(&q.group),
         if include_inactive { "true" } else { "" }
     );
-    let pager = Pager::new(&t, visible.len(), PAGE_SIZE, q.page.as_deref(), &base);
+    let pager = Pager::new(
+        &t,
+        Counted::Societies,
+        visible.len(),
+        PAGE_SIZE,
+        q.page.as_deref(),
+        &base,
+    );
     let count = visible.len();
     let societies = visible
         .into_iter()
