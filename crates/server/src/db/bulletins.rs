@@ -36,7 +36,9 @@ pub struct NewBulletin<'a> {
     pub content: &'a str,
 }
 
-const HEADER: &str = "SELECT number, year, month, published_at, published_by, sha256, prev_sha256, \
+/// The header columns of every bulletin (never `content`); answered from the covering index
+/// `bulletins_header` in SQLite (migration 0013).
+pub const HEADER: &str = "SELECT number, year, month, published_at, published_by, sha256, prev_sha256, \
      corrects, correction_note_zh, correction_note_en, audit_seq, audit_sha256 FROM bulletins";
 
 fn header(r: &AnyRow) -> AppResult<BulletinRow> {

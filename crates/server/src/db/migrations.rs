@@ -85,6 +85,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0012_assessment_changes.sql"),
         postgres: include_str!("../../migrations/postgres/0012_assessment_changes.sql"),
     },
+    Migration {
+        version: 13,
+        name: "bulletin_header_index",
+        sqlite: include_str!("../../migrations/sqlite/0013_bulletin_header_index.sql"),
+        postgres: include_str!("../../migrations/postgres/0013_bulletin_header_index.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.

@@ -772,9 +772,8 @@ pub async fn objection_changes(
     let catalogue = crate::service::catalogues::of_year(state, year).await?;
     let mut by_society: HashMap<i64, Vec<ChangeRef>> = HashMap::new();
     for o in rows {
-        if !by_society.contains_key(&o.society_id) {
-            let changes = changes_of_society(state, &catalogue, o.society_id).await?;
-            by_society.insert(o.society_id, changes);
+        if let std::collections::hash_map::Entry::Vacant(e) = by_society.entry(o.society_id) {
+            e.insert(changes_of_society(state, &catalogue, o.society_id).await?);
         }
     }
     // Changes already named by an answer (of any objection of the society).

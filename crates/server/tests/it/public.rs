@@ -268,3 +268,27 @@ async fn chart_month_labels(app: TestApp) {
     }
 }
 both!(chart_month_labels);
+
+/// Issue 11 (public pages at 10,000 societies): the bulletin header list that every public
+/// page reads comes from the covering index of migration 0013, never from the table rows,
+/// whose large `content` (33 MB at 10,000 societies) SQLite would walk through to reach the
+/// columns after it. SQLite only: PostgreSQL keeps large values out of line.
+#[tokio::test]
+async fn bulletin_headers_come_from_the_covering_index() {
+    let app = crate::TestApp::new(crate::Backend::Sqlite).await;
+    let sql = format!(
+        "EXPLAIN QUERY PLAN {} ORDER BY number",
+        reformwatch::db::bulletins::HEADER
+    );
+    let plan: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&app.db().pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| sqlx::Row::try_get::<String, _>(r, 3).unwrap())
+        .collect();
+    assert_eq!(
+        plan,
+        vec!["SCAN bulletins USING COVERING INDEX bulletins_header".to_owned()]
+    );
+}
