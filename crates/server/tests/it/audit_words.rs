@@ -468,7 +468,7 @@ async fn the_trail_reads_in_words(app: TestApp) {
     let en_rows = table_rows(&en);
     let en_updated = en_rows
         .iter()
-        .find(|r| r[3] == "Edit account")
+        .find(|r| r[3] == "Account changed")
         .unwrap_or_else(|| panic!("{en_rows:?}"));
     assert!(
         en_updated[6].contains("Role: Society head (read-only)"),

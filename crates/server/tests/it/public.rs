@@ -273,7 +273,7 @@ both!(chart_month_labels);
 /// page reads comes from the covering index of migration 0013, never from the table rows,
 /// whose large `content` (33 MB at 10,000 societies) SQLite would walk through to reach the
 /// columns after it. SQLite only: PostgreSQL keeps large values out of line.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bulletin_headers_come_from_the_covering_index() {
     let app = crate::TestApp::new(crate::Backend::Sqlite).await;
     let sql = format!(
