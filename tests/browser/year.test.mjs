@@ -246,7 +246,7 @@ test("the 2017 year end to end in the demo", { timeout: 900_000 }, async () => {
   assert.match(publicText, /中国数学会/);
   assert.match(publicText, /基本任务第 3 项（加强分支机构建设和管理）未完成/);
   assert.match(notice, /科协办发学字〔2018〕1号/);
-  assert.match(notice, /本年度无受表扬学会/);
+  assert.match(notice, /本年度无受表扬的学会/);
   assert.match(notice, /中国数学会/);
   await anon.close();
   const verified = execFileSync(BIN, ["assessment", "verify", "--data-dir", server.dataDir], { encoding: "utf8" });
