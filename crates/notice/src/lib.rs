@@ -1,7 +1,9 @@
 //! The official assessment notice (通报) as a PDF in Chinese official-document style
 //! (GB/T 9704 党政机关公文格式 as a guide), rendered by typst used as a library.
 //!
-//! ```no_run
+//! With the `render` feature (off by default; see the crate README):
+//!
+//! ```ignore
 //! use reformwatch_notice::{fonts_from_dir, render_pdf, Notice};
 //! # fn main() -> Result<(), reformwatch_notice::NoticeError> {
 //! let fonts = fonts_from_dir(std::path::Path::new(reformwatch_notice::DEFAULT_FONTS_DIR))?;
