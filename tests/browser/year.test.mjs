@@ -234,10 +234,16 @@ test("the 2017 year end to end in the demo", { timeout: 900_000 }, async () => {
   assert.equal(r.status(), 200);
   assert.equal(createHash("sha256").update(await r.body()).digest("hex"), sha);
   const doc = await (await pub.request.get(`${server.base}/api/v1/assessment/2017/results`)).json();
-  // The final results as published: nobody commended (no society reaches 850 with the demo's
-  // reports ending in August), 中国数学会 criticised at 492.28 with the unfinished basic tasks
-  // and the clause quoted; the whole pool unspent.
-  assert.equal(doc.commended, 0);
+  // The final results as published. The demo's EXEMPLARY societies (service::demo) report
+  // through December, meet every target and are scored 205, 201 and 197 of the 215 expert
+  // points: commended (threshold 850). The pool (catalogue: budget 20,000,000, floor 200,000,
+  // cap 1,000,000) would give each about a third of 20,000,000, above the cap, so each gets
+  // the cap: 1,000,000 yuan, 3,000,000 in all, 17,000,000 unspent. 中国数学会 criticised at
+  // 492.28 with the unfinished basic tasks and the clause quoted.
+  assert.equal(doc.commended, 3);
+  const commended = doc.societies.filter((s) => s.outcome === "commended").map((s) => [s.code, s.name_zh, s.score, s.yuan]);
+  assert.deepEqual(commended, COMMENDED);
+  assert.ok(doc.criticised > 0);
   const a01 = doc.societies.find((s) => s.code === "A-01");
   assert.equal(a01.outcome, "criticised");
   assert.equal(a01.score, "492.28");
@@ -246,8 +252,30 @@ test("the 2017 year end to end in the demo", { timeout: 900_000 }, async () => {
   assert.match(publicText, /中国数学会/);
   assert.match(publicText, /基本任务第 3 项（加强分支机构建设和管理）未完成/);
   assert.match(notice, /科协办发学字〔2018〕1号/);
-  assert.match(notice, /本年度无受表扬的学会/);
+  assert.match(notice, /对按照要求完成改革任务、取得明显改革实效的3个学会予以表扬，并依据年终考核结果给予学会综合治理改革项目奖补资助，共计3,000,000元。/);
+  assert.doesNotMatch(notice, /本年度无受表扬的学会/);
+  // The commended list in rank order: number, name, score, yuan.
+  const rows = await pub.$$eval("table.list", (ts) => [...ts[0].querySelectorAll("tbody tr")].map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent.trim())));
+  assert.deepEqual(rows, COMMENDED_ROWS);
   assert.match(notice, /中国数学会/);
+  // The official PDF when the binary was built with the feature `pdf` (its link is then on the
+  // page); otherwise the printable page with its A4 print stylesheet.
+  const pdfLink = await pub.$("#notice-pdf-link");
+  if (pdfLink) {
+    const href = await pdfLink.getAttribute("href");
+    assert.equal(href, "/assessment/2017/notice.pdf");
+    const pdf = await pub.request.get(`${server.base}${href}`);
+    assert.equal(pdf.status(), 200);
+    assert.equal(pdf.headers()["content-type"], "application/pdf");
+    assert.equal((await pdf.body()).subarray(0, 5).toString("latin1"), "%PDF-");
+  } else {
+    const r404 = await pub.request.get(`${server.base}/assessment/2017/notice.pdf`);
+    assert.equal(r404.status(), 404);
+    assert.equal(await pub.getAttribute("link[rel=stylesheet]", "href"), "/assets/notice.css");
+    const css = await (await pub.request.get(`${server.base}/assets/notice.css`)).text();
+    assert.match(css, /@page \{ size: A4;/);
+    assert.match(css, /@media print/);
+  }
   await anon.close();
   const verified = execFileSync(BIN, ["assessment", "verify", "--data-dir", server.dataDir], { encoding: "utf8" });
   assert.match(verified, /assessment results chain intact: 1 publications/);

@@ -144,6 +144,31 @@ pub fn bulletins() -> [(u32, DateTime<Utc>); 3] {
 /// The demo editor's society: always accepted, with a target due soon.
 const EDITOR_SOCIETY: &str = "A-01";
 
+/// The exemplary societies (issue 12, 表扬): the first this many societies (in the seeded
+/// order, never 中国数学会 A-01 nor 中国物理学会 A-02, which the year's browser journey uses)
+/// with an accepted plan and every report on time carry on through the year end: reports for
+/// September to December meeting every target and milestone, year-end facts passing the
+/// membership, fee and secretariat rules, every task decided completed and the expert leaves
+/// scored and submitted by the reviewer. With the demo clock after the year end (e.g.
+/// 2018-01-10) they reach the commendation threshold (850) and share the subsidy pool; the
+/// dates are fixed (no draw from the generator), so the year before them is as it was.
+pub const EXEMPLARY: usize = 3;
+
+/// The reviewer's expert scores of the `k`-th exemplary society (0-based), leaf by leaf, out
+/// of 10, 10, 15, 30, 30, 100 and 20 (215): 205, 201 and 197 points.
+pub fn exemplary_scores(k: usize) -> [(&'static str, String); 7] {
+    let less = i64::try_from(k).unwrap_or(0);
+    [
+        ("1.1.1.1", "10".to_string()),
+        ("1.1.1.3", "9".to_string()),
+        ("1.2.4", "14".to_string()),
+        ("2.4", "28".to_string()),
+        ("3.2", format!("{}", 28 - less)),
+        ("5.3", format!("{}", 96 - 3 * less)),
+        ("6.5", "20".to_string()),
+    ]
+}
+
 /// What seeding did, for the start-up message and the audit trail.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Seeded {
@@ -185,6 +210,15 @@ impl Rng {
 fn bj(month: u32, day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
     Shanghai
         .with_ymd_and_hms(2017, month, day, hour, minute, 0)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
+/// Beijing time on a day of January 2018 (the December report and the year-end assessment).
+fn bj2018(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+    Shanghai
+        .with_ymd_and_hms(2018, 1, day, hour, minute, 0)
         .single()
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or_default()
@@ -242,6 +276,14 @@ enum Step {
     RectAccept,
     /// CAST publishes the monitoring bulletin of a month (第1期 June, 第2期 July, 第3期 August).
     Publish(u32),
+    /// An exemplary society's report of a month after August (9–12): every target met, every
+    /// milestone reached, every task completed ([`EXEMPLARY`]).
+    FinalReport(u32),
+    /// An exemplary society's facts at the year end (as of 31 December).
+    YearEndFacts,
+    /// The reviewer is assigned to an exemplary society, decides every task completed and
+    /// submits the expert scores ([`EXEMPLARY`]).
+    Assess,
 }
 
 struct Event {
@@ -461,11 +503,16 @@ fn plan_of(rng: &mut Rng, members: i64, story: Option<ReportStory>) -> (PlanCont
 /// against its fact (so the facts follow the reports), the story's troubles.
 fn report_of(p: &Profile, month: u32) -> ReportContent {
     // Share of the way to each target by the end of the month: June 30%, July 50%, August 70%.
+    // After August only the exemplary societies report (EXEMPLARY): September 85%, October
+    // 90%, November 95%, December every target met.
     let share: i64 = match month {
         6 => 30,
         7 => 50,
         8 => 70,
-        _ => 85,
+        9 => 85,
+        10 => 90,
+        11 => 95,
+        _ => 100,
     };
     let story = p.report_story;
     let tasks = p
@@ -502,6 +549,8 @@ fn report_of(p: &Profile, month: u32) -> ReportContent {
                 number: t.number,
                 status: if blocked {
                     TaskStatus::Blocked
+                } else if month >= 12 {
+                    TaskStatus::Completed
                 } else {
                     TaskStatus::InProgress
                 },
@@ -510,7 +559,12 @@ fn report_of(p: &Profile, month: u32) -> ReportContent {
                     t.targets.first().map_or("各项工作", |x| x.metric.as_str())
                 ),
                 values,
-                milestones_reached: Default::default(),
+                // Every milestone is due 30 November: reached in the November report.
+                milestones_reached: if month >= 11 {
+                    (0..t.milestones.len()).collect()
+                } else {
+                    Vec::new()
+                },
                 blocked_reason: if blocked {
                     "上级党组织批复尚未下达，党委会议暂缓召开。".to_string()
                 } else {
@@ -677,8 +731,34 @@ fn plan_year(seed: u64, mut registry: Vec<Society>) -> (Vec<Profile>, Vec<Event>
             at(bj(7, 10 + n, 9 + n, 15), i, Step::ReportAccept(6));
         }
     }
+    // The exemplary societies carry on through the year end (fixed dates, no draw).
+    for (k, i) in exemplary(&profiles).into_iter().enumerate() {
+        let m = u32::try_from(k).unwrap_or(0) * 7;
+        at(bj(10, 3, 10, m), i, Step::FinalReport(9));
+        at(bj(11, 2, 10, m), i, Step::FinalReport(10));
+        at(bj(12, 4, 10, m), i, Step::FinalReport(11));
+        at(bj2018(3, 10, m), i, Step::FinalReport(12));
+        at(bj2018(5, 15, m), i, Step::YearEndFacts);
+        at(bj2018(8, 10, m), i, Step::Assess);
+    }
     events.sort_by_key(|e| e.at);
     (profiles, events)
+}
+
+/// The indices of the exemplary societies ([`EXEMPLARY`]) among the profiles.
+fn exemplary(profiles: &[Profile]) -> Vec<usize> {
+    profiles
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            p.plan_story == PlanStory::Accepted
+                && p.report_story == Some(ReportStory::OnTrack)
+                && p.society.code != EDITOR_SOCIETY
+                && p.society.code != "A-02"
+        })
+        .map(|(i, _)| i)
+        .take(EXEMPLARY)
+        .collect()
 }
 
 async fn account(state: &AppState, name: &str) -> AppResult<Principal> {
@@ -886,6 +966,64 @@ pub async fn seed(
                     },
                 )
                 .await?;
+            }
+            Step::FinalReport(m) => {
+                let month =
+                    Month::new(catalogue.year, m).ok_or_else(|| anyhow::anyhow!("month {m}"))?;
+                crate::service::reports::open(&state, own, s, catalogue, month).await?;
+                crate::service::reports::save_draft(&state, own, s, month, report_of(p, m)).await?;
+                crate::service::reports::submit(&state, own, s, catalogue, month).await?;
+            }
+            Step::YearEndFacts => {
+                // Members as planned (+15% on the plan's baseline), 90% of them paying fees,
+                // a full-time secretary-general and an office (rules of tasks 2 and 7).
+                let changes: Vec<FactChange> = [
+                    ("members_now", json!(p.member_target)),
+                    ("fee_payers_now", json!(p.member_target * 90 / 100)),
+                    ("fulltime_sg_level", json!(1)),
+                    ("has_office", json!(true)),
+                ]
+                .into_iter()
+                .map(|(field, value)| FactChange {
+                    field: field.to_string(),
+                    value: Some(value),
+                })
+                .collect();
+                let year_end = date(12, 31).unwrap_or_default();
+                crate::service::facts::record(
+                    &state, own, s, catalogue, year_end, "demo", &changes,
+                )
+                .await?;
+            }
+            Step::Assess => {
+                use crate::service::assessment::flows;
+                flows::assign_lines(&state, &admin, catalogue, &format!("{}, reviewer", s.code))
+                    .await?;
+                for task in &p.plan.tasks {
+                    flows::decide(
+                        &state,
+                        &reviewer,
+                        s,
+                        catalogue,
+                        &task.number.to_string(),
+                        "completed",
+                        "目标、里程碑均已完成，佐证材料齐全。",
+                    )
+                    .await?;
+                }
+                let k = exemplary(&profiles)
+                    .iter()
+                    .position(|&i| i == e.who)
+                    .unwrap_or(0);
+                let entries: Vec<flows::ScoreInput> = exemplary_scores(k)
+                    .into_iter()
+                    .map(|(indicator, score)| flows::ScoreInput {
+                        indicator: indicator.to_string(),
+                        score,
+                        comment: "材料齐全，成效明显。".to_string(),
+                    })
+                    .collect();
+                flows::save_scores(&state, &reviewer, s, catalogue, &entries, true).await?;
             }
             Step::RectAccept => {
                 crate::service::plans::review(

@@ -401,3 +401,48 @@ async fn the_seeded_year(app: TestApp) {
     );
 }
 both!(the_seeded_year);
+
+/// Issue 12 (R-ASSESS-2, R-ASSESS-3): seeded past the year end (the year's browser journey
+/// starts at 2018-01-10 10:00), the demo's exemplary societies (`service::demo::EXEMPLARY`)
+/// reach the commendation threshold and share the pool (mode `pool` of the 2017 catalogue:
+/// budget 20,000,000, floor 200,000, cap 1,000,000); the societies without a plan are
+/// criticised. Figures checked by hand in the comments.
+async fn the_year_end_has_commended_and_criticised_societies(app: TestApp) {
+    // 2018-01-10 10:00 Beijing time.
+    let moment = Utc.with_ymd_and_hms(2018, 1, 10, 2, 0, 0).unwrap();
+    app.state.clock.set(moment);
+    reformwatch::demo::load(app.db(), &Actor::System, moment)
+        .await
+        .unwrap();
+    let catalogue = reformwatch::service::catalogues::of_year(&app.state, 2017)
+        .await
+        .unwrap();
+    reformwatch::service::demo::seed(&app.state, &catalogue, 2017, moment)
+        .await
+        .unwrap()
+        .expect("seeded");
+    let year = reformwatch::service::assessment::assess(&app.state, 2017)
+        .await
+        .unwrap();
+    let commended: Vec<(String, String, u64)> = year
+        .societies
+        .iter()
+        .filter(|s| s.outcome.kind == reformwatch_core::assess::OutcomeKind::Commended)
+        .map(|s| {
+            (
+                s.code.clone(),
+                s.score().map(|x| x.to_string()).unwrap_or_default(),
+                s.subsidy.map(|y| y.get()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    eprintln!(
+        "commended: {commended:?} criticised {} completed {}",
+        year.criticised, year.completed
+    );
+    assert_eq!(year.commended, 3, "{commended:?}");
+    assert!(year.criticised > 0);
+    // No plan submitted (8 not started + 7 drafts): criticised at least for that.
+    assert!(year.criticised >= 15, "{}", year.criticised);
+}
+both!(the_year_end_has_commended_and_criticised_societies);
