@@ -515,3 +515,20 @@ fn missing_fonts_are_named() {
         Err(NoticeError::MissingFont { .. })
     ));
 }
+
+#[test]
+fn digits_sit_against_chinese_without_extra_space() {
+    // Official documents set `2017年度` and `〔2018〕1号`; typst's default quarter-em between
+    // Chinese and digits would come out of pdftotext as `2017 年度` (negative control: the
+    // squeezed text has the words either way, only the raw text tells them apart).
+    let pdf = render_pdf(&sample(), fonts()).unwrap_or_else(|err| panic!("{err}"));
+    let scratch = Scratch::new("spacing");
+    let page1 = text_of(&scratch.write_pdf(&pdf), 1);
+    for expected in ["科协发学字〔2018〕1号", "中国科协关于2017年度"] {
+        assert!(
+            page1.contains(expected),
+            "{expected} missing from:\n{page1}"
+        );
+    }
+    assert!(!page1.contains("2017 年度"), "{page1}");
+}
