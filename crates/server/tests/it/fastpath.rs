@@ -251,11 +251,14 @@ async fn new_bulletins_appear(backend: Backend) {
     assert_eq!(app.state.public_pages.hits(), hits + 1);
     // Another process publishes.
     let other = app.sibling().await;
+    other.state.clock.set(app.state.clock.now());
     let r = other
         .json(
             Method::POST,
             "/api/v1/bulletins",
-            &json!({"year": 2017, "month": 8}),
+            &json!({"year": 2017, "month": 7, "corrects": [2],
+                    "correction_note_zh": "更正7月报送数据。",
+                    "correction_note_en": "Corrects the July reports."}),
             Some(&c.admin),
         )
         .await;
