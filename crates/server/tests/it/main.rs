@@ -29,6 +29,7 @@ mod pages;
 mod plans;
 mod public;
 mod readable;
+mod report_extract;
 mod report_migration;
 mod rules;
 mod security;
