@@ -197,16 +197,23 @@ async fn the_extract_is_written_with_the_version_and_read_by_the_dashboard(app: 
         json!({"number": 12, "status": "completed", "values": [], "milestones_reached": []})
     );
     let raw = stored.unwrap();
-    for absent in ["6月进展", "按计划推进", "narrative", "progress\"", "不适用"] {
+    for absent in [
+        "6月进展",
+        "按计划推进",
+        "narrative",
+        "\"progress\"",
+        "不适用",
+    ] {
         assert!(!raw.contains(absent), "{absent} in {raw}");
     }
 
-    // The dashboard reads it: red, task 3 blocked (its reason quoted); task 2's target met.
+    // The dashboard reads it: red for task 3 (blocked) alone; task 2's target (due by the end
+    // of June) is met.
     let (status, row) = a03_colour(&app, &admin).await;
     assert_eq!(status, StatusCode::OK, "{row}");
     assert_eq!(row["colour"], "red", "{row}");
     let reasons = row["reasons"].as_str().unwrap().to_string();
-    assert!(reasons.contains("换届未批"), "{reasons}");
+    assert!(reasons.contains("红色任务：第 3 项。"), "{reasons}");
 
     // Immutable: neither the content nor the extract of a version can be changed.
     for sql in [
