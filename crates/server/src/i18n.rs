@@ -249,10 +249,41 @@ impl T {
     pub fn is_en(&self) -> bool {
         self.lang.is_en()
     }
+    /// The `lang` of a piece of data shown in this interface (WCAG 3.1.2 Language of Parts,
+    /// issue 10): `zh-CN` when it holds Chinese characters (a plan typed in Chinese, a
+    /// reviewer's comment), otherwise the interface's own language. For data that is Chinese
+    /// whatever it holds (society names, the notice's clauses) templates write `lang="zh-CN"`.
+    pub fn lang_of(&self, text: &str) -> &'static str {
+        if has_cjk(text) {
+            Lang::Zh.code()
+        } else {
+            self.lang.code()
+        }
+    }
+}
+
+/// Whether `text` holds a CJK ideograph or CJK punctuation (U+3000–U+303F, U+3400–U+4DBF,
+/// U+4E00–U+9FFF, U+F900–U+FAFF, U+FF00–U+FFEF full-width forms).
+pub fn has_cjk(text: &str) -> bool {
+    text.chars().any(|c| {
+        matches!(c as u32, 0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn lang_of_data() {
+        let en = super::T::new(super::Lang::En);
+        let zh = super::T::new(super::Lang::Zh);
+        assert_eq!(en.lang_of("会员人数"), "zh-CN");
+        assert_eq!(en.lang_of("Members 会员"), "zh-CN");
+        assert_eq!(en.lang_of("（"), "zh-CN");
+        assert_eq!(en.lang_of("Members"), "en");
+        assert_eq!(en.lang_of(""), "en");
+        assert_eq!(zh.lang_of("Members"), "zh-CN");
+        assert_eq!(zh.lang_of("会员"), "zh-CN");
+    }
     use super::*;
     use std::collections::BTreeSet;
 
