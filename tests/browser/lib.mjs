@@ -96,7 +96,9 @@ export async function launch() {
 }
 
 export async function shot(page, name) {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  // A full-page screenshot of a long page took over 30 s (playwright's default) in a CI run at
+  // load average 14; the screenshot is evidence, not a timing check, so it gets 120 s.
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, timeout: 120_000 });
 }
 
 /**

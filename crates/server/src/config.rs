@@ -58,6 +58,11 @@ pub struct Config {
     /// Heavy requests (dashboard page/.xlsx/API, rates, overviews and their exports) that run
     /// at once in this process; past it a request gets 503 with `Retry-After` (issue 8).
     pub heavy_requests: usize,
+    /// The anonymous public pages' fast path (R-PUB-3) reads what they depend on (newest
+    /// bulletin, catalogues, demo flag) from the database at most this often, milliseconds: a
+    /// bulletin published by another process (the CLI, a second server) shows within it; one
+    /// published by this process shows at once. 0: read on every request.
+    pub public_revalidate_ms: u64,
     /// The `Retry-After` seconds sent with that 503.
     pub heavy_retry_after_secs: u64,
     /// A request's headers must arrive within this many seconds of its first byte (issue 9
@@ -104,6 +109,7 @@ impl Default for Config {
             token_days: crate::db::tokens::DEFAULT_DAYS,
             clock: None,
             heavy_requests: 4,
+            public_revalidate_ms: 1000,
             heavy_retry_after_secs: 5,
             header_timeout_secs: 10,
             body_timeout_secs: 120,
@@ -137,6 +143,7 @@ const KNOWN_KEYS: &[&str] = &[
     "token_days",
     "clock",
     "heavy_requests",
+    "public_revalidate_ms",
     "heavy_retry_after_secs",
     "header_timeout_secs",
     "body_timeout_secs",

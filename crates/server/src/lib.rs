@@ -6,7 +6,8 @@
 //! - `web` (pages) and `api` (JSON), two siblings that never import each other;
 //! - `http` (request plumbing shared by both) and `service` (one module per capability);
 //! - `db` (the store), `auth`, the domain core, and the small shared modules (`model`, `error`,
-//!   `i18n`, `json`, `present`, `clock`, `config`, `state`, `principal`, `import`).
+//!   `i18n`, `json`, `present`, `clock`, `config`, `state`, `principal`, `import`,
+//!   `public_pages`).
 
 pub mod api;
 pub mod auth;
@@ -25,6 +26,7 @@ pub mod model;
 pub mod pdf;
 pub mod present;
 pub mod principal;
+pub mod public_pages;
 pub mod service;
 pub mod state;
 pub mod web;
@@ -93,5 +95,6 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         config: Arc::new(config),
         catalogues: Default::default(),
         clock,
+        public_pages: Default::default(),
     })
 }

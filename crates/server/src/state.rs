@@ -24,4 +24,7 @@ pub struct AppState {
     /// The official notice PDF's fonts (feature `pdf`), loaded once: at start by `serve`,
     /// otherwise on first use.
     pub notice_fonts: crate::pdf::NoticeFonts,
+    /// The anonymous public pages' bytes for the fast path (R-PUB-3, `http::fastpath`): a
+    /// cache, revalidated against the database at most every `public_revalidate_ms`.
+    pub public_pages: crate::public_pages::PublicPages,
 }

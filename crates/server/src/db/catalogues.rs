@@ -63,6 +63,16 @@ pub async fn newest_year(db: &Db) -> AppResult<Option<i32>> {
 impl CatalogueCache {
     /// The catalogue of `year`, or None if no catalogue is loaded for it.
     pub async fn get(&self, db: &Db, year: i32) -> AppResult<Option<Arc<Catalogue>>> {
+        Ok(self.get_hashed(db, year).await?.map(|(_, c)| c))
+    }
+
+    /// The catalogue of `year` with the SHA-256 of its stored source (what a page made from it
+    /// is cached by), or None if no catalogue is loaded for it.
+    pub async fn get_hashed(
+        &self,
+        db: &Db,
+        year: i32,
+    ) -> AppResult<Option<(String, Arc<Catalogue>)>> {
         let row = sqlx::query("SELECT sha256, file_name FROM catalogues WHERE year = $1")
             .bind(i64::from(year))
             .fetch_optional(&db.pool)
@@ -75,7 +85,7 @@ impl CatalogueCache {
             .map_err(|_| anyhow::anyhow!("cache poisoned"))?
             .get(&sha)
         {
-            return Ok(Some(c.clone()));
+            return Ok(Some((sha, c.clone())));
         }
         let file_name: String = row.try_get(1)?;
         let source: String = sqlx::query("SELECT source FROM catalogues WHERE year = $1")
@@ -89,8 +99,8 @@ impl CatalogueCache {
         self.parsed
             .lock()
             .map_err(|_| anyhow::anyhow!("cache poisoned"))?
-            .insert(sha, parsed.clone());
-        Ok(Some(parsed))
+            .insert(sha.clone(), parsed.clone());
+        Ok(Some((sha, parsed)))
     }
 }
 

@@ -82,7 +82,8 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.trim())
 }
 
-fn language(headers: &HeaderMap) -> Lang {
+/// The language of a request: the `rw_lang` cookie, then `Accept-Language`, else Chinese.
+pub(crate) fn language(headers: &HeaderMap) -> Lang {
     cookie(headers, LANG_COOKIE)
         .and_then(Lang::parse)
         .or_else(|| {
@@ -269,7 +270,8 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         );
     }
     // The layout's demo banner and default year: one statement, and only for pages (the API
-    // renders no layout). Read from the database on every page request, never cached.
+    // renders no layout). Read from the database on every page request that reaches this
+    // middleware (the fast path answers cached anonymous public pages before it, R-PUB-3).
     let (demo, year) = if is_api || is_asset {
         (false, None)
     } else {

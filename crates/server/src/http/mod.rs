@@ -8,6 +8,7 @@ pub mod context;
 pub mod download;
 pub mod errors;
 pub mod extract;
+pub mod fastpath;
 pub mod form;
 pub mod page;
 pub mod serve;
@@ -80,7 +81,8 @@ pub fn route(
 }
 
 /// Builds the application from the route table: every route behind its access guard, then the
-/// context middleware (language, user, CSRF, headers, error rendering) and the body limit.
+/// context middleware (language, user, CSRF, headers, error rendering), the body limit, and
+/// outermost the fast path for anonymous public pages ([`fastpath`]).
 pub fn router(state: AppState, table: Vec<RouteSpec>) -> Router {
     let mut router: Router<AppState> = Router::new();
     // Issue 10: a GET on a page URL that only takes forms (after a language switch, a reload,
@@ -135,6 +137,11 @@ pub fn router(state: AppState, table: Vec<RouteSpec>) -> Router {
             context::middleware,
         ))
         .layer(DefaultBodyLimit::max(state.config.max_upload_bytes))
+        // Outermost: anonymous public pages from the store, before any SQL (R-PUB-3).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            fastpath::layer,
+        ))
         .with_state(state)
 }
 

@@ -300,6 +300,9 @@ pub async fn publish(
         .collect();
     bulletins::notify_in(&mut tx, &ts(now), &notices).await?;
     tx.commit().await?;
+    // The public pages of this process show it at once (R-PUB-3); other processes within
+    // their `public_revalidate_ms`.
+    state.public_pages.changed();
     Ok(header)
 }
 

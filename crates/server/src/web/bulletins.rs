@@ -27,6 +27,7 @@ use crate::db::bulletins::BulletinRow;
 use crate::db::parse_ts;
 use crate::error::{AppError, AppResult};
 use crate::http::cache::{self, Cached, Freshness};
+use crate::http::fastpath::Shareable;
 use crate::http::page::{Page, see_other};
 use crate::http::{Access, Ctx, RouteSpec, route};
 use crate::i18n::T;
@@ -79,17 +80,14 @@ fn page_cache() -> &'static Mutex<HashMap<String, Arc<CachedPage>>> {
 
 const CACHE_ENTRIES: usize = 4096;
 
-/// A public page made from bulletin `sha256`: served from the cache for visitors without a
-/// login (the layout then depends only on the language, the demo flag and the newest
-/// catalogue year, all in the key), as is or gzip-compressed (compressed once, when the page
-/// enters the cache); rendered for signed-in users (their name is in the layout), never
-/// cached for them.
-pub(super) fn cached_page(
+/// A public page made from bulletin `shown` (None: nothing published yet): see [`cached`],
+/// keyed by the bulletin's hash; Last-Modified is its publication.
+pub(super) async fn cached_page(
     ctx: &Ctx,
     headers: &HeaderMap,
     shown: Option<&Shown>,
     key: &str,
-    render: impl FnOnce() -> AppResult<String>,
+    render: impl Future<Output = AppResult<String>>,
 ) -> AppResult<Response> {
     let (sha, freshness, modified) = match shown {
         Some(s) => (
@@ -103,8 +101,28 @@ pub(super) fn cached_page(
         ),
         None => ("none", Freshness::Latest, None),
     };
+    cached(ctx, headers, sha, freshness, modified, key, render).await
+}
+
+/// A public page whose content is fixed by `version` (a bulletin's or a catalogue's hash) and
+/// `key` (`render` makes it; it runs only when the page is not cached): served from the cache
+/// for visitors without a login (the layout then depends only on
+/// the language, the demo flag and the newest catalogue year, all in the key), as is or
+/// gzip-compressed (compressed once, when the page enters the cache), looked up before
+/// anything is computed (R-PUB-3); rendered for signed-in users (their name is in the layout),
+/// never cached for them. The anonymous answer is marked for the fast path
+/// (`http::fastpath`).
+pub(super) async fn cached(
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    version: &str,
+    freshness: Freshness,
+    modified: Option<chrono::DateTime<chrono::Utc>>,
+    key: &str,
+    render: impl Future<Output = AppResult<String>>,
+) -> AppResult<Response> {
     if ctx.user.is_some() {
-        let html = render()?;
+        let html = render.await?;
         return Ok((
             [(http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
             html,
@@ -112,7 +130,7 @@ pub(super) fn cached_page(
             .into_response());
     }
     let full = format!(
-        "{sha}|{}|{:?}|{}|{}|{key}",
+        "{version}|{}|{:?}|{}|{}|{key}",
         ctx.lang.code(),
         ctx.demo,
         ctx.year,
@@ -122,7 +140,7 @@ pub(super) fn cached_page(
     let page = match hit {
         Some(p) => p,
         None => {
-            let html = render()?;
+            let html = render.await?;
             let etag = format!(
                 "\"{}\"",
                 &hex::encode(Sha256::digest(html.as_bytes()))[..32]
@@ -140,7 +158,7 @@ pub(super) fn cached_page(
             p
         }
     };
-    Ok(cache::respond_variants(
+    let mut response = cache::respond_variants(
         headers,
         &Cached {
             etag: &page.etag,
@@ -150,7 +168,11 @@ pub(super) fn cached_page(
             disposition: None,
         },
         &page.body,
-    ))
+    );
+    response.extensions_mut().insert(Shareable {
+        immutable: freshness == Freshness::Immutable,
+    });
+    Ok(response)
 }
 
 fn html(tpl: &impl Template) -> AppResult<String> {
@@ -372,7 +394,7 @@ pub async fn list(
 ) -> AppResult<Response> {
     let shown = svc::shown(&state, None).await?;
     let t = ctx.t();
-    cached_page(&ctx, &headers, shown.as_ref(), "list", || {
+    cached_page(&ctx, &headers, shown.as_ref(), "list", async {
         html(&ListPage {
             page: Page::new(&ctx, t.t("bulletins-title")),
             rows: shown
@@ -385,6 +407,7 @@ pub async fn list(
                 .map(|latest| recipe(&state.config.public_url, latest)),
         })
     })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -470,13 +493,14 @@ struct NonePage {
     page: Page,
 }
 
-fn none_page(ctx: &Ctx, headers: &HeaderMap, title_key: &str) -> AppResult<Response> {
+async fn none_page(ctx: &Ctx, headers: &HeaderMap, title_key: &str) -> AppResult<Response> {
     let t = ctx.t();
-    cached_page(ctx, headers, None, title_key, || {
+    cached_page(ctx, headers, None, title_key, async {
         html(&NonePage {
             page: Page::new(ctx, t.t(title_key)),
         })
     })
+    .await
 }
 
 fn rate_key(p: Option<u32>) -> i64 {
@@ -492,7 +516,7 @@ pub async fn matrix(
 ) -> AppResult<Response> {
     let number = chosen(q.bulletin.as_deref())?;
     let Some(shown) = svc::shown(&state, number).await? else {
-        return none_page(&ctx, &headers, "monitor-title");
+        return none_page(&ctx, &headers, "monitor-title").await;
     };
     let b = shown.bulletin.clone();
     let group = q
@@ -517,7 +541,7 @@ pub async fn matrix(
         .unwrap_or_else(|| "code".to_owned());
     let key = format!("matrix|{group}|{class}|{sort}");
     let t = ctx.t();
-    cached_page(&ctx, &headers, Some(&shown), &key, || {
+    cached_page(&ctx, &headers, Some(&shown), &key, async {
         let tasks: Vec<(u32, String)> = b
             .tasks
             .iter()
@@ -678,6 +702,7 @@ pub async fn matrix(
             page: Page::new(&ctx, t.t("monitor-title")),
         })
     })
+    .await
 }
 
 /// The headline figures of a bulletin: (label, value).
@@ -763,14 +788,15 @@ pub async fn society(
 ) -> AppResult<Response> {
     let number = chosen(q.bulletin.as_deref())?;
     let Some(shown) = svc::shown(&state, number).await? else {
-        return none_page(&ctx, &headers, "monitor-title");
+        return none_page(&ctx, &headers, "monitor-title").await;
     };
     let b = shown.bulletin.clone();
     let row = b.society(&code).ok_or(AppError::NotFound)?.clone();
-    let series = svc::series(&state, &shown).await?;
     let t = ctx.t();
     let key = format!("society|{code}");
-    cached_page(&ctx, &headers, Some(&shown), &key, || {
+    cached_page(&ctx, &headers, Some(&shown), &key, async {
+        // The trend is read only when the page is not cached (R-PUB-3).
+        let series = svc::series(&state, &shown).await?;
         let mut facts = vec![
             (t.t("col-group"), group_name(&t, &b, &row.discipline_group)),
             (
@@ -877,6 +903,7 @@ pub async fn society(
             page: Page::new(&ctx, row.name(t.is_en()).to_owned()),
         })
     })
+    .await
 }
 
 /// A month as every chart axis and data table shows it: `2017年8月` / `Aug 2017` (one format
@@ -924,7 +951,7 @@ pub async fn task(
     let task: u32 = number.parse().map_err(|_| AppError::NotFound)?;
     let chosen_n = chosen(q.bulletin.as_deref())?;
     let Some(shown) = svc::shown(&state, chosen_n).await? else {
-        return none_page(&ctx, &headers, "monitor-title");
+        return none_page(&ctx, &headers, "monitor-title").await;
     };
     let b = shown.bulletin.clone();
     let summary_row = b
@@ -935,7 +962,7 @@ pub async fn task(
         .clone();
     let t = ctx.t();
     let key = format!("task|{task}");
-    cached_page(&ctx, &headers, Some(&shown), &key, || {
+    cached_page(&ctx, &headers, Some(&shown), &key, async {
         let mut summary = vec![(t.t("monitor-planned"), summary_row.planned.to_string())];
         for c in [Colour::Green, Colour::Yellow, Colour::Red, Colour::Grey] {
             let v = colour(&t, &b, c);
@@ -980,6 +1007,7 @@ pub async fn task(
             page: Page::new(&ctx, title),
         })
     })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------

@@ -83,19 +83,36 @@ pub fn class_label(t: &T, class: TaskClass) -> String {
     t.t(&format!("class-{}", class.as_str()))
 }
 
+/// `GET /catalogues/{year}`: cached per catalogue hash and language for visitors without a
+/// login, looked up before the summary is computed (R-PUB-3).
 pub async fn task_list(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: http::HeaderMap,
     Path(year): Path<String>,
 ) -> AppResult<Response> {
+    let (sha, c) = service::catalogues::get_hashed(&state, Some(&year)).await?;
+    let key = format!("catalogue|{}", c.year);
+    super::bulletins::cached(
+        &ctx,
+        &headers,
+        &sha,
+        crate::http::cache::Freshness::Latest,
+        None,
+        &key,
+        async { task_list_html(&ctx, &c) },
+    )
+    .await
+}
+
+fn task_list_html(ctx: &Ctx, c: &Catalogue) -> AppResult<String> {
     let t = ctx.t();
-    let c = service::catalogues::get(&state, Some(&year)).await?;
     let groups = [TaskClass::Basic, TaskClass::Election, TaskClass::Optional]
         .into_iter()
         .map(|class| Group {
             class: class.as_str(),
             label: class_label(&t, class),
-            rule: class_rule(&t, &c, class),
+            rule: class_rule(&t, c, class),
             tasks: c
                 .tasks_of(class)
                 .map(|task| TaskRow {
@@ -107,13 +124,15 @@ pub async fn task_list(
         })
         .collect();
     let title = format!("{} {}", c.year, t.t("catalogue-title"));
-    Ok(render(&TaskList {
-        page: Page::new(&ctx, title),
+    TaskList {
+        page: Page::new(ctx, title),
         year: c.year,
         summary: t.pick(&c.title_zh, &c.title_en).to_string(),
         groups,
-        about: super::catalogue_summary::view(&t, &c),
-    }))
+        about: super::catalogue_summary::view(&t, c),
+    }
+    .render()
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))
 }
 
 fn excerpt(s: &str, chars: usize) -> String {

@@ -57,25 +57,30 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -
         Ok(s) => s,
         Err(e) => return e.into_response(),
     };
-    let monitor = match &shown {
-        Some(s) => match super::bulletins::home_monitor(&state, &t, s).await {
-            Ok(m) => Some(m),
-            Err(e) => return e.into_response(),
-        },
-        None => None,
-    };
-    let page = Home {
-        page: Page::new(&ctx, t.t("home-title")),
-        cards,
-        monitor,
+    // The trend and the charts are computed only when the page is not cached (R-PUB-3).
+    let page = async {
+        let monitor = match &shown {
+            Some(s) => Some(super::bulletins::home_monitor(&state, &t, s).await?),
+            None => None,
+        };
+        Ok::<_, crate::error::AppError>(Home {
+            page: Page::new(&ctx, t.t("home-title")),
+            cards,
+            monitor,
+        })
     };
     if ctx.user.is_some() {
-        return render(&page);
+        return match page.await {
+            Ok(p) => render(&p),
+            Err(e) => e.into_response(),
+        };
     }
-    super::bulletins::cached_page(&ctx, &headers, shown.as_ref(), "home", || {
-        page.render()
+    super::bulletins::cached_page(&ctx, &headers, shown.as_ref(), "home", async {
+        page.await?
+            .render()
             .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("template: {e}")))
     })
+    .await
     .unwrap_or_else(IntoResponse::into_response)
 }
 

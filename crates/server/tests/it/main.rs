@@ -19,6 +19,7 @@ mod corpus;
 mod demo;
 mod example2031;
 mod fact_errors;
+mod fastpath;
 mod faults;
 mod flows;
 mod form_errors;
