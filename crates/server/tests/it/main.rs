@@ -24,6 +24,7 @@ mod faults;
 mod flows;
 mod form_errors;
 mod judgements;
+mod lang_parts;
 mod layers;
 mod limits;
 mod pages;
