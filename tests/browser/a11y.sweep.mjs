@@ -68,27 +68,6 @@ async function step(what, promise, ms = STEP_MS) {
   }
 }
 
-before(async () => {
-  // For iterating on fixes: REFORMWATCH_A11Y_BASE=http://127.0.0.1:PORT and
-  // REFORMWATCH_A11Y_LOG=FILE (the server's output, for the passwords) point the sweep at a
-  // seeded demo that is already running, instead of seeding a new one (20–40 s).
-  const { REFORMWATCH_A11Y_BASE: base, REFORMWATCH_A11Y_LOG: log } = process.env;
-  if (base && log) {
-    const out = readFileSync(log, "utf8");
-    const passwords = {};
-    for (const m of out.matchAll(/^\s+(\w+)\s+\w+\s+.*password: (\S+)$/gm)) passwords[m[1]] = m[2];
-    server = { base, passwords, output: () => "", stop: async () => {} };
-  } else {
-    server = await startServer({ seeded: true });
-  }
-  browser = await step("launch Chromium", launch());
-  browser.on("disconnected", () => note("BROWSER DISCONNECTED"));
-});
-
-after(async () => {
-  await within(30_000, "close the browser", browser?.close() ?? Promise.resolve()).catch((e) => console.error(e.message));
-  await server?.stop();
-});
 
 /** Runs axe in the page (evaluated through the DevTools protocol, so the page's own CSP stays
  * in force for everything else) and returns the WCAG 2.1 A/AA violations. */
@@ -175,68 +154,147 @@ function watch(page, who) {
  * Visits each path in one page of the context at both widths and collects every failure (all
  * pages are checked before the test fails, so one run shows everything that is wrong).
  */
-async function sweep(ctx, who, lang, paths, all) {
-  const page = watch(await step(`${who} ${lang.code}: new page`, ctx.newPage()), who);
-  const failures = { push: (f) => { all.push(f); if (VERBOSE) console.error(`  FAIL ${f}`); } };
+
+before(async () => {
+  // For iterating on fixes: REFORMWATCH_A11Y_BASE=http://127.0.0.1:PORT and
+  // REFORMWATCH_A11Y_LOG=FILE (the server's output, for the passwords) point the sweep at a
+  // seeded demo that is already running, instead of seeding a new one (20–40 s).
+  const { REFORMWATCH_A11Y_BASE: base, REFORMWATCH_A11Y_LOG: log } = process.env;
+  if (base && log) {
+    const out = readFileSync(log, "utf8");
+    const passwords = {};
+    for (const m of out.matchAll(/^\s+(\w+)\s+\w+\s+.*password: (\S+)$/gm)) passwords[m[1]] = m[2];
+    server = { base, passwords, output: () => "", stop: async () => {} };
+  } else {
+    server = await startServer({ seeded: true });
+  }
+});
+
+after(async () => {
+  await closeBrowser();
+  await server?.stop();
+});
+
+// Robustness (the sweep used to stall: Chromium stopped answering CDP on the loaded 2-core
+// machine after a few hundred page loads and axe runs in one browser): each role gets a fresh
+// Chromium and ONE context, whose language is switched with the language cookie (`rw_lang`,
+// which wins over Accept-Language) instead of a context per language; one page at a time,
+// nothing in parallel; every step has a limit (`step`); a page whose load or checks time out
+// is retried once on a fresh page, and a second failure is reported and the sweep goes on.
+
+async function closeBrowser() {
+  if (!browser) return;
+  const b = browser;
+  browser = undefined;
+  await within(30_000, "close the browser", b.close()).catch((e) => note(`close the browser: ${e.message}`));
+}
+
+async function freshBrowser() {
+  await closeBrowser();
+  browser = await step("launch Chromium", launch());
+  browser.on("disconnected", () => note("BROWSER DISCONNECTED"));
+}
+
+/** The interface language of every page of `ctx` from now on (the language cookie). */
+async function setLang(ctx, lang) {
+  await step(`language ${lang.code}`, ctx.addCookies([{ name: "rw_lang", value: lang.code, url: server.base }]));
+}
+
+/** A context for `user` (signed in; `null`: anonymous) in the current browser, with
+ * playwright's limits on every action and navigation. */
+async function roleContext(user) {
+  if (!browser) await freshBrowser();
+  const ctx = await step(`new context ${user ?? "anonymous"}`, browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "zh-CN" }));
+  ctx.setDefaultTimeout(STEP_MS / 2);
+  ctx.setDefaultNavigationTimeout(NAV_MS);
+  if (user) {
+    const page = watch(await step(`login ${user}: new page`, ctx.newPage()), user);
+    await step(`login ${user}`, login(page, server.base, user, server.passwords[user]), NAV_MS * 2);
+    assert.ok(!new URL(page.url()).pathname.startsWith("/login"), `${user} could not log in: ${page.url()}`);
+    await step(`login ${user}: close page`, page.close());
+  }
+  return ctx;
+}
+
+/** The checks of one page at one width in one language; returns its failures. Throws when a
+ * step times out (the caller retries once). */
+async function checkPage(page, where, lang, w, path) {
+  const out = [];
+  const resp = await step(`${where}: goto`, page.goto(server.base + path), NAV_MS + 5_000);
+  if (!resp || resp.status() !== 200) return [`${where}: status ${resp?.status()}`];
+  const htmlLang = await step(`${where}: lang`, page.getAttribute("html", "lang"));
+  if (htmlLang !== lang.htmlLang) out.push(`${where}: <html lang="${htmlLang}">, expected ${lang.htmlLang}`);
+  const width = await step(`${where}: width`, widthReport(page));
+  if (width.scroll > width.inner) {
+    out.push(`${where}: ${width.scroll} px wide in a ${width.inner} px window; ${width.culprits.join(", ")}`);
+  }
+  // axe in both languages on a desktop, in Chinese on a phone (the rules that depend on the
+  // width: contrast over the collapsed menu, hidden and shown content).
+  const axe = w.name === "desktop" || lang.code === "zh" ? await step(`${where}: axe`, axeViolations(page), AXE_MS) : [];
+  for (const v of axe) {
+    out.push(`${where}: axe ${v.id} (${v.impact}, ${v.count}×) ${v.help}\n      ${v.nodes.join("\n      ")}`);
+  }
+  if (lang.code === "en" && w.name === "desktop") {
+    const untagged = await step(`${where}: lang=zh`, untaggedChinese(page));
+    if (untagged.length > 0) {
+      out.push(`${where}: ${untagged.length} Chinese text(s) without lang="zh": ${untagged.slice(0, 4).join(" | ")}`);
+    }
+  }
+  return out;
+}
+
+/** Timings of the sweep, printed at the end (how long each role took, how many pages). */
+const timings = [];
+
+/**
+ * One role's sweep: a fresh browser, one context, one page at a time over `paths` in both
+ * languages and at both widths. Collects every failure (all pages are checked before the
+ * test fails, so one run shows everything that is wrong).
+ */
+async function sweepRole(who, user, paths) {
+  const started = Date.now();
+  const failures = [];
   const only = process.env.REFORMWATCH_A11Y_ONLY ? new RegExp(process.env.REFORMWATCH_A11Y_ONLY) : null;
-  for (const w of WIDTHS) {
-    await step(`${who} ${lang.code}: viewport ${w.width}`, page.setViewportSize({ width: w.width, height: w.height }));
-    for (const path of paths) {
-      const where = `${who} ${lang.code} ${w.width}px ${path}`;
-      if (only && !only.test(where)) continue;
-      const resp = await step(`${where}: goto`, page.goto(server.base + path), NAV_MS + 5_000);
-      if (!resp || resp.status() !== 200) {
-        failures.push(`${where}: status ${resp?.status()}`);
-        continue;
-      }
-      const htmlLang = await step(`${where}: lang`, page.getAttribute("html", "lang"));
-      if (htmlLang !== lang.htmlLang) failures.push(`${where}: <html lang="${htmlLang}">, expected ${lang.htmlLang}`);
-      const width = await step(`${where}: width`, widthReport(page));
-      if (width.scroll > width.inner) {
-        failures.push(`${where}: ${width.scroll} px wide in a ${width.inner} px window; ${width.culprits.join(", ")}`);
-      }
-      // axe in both languages on a desktop, in Chinese on a phone (the rules that depend on the
-      // width: contrast over the collapsed menu, hidden and shown content).
-      const axe = w.name === "desktop" || lang.code === "zh" ? await step(`${where}: axe`, axeViolations(page), AXE_MS) : [];
-      for (const v of axe) {
-        failures.push(`${where}: axe ${v.id} (${v.impact}, ${v.count}×) ${v.help}\n      ${v.nodes.join("\n      ")}`);
-      }
-      if (lang.code === "en" && w.name === "desktop") {
-        const untagged = await step(`${where}: lang=zh`, untaggedChinese(page));
-        if (untagged.length > 0) {
-          failures.push(`${where}: ${untagged.length} Chinese text(s) without lang="zh": ${untagged.slice(0, 4).join(" | ")}`);
+  await freshBrowser();
+  const ctx = await roleContext(user);
+  let page = watch(await step(`${who}: new page`, ctx.newPage()), who);
+  let visited = 0;
+  let retried = 0;
+  for (const lang of LANGS) {
+    await setLang(ctx, lang);
+    for (const w of WIDTHS) {
+      await step(`${who} ${lang.code}: viewport ${w.width}`, page.setViewportSize({ width: w.width, height: w.height }));
+      for (const path of paths) {
+        const where = `${who} ${lang.code} ${w.width}px ${path}`;
+        if (only && !only.test(where)) continue;
+        for (let attempt = 1; attempt <= 2; attempt++) {
+          try {
+            const found = await checkPage(page, where, lang, w, path);
+            for (const f of found) {
+              failures.push(f);
+              if (VERBOSE) console.error(`  FAIL ${f}`);
+            }
+            visited += 1;
+            break;
+          } catch (e) {
+            // A stalled load or check: once more on a fresh page; the second time, reported.
+            note(`${where}: attempt ${attempt} failed: ${e.message.split("\n")[0]}`);
+            if (attempt === 2) failures.push(`${where}: ${e.message}`);
+            else retried += 1;
+            await within(15_000, "close the stalled page", page.close()).catch(() => {});
+            page = watch(await step(`${who}: new page`, ctx.newPage()), who);
+            await step(`${who}: viewport ${w.width}`, page.setViewportSize({ width: w.width, height: w.height }));
+          }
         }
       }
     }
   }
-  await step(`${who} ${lang.code}: close page`, page.close());
-}
-
-/** A browser context in `lang`, with playwright's limits on every action and navigation. */
-async function context(lang, storageState) {
-  const ctx = await step(
-    `new context ${lang.code}`,
-    browser.newContext({ viewport: { width: 1366, height: 900 }, locale: lang.locale, storageState }),
-  );
-  ctx.setDefaultTimeout(STEP_MS / 2);
-  ctx.setDefaultNavigationTimeout(NAV_MS);
-  return ctx;
-}
-
-// One login per account for the whole file: the session cookie is kept (`storageState`) and
-// every context of that account, in either language, starts with it. (The language comes from
-// the browser's Accept-Language, not from the session.)
-const sessions = new Map();
-async function loggedIn(lang, user) {
-  if (!sessions.has(user)) {
-    const ctx = await context(LANGS[0]);
-    const page = watch(await step(`login ${user}: new page`, ctx.newPage()), user);
-    await step(`login ${user}`, login(page, server.base, user, server.passwords[user]), NAV_MS * 2);
-    assert.ok(!new URL(page.url()).pathname.startsWith("/login"), `${user} could not log in: ${page.url()}`);
-    sessions.set(user, await step(`login ${user}: storage state`, ctx.storageState()));
-    await step(`login ${user}: close`, ctx.close());
-  }
-  return context(lang, sessions.get(user));
+  await step(`${who}: close context`, ctx.close());
+  await closeBrowser();
+  const seconds = Math.round((Date.now() - started) / 1000);
+  timings.push(`${who}: ${visited} page checks in ${seconds} s, ${retried} retried`);
+  console.error(`a11y sweep ${who}: ${visited} page checks in ${seconds} s, ${retried} retried`);
+  assert.equal(failures.length, 0, `${who}: ${failures.length} failure(s):\n  ${failures.join("\n  ")}`);
 }
 
 /** The first link in the main part of the page at `path` whose href matches `re` (to find a
@@ -277,99 +335,105 @@ const PUBLIC = [
   "/monitor/tasks/2",
 ];
 
-timed(15 * 60_000, "every page: zero axe violations (WCAG 2.1 AA), no sideways scrolling at 390 px, lang on Chinese data", async () => {
-  const failures = [];
-  const zh = LANGS[0];
+// The objects the demo has in each state, found through the administrator's pages.
+const found = {};
+const STAFF_COMMON = () => [
+  "/dashboard",
+  "/societies",
+  "/societies/A-01",
+  "/societies/A-01/facts",
+  "/societies/A-01/plans/2017",
+  "/societies/A-01/plans/2017/versions?kind=reform",
+  "/societies/A-01/reports/2017",
+  "/societies/A-01/reports/2017/8",
+  "/reviews/plans",
+  "/reviews/reports",
+  "/overview/plans",
+  "/rates",
+  "/overview/rules",
+  "/admin/assessment/2017",
+  "/societies/A-01/assessment/2017",
+  "/inbox",
+  "/account",
+  found.submittedPlan,
+  found.returnedPlan,
+  found.submittedReport,
+];
+const ADMIN_ONLY = () => [
+  found.draftPlan,
+  "/admin/users",
+  "/admin/users/new",
+  found.userPage,
+  "/admin/deadlines",
+  "/admin/audit",
+  "/admin/catalogues",
+  "/admin/bulletins",
+  "/admin/years",
+  "/admin/facts/import",
+  "/societies/new",
+  "/societies/import",
+  "/societies/A-01/edit",
+];
+const SOCIETY = [
+  "/societies/A-01",
+  "/societies/A-01/facts",
+  "/societies/A-01/plans/2017",
+  "/societies/A-01/plans/2017/versions?kind=reform",
+  "/societies/A-01/reports/2017",
+  "/societies/A-01/reports/2017/8",
+  "/societies/A-01/reports/2017/9",
+  "/societies/A-01/assessment/2017",
+  "/inbox",
+  "/account",
+];
 
-  // A published bulletin for the public pages (the demo may already have some).
-  const admin = await loggedIn(zh, "admin");
+/** Finds the objects (once): a draft, submitted and returned plan, a user, a submitted report. */
+async function discover() {
+  if (found.draftPlan) return;
+  if (!browser) await freshBrowser();
+  const admin = await roleContext("admin");
+  // A published bulletin for the public pages (the seeded demo publishes three).
   const probe = watch(await step("bulletin: new page", admin.newPage()), "admin");
-  let r = await probe.request.get(`${server.base}/api/v1/bulletins`);
+  const r = await step("bulletins", probe.request.get(`${server.base}/api/v1/bulletins`));
   assert.equal(r.status(), 200);
-  if ((await r.json()).length === 0) {
-    await probe.goto(`${server.base}/admin/bulletins`);
-    await probe.fill("#month", "2017-08");
-    await Promise.all([probe.waitForLoadState("load"), probe.click("button[formaction='/admin/bulletins']")]);
-    r = await probe.request.get(`${server.base}/api/v1/bulletins`);
-    assert.equal((await r.json()).length, 1, "publishing bulletin 1 failed");
-  }
+  assert.ok((await r.json()).length > 0, "the seeded demo published no bulletin");
   await step("bulletin: close", probe.close());
-
-  // Objects the demo has in each state, found through the pages.
-  const draftPlan = await firstLink(admin, "/overview/plans?state=draft", /^\/societies\/[^/]+\/plans\/2017/);
-  const submittedPlan = await firstLink(admin, "/reviews/plans?state=submitted", /^\/societies\/[^/]+\/plans\/2017/);
-  const returnedPlan = await firstLink(admin, "/reviews/plans?state=returned", /^\/societies\/[^/]+\/plans\/2017/);
-  const userPage = await firstLink(admin, "/admin/users", /^\/admin\/users\/\d+/);
-  const submittedReport = await firstLink(admin, "/societies/A-02/reports/2017", /^\/societies\/A-02\/reports\/2017\/8/);
+  found.draftPlan = await firstLink(admin, "/overview/plans?state=draft", /^\/societies\/[^/]+\/plans\/2017/);
+  found.submittedPlan = await firstLink(admin, "/reviews/plans?state=submitted", /^\/societies\/[^/]+\/plans\/2017/);
+  found.returnedPlan = await firstLink(admin, "/reviews/plans?state=returned", /^\/societies\/[^/]+\/plans\/2017/);
+  found.userPage = await firstLink(admin, "/admin/users", /^\/admin\/users\/\d+/);
+  found.submittedReport = await firstLink(admin, "/societies/A-02/reports/2017", /^\/societies\/A-02\/reports\/2017\/8/);
   await step("admin: close", admin.close());
+}
 
-  const STAFF_COMMON = [
-    "/dashboard",
-    "/societies",
-    "/societies/A-01",
-    "/societies/A-01/facts",
-    "/societies/A-01/plans/2017",
-    "/societies/A-01/plans/2017/versions?kind=reform",
-    "/societies/A-01/reports/2017",
-    "/societies/A-01/reports/2017/8",
-    "/reviews/plans",
-    "/overview/plans",
-    "/rates",
-    "/overview/rules",
-    "/inbox",
-    "/account",
-    submittedPlan,
-    returnedPlan,
-    submittedReport,
-  ];
-  const ADMIN_ONLY = [
-    draftPlan,
-    "/admin/users",
-    "/admin/users/new",
-    userPage,
-    "/admin/deadlines",
-    "/admin/audit",
-    "/admin/catalogues",
-    "/admin/bulletins",
-    "/admin/years",
-    "/admin/facts/import",
-    "/societies/new",
-    "/societies/import",
-    "/societies/A-01/edit",
-  ];
-  const SOCIETY = [
-    "/societies/A-01",
-    "/societies/A-01/facts",
-    "/societies/A-01/plans/2017",
-    "/societies/A-01/plans/2017/versions?kind=reform",
-    "/societies/A-01/reports/2017",
-    "/societies/A-01/reports/2017/8",
-    "/societies/A-01/reports/2017/9",
-    "/inbox",
-    "/account",
-  ];
+const SWEEP = "zero axe violations (WCAG 2.1 AA), no sideways scrolling at 390 px, lang on Chinese data";
 
-  for (const lang of LANGS) {
-    const anon = await context(lang);
-    await sweep(anon, "anonymous", lang, PUBLIC, failures);
-    await step("anonymous: close", anon.close());
-    for (const [user, paths] of [
-      ["admin", [...STAFF_COMMON, ...ADMIN_ONLY]],
-      ["reviewer", [submittedPlan, submittedReport, "/reviews/plans", "/inbox", "/account"]],
-      ["editor", SOCIETY],
-      ["viewer", SOCIETY],
-    ]) {
-      const ctx = await loggedIn(lang, user);
-      await sweep(ctx, user, lang, paths, failures);
-      await step(`${user}: close`, ctx.close());
-    }
-  }
-  assert.equal(failures.length, 0, `${failures.length} failure(s):\n  ${failures.join("\n  ")}`);
+timed(6 * 60_000, `anonymous visitor, every public page: ${SWEEP}`, () => sweepRole("anonymous", null, PUBLIC));
+timed(10 * 60_000, `administrator, every page: ${SWEEP}`, async () => {
+  await discover();
+  await sweepRole("admin", "admin", [...STAFF_COMMON(), ...ADMIN_ONLY()]);
 });
+timed(8 * 60_000, `reviewer, every page: ${SWEEP}`, async () => {
+  await discover();
+  await sweepRole("reviewer", "reviewer", STAFF_COMMON());
+});
+timed(5 * 60_000, `society editor, every page: ${SWEEP}`, () => sweepRole("editor", "editor", SOCIETY));
+timed(5 * 60_000, `society viewer, every page: ${SWEEP}`, () => sweepRole("viewer", "viewer", SOCIETY));
+
+// The remaining tests share one browser and one administrator context.
+let adminCtx;
+async function loggedIn(lang) {
+  if (!adminCtx) {
+    await freshBrowser();
+    adminCtx = await roleContext("admin");
+  }
+  await setLang(adminCtx, lang);
+  return adminCtx;
+}
 
 timed(3 * 60_000, "keyboard: the skip link is the first Tab stop and reaches the content; focus is visible; the phone menu opens", async () => {
   for (const lang of LANGS) {
-    const ctx = await loggedIn(lang, "admin");
+    const ctx = await loggedIn(lang);
     const page = watch(await step("new page", ctx.newPage()), "admin");
     for (const path of ["/dashboard", "/societies/A-01/plans/2017", "/monitor"]) {
       await page.goto(server.base + path);
@@ -427,12 +491,12 @@ timed(3 * 60_000, "keyboard: the skip link is the first Tab stop and reaches the
     await page.setViewportSize({ width: 1366, height: 900 });
     assert.equal(await page.isVisible("nav.nav-wide a[href='/rates']"), true);
     assert.equal(await page.isVisible(".nav-narrow"), false);
-    await step("close context", ctx.close());
+    await step("close page", page.close());
   }
 });
 
 timed(3 * 60_000, "tables scroll inside their own labelled, focusable box with the first columns fixed", async () => {
-  const ctx = await loggedIn(LANGS[0], "admin");
+  const ctx = await loggedIn(LANGS[0]);
   const page = watch(await step("new page", ctx.newPage()), "admin");
   await page.setViewportSize({ width: 390, height: 844 });
   for (const [path, table, fits] of [
@@ -482,11 +546,11 @@ timed(3 * 60_000, "tables scroll inside their own labelled, focusable box with t
     assert.ok(Math.abs(before.last - afterScroll.last - moved) <= 2, `${path}: the last column did not move with the box (${before.last} → ${afterScroll.last}, scrolled ${moved})`);
     assert.ok(afterScroll.name >= -1 && afterScroll.name <= 40, `${path}: the name column scrolled away (left ${before.name} → ${afterScroll.name})`);
   }
-  await step("close context", ctx.close());
+  await step("close page", page.close());
 });
 
 timed(3 * 60_000, "screenshots for the docs: dashboard 1366, plan editor 390, /monitor 1366 and 390", async () => {
-  const ctx = await loggedIn(LANGS[0], "admin");
+  const ctx = await loggedIn(LANGS[0]);
   const page = watch(await step("new page", ctx.newPage()), "admin");
   const draftPlan = await firstLink(ctx, "/overview/plans?state=draft", /^\/societies\/[^/]+\/plans\/2017/);
   await page.setViewportSize({ width: 1366, height: 900 });
@@ -503,5 +567,5 @@ timed(3 * 60_000, "screenshots for the docs: dashboard 1366, plan editor 390, /m
   await page.screenshot({ path: join(DOCS_SHOTS, "a11y-monitor-390.png") });
   await page.click(".nav-narrow summary");
   await page.screenshot({ path: join(DOCS_SHOTS, "a11y-menu-390.png") });
-  await step("close context", ctx.close());
+  await step("close page", page.close());
 });

@@ -23,7 +23,7 @@ const LANGS = [
 ];
 
 before(async () => {
-  // As in a11y.test.mjs: REFORMWATCH_A11Y_BASE + REFORMWATCH_A11Y_LOG use a running seeded demo.
+  // As in a11y.sweep.mjs: REFORMWATCH_A11Y_BASE + REFORMWATCH_A11Y_LOG use a running seeded demo.
   const { REFORMWATCH_A11Y_BASE: base, REFORMWATCH_A11Y_LOG: log } = process.env;
   if (base && log) {
     const passwords = {};
@@ -264,26 +264,49 @@ for (const lang of LANGS) {
   });
 }
 
-// The plan editor: a draft submitted with what the validator refuses. KNOWN FAILURE (todo, so
-// it is reported without failing the run): the submit's messages ("任务 1 第 1 个目标缺少指标名称")
-// are listed in the summary without links and are not at the target's inputs.
+// The plan editor: a draft submitted with what the core's validation refuses (R-PLAN-3): in the
+// first task, a target with a value and a due date but no metric, and a milestone with what is
+// done but no date. Each message must be at that input (the core's field path mapped to the
+// editor's input id, issue 10), the summary must link there, and what was typed is kept.
 for (const lang of LANGS) {
-  test(`refused plan submit shows its messages at the fields (${lang.code})`, { timeout: 5 * 60_000, todo: "plan submit errors are not mapped to the editor's inputs" }, async () => {
+  test(`refused plan submit shows its messages at the fields (${lang.code})`, { timeout: 5 * 60_000 }, async () => {
     const typed = lang.code === "zh" ? "保留我输入的文字" : "Keep what I typed";
     const admin = await context(lang, "admin");
     const page = await admin.newPage();
-    let resp;
-    // The plan editor: a draft submitted with what the validator refuses.
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
     const draft = await firstLink(page, "/overview/plans?state=draft", /^\/societies\/[^/]+\/plans\/2017/);
-    await page.goto(server.base + draft);
+    let resp = await page.goto(server.base + draft);
+    assert.equal(resp.status(), 200, draft);
     await page.fill("#summary", typed);
-    const metric = await page.$$eval("#plan-form input[name$='_metric']", (els) => els.filter((e) => e.offsetParent).map((e) => e.id));
-    if (metric.length > 0) await page.fill(`#${metric[0]}`, "");
+    // The first task shown, its first target and first milestone rows.
+    const task = await page.$eval("#plan-form fieldset.plan-task:not([hidden])", (f) => f.id.replace("task-", ""));
+    const id = (s) => `t${task}_${s}`;
+    await page.fill(`#${id("tgt_0_metric")}`, "");
+    await page.fill(`#${id("tgt_0_unit")}`, typed);
+    await page.fill(`#${id("tgt_0_target")}`, "12");
+    await page.fill(`#${id("tgt_0_due")}`, "2017-11-30");
+    await page.fill(`#${id("ms_0_date")}`, "");
+    await page.fill(`#${id("ms_0_what")}`, typed);
     resp = await submit(page, "#submit-plan");
     assert.equal(resp.status(), 422, `plan submit ${draft}`);
-    await assertRefused(page, `${lang.code} plan submit`, { fields: [], kept: [["#summary", typed]] });
+    await assertRefused(page, `${lang.code} plan submit`, {
+      fields: [id("tgt_0_metric"), id("ms_0_date")],
+      kept: [
+        ["#summary", typed],
+        [`#${id("tgt_0_unit")}`, typed],
+        [`#${id("tgt_0_target")}`, "12"],
+        [`#${id("tgt_0_due")}`, "2017-11-30"],
+        [`#${id("ms_0_what")}`, typed],
+      ],
+    });
+    // The messages are the core's, in the page's language.
+    const metricMsg = await page.textContent(`#err-${id("tgt_0_metric")}`);
+    assert.match(metricMsg, lang.code === "zh" ? /第 1 个目标缺少指标名称/ : /target 1: the metric is missing/);
+    const dateMsg = await page.textContent(`#err-${id("ms_0_date")}`);
+    assert.match(dateMsg, lang.code === "zh" ? /第 1 个里程碑缺少日期/ : /milestone 1: the date is missing/);
     await shot(page, `refused-plan-${lang.code}`);
-
+    assert.deepEqual(errors, [], "script errors on the page");
     await admin.close();
   });
 }

@@ -50,6 +50,30 @@ pub struct PlanContent {
     pub tasks: Vec<PlanTask>,
 }
 
+impl PlanContent {
+    /// The plan's progress part (issue 8): what colours, red streaks, the public target
+    /// progress and a new report's pre-fill read of an accepted plan (R-TRACK-1, R-TRACK-3) —
+    /// each task's number, targets and milestones — without the summary, the responsible
+    /// people and the notes. Stored beside each reform plan version, so that the dashboard for
+    /// every society does not decode whole plans.
+    pub fn progress_part(&self) -> PlanContent {
+        PlanContent {
+            summary: String::new(),
+            tasks: self
+                .tasks
+                .iter()
+                .map(|t| PlanTask {
+                    number: t.number,
+                    responsible: Vec::new(),
+                    targets: t.targets.clone(),
+                    milestones: t.milestones.clone(),
+                    notes: String::new(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// One task of a plan (R-PLAN-3): who is responsible, measurable targets, milestones.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -8,7 +8,7 @@
 //! `report_due_day` and its `[tracking]` section ([`crate::catalogue::TrackingRules`]).
 //!
 //! - [`ReportContent`], [`new_report`], [`validate_report`]: a society's monthly report
-//!   (R-TRACK-1).
+//!   (R-TRACK-1); [`ReportExtract`]: its compact progress extract, what colours read (issue 8).
 //! - [`Month`], [`expected_months`], [`report_due`], [`report_on_time`], [`months_due_by`]:
 //!   reporting months and deadlines (R-TRACK-2).
 //! - [`Arrival`], [`arrival`]: whether a month's report has come, as seen at an instant:
@@ -21,6 +21,7 @@
 
 mod arrival;
 mod colour;
+mod extract;
 mod month;
 mod rate;
 mod report;
@@ -31,6 +32,7 @@ pub use colour::{
     Colour, Reason, ReceivedReport, SocietyColour, TaskColour, colours, rectification_suggested,
     red_streaks,
 };
+pub use extract::{ReportExtract, TaskExtract};
 pub use month::{Month, expected_months, months_due_by, report_due, report_on_time};
 pub use rate::{RateCell, YearRates, month_rate, percent_text, society_rate, year_rates};
 pub use report::{

@@ -249,10 +249,88 @@ impl T {
     pub fn is_en(&self) -> bool {
         self.lang.is_en()
     }
+    /// The `lang` of a piece of data shown in this interface (WCAG 3.1.2 Language of Parts,
+    /// issue 10): `zh-CN` when it holds Chinese characters (a plan typed in Chinese, a
+    /// reviewer's comment), otherwise the interface's own language. For data that is Chinese
+    /// whatever it holds (society names, the notice's clauses) templates write `lang="zh-CN"`.
+    pub fn lang_of(&self, text: &str) -> &'static str {
+        if has_cjk(text) {
+            Lang::Zh.code()
+        } else {
+            self.lang.code()
+        }
+    }
+}
+
+impl T {
+    /// `text` cut into runs of one language each, with the `lang` of each (issue 10): in the
+    /// English interface an English sentence that quotes Chinese data ("target 1 '个人会员': at
+    /// least 11,500 人 …") marks only the Chinese runs as Chinese; digits, spaces and
+    /// punctuation stay with the run they are in. In the Chinese interface: one run.
+    pub fn runs(&self, text: &str) -> Vec<(&'static str, String)> {
+        if !self.is_en() {
+            return vec![(Lang::Zh.code(), text.to_string())];
+        }
+        let mut out: Vec<(&'static str, String)> = Vec::new();
+        for c in text.chars() {
+            let lang = if has_cjk(c.encode_utf8(&mut [0; 4])) {
+                Some(Lang::Zh.code())
+            } else if c.is_alphabetic() {
+                Some(Lang::En.code())
+            } else {
+                None
+            };
+            match (out.last_mut(), lang) {
+                (Some(last), None) => last.1.push(c),
+                (Some(last), Some(l)) if last.0 == l => last.1.push(c),
+                (_, l) => out.push((l.unwrap_or(Lang::En.code()), c.to_string())),
+            }
+        }
+        out
+    }
+}
+
+/// Whether `text` holds a CJK ideograph or CJK punctuation (U+3000–U+303F, U+3400–U+4DBF,
+/// U+4E00–U+9FFF, U+F900–U+FAFF, U+FF00–U+FFEF full-width forms).
+pub fn has_cjk(text: &str) -> bool {
+    text.chars().any(|c| {
+        matches!(c as u32, 0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn lang_of_data() {
+        let en = super::T::new(super::Lang::En);
+        let zh = super::T::new(super::Lang::Zh);
+        assert_eq!(en.lang_of("会员人数"), "zh-CN");
+        assert_eq!(en.lang_of("Members 会员"), "zh-CN");
+        assert_eq!(en.lang_of("（"), "zh-CN");
+        assert_eq!(en.lang_of("Members"), "en");
+        assert_eq!(en.lang_of(""), "en");
+        assert_eq!(zh.lang_of("Members"), "zh-CN");
+        assert_eq!(zh.lang_of("会员"), "zh-CN");
+        let runs = |t: &super::T, s: &str| -> Vec<(String, String)> {
+            t.runs(s)
+                .into_iter()
+                .map(|(l, r)| (l.to_string(), r))
+                .collect()
+        };
+        let p = |l: &str, r: &str| (l.to_string(), r.to_string());
+        assert_eq!(
+            runs(&en, "target 1 '个人会员': at least 11,500 人 due"),
+            vec![
+                p("en", "target 1 '"),
+                p("zh-CN", "个人会员': "),
+                p("en", "at least 11,500 "),
+                p("zh-CN", "人 "),
+                p("en", "due")
+            ]
+        );
+        assert_eq!(runs(&en, "Members"), vec![p("en", "Members")]);
+        assert_eq!(runs(&zh, "目标 a"), vec![p("zh-CN", "目标 a")]);
+    }
     use super::*;
     use std::collections::BTreeSet;
 

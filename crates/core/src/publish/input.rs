@@ -15,7 +15,7 @@ use crate::catalogue::Catalogue;
 use crate::facts::Facts;
 use crate::plan::PlanContent;
 use crate::tracking::{
-    Colour, Month, RateCell, ReceivedReport, SocietyColour, TaskReport, colours, expected_months,
+    Colour, Month, RateCell, ReceivedReport, SocietyColour, TaskExtract, colours, expected_months,
     target_met,
 };
 
@@ -392,7 +392,7 @@ pub fn target_progress(
     received.sort_by_key(|r| (r.month, r.submitted_at));
     let today: NaiveDate = now.with_timezone(&catalogue.timezone).date_naive();
     let latest =
-        |n: u32| -> Option<&TaskReport> { received.iter().rev().find_map(|r| r.content.task(n)) };
+        |n: u32| -> Option<&TaskExtract> { received.iter().rev().find_map(|r| r.content.task(n)) };
     let mut seen = BTreeSet::new();
     plan.tasks
         .iter()

@@ -7,20 +7,23 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::extract::{ReportExtract, TaskExtract};
 use super::month::{Month, expected_months, months_due_by, report_due, report_on_time};
-use super::report::{ReportContent, TaskReport, TaskStatus, is_reduction, target_met, with_unit};
+use super::report::{TaskStatus, is_reduction, target_met, with_unit};
 use crate::catalogue::Catalogue;
 use crate::facts::Facts;
 use crate::plan::{PlanContent, PlanTask, Target};
 
 /// One received monthly report, as the colour and rate calculations need it (R-TRACK-1).
 /// Several versions of one month may be given; the latest submitted one counts as the
-/// month's content and the first one as its arrival.
+/// month's content and the first one as its arrival. The content is the version's compact
+/// progress extract ([`ReportExtract`], issue 8); a full [`super::ReportContent`] converts
+/// into it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReceivedReport {
     pub month: Month,
     pub submitted_at: DateTime<Utc>,
-    pub content: ReportContent,
+    pub content: ReportExtract,
 }
 
 /// Status colour (R-TRACK-3). Ordered by severity, [`Colour::Red`] worst:
@@ -433,7 +436,7 @@ impl<'a> Cx<'a> {
     }
 
     /// The latest report with an entry for task `n`, and that entry.
-    fn latest(&self, n: u32) -> Option<(&'a ReceivedReport, &'a TaskReport)> {
+    fn latest(&self, n: u32) -> Option<(&'a ReceivedReport, &'a TaskExtract)> {
         self.reports
             .iter()
             .rev()
@@ -601,7 +604,7 @@ impl<'a> Cx<'a> {
     /// The current value of target `i` and whether it comes from the facts.
     fn current_value(
         &self,
-        latest: Option<&TaskReport>,
+        latest: Option<&TaskExtract>,
         t: &Target,
         i: usize,
     ) -> Option<(i64, bool)> {

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::extract::ReportExtract;
 use crate::facts::group;
 use crate::plan::{PlanContent, PlanIssue, PlanTask, Target};
 
@@ -151,7 +152,7 @@ pub fn is_reduction(target: &Target) -> bool {
 /// statuses (with the blocked reason of a blocked task), target values and reached milestones
 /// are carried over, for the targets and milestones the plan still has. Narrative and progress
 /// start empty: they are this month's.
-pub fn new_report(plan: &PlanContent, previous: Option<&ReportContent>) -> ReportContent {
+pub fn new_report(plan: &PlanContent, previous: Option<&ReportExtract>) -> ReportContent {
     let mut seen = BTreeSet::new();
     let tasks = plan
         .tasks

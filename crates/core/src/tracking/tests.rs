@@ -101,7 +101,8 @@ fn received(m: Month, at: DateTime<Utc>, tasks: Vec<TaskReport>) -> ReceivedRepo
         content: ReportContent {
             narrative: "本月进展".to_owned(),
             tasks,
-        },
+        }
+        .into(),
     }
 }
 
@@ -394,7 +395,7 @@ fn new_report_carries_over_the_previous_month() {
     june.tasks[1].status = TaskStatus::Blocked;
     june.tasks[1].blocked_reason = "场地未落实".to_owned();
 
-    let july = new_report(&p, Some(&june));
+    let july = new_report(&p, Some(&ReportExtract::from(&june)));
     assert_eq!(july.narrative, "");
     let t2 = &july.tasks[0];
     assert_eq!(t2.status, TaskStatus::InProgress);
@@ -409,13 +410,13 @@ fn new_report_carries_over_the_previous_month() {
     // Unblocked the month after: the reason does not linger.
     let mut july2 = july.clone();
     july2.tasks[1].status = TaskStatus::InProgress;
-    let aug = new_report(&p, Some(&july2));
+    let aug = new_report(&p, Some(&ReportExtract::from(&july2)));
     assert_eq!(aug.tasks[1].blocked_reason, "");
     // A task new in the plan starts empty.
     let mut p2 = p.clone();
     p2.tasks
         .push(task(13, vec![target("x", 0, 1, d(2017, 12, 1))], vec![]));
-    let r = new_report(&p2, Some(&june));
+    let r = new_report(&p2, Some(&ReportExtract::from(&june)));
     assert_eq!(r.tasks[2].number, 13);
     assert_eq!(r.tasks[2].status, TaskStatus::NotStarted);
     assert_eq!(
@@ -435,7 +436,7 @@ fn new_report_carries_over_faithfully_and_validation_flags_it() {
     let mut draft = new_report(&p, None);
     draft.tasks[0].values[0].value = Some(-1);
     draft.tasks[1].status = TaskStatus::Blocked;
-    let next = new_report(&p, Some(&draft));
+    let next = new_report(&p, Some(&ReportExtract::from(&draft)));
     assert_eq!(next.tasks[0].value(0), Some(-1));
     let issues = validate_report(&p, &next);
     assert_eq!(
@@ -1659,7 +1660,8 @@ fn any_report() -> impl Strategy<Value = ReceivedReport> {
             content: ReportContent {
                 narrative: String::new(),
                 tasks,
-            },
+            }
+            .into(),
         })
 }
 
@@ -1725,6 +1727,70 @@ proptest! {
         prop_assert_eq!(cell.expected as usize, due.len());
     }
 
+    /// Issue 8: the progress extract answers every question colours, red streaks, the public
+    /// target progress and the next month's pre-fill ask of a report exactly as the full
+    /// content does, also after a round trip through its stored JSON; and colours computed
+    /// from reports that differ only in what the extract leaves out (narrative, progress
+    /// texts, a non-blocked task's reason) are the same.
+    #[test]
+    fn extract_answers_like_the_full_content(
+        c in any_catalogue(),
+        tasks in proptest::collection::vec(any_plan_task(), 0..4),
+        entries in proptest::collection::vec(proptest::collection::vec(any_task_report(), 0..5), 1..4),
+        members in any_value(),
+        now in any_instant(),
+    ) {
+        for full in entries.iter().map(|tasks| ReportContent { narrative: "n".to_owned(), tasks: tasks.clone() }) {
+            let extract = ReportExtract::from(&full);
+            let text = serde_json::to_string(&extract).unwrap();
+            let stored: ReportExtract = serde_json::from_str(&text).unwrap();
+            prop_assert_eq!(&stored, &extract);
+            for n in 0u32..28 {
+                let a = full.task(n);
+                let b = extract.task(n);
+                prop_assert_eq!(a.is_some(), b.is_some());
+                let (Some(a), Some(b)) = (a, b) else { continue };
+                prop_assert_eq!(a.status, b.status);
+                if a.status == TaskStatus::Blocked {
+                    prop_assert_eq!(&a.blocked_reason, &b.blocked_reason);
+                }
+                for i in 0usize..6 {
+                    prop_assert_eq!(a.value(i), b.value(i));
+                    prop_assert_eq!(a.reached(i), b.reached(i));
+                }
+                prop_assert_eq!(a.reached(usize::MAX), b.reached(usize::MAX));
+            }
+        }
+        // Colours from the full reports and from the same reports stripped of what the
+        // extract leaves out.
+        let p = plan(tasks);
+        let facts = facts! { members_now: members, ..Facts::default() };
+        let at = |i: usize| bj(2017, 7, 1, 0, 0, 0) + Duration::days(31 * i as i64);
+        let full: Vec<ReceivedReport> = entries.iter().enumerate().map(|(i, t)| ReceivedReport {
+            month: Month { year: 2017, month: 6 + i as u32 },
+            submitted_at: at(i),
+            content: ReportContent { narrative: "本月进展".to_owned(), tasks: t.clone() }.into(),
+        }).collect();
+        let stripped: Vec<ReceivedReport> = entries.iter().enumerate().map(|(i, t)| ReceivedReport {
+            month: Month { year: 2017, month: 6 + i as u32 },
+            submitted_at: at(i),
+            content: ReportContent {
+                narrative: String::new(),
+                tasks: t.iter().map(|r| TaskReport {
+                    progress: String::new(),
+                    blocked_reason: if r.status == TaskStatus::Blocked { r.blocked_reason.clone() } else { "ignored".to_owned() },
+                    ..r.clone()
+                }).collect(),
+            }.into(),
+        }).collect();
+        prop_assert_eq!(colours(&c, Some(&p), &full, &facts, now), colours(&c, Some(&p), &stripped, &facts, now));
+        prop_assert_eq!(red_streaks(&c, &p, &full, &facts, now), red_streaks(&c, &p, &stripped, &facts, now));
+        // The plan's progress part judges like the whole plan.
+        let part = p.progress_part();
+        prop_assert_eq!(colours(&c, Some(&p), &full, &facts, now), colours(&c, Some(&part), &full, &facts, now));
+        prop_assert_eq!(red_streaks(&c, &p, &full, &facts, now), red_streaks(&c, &part, &full, &facts, now));
+    }
+
     #[test]
     fn month_text_round_trips(year in 0i32..10_000, month in 1u32..13) {
         let m = Month { year, month };
@@ -1760,4 +1826,25 @@ proptest! {
             prop_assert!(p <= 1000);
         }
     }
+}
+
+/// Issue 8: a stored extract that lacks a field does not decode (never an empty default).
+#[test]
+fn extract_with_a_missing_field_does_not_decode() {
+    assert!(serde_json::from_str::<ReportExtract>("{}").is_err());
+    assert!(
+        serde_json::from_str::<ReportExtract>(r#"{"tasks":[{"number":2,"status":"blocked"}]}"#)
+            .is_err()
+    );
+    assert!(serde_json::from_str::<ReportExtract>(r#"{"tasks":[],"narrative":""}"#).is_err());
+    let ok: ReportExtract = serde_json::from_str(
+        r#"{"tasks":[{"number":2,"status":"blocked","values":[{"target":0,"value":5}],"milestones_reached":[1],"blocked_reason":"r"}]}"#,
+    )
+    .unwrap();
+    let t = ok.task(2).unwrap();
+    assert_eq!(
+        (t.status, t.value(0), t.reached(1), t.reached(0)),
+        (TaskStatus::Blocked, Some(5), true, false)
+    );
+    assert_eq!(t.blocked_reason, "r");
 }

@@ -54,6 +54,10 @@ pub trait Document {
     fn describe(&self, part_zh: &str, part_en: &str) -> (String, String);
     /// Decodes stored content of this document.
     fn decode(&self, text: &str) -> Result<Self::Content, serde_json::Error>;
+    /// The compact progress extract stored beside a version with this content (issue 8,
+    /// `progress_json`): what colours and rates read (R-TRACK-3); `None` for content that keeps
+    /// none (rectification plans).
+    fn extract(content: &Self::Content) -> Option<String>;
 }
 
 /// One submitted version: immutable.
@@ -233,7 +237,7 @@ pub async fn submit<D: Document>(
     .await?
     .try_get(0)?;
     sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO {} ({}, version, content_json, submitted_at, submitted_by, late_seconds) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO {} ({}, version, content_json, submitted_at, submitted_by, late_seconds, progress_json) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         shelf.versions, shelf.parent
     )))
     .bind(doc.id())
@@ -242,6 +246,7 @@ pub async fn submit<D: Document>(
     .bind(ts(now))
     .bind(actor.label())
     .bind(late_seconds)
+    .bind(D::extract(doc.draft()))
     .execute(&mut **tx)
     .await?;
     audit::record(

@@ -94,6 +94,34 @@ pub async fn all_versions(db: &Db, year: i32) -> AppResult<BTreeMap<i64, Vec<Fac
     Ok(out)
 }
 
+/// [`all_versions`] of the named fields only (issue 8: colours read only the facts that plan
+/// targets link to, a small part of a year's facts). One query; none when no field is named.
+pub async fn all_versions_of_fields(
+    db: &Db,
+    year: i32,
+    fields: &std::collections::BTreeSet<String>,
+) -> AppResult<BTreeMap<i64, Vec<FactVersion>>> {
+    let mut out: BTreeMap<i64, Vec<FactVersion>> = BTreeMap::new();
+    if fields.is_empty() {
+        return Ok(out);
+    }
+    let placeholders: Vec<String> = (0..fields.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT id, field, value_json, as_of, source, entered_by, entered_at, society_id FROM fact_values \
+         WHERE year = $1 AND field IN ({}) ORDER BY society_id, field, as_of, id",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(year));
+    for f in fields {
+        q = q.bind(f.as_str());
+    }
+    for r in &q.fetch_all(&db.pool).await? {
+        let sid: i64 = r.try_get(7)?;
+        out.entry(sid).or_default().push(version_from_row(r)?);
+    }
+    Ok(out)
+}
+
 /// The current version of each field.
 pub fn current(versions: &[FactVersion]) -> BTreeMap<String, FactVersion> {
     let mut out: BTreeMap<String, FactVersion> = BTreeMap::new();

@@ -91,7 +91,17 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0013_bulletin_header_index.sql"),
         postgres: include_str!("../../migrations/postgres/0013_bulletin_header_index.sql"),
     },
+    Migration {
+        version: 14,
+        name: "progress_extract",
+        sqlite: include_str!("../../migrations/sqlite/0014_progress_extract.sql"),
+        postgres: include_str!("../../migrations/postgres/0014_progress_extract.sql"),
+    },
 ];
+
+/// The migration that adds the progress extracts; [`super::extracts::backfill`] runs once the
+/// database has it.
+const PROGRESS_EXTRACT: i64 = 14;
 
 /// Applies every migration not yet applied, each in its own transaction.
 pub async fn run(db: &Db) -> anyhow::Result<()> {
@@ -134,6 +144,21 @@ pub async fn run_until(db: &Db, last: i64) -> anyhow::Result<()> {
                 migration.version = m.version,
                 migration.name = m.name,
                 "applied migration"
+            );
+        }
+    }
+    // Issue 8: versions stored before migration 0014 (or by an older release writing into a
+    // migrated database) get their progress extract; idempotent, a no-op once all have one.
+    if last >= PROGRESS_EXTRACT {
+        let filled = super::extracts::backfill(db)
+            .await
+            .context("back-filling the progress extracts (migration 0014)")?;
+        if filled.any() {
+            tracing::info!(
+                reports = filled.reports,
+                plans = filled.plans,
+                unreadable = filled.unreadable,
+                "back-filled progress extracts"
             );
         }
     }

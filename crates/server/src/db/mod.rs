@@ -11,6 +11,7 @@ pub mod bulletins;
 pub mod catalogues;
 pub mod documents;
 pub mod evidence;
+pub mod extracts;
 pub mod facts;
 pub mod judgements;
 pub mod migrations;

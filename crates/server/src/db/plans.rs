@@ -158,6 +158,11 @@ impl Document for Plan {
     fn decode(&self, text: &str) -> Result<PlanBody, serde_json::Error> {
         PlanBody::decode(self.kind, text)
     }
+    fn extract(content: &PlanBody) -> Option<String> {
+        content
+            .reform()
+            .and_then(|c| serde_json::to_string(&c.progress_part()).ok())
+    }
 }
 
 const SELECT: &str = "SELECT p.id, p.society_id, s.code, s.name, s.discipline_group, p.year, p.kind, p.state, p.draft_json, p.accepted_version, \
@@ -225,11 +230,32 @@ pub async fn list(db: &Db, year: i32, kind: PlanKind) -> AppResult<Vec<Plan>> {
 }
 
 /// The accepted version of the reform plan of every society of a year (or of one): society id
-/// → (content, version). One query (dashboard, rates, reminders, the rectification rule).
+/// → (content, version). One query (the report pages, the assessment).
 pub async fn accepted_of_year(
     db: &Db,
     year: i32,
     society_id: Option<i64>,
+) -> AppResult<BTreeMap<i64, (PlanContent, i64)>> {
+    accepted(db, year, society_id, "content_json", "").await
+}
+
+/// [`accepted_of_year`] reading only the stored progress part of each accepted version
+/// ([`PlanContent::progress_part`], issue 8): what colours, rates and red streaks read. A
+/// version without it, or whose part does not decode, is an error naming it. One query.
+pub async fn accepted_extracts_of_year(
+    db: &Db,
+    year: i32,
+    society_id: Option<i64>,
+) -> AppResult<BTreeMap<i64, (PlanContent, i64)>> {
+    accepted(db, year, society_id, "progress_json", "progress part of ").await
+}
+
+async fn accepted(
+    db: &Db,
+    year: i32,
+    society_id: Option<i64>,
+    column: &str,
+    part_en: &str,
 ) -> AppResult<BTreeMap<i64, (PlanContent, i64)>> {
     let one = if society_id.is_some() {
         " AND p.society_id = $2"
@@ -237,7 +263,7 @@ pub async fn accepted_of_year(
         ""
     };
     let mut q = sqlx::query(AssertSqlSafe(format!(
-        "SELECT p.society_id, s.code, v.version, v.content_json FROM plans p \
+        "SELECT p.society_id, s.code, v.version, v.{column} FROM plans p \
          JOIN societies s ON s.id = p.society_id \
          JOIN plan_versions v ON v.plan_id = p.id AND v.version = p.accepted_version \
          WHERE p.year = $1 AND p.kind = 'reform'{one}"
@@ -250,16 +276,28 @@ pub async fn accepted_of_year(
     let mut out = BTreeMap::new();
     for r in &rows {
         let society_id: i64 = r.try_get(0)?;
-        let code: String = r.try_get(1)?;
         let version: i64 = r.try_get(2)?;
-        let text: String = r.try_get(3)?;
-        let content: PlanContent = serde_json::from_str(&text).map_err(|e| {
-            AppError::unreadable(
-                format!("{code} {year} 年改革方案的第 {version} 版"),
-                format!("version {version} of plan {code}/{year}/reform"),
-                e,
-            )
-        })?;
+        let text: Option<&str> = r.try_get(3)?;
+        let decoded = match text {
+            Some(t) => serde_json::from_str::<PlanContent>(t).map_err(|e| e.to_string()),
+            None => Err("missing".to_owned()),
+        };
+        let content = match decoded {
+            Ok(c) => c,
+            Err(e) => {
+                let code: &str = r.try_get(1)?;
+                let part_zh = if part_en.is_empty() {
+                    ""
+                } else {
+                    "（进展摘要）"
+                };
+                return Err(AppError::unreadable(
+                    format!("{code} {year} 年改革方案的第 {version} 版{part_zh}"),
+                    format!("{part_en}version {version} of plan {code}/{year}/reform"),
+                    e,
+                ));
+            }
+        };
         out.insert(society_id, (content, version));
     }
     Ok(out)

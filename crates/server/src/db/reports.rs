@@ -4,7 +4,7 @@
 //! per-society exceptions.
 
 use chrono::{DateTime, Utc};
-use reformwatch_core::tracking::{Month, ReportContent, ReportState};
+use reformwatch_core::tracking::{Month, ReportContent, ReportExtract, ReportState};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::any::AnyRow;
@@ -83,6 +83,9 @@ impl Document for Report {
     }
     fn decode(&self, text: &str) -> Result<ReportContent, serde_json::Error> {
         serde_json::from_str(text)
+    }
+    fn extract(content: &ReportContent) -> Option<String> {
+        serde_json::to_string(&ReportExtract::from(content)).ok()
     }
 }
 
@@ -243,28 +246,61 @@ pub async fn queue_of_year(db: &Db, year: i32) -> AppResult<Vec<QueueRow>> {
         .collect()
 }
 
-/// A report as received: (society id, month, first submission, latest submitted content).
-pub struct Received {
+/// A report as received: (society id, month, first submission, latest submitted content — the
+/// whole [`ReportContent`] or its progress extract, [`ReportExtract`]).
+pub struct Received<C = ReportContent> {
     pub society_id: i64,
     pub month: Month,
     pub first_submitted_at: String,
-    pub content: ReportContent,
+    pub content: C,
 }
 
 /// The latest submitted version of every report of a year (for one society, or all), with the
-/// time of its first submission: what colours and reminders need. One query.
+/// time of its first submission, its whole content decoded. One query.
 pub async fn received_of_year(
     db: &Db,
     year: i32,
     society_id: Option<i64>,
 ) -> AppResult<Vec<Received>> {
+    received(db, year, society_id, "content_json", |text| {
+        let text = text.ok_or_else(|| "content missing".to_owned())?;
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    })
+    .await
+}
+
+/// [`received_of_year`] reading only the progress extracts stored beside the versions (issue
+/// 8): what colours, rates and reminders need, a small part of each report. A version without
+/// an extract, or whose extract does not decode, is an error naming it (never an empty
+/// report). One query.
+pub async fn received_extracts_of_year(
+    db: &Db,
+    year: i32,
+    society_id: Option<i64>,
+) -> AppResult<Vec<Received<ReportExtract>>> {
+    received(db, year, society_id, "progress_json", |text| {
+        let text = text.ok_or_else(|| "progress extract missing".to_owned())?;
+        serde_json::from_str(text).map_err(|e| format!("progress extract: {e}"))
+    })
+    .await
+}
+
+/// The latest version of every received report, `column` of it decoded by `decode` (given the
+/// stored text, `None` for NULL); an error names the row.
+async fn received<C>(
+    db: &Db,
+    year: i32,
+    society_id: Option<i64>,
+    column: &str,
+    decode: impl Fn(Option<&str>) -> Result<C, String>,
+) -> AppResult<Vec<Received<C>>> {
     let one = if society_id.is_some() {
         " AND r.society_id = $2"
     } else {
         ""
     };
     let mut q = sqlx::query(AssertSqlSafe(format!(
-        "SELECT r.society_id, s.code, r.month, f.submitted_at, v.version, v.content_json \
+        "SELECT r.society_id, s.code, r.month, f.submitted_at, v.version, v.{column} \
          FROM reports r JOIN societies s ON s.id = r.society_id \
          JOIN report_versions f ON f.report_id = r.id AND f.version = 1 \
          JOIN report_versions v ON v.report_id = r.id \
@@ -277,19 +313,22 @@ pub async fn received_of_year(
         q = q.bind(id);
     }
     let rows = q.fetch_all(&db.pool).await?;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
-        let code: String = r.try_get(1)?;
         let month: u32 = r.try_get::<i64, _>(2)? as u32;
         let version: i64 = r.try_get(4)?;
-        let text: String = r.try_get(5)?;
-        let content: ReportContent = serde_json::from_str(&text).map_err(|e| {
-            AppError::unreadable(
-                format!("{code} {year}年{month}月月报的第 {version} 版"),
-                format!("version {version} of report {}", obj(&code, year, month)),
-                e,
-            )
-        })?;
+        let text: Option<&str> = r.try_get(5)?;
+        let content = match decode(text) {
+            Ok(c) => c,
+            Err(e) => {
+                let code: &str = r.try_get(1)?;
+                return Err(AppError::unreadable(
+                    format!("{code} {year}年{month}月月报的第 {version} 版"),
+                    format!("version {version} of report {}", obj(code, year, month)),
+                    e,
+                ));
+            }
+        };
         out.push(Received {
             society_id: r.try_get(0)?,
             month: Month { year, month },

@@ -136,6 +136,16 @@ impl Page {
         }
     }
 
+    /// The title as its parts between " · ", each with its `lang` (WCAG 3.1.2, issue 10): a
+    /// heading such as "中国数学会 · 2017 reform plan" in the English interface reads the
+    /// society's name as Chinese and the rest as English.
+    pub fn title_parts(&self) -> Vec<(&'static str, &str)> {
+        self.title
+            .split(" · ")
+            .map(|part| (self.t.lang_of(part), part))
+            .collect()
+    }
+
     pub fn with_flash(mut self, done: Option<&str>) -> Page {
         if let Some(key) = done.filter(|k| FLASH_KEYS.contains(k)) {
             self.flash = Some(self.t.t(&format!("flash-{key}")));

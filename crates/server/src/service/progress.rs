@@ -4,7 +4,7 @@
 //! timeline, the report page, the dashboard, the rates, the reminders and the rectification
 //! rule all read the same snapshot.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use reformwatch_core::catalogue::Catalogue;
@@ -20,12 +20,19 @@ use crate::db::{facts, parse_ts, plans, reports};
 use crate::error::AppResult;
 
 /// What colours and rates need, per society id.
+///
+/// Issue 8: it is read from the compact progress extracts stored beside the versions
+/// (`db::extracts`), not from the whole content: a report's [`core::ReportExtract`] and, when
+/// every society is loaded, a plan's progress part ([`PlanContent::progress_part`]: no summary,
+/// responsible people or notes). One society's load keeps the whole accepted plan (its report
+/// page shows it).
 pub struct Progress {
-    /// Accepted reform plans: (content, version).
+    /// Accepted reform plans: (content, version); for all societies the progress part.
     pub plans: BTreeMap<i64, (PlanContent, i64)>,
-    /// Received reports: latest submitted content, first submission time.
+    /// Received reports: latest submitted version's progress extract, first submission time.
     pub received: BTreeMap<i64, Vec<ReceivedReport>>,
-    /// Facts of the societies with an accepted plan (colours read linked targets from them).
+    /// Facts of the societies with an accepted plan (colours read linked targets from them); for
+    /// all societies only the facts the plans' targets link to.
     pub facts: BTreeMap<i64, Facts>,
 }
 
@@ -38,9 +45,14 @@ impl Progress {
     ) -> AppResult<Progress> {
         let year = catalogue.year;
         let id = society.map(|s| s.id);
-        let plans = plans::accepted_of_year(&state.db, year, id).await?;
+        let started = std::time::Instant::now();
+        let plans = match id {
+            Some(_) => plans::accepted_of_year(&state.db, year, id).await?,
+            None => plans::accepted_extracts_of_year(&state.db, year, None).await?,
+        };
+        let plans_ms = started.elapsed().as_millis();
         let mut received: BTreeMap<i64, Vec<ReceivedReport>> = BTreeMap::new();
-        for r in reports::received_of_year(&state.db, year, id).await? {
+        for r in reports::received_extracts_of_year(&state.db, year, id).await? {
             let Some(at) = parse_ts(&r.first_submitted_at) else {
                 return Err(anyhow::anyhow!(
                     "stored submission time {} unreadable",
@@ -57,6 +69,7 @@ impl Progress {
                     content: r.content,
                 });
         }
+        let reports_ms = started.elapsed().as_millis();
         let (versions, elections) = match society {
             Some(s) => {
                 let mut v = BTreeMap::new();
@@ -67,10 +80,21 @@ impl Progress {
                 }
                 (v, e)
             }
-            None => (
-                facts::all_versions(&state.db, year).await?,
-                societies::election_flags_of_year(&state.db, year).await?,
-            ),
+            // Every society (issue 8): only the facts the accepted plans' targets link to,
+            // the only facts colours read (`Target::fact`), not the whole year's facts.
+            None => {
+                let linked: BTreeSet<String> = plans
+                    .values()
+                    .flat_map(|(p, _)| p.tasks.iter().flat_map(|t| t.targets.iter()))
+                    .filter_map(|t| t.fact.as_deref().map(str::trim))
+                    .filter(|f| !f.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                (
+                    facts::all_versions_of_fields(&state.db, year, &linked).await?,
+                    societies::election_flags_of_year(&state.db, year).await?,
+                )
+            }
         };
         let mut by_society = BTreeMap::new();
         for sid in plans.keys() {
@@ -83,6 +107,14 @@ impl Progress {
             )?;
             by_society.insert(*sid, f);
         }
+        // Where a load's time goes (issue 8's measurements): RUST_LOG=reformwatch=debug.
+        tracing::debug!(
+            societies = plans.len(),
+            plans_ms,
+            reports_ms = reports_ms - plans_ms,
+            facts_ms = started.elapsed().as_millis() - reports_ms,
+            "progress loaded"
+        );
         Ok(Progress {
             plans,
             received,

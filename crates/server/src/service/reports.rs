@@ -474,7 +474,8 @@ pub async fn report_reminders(
     catalogue: &Catalogue,
     now: DateTime<Utc>,
 ) -> AppResult<usize> {
-    let plans = plan_store::accepted_of_year(&state.db, catalogue.year, None).await?;
+    // Which societies have an accepted plan is all reminders read of the plans (issue 8).
+    let plans = plan_store::accepted_societies(&state.db, catalogue.year).await?;
     if plans.is_empty() {
         return Ok(0);
     }
@@ -499,7 +500,7 @@ pub async fn report_reminders(
             let submitted = reports.iter().any(|r| {
                 r.society_id == s.id && r.month == month.month && r.latest_version.is_some()
             });
-            if submitted || !plans.contains_key(&s.id) {
+            if submitted || !plans.contains(&s.id) {
                 continue;
             }
             notes.push(Note {

@@ -657,3 +657,114 @@ async fn no_empty_405_on_any_post_only_route(app: TestApp) {
     assert_eq!(app.get("/account").await.status, StatusCode::OK);
 }
 both!(no_empty_405_on_any_post_only_route);
+
+/// The plan editor's form for tasks 1–7 and the optional tasks `optional`, every list
+/// complete (responsible, a target, a milestone), as the page posts it.
+fn plan_form(optional: &[u32]) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = vec![("summary".into(), "保留我输入的文字".into())];
+    for n in optional {
+        pairs.push(("optional".into(), n.to_string()));
+    }
+    for n in (1..=7).chain(optional.iter().copied()) {
+        for (k, v) in [
+            ("present".to_string(), n.to_string()),
+            (format!("t{n}_resp_0_name"), "张三".into()),
+            (format!("t{n}_resp_0_position"), "秘书长".into()),
+            (format!("t{n}_tgt_0_metric"), "制度".into()),
+            (format!("t{n}_tgt_0_unit"), "项".into()),
+            (format!("t{n}_tgt_0_baseline"), "0".into()),
+            (format!("t{n}_tgt_0_target"), "2".into()),
+            (format!("t{n}_tgt_0_due"), "2017-12-31".into()),
+            (format!("t{n}_ms_0_date"), "2017-09-30".into()),
+            (format!("t{n}_ms_0_what"), "中期检查".into()),
+        ] {
+            pairs.push((k, v));
+        }
+    }
+    pairs
+}
+
+/// Sets `key` of the form to `value`.
+fn set(pairs: &mut [(String, String)], key: &str, value: &str) {
+    let at = pairs.iter().position(|(k, _)| k == key).unwrap();
+    pairs[at].1 = value.to_string();
+}
+
+/// Issue 10: a refused plan submission (the core's validation, R-PLAN-2, R-PLAN-3) shows each
+/// message at the editor input it is about, the summary links there, and what was typed is
+/// kept. Before, the messages were listed in the summary without links and no input was
+/// marked.
+async fn refused_plan_submit_at_the_inputs(app: TestApp) {
+    let may = chrono::DateTime::parse_from_rfc3339("2017-05-20T10:00:00+08:00")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    app.state.clock.set(may);
+    app.registry().await;
+    app.user("fe-editor", Role::SocietyEditor, Some("A-03"))
+        .await;
+    app.login("fe-editor").await;
+    let r = app.post_form("/societies/A-03/plans/2017", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+
+    // One optional task (five are needed); task 1's target without a metric, task 2's
+    // milestone without what is done, task 3's responsible person without a name.
+    let mut form = plan_form(&[12]);
+    set(&mut form, "t1_tgt_0_metric", "");
+    set(&mut form, "t2_ms_0_what", "");
+    set(&mut form, "t3_resp_0_name", "");
+    let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = app
+        .post_form("/societies/A-03/plans/2017/submit", &refs)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_at_field(&r, "t1_tgt_0_metric", "第 1 个目标缺少指标名称", Some(""));
+    assert_at_field(&r, "t2_ms_0_what", "第 1 个里程碑缺少内容", Some(""));
+    assert_at_field(&r, "t3_resp_0_name", "未填写责任人", Some(""));
+    assert_at_field(&r, "optional-12", "少于至少 5 项的要求", None);
+    // What was typed next to the refused inputs is kept.
+    let html = r.text();
+    assert!(tag_of(&html, "t1_tgt_0_unit").1.contains("value=\"项\""));
+    assert!(
+        tag_of(&html, "t1_tgt_0_due")
+            .1
+            .contains("value=\"2017-12-31\"")
+    );
+    assert!(
+        tag_of(&html, "t2_ms_0_date")
+            .1
+            .contains("value=\"2017-09-30\"")
+    );
+    assert!(
+        tag_of(&html, "t3_resp_0_position")
+            .1
+            .contains("value=\"秘书长\"")
+    );
+    assert!(tag_of(&html, "optional-12").1.contains(" checked"));
+    assert!(html.contains(">保留我输入的文字</textarea>"));
+    // Only the refused inputs are marked: four.
+    assert_eq!(html.matches("aria-invalid=\"true\"").count(), 4, "{html}");
+
+    // In English the same places, the core's English message.
+    app.set_cookie("rw_lang", "en");
+    let r = app
+        .post_form("/societies/A-03/plans/2017/submit", &refs)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_at_field(
+        &r,
+        "t1_tgt_0_metric",
+        "target 1: the metric is missing",
+        Some(""),
+    );
+    app.set_cookie("rw_lang", "zh");
+
+    // Negative control: the complete form with five optional tasks is submitted.
+    let form = plan_form(&[12, 13, 14, 15, 16]);
+    let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = app
+        .post_form("/societies/A-03/plans/2017/submit", &refs)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_no_summary(&app.get(&r.location()).await.text());
+}
+both!(refused_plan_submit_at_the_inputs);

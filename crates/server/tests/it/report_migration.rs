@@ -76,20 +76,32 @@ async fn report(db: &Db, society: i64, month: u32) -> store::Report {
     store::get(db, society, 2017, month).await.unwrap().unwrap()
 }
 
+/// A submission as release 0010 stored it: the next version and the state (this release's
+/// `documents::submit` also writes the progress extract column of migration 0014, which a
+/// 0010 database does not have).
 async fn submit(db: &Db, society: i64, month: u32, late: Option<i64>) {
     let r = report(db, society, month).await;
+    let now = reformwatch::db::ts(chrono::Utc::now());
     let mut tx = db.begin().await.unwrap();
-    documents::submit(
-        db,
-        &mut tx,
-        &Actor::System,
-        chrono::Utc::now(),
-        &r,
-        "submitted",
-        late,
+    sqlx::query(
+        "INSERT INTO report_versions (report_id, version, content_json, submitted_at, submitted_by, late_seconds) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
+    .bind(r.id)
+    .bind(r.latest_version.unwrap_or(0) + 1)
+    .bind(serde_json::to_string(&r.draft).unwrap())
+    .bind(&now)
+    .bind(Actor::System.label())
+    .bind(late)
+    .execute(&mut *tx)
     .await
     .unwrap();
+    sqlx::query("UPDATE reports SET state = 'submitted', updated_at = $1 WHERE id = $2")
+        .bind(&now)
+        .bind(r.id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 }
 

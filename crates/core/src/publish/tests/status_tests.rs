@@ -33,7 +33,8 @@ fn report(m: u32, at: DateTime<Utc>, tasks: Vec<TaskReport>) -> ReceivedReport {
         content: ReportContent {
             narrative: String::new(),
             tasks,
-        },
+        }
+        .into(),
     }
 }
 
@@ -413,7 +414,8 @@ fn no_private_field_reaches_a_bulletin() {
                     blocked_reason: "SECRET-BLOCKED-REASON".to_owned(),
                 },
             ],
-        },
+        }
+        .into(),
     }];
     let facts = parse_facts_json(r#"{"members_now": 31337}"#, &c).unwrap();
 

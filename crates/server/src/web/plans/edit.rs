@@ -12,8 +12,8 @@ use reformwatch_core::catalogue::Catalogue;
 use reformwatch_core::plan::{self, PlanState};
 
 use super::form::{
-    Cell, Layout, TaskBlock, adopt_proposals, check_field_count, parse_add_row, read_form,
-    render_content,
+    Cell, Layout, TaskBlock, adopt_proposals, check_field_count, issue_input, parse_add_row,
+    read_form, render_content,
 };
 use super::{PlanQuery, deadline_text, form_pairs, issue_rows, kind_of, link, state_label};
 use crate::AppState;
@@ -62,7 +62,8 @@ struct PlanPage {
     /// The review form as typed after a refused decision: (input id, label, value).
     review_fields: Vec<(String, String, String)>,
     review_comment: String,
-    optional: Vec<(u32, String, bool)>,
+    /// The optional tasks' boxes: (number, title, chosen, input id).
+    optional: Vec<(u32, String, bool, String)>,
     summary: String,
     tasks: Vec<TaskBlock>,
     problems: Vec<(Cell, Cell)>,
@@ -170,6 +171,7 @@ async fn plan_page_full(
         fields.push(b.name.clone());
     }
     fields.extend(rendered.measures.iter().flatten().map(|c| c.name.clone()));
+    fields.extend(first_optional(catalogue).map(|o| format!("optional-{o}")));
     let field_refs: Vec<&str> = fields.iter().map(String::as_str).collect();
     let form_errors = FormErrors::of(&t, &errors, &field_refs);
     let typed_value = |k: &str| typed.get(k).cloned().unwrap_or_default();
@@ -251,7 +253,11 @@ async fn plan_page_full(
         errors: form_errors,
         review_fields,
         review_comment,
-        optional: rendered.optional,
+        optional: rendered
+            .optional
+            .into_iter()
+            .map(|(n, title, on)| (n, title, on, format!("optional-{n}")))
+            .collect(),
         summary: rendered.summary,
         tasks: rendered.tasks,
         problems: rendered.problems,
@@ -429,6 +435,8 @@ async fn save(
     match service::submit(state, &who, &society, &catalogue, kind).await {
         Ok(_) => Ok(see_other(&link, "submitted")),
         Err(AppError::Invalid(errors)) => {
+            let mapped = at_inputs(state, &society, &catalogue, kind).await?;
+            let errors = if mapped.is_empty() { errors } else { mapped };
             plan_page_with(
                 state,
                 ctx,
@@ -443,6 +451,45 @@ async fn save(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The blocking issues of the saved draft (the submission was refused for them), each as an
+/// error of the editor input it is about ([`issue_input`]; issue 10: the message at the field,
+/// the summary linking to it), with the core's message in both languages. An issue with no
+/// input of its own keeps the core's field name and shows in the summary only.
+async fn at_inputs(
+    state: &AppState,
+    society: &Society,
+    catalogue: &Catalogue,
+    kind: PlanKind,
+) -> AppResult<Vec<FieldError>> {
+    let plan = service::get(state, society, catalogue.year, kind).await?;
+    let election = service::election_year(state, society, catalogue.year).await?;
+    let first_optional = first_optional(catalogue);
+    let errors = service::issues(catalogue, election, &plan.draft)
+        .into_iter()
+        .filter(|i| i.blocking)
+        .map(|i| {
+            let field = i.field.as_deref().unwrap_or("plan");
+            let input =
+                issue_input(i.task, field, first_optional).unwrap_or_else(|| field.to_string());
+            FieldError::localized(
+                &input,
+                &format!("plan-{}", i.code),
+                i.message_zh,
+                i.message_en,
+            )
+        })
+        .collect();
+    Ok(errors)
+}
+
+/// The first optional task: its box carries the "too few optional tasks" message.
+fn first_optional(catalogue: &Catalogue) -> Option<u32> {
+    catalogue
+        .tasks_of(reformwatch_core::catalogue::TaskClass::Optional)
+        .map(|t| t.number)
+        .next()
 }
 
 pub async fn save_draft(

@@ -50,6 +50,61 @@ pub fn parse_add_row(raw: &str) -> Option<String> {
     matches!(list, "resp" | "tgt" | "ms").then(|| format!("t{n}_{list}"))
 }
 
+/// The id of the plan editor's input that a validation issue of the core (`PlanIssue`: its task
+/// and its field path, e.g. task 12 and `targets[0].metric`) is about, so that a refused
+/// submission shows each message at its input and the summary links there (issue 10 "Errors
+/// where the eye is"; R-PLAN-2, R-PLAN-3, R-PLAN-5). A list that is empty or incomplete as a
+/// whole (`responsible`, `targets`, `milestones`, `problems`, `measures`) points at its first
+/// row, which the editor always renders (a blank row when the list is empty); `tasks` without
+/// a task (too few optional tasks) at the first optional task's box (`first_optional`).
+/// `None` (shown in the summary only): a task that is not in the form (a missing mandatory
+/// task, an unknown or duplicated task number).
+pub fn issue_input(task: Option<u32>, field: &str, first_optional: Option<u32>) -> Option<String> {
+    // `name[3].part` → ("name", Some((3, "part"))); `name` → ("name", None).
+    let (list, row) = match field.split_once('[') {
+        Some((list, rest)) => {
+            let (i, part) = rest.split_once("].")?;
+            (list, Some((i.parse::<usize>().ok()?, part)))
+        }
+        None => (field, None),
+    };
+    // Rectification lists are the plan's, whatever task a problem names.
+    match (list, row) {
+        ("problems", None) => return Some("p_0_description".into()),
+        ("problems", Some((i, part @ ("description" | "task")))) => {
+            return Some(format!("p_{i}_{part}"));
+        }
+        ("measures", None) => return Some("m_0_what".into()),
+        ("measures", Some((i, part @ ("what" | "owner" | "due" | "problem")))) => {
+            return Some(format!("m_{i}_{part}"));
+        }
+        ("summary" | "analysis", None) => return Some(list.into()),
+        _ => {}
+    }
+    let Some(n) = task else {
+        return match (list, row) {
+            ("tasks", None) => first_optional.map(|o| format!("optional-{o}")),
+            _ => None,
+        };
+    };
+    match (list, row) {
+        ("responsible", None) => Some(format!("t{n}_resp_0_name")),
+        ("responsible", Some((i, part @ ("name" | "position")))) => {
+            Some(format!("t{n}_resp_{i}_{part}"))
+        }
+        ("targets", None) => Some(format!("t{n}_tgt_0_metric")),
+        // The linked fact has no input of its own: it is chosen with the metric.
+        ("targets", Some((i, "fact"))) => Some(format!("t{n}_tgt_{i}_metric")),
+        ("targets", Some((i, part @ ("metric" | "unit" | "baseline" | "target" | "due")))) => {
+            Some(format!("t{n}_tgt_{i}_{part}"))
+        }
+        ("milestones", None) => Some(format!("t{n}_ms_0_date")),
+        ("milestones", Some((i, part @ ("date" | "what")))) => Some(format!("t{n}_ms_{i}_{part}")),
+        ("notes", None) => Some(format!("t{n}_notes")),
+        _ => None,
+    }
+}
+
 /// Empty rows at the end of a list: one, and one more when "add row" asked for this list.
 fn blanks(extra: Option<&str>, list: &str) -> usize {
     if extra == Some(list) { 2 } else { 1 }
@@ -655,6 +710,44 @@ pub fn adopt_proposals(
 mod tests {
     use super::*;
     use reformwatch_core::catalogue::builtin_2017;
+
+    /// Each field path the core's plan validation produces names an input of the editor
+    /// (issue 10): the expected ids are written out, not computed.
+    #[test]
+    fn issue_fields_map_to_editor_inputs() {
+        let cases: &[(Option<u32>, &str, Option<&str>)] = &[
+            (Some(12), "targets[0].metric", Some("t12_tgt_0_metric")),
+            (Some(12), "targets[2].due", Some("t12_tgt_2_due")),
+            (Some(12), "targets[1].target", Some("t12_tgt_1_target")),
+            (Some(12), "targets[1].fact", Some("t12_tgt_1_metric")),
+            (Some(3), "targets", Some("t3_tgt_0_metric")),
+            (Some(3), "responsible", Some("t3_resp_0_name")),
+            (Some(3), "milestones[4].date", Some("t3_ms_4_date")),
+            (Some(3), "milestones[0].what", Some("t3_ms_0_what")),
+            (Some(3), "milestones", Some("t3_ms_0_date")),
+            (None, "tasks", Some("optional-8")),
+            (Some(2), "tasks", None),
+            (Some(2), "number", None),
+            (Some(5), "problems[1].description", Some("p_1_description")),
+            (None, "problems", Some("p_0_description")),
+            (None, "measures", Some("m_0_what")),
+            (None, "measures[2].owner", Some("m_2_owner")),
+            (None, "measures[0].problem", Some("m_0_problem")),
+            (None, "analysis", Some("analysis")),
+            // Not a path the editor has: the summary only.
+            (Some(3), "targets[x].metric", None),
+            (Some(3), "targets[0].colour", None),
+            (None, "targets[0].metric", None),
+        ];
+        for (task, field, want) in cases {
+            assert_eq!(
+                issue_input(*task, field, Some(8)).as_deref(),
+                *want,
+                "{task:?} {field}"
+            );
+        }
+        assert_eq!(issue_input(None, "tasks", None), None);
+    }
 
     /// `per_task` rows of responsible people for each of the 7 basic tasks (2 fields a row).
     fn resp_form(per_task: usize) -> Vec<(String, String)> {
