@@ -158,7 +158,7 @@ async fn the_whole_flow(app: TestApp) {
     app.login("p-reviewer").await;
     let html = app.get("/societies/A-03/plans/2017").await.text();
     assert!(
-        html.contains("<td>学术会议</td>"),
+        html.contains("<td lang=\"zh-CN\">学术会议</td>"),
         "{}",
         &html[html.find("task-12").unwrap_or(0)..]
             [..2000.min(html.len() - html.find("task-12").unwrap_or(0))]
