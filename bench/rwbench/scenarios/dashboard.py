@@ -191,6 +191,12 @@ def run(ctx) -> dict:
             tpl = f"tpl_{size}"
             dataset.prepare_pg(cl, prep, ctx.baseline.path, tpl)
             for b in ctx.binaries:
+                cap = ctx.settings.pg_baseline_max
+                if b is ctx.baseline and cap is not None and size > cap:
+                    entry["statements"][b.label] = {
+                        e.name: {"statements": None, "skipped": f"not counted in this run (--pg-baseline-max {cap})"}
+                        for e in endpoints(size, prep.codes[0]) + COUNT_ONLY}
+                    continue
                 entry["statements"][b.label] = count_binary(ctx, b, prep, size, tpl)
             cl.drop_db(tpl)
         results["sizes"][str(size)] = entry
@@ -263,7 +269,7 @@ def markdown(res: dict, ctx) -> str:
                 rec = entry["time"].get(b.label, {}).get("endpoints", {}).get(name, {})
                 st = entry["statements"].get(b.label, {}).get(name, {})
                 stmts = "–" if not st else (f"{st['statements']:,}" if st.get("statements") is not None
-                                            else f"failed ({st.get('failed')})")
+                                            else st.get("skipped") or f"failed ({st.get('failed')})")
                 if st and st.get("pg_ms") and not rec.get("seq", {}).get("n"):
                     # Timed out on SQLite: say how long the counted request took on PostgreSQL.
                     stmts += f" (the one request took {st['pg_ms'] / 1000:,.0f} s on PostgreSQL)"
@@ -310,8 +316,9 @@ def markdown(res: dict, ctx) -> str:
             for b in ctx.binaries:
                 st = entry["statements"].get(b.label, {}).get(ep.name)
                 if st:
+                    v = st.get("statements")
                     lines.append(f"| {int(size):,} | {ep.name} | {b.label} `{b.short}` | "
-                                 f"{st.get('statements', '–')} |")
+                                 f"{v if v is not None else st.get('skipped', '–')} |")
     lines += ["", "Server process memory (SQLite runs; peak = highest VmHWM over the run, including "
               "restarts; after = VmRSS when the measurements ended) and start time (the newer binary "
               "migrates its copy forward):", "",
