@@ -431,8 +431,35 @@ pub async fn reviews_of_year(
     shelf: &Shelf,
     year: i32,
 ) -> AppResult<BTreeMap<i64, Vec<Review>>> {
-    let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {}, x.{} FROM {} x JOIN {} d ON d.id = x.{} WHERE d.year = $1 ORDER BY x.id",
+    reviews_where(db, shelf, year, None).await
+}
+
+/// Every review of every document of one month of a year, by document id (one query; the
+/// dashboard, issue 8). Only for a shelf whose documents have a month (reports): the
+/// statement names `d.month`.
+pub async fn reviews_of_month(
+    db: &Db,
+    shelf: &Shelf,
+    year: i32,
+    month: u32,
+) -> AppResult<BTreeMap<i64, Vec<Review>>> {
+    reviews_where(db, shelf, year, Some(month)).await
+}
+
+/// The reviews of a year's documents, or of one month's.
+async fn reviews_where(
+    db: &Db,
+    shelf: &Shelf,
+    year: i32,
+    month: Option<u32>,
+) -> AppResult<BTreeMap<i64, Vec<Review>>> {
+    let of_month = if month.is_some() {
+        " AND d.month = $2"
+    } else {
+        ""
+    };
+    let mut q = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {}, x.{} FROM {} x JOIN {} d ON d.id = x.{} WHERE d.year = $1{of_month} ORDER BY x.id",
         review_columns(shelf)
             .split(", ")
             .map(|c| format!("x.{c}"))
@@ -443,9 +470,11 @@ pub async fn reviews_of_year(
         shelf.documents,
         shelf.parent
     )))
-    .bind(i64::from(year))
-    .fetch_all(&db.pool)
-    .await?;
+    .bind(i64::from(year));
+    if let Some(m) = month {
+        q = q.bind(i64::from(m));
+    }
+    let rows = q.fetch_all(&db.pool).await?;
     let parent_idx = if shelf.task_comments { 6 } else { 5 };
     let mut out: BTreeMap<i64, Vec<Review>> = BTreeMap::new();
     for r in &rows {

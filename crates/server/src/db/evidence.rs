@@ -154,6 +154,19 @@ pub async fn of_year(db: &Db, year: i32) -> AppResult<Vec<Evidence>> {
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
 }
 
+/// The evidence attached to the reports of one month (the dashboard, issue 8: index
+/// `evidence_by_month`, migration 0015). One query.
+pub async fn of_report_month(db: &Db, year: i32, month: u32) -> AppResult<Vec<Evidence>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM evidence e JOIN evidence_objects o ON o.sha256 = e.sha256 WHERE e.year = $1 AND e.month = $2 AND e.owner_type = 'report' AND e.removed_at IS NULL ORDER BY e.id"
+    )))
+    .bind(i64::from(year))
+    .bind(i64::from(month))
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
 /// Withdraws a file from what it evidenced (the stored object and the audit entry stay).
 pub async fn remove(
     db: &Db,

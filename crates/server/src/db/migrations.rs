@@ -97,6 +97,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0014_progress_extract.sql"),
         postgres: include_str!("../../migrations/postgres/0014_progress_extract.sql"),
     },
+    Migration {
+        version: 15,
+        name: "dashboard_month",
+        sqlite: include_str!("../../migrations/sqlite/0015_dashboard_month.sql"),
+        postgres: include_str!("../../migrations/postgres/0015_dashboard_month.sql"),
+    },
 ];
 
 /// The migration that adds the progress extracts; [`super::extracts::backfill`] runs once the

@@ -167,16 +167,33 @@ pub struct Summary {
 
 /// Every report of a year, without content, by society and month. One query.
 pub async fn summaries_of_year(db: &Db, year: i32) -> AppResult<Vec<Summary>> {
-    let rows = sqlx::query(
+    summaries(db, year, None).await
+}
+
+/// Every report of one month of a year, without content, by society. One query (the
+/// dashboard, issue 8: index `reports_by_month`, migration 0015).
+pub async fn summaries_of_month(db: &Db, year: i32, month: u32) -> AppResult<Vec<Summary>> {
+    summaries(db, year, Some(month)).await
+}
+
+async fn summaries(db: &Db, year: i32, month: Option<u32>) -> AppResult<Vec<Summary>> {
+    let of_month = if month.is_some() {
+        " AND r.month = $2"
+    } else {
+        ""
+    };
+    let mut q = sqlx::query(AssertSqlSafe(format!(
         "SELECT r.id, r.society_id, r.month, r.state, \
          (SELECT MAX(v.version) FROM report_versions v WHERE v.report_id = r.id), \
          (SELECT v.submitted_at FROM report_versions v WHERE v.report_id = r.id AND v.version = 1), \
          (SELECT v.late_seconds FROM report_versions v WHERE v.report_id = r.id AND v.version = 1) \
-         FROM reports r WHERE r.year = $1 ORDER BY r.society_id, r.month",
-    )
-    .bind(i64::from(year))
-    .fetch_all(&db.pool)
-    .await?;
+         FROM reports r WHERE r.year = $1{of_month} ORDER BY r.society_id, r.month",
+    )))
+    .bind(i64::from(year));
+    if let Some(m) = month {
+        q = q.bind(i64::from(m));
+    }
+    let rows = q.fetch_all(&db.pool).await?;
     rows.iter()
         .map(|r| {
             let state: String = r.try_get(3)?;

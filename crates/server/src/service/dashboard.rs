@@ -141,19 +141,18 @@ pub async fn load(state: &AppState, who: &Principal, q: &DashQuery) -> AppResult
     )
     .await?;
     let progress = Progress::load(state, &catalogue, None).await?;
+    // Only the chosen month (issue 8): a fixed number of statements, each reading one month.
     let mut month_reports: HashMap<i64, Summary> =
-        reports::summaries_of_year(&state.db, catalogue.year)
+        reports::summaries_of_month(&state.db, catalogue.year, month.month)
             .await?
             .into_iter()
-            .filter(|r| r.month == month)
             .map(|r| (r.society_id, r))
             .collect();
-    let mut reviews = documents::reviews_of_year(&state.db, &REPORTS, catalogue.year).await?;
+    let mut reviews =
+        documents::reviews_of_month(&state.db, &REPORTS, catalogue.year, month.month).await?;
     let mut evidence: HashMap<i64, Vec<Evidence>> = HashMap::new();
-    for e in evidence::of_year(&state.db, catalogue.year).await? {
-        if e.owner_type == "report" && e.month == Some(month.month) {
-            evidence.entry(e.society_id).or_default().push(e);
-        }
+    for e in evidence::of_report_month(&state.db, catalogue.year, month.month).await? {
+        evidence.entry(e.society_id).or_default().push(e);
     }
     let mut counts: Vec<(Colour, usize)> = Colour::ALL.iter().map(|c| (*c, 0)).collect();
     let mut expected_n = 0u32;
