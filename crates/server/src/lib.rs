@@ -28,6 +28,7 @@ pub mod present;
 pub mod principal;
 pub mod public_pages;
 pub mod service;
+pub mod snapshots;
 pub mod state;
 pub mod web;
 
@@ -96,5 +97,6 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         catalogues: Default::default(),
         clock,
         public_pages: Default::default(),
+        progress_cache: Default::default(),
     })
 }

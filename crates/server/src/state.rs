@@ -1,6 +1,6 @@
 //! The application state every layer above the store receives: the database (the truth), the
-//! configuration, the catalogue cache (keyed by content hash), the clock and the notice's
-//! fonts.
+//! configuration, the catalogue cache (keyed by content hash), the clock, the notice's fonts and
+//! the caches keyed by what they depend on in the database.
 
 use std::sync::Arc;
 
@@ -10,8 +10,8 @@ use crate::db::Db;
 use crate::db::catalogues::CatalogueCache;
 
 /// Everything a service or handler may use. No application state lives only here: the
-/// database is the truth; `catalogues` is a cache keyed by content hash, so several processes
-/// on one database behave as one system.
+/// database is the truth; `catalogues` is a cache keyed by content hash and `progress_cache`
+/// one keyed by the audit head, so several processes on one database behave as one system.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
@@ -27,4 +27,8 @@ pub struct AppState {
     /// The anonymous public pages' bytes for the fast path (R-PUB-3, `http::fastpath`): a
     /// cache, revalidated against the database at most every `public_revalidate_ms`.
     pub public_pages: crate::public_pages::PublicPages,
+    /// Every society's progress per year (`service::progress::Progress::of_all`), valid for one
+    /// catalogue hash and audit head: a cache the database's audit head revalidates on every
+    /// use (`snapshots`).
+    pub progress_cache: crate::snapshots::Snapshots,
 }

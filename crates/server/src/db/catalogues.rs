@@ -104,6 +104,21 @@ impl CatalogueCache {
     }
 }
 
+impl CatalogueCache {
+    /// The content hash of a catalogue this cache parsed (the same value, not an equal one), or
+    /// None for a catalogue parsed elsewhere (a draft, a what-if): what a cache of results
+    /// computed with it is keyed by.
+    pub fn hash_of(&self, catalogue: &Catalogue) -> AppResult<Option<String>> {
+        Ok(self
+            .parsed
+            .lock()
+            .map_err(|_| anyhow::anyhow!("cache poisoned"))?
+            .iter()
+            .find(|(_, c)| std::ptr::eq(Arc::as_ptr(c), catalogue))
+            .map(|(sha, _)| sha.clone()))
+    }
+}
+
 /// Stores the built-in 2017 catalogue if no 2017 catalogue is stored yet.
 pub async fn ensure_builtin(db: &Db, now: DateTime<Utc>) -> AppResult<()> {
     let exists = sqlx::query("SELECT COUNT(*) FROM catalogues WHERE year = $1")

@@ -90,7 +90,7 @@ async fn gather(
     correction: Option<Correction>,
 ) -> AppResult<PublicInput> {
     let all = societies::list(&state.db, &SocietyFilter::default()).await?;
-    let progress = Progress::load(state, catalogue, None).await?;
+    let progress = Progress::of_all(state, catalogue).await?;
     let plan_states: HashMap<i64, _> = plans::list(&state.db, catalogue.year, PlanKind::Reform)
         .await?
         .into_iter()

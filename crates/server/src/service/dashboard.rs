@@ -140,7 +140,7 @@ pub async fn load(state: &AppState, who: &Principal, q: &DashQuery) -> AppResult
         },
     )
     .await?;
-    let progress = Progress::load(state, &catalogue, None).await?;
+    let progress = Progress::of_all(state, &catalogue).await?;
     // Only the chosen month (issue 8): a fixed number of statements, each reading one month.
     let mut month_reports: HashMap<i64, Summary> =
         reports::summaries_of_month(&state.db, catalogue.year, month.month)

@@ -5,6 +5,7 @@
 //! rule all read the same snapshot.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use reformwatch_core::catalogue::Catalogue;
@@ -16,8 +17,9 @@ use reformwatch_core::tracking::{
 
 use crate::AppState;
 use crate::db::societies::{self, Society};
-use crate::db::{facts, parse_ts, plans, reports};
+use crate::db::{audit, facts, parse_ts, plans, reports};
 use crate::error::AppResult;
+use crate::snapshots::Version;
 
 /// What colours and rates need, per society id.
 ///
@@ -37,6 +39,61 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// Every society's progress in the year, shared (issue 8): from `state.progress_cache` when
+    /// the database has not changed since it was loaded, else loaded (five statements) and kept.
+    /// Deciding costs one statement (the audit head; `snapshots` says why that is sound). The
+    /// snapshot holds no clock: colours are computed from it at the caller's `now`.
+    ///
+    /// What the snapshot reads, and the writes that change it, each auditing in its own
+    /// transaction (so each moves the audit head):
+    /// - accepted reform plans and their versions' extracts (`plans`, `plan_versions`): a plan
+    ///   created (`plans::create`, `documents::audit_create`), submitted and reviewed or
+    ///   accepted (`documents::submit`, `documents::review`, which also sets
+    ///   `accepted_version`);
+    /// - reports, their versions and extracts (`reports`, `report_versions`): created
+    ///   (`reports::create`), submitted, reviewed (`documents::submit`, `documents::review`);
+    /// - facts (`fact_values`): `facts::write_planned` (every form, API and import path) and
+    ///   `years::carry_facts`;
+    /// - election flags (`society_years`): `societies::set_election_flag`, `years::start`;
+    /// - the society registry (`societies`, joined for codes): `societies::create_in` and
+    ///   `update_in` (audited when anything changed; an unchanged row changes nothing read);
+    /// - the catalogue it is computed with: in the key by content hash (and `catalogues::store`
+    ///   audits too).
+    ///
+    /// Writes that do not audit, and why that is sound: the progress-extract back-fill at start
+    /// (`db::extracts::backfill`) only fills NULL extracts from the immutable content, before the
+    /// server answers (and a NULL extract makes the load fail, so nothing is kept from before
+    /// it); the benchmark generator (`bench/rwbench/datagen.py`) inserts rows without audit
+    /// before a server starts on them, and never while one serves; a restore writes only into an
+    /// empty database. Rows edited by hand in the database behind the server's back are not
+    /// seen until the next audited change (or a restart).
+    pub async fn of_all(state: &AppState, catalogue: &Catalogue) -> AppResult<Arc<Progress>> {
+        // A catalogue the cache did not parse (a draft) has no stored hash to key by.
+        let Some(catalogue_sha256) = state.catalogues.hash_of(catalogue)? else {
+            return Ok(Arc::new(Progress::load(state, catalogue, None).await?));
+        };
+        // Read before the load: the data loaded is at least as new as this version.
+        let head = audit::head(&state.db).await?;
+        let version = Version {
+            year: catalogue.year,
+            catalogue_sha256,
+            audit_seq: head.as_ref().map_or(0, |h| h.seq),
+            audit_hash: head.map(|h| h.hash).unwrap_or_default(),
+        };
+        let cache = &state.progress_cache;
+        if let Some(p) = cache.get::<Progress>(&version)? {
+            return Ok(p);
+        }
+        let _loading = cache.loading().await;
+        // Loaded meanwhile by a request that waited the same way.
+        if let Some(p) = cache.get::<Progress>(&version)? {
+            return Ok(p);
+        }
+        let p = Arc::new(Progress::load(state, catalogue, None).await?);
+        cache.put(version, p.clone())?;
+        Ok(p)
+    }
+
     /// Loads the year's progress of one society, or of every society: five statements.
     pub async fn load(
         state: &AppState,

@@ -524,7 +524,7 @@ pub async fn auto_rectification(
     catalogue: &Catalogue,
     now: DateTime<Utc>,
 ) -> AppResult<usize> {
-    let progress = Progress::load(state, catalogue, None).await?;
+    let progress = Progress::of_all(state, catalogue).await?;
     if progress.plans.is_empty() {
         return Ok(0);
     }

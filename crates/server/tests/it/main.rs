@@ -29,6 +29,7 @@ mod layers;
 mod limits;
 mod pages;
 mod plans;
+mod progress_cache;
 mod public;
 mod readable;
 mod report_extract;

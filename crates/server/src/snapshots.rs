@@ -1,0 +1,189 @@
+//! A per-process cache of year-wide snapshots derived from the database (issue 8): what every
+//! society's progress loads (`service::progress::Progress::of_all`) costs seconds at 10,000
+//! societies, and the dashboard, the bulletins and the housekeeping's rectification rule ask
+//! for it again and again while nothing has changed.
+//!
+//! An entry is valid for exactly one [`Version`]: the catalogue year, the SHA-256 of the
+//! catalogue it was computed with, and the audit trail's head (`seq` and `hash`, table
+//! `audit_head`). Every state change appends an audit entry in the same transaction as the
+//! change (R-X-2, `db::audit::record`), and the head is written with it, so the head moves
+//! with every committed change made by any process on the database. A request reads the head
+//! (one statement) and is answered from here only when it is the same as the entry's: the
+//! database stays the truth, and a change committed by another process is seen by the next
+//! request. The head is read *before* the snapshot is loaded, so an entry never holds data
+//! older than its version (a change committed meanwhile moves the head, and the next request
+//! loads again).
+//!
+//! Bounded: one entry per year, at most [`MAX_YEARS`] years (the least recently used goes).
+//! Values are type-erased so this module sits below the services that define them.
+
+use std::any::Any;
+use std::sync::{Arc, Mutex};
+
+use crate::error::AppResult;
+
+/// Years kept at once.
+pub const MAX_YEARS: usize = 3;
+
+/// The database version a snapshot was computed at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    pub year: i32,
+    /// SHA-256 of the stored catalogue source the snapshot was computed with.
+    pub catalogue_sha256: String,
+    /// The audit head's sequence number (0: an empty trail).
+    pub audit_seq: i64,
+    /// The audit head's entry hash (empty for an empty trail).
+    pub audit_hash: String,
+}
+
+struct Entry {
+    version: Version,
+    value: Arc<dyn Any + Send + Sync>,
+    /// Recency stamp (larger: used later).
+    used: u64,
+}
+
+#[derive(Default)]
+struct Inner {
+    entries: Vec<Entry>,
+    clock: u64,
+}
+
+/// Snapshots by year, each valid for one [`Version`]. Cloning shares the cache.
+#[derive(Clone, Default)]
+pub struct Snapshots {
+    inner: Arc<Mutex<Inner>>,
+    /// Held while a snapshot is loaded, so concurrent requests that miss wait for one load
+    /// instead of each loading the same data.
+    loading: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Snapshots {
+    /// The snapshot kept for exactly `version`, if any.
+    pub fn get<T: Any + Send + Sync>(&self, version: &Version) -> AppResult<Option<Arc<T>>> {
+        let mut inner = self
+            .inner
+            .lock()
+            .map_err(|_| anyhow::anyhow!("snapshot cache poisoned"))?;
+        inner.clock += 1;
+        let now = inner.clock;
+        let Some(e) = inner.entries.iter_mut().find(|e| e.version == *version) else {
+            return Ok(None);
+        };
+        e.used = now;
+        Ok(e.value.clone().downcast::<T>().ok())
+    }
+
+    /// Keeps `value` as the year's snapshot at `version`, replacing the year's older one (an
+    /// entry of a newer audit head is kept instead: a slower load that started earlier does
+    /// not replace it). The least recently used year goes past [`MAX_YEARS`].
+    pub fn put<T: Any + Send + Sync>(&self, version: Version, value: Arc<T>) -> AppResult<()> {
+        let mut inner = self
+            .inner
+            .lock()
+            .map_err(|_| anyhow::anyhow!("snapshot cache poisoned"))?;
+        inner.clock += 1;
+        let used = inner.clock;
+        if let Some(i) = inner
+            .entries
+            .iter()
+            .position(|e| e.version.year == version.year)
+        {
+            if inner.entries[i].version.audit_seq > version.audit_seq {
+                return Ok(());
+            }
+            inner.entries.remove(i);
+        }
+        inner.entries.push(Entry {
+            version,
+            value,
+            used,
+        });
+        while inner.entries.len() > MAX_YEARS {
+            let Some(oldest) = inner
+                .entries
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, e)| e.used)
+                .map(|(i, _)| i)
+            else {
+                break;
+            };
+            inner.entries.remove(oldest);
+        }
+        Ok(())
+    }
+
+    /// Waits for any load in progress; the caller loads while it holds the guard.
+    pub async fn loading(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.loading.lock().await
+    }
+
+    /// Forgets every snapshot (tests measuring a cold request).
+    pub fn clear(&self) {
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.entries.clear();
+        }
+    }
+
+    /// The years kept, in no particular order.
+    pub fn years(&self) -> Vec<i32> {
+        self.inner
+            .lock()
+            .map(|i| i.entries.iter().map(|e| e.version.year).collect())
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(year: i32, seq: i64) -> Version {
+        Version {
+            year,
+            catalogue_sha256: "c".into(),
+            audit_seq: seq,
+            audit_hash: format!("h{seq}"),
+        }
+    }
+
+    #[test]
+    fn an_entry_answers_only_its_exact_version() {
+        let s = Snapshots::default();
+        s.put(v(2017, 5), Arc::new(7u32)).unwrap();
+        assert_eq!(s.get::<u32>(&v(2017, 5)).unwrap().as_deref(), Some(&7));
+        assert!(s.get::<u32>(&v(2017, 6)).unwrap().is_none());
+        let mut other_hash = v(2017, 5);
+        other_hash.audit_hash = "other".into();
+        assert!(s.get::<u32>(&other_hash).unwrap().is_none());
+        let mut other_catalogue = v(2017, 5);
+        other_catalogue.catalogue_sha256 = "d".into();
+        assert!(s.get::<u32>(&other_catalogue).unwrap().is_none());
+        // Another type under the same version is a miss, not a panic.
+        assert!(s.get::<String>(&v(2017, 5)).unwrap().is_none());
+    }
+
+    #[test]
+    fn one_entry_per_year_newest_head_kept_and_bounded() {
+        let s = Snapshots::default();
+        s.put(v(2017, 5), Arc::new(1u32)).unwrap();
+        s.put(v(2017, 6), Arc::new(2u32)).unwrap();
+        assert!(s.get::<u32>(&v(2017, 5)).unwrap().is_none());
+        // An older head does not replace a newer one.
+        s.put(v(2017, 4), Arc::new(3u32)).unwrap();
+        assert_eq!(s.get::<u32>(&v(2017, 6)).unwrap().as_deref(), Some(&2));
+        assert_eq!(s.years(), vec![2017]);
+        s.put(v(2018, 6), Arc::new(4u32)).unwrap();
+        s.put(v(2019, 6), Arc::new(5u32)).unwrap();
+        // 2017 used again: 2018 is now the least recently used and goes first.
+        s.get::<u32>(&v(2017, 6)).unwrap();
+        s.put(v(2020, 6), Arc::new(6u32)).unwrap();
+        let mut years = s.years();
+        years.sort();
+        assert_eq!(years, vec![2017, 2019, 2020]);
+        s.clear();
+        assert!(s.years().is_empty());
+    }
+}
