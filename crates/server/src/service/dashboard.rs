@@ -132,6 +132,7 @@ pub async fn load(state: &AppState, who: &Principal, q: &DashQuery) -> AppResult
         .filter(|x| classes.contains(&x.class))
         .map(|x| x.number)
         .collect();
+    let started = std::time::Instant::now();
     let all = societies::list(
         &state.db,
         &SocietyFilter {
@@ -140,7 +141,9 @@ pub async fn load(state: &AppState, who: &Principal, q: &DashQuery) -> AppResult
         },
     )
     .await?;
+    let societies_ms = started.elapsed().as_millis();
     let progress = Progress::of_all(state, &catalogue).await?;
+    let progress_ms = started.elapsed().as_millis();
     // Only the chosen month (issue 8): a fixed number of statements, each reading one month.
     let mut month_reports: HashMap<i64, Summary> =
         reports::summaries_of_month(&state.db, catalogue.year, month.month)
@@ -154,6 +157,7 @@ pub async fn load(state: &AppState, who: &Principal, q: &DashQuery) -> AppResult
     for e in evidence::of_report_month(&state.db, catalogue.year, month.month).await? {
         evidence.entry(e.society_id).or_default().push(e);
     }
+    let month_ms = started.elapsed().as_millis();
     let mut counts: Vec<(Colour, usize)> = Colour::ALL.iter().map(|c| (*c, 0)).collect();
     let mut expected_n = 0u32;
     let mut firsts = Vec::new();
@@ -212,6 +216,15 @@ pub async fn load(state: &AppState, who: &Principal, q: &DashQuery) -> AppResult
                 .then(a.society.code.cmp(&b.society.code))
         });
     }
+    // Where a request's time goes (issue 8): RUST_LOG=reformwatch=debug.
+    tracing::debug!(
+        societies = rows.len(),
+        societies_ms,
+        progress_ms = progress_ms - societies_ms,
+        month_ms = month_ms - progress_ms,
+        rows_ms = started.elapsed().as_millis() - month_ms,
+        "dashboard loaded"
+    );
     Ok(Dashboard {
         rate: core::month_rate(&catalogue, month, expected_n, &firsts, now),
         catalogue,
