@@ -23,7 +23,7 @@ const LANGS = [
 ];
 
 before(async () => {
-  // As in a11y.sweep.mjs: REFORMWATCH_A11Y_BASE + REFORMWATCH_A11Y_LOG use a running seeded demo.
+  // As in a11y.test.mjs: REFORMWATCH_A11Y_BASE + REFORMWATCH_A11Y_LOG use a running seeded demo.
   const { REFORMWATCH_A11Y_BASE: base, REFORMWATCH_A11Y_LOG: log } = process.env;
   if (base && log) {
     const passwords = {};
