@@ -46,6 +46,12 @@ pub struct Notice {
     pub doc_number: String,
     /// 标题, e.g. `中国科协关于2017年度学会综合治理改革考核结果的通报`.
     pub title: String,
+    /// The title as it is set, line by line, when it is too long for one line (GB/T 9704:
+    /// a title breaks between words, never inside one; Chinese gives the typesetter no word
+    /// boundaries, so the author chooses them). Joined, the lines are `title`; empty: the
+    /// title as one line, broken wherever it must.
+    #[serde(default)]
+    pub title_lines: Vec<String>,
     /// 主送机关 with its colon, e.g. `各全国学会：`.
     pub addressee: String,
     /// 正文, one string per paragraph (each indented by two characters).

@@ -209,6 +209,7 @@ fn hostile_text_appears_literally_and_never_runs_as_markup() {
     let notice = Notice {
         doc_number: "科协发学字〔2018〕#2号".into(),
         title: format!("标题 {}", hostile[2]),
+        title_lines: Vec::new(),
         addressee: "各全国学会$：".into(),
         body: hostile.iter().map(|text| format!("正文{text}")).collect(),
         commended: hostile
@@ -531,4 +532,36 @@ fn digits_sit_against_chinese_without_extra_space() {
         );
     }
     assert!(!page1.contains("2017 年度"), "{page1}");
+}
+
+#[test]
+fn the_title_breaks_where_its_lines_say() {
+    // GB/T 9704: a title breaks between words. The sample's lines put the break before 改革;
+    // without them (negative control) the 22 pt line breaks wherever it is full, inside 考核
+    // or 结果 on an A4 page, and never before 改革.
+    let lines = |notice: &Notice, name: &str| -> Vec<String> {
+        let pdf = render_pdf(notice, fonts()).unwrap_or_else(|err| panic!("{err}"));
+        let scratch = Scratch::new(name);
+        // The title's first line and the non-empty line after it.
+        text_of(&scratch.write_pdf(&pdf), 1)
+            .lines()
+            .map(|line| line.split_whitespace().collect::<String>())
+            .filter(|line| !line.is_empty())
+            .skip_while(|line| !line.starts_with("中国科协关于"))
+            .take(2)
+            .collect()
+    };
+    let notice = sample();
+    assert_eq!(
+        lines(&notice, "title-lines"),
+        ["中国科协关于2017年度学会综合治理", "改革考核结果的通报"]
+    );
+    let unbroken = Notice {
+        title_lines: Vec::new(),
+        ..sample()
+    };
+    let got = lines(&unbroken, "title-one");
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_ne!(got[1], "改革考核结果的通报", "{got:?}");
+    assert_eq!(got.concat(), notice.title);
 }

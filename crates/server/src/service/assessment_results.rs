@@ -1313,6 +1313,11 @@ pub fn official_notice(p: &Published) -> reformwatch_notice::Notice {
             p.header.number
         ),
         title: format!("中国科协关于{year}年度全国学会改革考核结果的通报"),
+        // Broken between words (GB/T 9704), not wherever the 22 pt line ends ("考核结|果").
+        title_lines: vec![
+            format!("中国科协关于{year}年度全国学会"),
+            "改革考核结果的通报".to_owned(),
+        ],
         addressee: "各全国学会：".to_owned(),
         body,
         commended,

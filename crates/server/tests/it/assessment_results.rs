@@ -1144,7 +1144,10 @@ async fn notice_pdf(app: TestApp) {
             "共计2,000,000元",
             // The criticised society (B-01, no plan) with its reason quoting the clause.
             "二、通报批评的学会及原因",
-            "1中国机械工程学会未提交年度改革方案。依据：",
+            // (pdftotext reads the vertically centred number and name before the reason
+            // column's header: the row and its reason are checked apart.)
+            "1中国机械工程学会",
+            "未提交年度改革方案。依据：“没有提交改革方案的学会",
             "对不能按照要求完成改革任务的学会将进行通报批评。",
             "其余1个学会完成年度改革任务。",
             "中国科学技术协会2018年1月20日",
