@@ -326,7 +326,7 @@ def markdown(res: dict, ctx) -> str:
         "repetitions, each timed (wall and the thread's CPU); p99 is the nearest-rank 99th "
         "percentile (= the maximum below 100 samples). Memory: the process's resident set at "
         "start (its own baseline, before the input), its peak after building the input and at "
-        "the end (VmHWM), and the peak seen from outside (getrusage maxrss); the assessment's "
+        "the end (VmHWM), and the peak seen from outside (the child's maxrss from GNU time); the assessment's "
         "own peak is the end peak minus the peak after the input. The pool budget is scaled to "
         f"{PER_SOCIETY_YUAN:,} yuan per society.",
         "",
@@ -375,7 +375,7 @@ def markdown(res: dict, ctx) -> str:
         "`bench/rwbench/datagen.py`), SQLite, each run a new process after one warm-up; "
         f"{s.reps} runs at most (at least {s.min_reps}, stopping after {s.budget_s:.0f} s). "
         "`migrate` on the same copy (nothing to do) is the fixed cost of starting the CLI. "
-        "Peak RSS: getrusage maxrss of the process. Statements: counted on PostgreSQL as in the "
+        "Peak RSS: the process's maxrss from GNU time. Statements: counted on PostgreSQL as in the "
         "dashboard scenario (the smallest of the counts)."
         + (f" {', '.join(f'{b.label} `{b.short}`' for b in na)}: no assessment (n/a)." if na else ""),
         "",
