@@ -14,6 +14,7 @@
 //! - [`Arrival`], [`arrival`]: whether a month's report has come, as seen at an instant:
 //!   received (late or on time), missing, or not due (R-TRACK-2).
 //! - [`colours`], [`red_streaks`], [`rectification_suggested`]: status colours (R-TRACK-3)
+//!   ([`colours_change_after`]: until when a computation of them holds)
 //!   and the rectification trigger (R-PLAN-5). The rules are in [`colours`]' documentation.
 //! - [`RateCell`], [`society_rate`], [`month_rate`], [`percent_text`]: completeness and
 //!   timeliness (R-TRACK-2).
@@ -29,8 +30,8 @@ mod workflow;
 
 pub use arrival::{Arrival, arrival};
 pub use colour::{
-    Colour, Reason, ReceivedReport, SocietyColour, TaskColour, colours, rectification_suggested,
-    red_streaks,
+    Colour, Reason, ReceivedReport, SocietyColour, TaskColour, colours, colours_change_after,
+    rectification_suggested, red_streaks,
 };
 pub use extract::{ReportExtract, TaskExtract};
 pub use month::{Month, expected_months, months_due_by, report_due, report_on_time};

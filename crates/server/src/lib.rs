@@ -97,6 +97,6 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         catalogues: Default::default(),
         clock,
         public_pages: Default::default(),
-        progress_cache: Default::default(),
+        snapshots: Default::default(),
     })
 }

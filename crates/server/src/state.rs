@@ -10,7 +10,7 @@ use crate::db::Db;
 use crate::db::catalogues::CatalogueCache;
 
 /// Everything a service or handler may use. No application state lives only here: the
-/// database is the truth; `catalogues` is a cache keyed by content hash and `progress_cache`
+/// database is the truth; `catalogues` is a cache keyed by content hash and `snapshots`
 /// one keyed by the audit head, so several processes on one database behave as one system.
 #[derive(Clone)]
 pub struct AppState {
@@ -27,8 +27,9 @@ pub struct AppState {
     /// The anonymous public pages' bytes for the fast path (R-PUB-3, `http::fastpath`): a
     /// cache, revalidated against the database at most every `public_revalidate_ms`.
     pub public_pages: crate::public_pages::PublicPages,
-    /// Every society's progress per year (`service::progress::Progress::of_all`), valid for one
-    /// catalogue hash and audit head: a cache the database's audit head revalidates on every
-    /// use (`snapshots`).
-    pub progress_cache: crate::snapshots::Snapshots,
+    /// Year-wide snapshots: every society's progress per year (`service::progress::Progress`,
+    /// with its colours until they may change) and the dashboard's month data
+    /// (`service::dashboard::MonthData`), each valid for one catalogue hash and audit head: a
+    /// cache the database's audit head revalidates on every use (`snapshots`).
+    pub snapshots: crate::snapshots::Snapshots,
 }

@@ -337,6 +337,52 @@ pub fn colours(
     }
 }
 
+/// The first instant after `now` at which [`colours`] may judge differently with the same
+/// plan, reports and facts (issue 8: the dashboard keeps every society's colours until then
+/// instead of computing 10,000 of them per request). [`colours`] reads the clock only through
+/// three things, and this is the earliest instant after `now` at which one of them changes:
+/// - "today" in the catalogue time zone: the next local midnight;
+/// - the months due ([`months_due_by`]): the next [`report_due`] instant after `now`;
+/// - the reports counted (those submitted by `now`): the earliest of `submissions` after `now`.
+///
+/// So for every `t` with `now <= t < colours_change_after(…)`, `colours(…, t)` equals
+/// `colours(…, now)` (property-tested). Always after `now`; a midnight that does not exist
+/// locally (a daylight-saving gap) counts as one hour later, the gap's end in every zone whose
+/// gaps are an hour long.
+pub fn colours_change_after(
+    catalogue: &Catalogue,
+    now: DateTime<Utc>,
+    submissions: impl IntoIterator<Item = DateTime<Utc>>,
+) -> DateTime<Utc> {
+    use chrono::{Duration, TimeZone};
+    let tz = catalogue.timezone;
+    let today = now.with_timezone(&tz).date_naive();
+    let midnight = today.succ_opt().map(|tomorrow| {
+        let local = tomorrow.and_time(chrono::NaiveTime::MIN);
+        tz.from_local_datetime(&local)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .or_else(|| {
+                // A gap at midnight: the new day starts when the gap ends.
+                tz.from_local_datetime(&(local - Duration::hours(1)))
+                    .earliest()
+                    .map(|t| t.with_timezone(&Utc) + Duration::hours(1))
+            })
+            .unwrap_or(now + Duration::hours(1))
+    });
+    let due = expected_months(catalogue)
+        .into_iter()
+        .map(|m| report_due(catalogue, m))
+        .filter(|d| *d > now)
+        .min();
+    let submitted = submissions.into_iter().filter(|s| *s > now).min();
+    [midnight, due, submitted]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// For each planned task (plan order), the number of consecutive months, ending at the latest
 /// due month, for which it has been red (R-PLAN-5, compared with `tracking.red_task_months`
 /// by [`rectification_suggested`]).

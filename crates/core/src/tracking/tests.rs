@@ -1677,6 +1677,38 @@ fn any_catalogue() -> impl Strategy<Value = Catalogue> {
     })
 }
 
+// ----- until when colours hold (issue 8) -------------------------------------------------------
+
+#[test]
+fn colours_hold_until_midnight_the_next_due_instant_or_the_next_submission() {
+    let c = cat();
+    // 3 July 2017, 10:00 Beijing time: the next local midnight comes first.
+    let now = bj(2017, 7, 3, 10, 0, 0);
+    assert_eq!(colours_change_after(&c, now, []), bj(2017, 7, 4, 0, 0, 0));
+    // A report submitted later today comes before midnight; one already in does not count.
+    let later = bj(2017, 7, 3, 15, 30, 0);
+    assert_eq!(
+        colours_change_after(&c, now, [bj(2017, 7, 1, 9, 0, 0), later]),
+        later
+    );
+    // 5 July 2017, 12:00: June's report falls due at 23:59:59, before midnight.
+    assert_eq!(
+        colours_change_after(&c, bj(2017, 7, 5, 12, 0, 0), []),
+        bj(2017, 7, 5, 23, 59, 59)
+    );
+    // At that very instant June is due (months_due_by counts due <= now): the next change is
+    // the midnight one second later.
+    assert_eq!(
+        colours_change_after(&c, bj(2017, 7, 5, 23, 59, 59), []),
+        bj(2017, 7, 6, 0, 0, 0)
+    );
+    // Long after the year: only midnights remain.
+    assert_eq!(
+        colours_change_after(&c, bj(2026, 12, 3, 21, 25, 0), []),
+        bj(2026, 12, 4, 0, 0, 0)
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -1725,6 +1757,42 @@ proptest! {
         let cell = society_rate(&c, &subs, now);
         prop_assert!(cell.on_time <= cell.received && cell.received <= cell.expected);
         prop_assert_eq!(cell.expected as usize, due.len());
+    }
+
+    /// Issue 8: colours computed at `now` hold at every instant before
+    /// `colours_change_after(now)`, with reports submitted before and after `now` given.
+    #[test]
+    fn colours_hold_until_they_may_change(
+        c in any_catalogue(),
+        tasks in proptest::option::of(proptest::collection::vec(any_plan_task(), 0..4)),
+        reports in proptest::collection::vec(any_report(), 0..5),
+        near in proptest::collection::vec((any_report(), -86_400i64..86_400), 0..3),
+        members in any_value(),
+        now in any_instant(),
+        fractions in proptest::collection::vec(0u32..1000, 1..4),
+    ) {
+        // Some reports submitted within a day of `now`, before or after it.
+        let mut reports = reports;
+        reports.extend(near.into_iter().map(|(mut r, offset)| {
+            r.submitted_at = now + Duration::seconds(offset);
+            r.month = Month::of((now - Duration::days(20)).with_timezone(&Shanghai).date_naive());
+            r
+        }));
+        let p = tasks.map(plan);
+        let facts = facts! { members_now: members, ..Facts::default() };
+        let until = colours_change_after(&c, now, reports.iter().map(|r| r.submitted_at));
+        prop_assert!(until > now);
+        let at_now = colours(&c, p.as_ref(), &reports, &facts, now);
+        // Whole seconds up to a year ahead: the last second before `until` included.
+        let span = (until.timestamp() - now.timestamp()).min(366 * 86_400);
+        let mut instants: Vec<DateTime<Utc>> = fractions
+            .iter()
+            .map(|f| now + Duration::seconds(span * i64::from(*f) / 1000))
+            .collect();
+        instants.push(until - Duration::seconds(1));
+        for t in instants.into_iter().filter(|t| *t >= now && *t < until) {
+            prop_assert_eq!(&colours(&c, p.as_ref(), &reports, &facts, t), &at_now);
+        }
     }
 
     /// Issue 8: the progress extract answers every question colours, red streaks, the public

@@ -20,6 +20,7 @@ use crate::db::reports::{self, REPORTS, Summary};
 use crate::db::societies::{self, Society, SocietyFilter};
 use crate::error::{AppError, AppResult};
 use crate::i18n::T;
+use crate::model::DisciplineGroup;
 use crate::principal::Principal;
 use crate::service::progress::{Progress, month_state};
 
@@ -46,17 +47,95 @@ pub struct DashQuery {
     pub page: Option<String>,
 }
 
-/// One society on the dashboard.
+/// One society on the dashboard: shared parts of the snapshots it was built from (issue 8:
+/// building 10,000 rows copies no society, colour or report).
 pub struct Row {
-    pub society: Society,
-    pub colours: SocietyColour,
+    pub society: Arc<Society>,
+    pub colours: Arc<SocietyColour>,
     pub has_plan: bool,
     /// The chosen month's report, if one was started.
-    pub report: Option<Summary>,
+    pub report: Option<Arc<Summary>>,
     /// Its reviews.
-    pub reviews: Vec<Review>,
+    pub reviews: Arc<Vec<Review>>,
     /// Evidence attached to the month's report.
-    pub evidence: Vec<Evidence>,
+    pub evidence: Arc<Vec<Evidence>>,
+}
+
+/// What the dashboard reads of a month besides progress, at one database version (issue 8):
+/// the registry's active societies in code order, the month's reports, their reviews and the
+/// evidence attached to them. Four statements, kept in `state.snapshots` with the progress
+/// (every write to these tables audits, so the audit head versions them too: see
+/// `Progress::of_all`).
+pub struct MonthData {
+    pub societies: Vec<Arc<Society>>,
+    /// The month's reports by society id.
+    pub reports: HashMap<i64, Arc<Summary>>,
+    /// Their reviews by report id.
+    pub reviews: HashMap<i64, Arc<Vec<Review>>>,
+    /// Evidence attached to the month's reports, by society id.
+    pub evidence: HashMap<i64, Arc<Vec<Evidence>>>,
+}
+
+/// A year's [`MonthData`] at one version, each month loaded when first asked for.
+#[derive(Default)]
+struct MonthViews {
+    months: tokio::sync::Mutex<HashMap<u32, Arc<MonthData>>>,
+}
+
+impl MonthData {
+    /// The month's data at `version` (read by the caller before, `progress::version`): kept,
+    /// or loaded and kept; `None` (a draft catalogue): loaded and not kept.
+    pub async fn at(
+        state: &AppState,
+        catalogue: &Catalogue,
+        version: Option<&crate::snapshots::Version>,
+        month: Month,
+    ) -> AppResult<Arc<MonthData>> {
+        let Some(version) = version else {
+            return Ok(Arc::new(
+                MonthData::load(state, catalogue.year, month).await?,
+            ));
+        };
+        let views = state.snapshots.get_or_put(version, MonthViews::default)?;
+        let mut months = views.months.lock().await;
+        if let Some(d) = months.get(&month.month) {
+            return Ok(d.clone());
+        }
+        let d = Arc::new(MonthData::load(state, catalogue.year, month).await?);
+        months.insert(month.month, d.clone());
+        Ok(d)
+    }
+
+    async fn load(state: &AppState, year: i32, month: Month) -> AppResult<MonthData> {
+        let societies = societies::list(&state.db, &SocietyFilter::default())
+            .await?
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+        let reports = reports::summaries_of_month(&state.db, year, month.month)
+            .await?
+            .into_iter()
+            .map(|r| (r.society_id, Arc::new(r)))
+            .collect();
+        let reviews = documents::reviews_of_month(&state.db, &REPORTS, year, month.month)
+            .await?
+            .into_iter()
+            .map(|(id, r)| (id, Arc::new(r)))
+            .collect();
+        let mut evidence: HashMap<i64, Vec<Evidence>> = HashMap::new();
+        for e in evidence::of_report_month(&state.db, year, month.month).await? {
+            evidence.entry(e.society_id).or_default().push(e);
+        }
+        Ok(MonthData {
+            societies,
+            reports,
+            reviews,
+            evidence: evidence
+                .into_iter()
+                .map(|(id, e)| (id, Arc::new(e)))
+                .collect(),
+        })
+    }
 }
 
 impl Row {
@@ -133,39 +212,26 @@ pub async fn load(state: &AppState, who: &Principal, q: &DashQuery) -> AppResult
         .map(|x| x.number)
         .collect();
     let started = std::time::Instant::now();
-    let all = societies::list(
-        &state.db,
-        &SocietyFilter {
-            group: Some(q.group.clone()).filter(|g| !g.is_empty()),
-            ..Default::default()
-        },
-    )
-    .await?;
-    let societies_ms = started.elapsed().as_millis();
-    let progress = Progress::of_all(state, &catalogue).await?;
+    // One version for everything read here (issue 8): the audit head, one statement.
+    let version = crate::service::progress::version(state, &catalogue).await?;
+    let progress = Progress::of_all_at(state, &catalogue, version.as_ref()).await?;
     let progress_ms = started.elapsed().as_millis();
-    // Only the chosen month (issue 8): a fixed number of statements, each reading one month.
-    let mut month_reports: HashMap<i64, Summary> =
-        reports::summaries_of_month(&state.db, catalogue.year, month.month)
-            .await?
-            .into_iter()
-            .map(|r| (r.society_id, r))
-            .collect();
-    let mut reviews =
-        documents::reviews_of_month(&state.db, &REPORTS, catalogue.year, month.month).await?;
-    let mut evidence: HashMap<i64, Vec<Evidence>> = HashMap::new();
-    for e in evidence::of_report_month(&state.db, catalogue.year, month.month).await? {
-        evidence.entry(e.society_id).or_default().push(e);
-    }
+    let data = MonthData::at(state, &catalogue, version.as_ref(), month).await?;
     let month_ms = started.elapsed().as_millis();
+    let colour_set = progress.colours_of_all(&catalogue, now).await?;
+    let colours_ms = started.elapsed().as_millis();
+    let group = DisciplineGroup::from_letter(&q.group).map(|g| g.letter().to_string());
     let mut counts: Vec<(Colour, usize)> = Colour::ALL.iter().map(|c| (*c, 0)).collect();
     let mut expected_n = 0u32;
     let mut firsts = Vec::new();
     let mut rows = Vec::new();
-    for s in all {
-        let colours = progress.colours(&catalogue, s.id, now);
+    for s in &data.societies {
+        if group.as_ref().is_some_and(|g| *g != s.discipline_group) {
+            continue;
+        }
+        let colours = colour_set.of(s.id);
         let has_plan = progress.plan(s.id).is_some();
-        let report = month_reports.remove(&s.id);
+        let report = data.reports.get(&s.id).cloned();
         if has_plan {
             expected_n += 1;
             if let Some(first) = report
@@ -182,26 +248,28 @@ pub async fn load(state: &AppState, who: &Principal, q: &DashQuery) -> AppResult
         if !q.colour.is_empty() && q.colour != colours.colour.as_str() {
             continue;
         }
-        let late = month_state(
-            &catalogue,
-            month,
-            report
-                .as_ref()
-                .map(|r| (r.state, r.first_submitted_at.as_deref())),
-            now,
-        )
-        .1
-        .is_late();
-        if q.late.as_deref() == Some("true") && !late {
-            continue;
+        if q.late.as_deref() == Some("true") {
+            let late = month_state(
+                &catalogue,
+                month,
+                report
+                    .as_ref()
+                    .map(|r| (r.state, r.first_submitted_at.as_deref())),
+                now,
+            )
+            .1
+            .is_late();
+            if !late {
+                continue;
+            }
         }
         rows.push(Row {
             reviews: report
                 .as_ref()
-                .and_then(|r| reviews.remove(&r.id))
+                .and_then(|r| data.reviews.get(&r.id).cloned())
                 .unwrap_or_default(),
-            evidence: evidence.remove(&s.id).unwrap_or_default(),
-            society: s,
+            evidence: data.evidence.get(&s.id).cloned().unwrap_or_default(),
+            society: s.clone(),
             colours,
             has_plan,
             report,
@@ -219,10 +287,10 @@ pub async fn load(state: &AppState, who: &Principal, q: &DashQuery) -> AppResult
     // Where a request's time goes (issue 8): RUST_LOG=reformwatch=debug.
     tracing::debug!(
         societies = rows.len(),
-        societies_ms,
-        progress_ms = progress_ms - societies_ms,
+        progress_ms,
         month_ms = month_ms - progress_ms,
-        rows_ms = started.elapsed().as_millis() - month_ms,
+        colours_ms = colours_ms - month_ms,
+        rows_ms = started.elapsed().as_millis() - colours_ms,
         "dashboard loaded"
     );
     Ok(Dashboard {

@@ -4,7 +4,7 @@
 //! timeline, the report page, the dashboard, the rates, the reminders and the rectification
 //! rule all read the same snapshot.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -36,10 +36,51 @@ pub struct Progress {
     /// Facts of the societies with an accepted plan (colours read linked targets from them); for
     /// all societies only the facts the plans' targets link to.
     pub facts: BTreeMap<i64, Facts>,
+    /// Every society's colours, computed at an instant and kept until they may change
+    /// ([`Progress::colours_of_all`]).
+    colours: tokio::sync::Mutex<Option<Arc<ColourSet>>>,
+}
+
+/// Every society's colours (R-TRACK-3) as computed at `from`, the same at every instant before
+/// `until` (`core::colours_change_after`): the dashboard's colours cost nothing per request
+/// until the next local midnight, due instant or counted submission (issue 8).
+pub struct ColourSet {
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    /// Societies with an accepted plan.
+    by_society: HashMap<i64, Arc<SocietyColour>>,
+    /// Every society without one (grey, `no-plan`).
+    no_plan: Arc<SocietyColour>,
+}
+
+impl ColourSet {
+    /// A society's colours.
+    pub fn of(&self, society_id: i64) -> Arc<SocietyColour> {
+        self.by_society
+            .get(&society_id)
+            .unwrap_or(&self.no_plan)
+            .clone()
+    }
+}
+
+/// The version every snapshot of `catalogue`'s year is checked against now (one statement:
+/// the audit head), or `None` for a catalogue the cache did not parse (a draft: nothing is
+/// kept for it). Read it *before* loading what it versions (`snapshots`).
+pub async fn version(state: &AppState, catalogue: &Catalogue) -> AppResult<Option<Version>> {
+    let Some(catalogue_sha256) = state.catalogues.hash_of(catalogue)? else {
+        return Ok(None);
+    };
+    let head = audit::head(&state.db).await?;
+    Ok(Some(Version {
+        year: catalogue.year,
+        catalogue_sha256,
+        audit_seq: head.as_ref().map_or(0, |h| h.seq),
+        audit_hash: head.map(|h| h.hash).unwrap_or_default(),
+    }))
 }
 
 impl Progress {
-    /// Every society's progress in the year, shared (issue 8): from `state.progress_cache` when
+    /// Every society's progress in the year, shared (issue 8): from `state.snapshots` when
     /// the database has not changed since it was loaded, else loaded (five statements) and kept.
     /// Deciding costs one statement (the audit head; `snapshots` says why that is sound). The
     /// snapshot holds no clock: colours are computed from it at the caller's `now`.
@@ -58,7 +99,9 @@ impl Progress {
     /// - the society registry (`societies`, joined for codes): `societies::create_in` and
     ///   `update_in` (audited when anything changed; an unchanged row changes nothing read);
     /// - the catalogue it is computed with: in the key by content hash (and `catalogues::store`
-    ///   audits too).
+    ///   audits too);
+    /// - for the dashboard's month data kept under the same key (`dashboard::MonthData`) also
+    ///   evidence (`evidence::add`, `evidence::remove`).
     ///
     /// Writes that do not audit, and why that is sound: the progress-extract back-fill at start
     /// (`db::extracts::backfill`) only fills NULL extracts from the immutable content, before the
@@ -68,29 +111,31 @@ impl Progress {
     /// empty database. Rows edited by hand in the database behind the server's back are not
     /// seen until the next audited change (or a restart).
     pub async fn of_all(state: &AppState, catalogue: &Catalogue) -> AppResult<Arc<Progress>> {
-        // A catalogue the cache did not parse (a draft) has no stored hash to key by.
-        let Some(catalogue_sha256) = state.catalogues.hash_of(catalogue)? else {
+        let version = version(state, catalogue).await?;
+        Progress::of_all_at(state, catalogue, version.as_ref()).await
+    }
+
+    /// [`Progress::of_all`] at a version the caller has read ([`version`]; `None`: a draft
+    /// catalogue, loaded and not kept).
+    pub async fn of_all_at(
+        state: &AppState,
+        catalogue: &Catalogue,
+        version: Option<&Version>,
+    ) -> AppResult<Arc<Progress>> {
+        let Some(version) = version else {
             return Ok(Arc::new(Progress::load(state, catalogue, None).await?));
         };
-        // Read before the load: the data loaded is at least as new as this version.
-        let head = audit::head(&state.db).await?;
-        let version = Version {
-            year: catalogue.year,
-            catalogue_sha256,
-            audit_seq: head.as_ref().map_or(0, |h| h.seq),
-            audit_hash: head.map(|h| h.hash).unwrap_or_default(),
-        };
-        let cache = &state.progress_cache;
-        if let Some(p) = cache.get::<Progress>(&version)? {
+        let cache = &state.snapshots;
+        if let Some(p) = cache.get::<Progress>(version)? {
             return Ok(p);
         }
         let _loading = cache.loading().await;
         // Loaded meanwhile by a request that waited the same way.
-        if let Some(p) = cache.get::<Progress>(&version)? {
+        if let Some(p) = cache.get::<Progress>(version)? {
             return Ok(p);
         }
         let p = Arc::new(Progress::load(state, catalogue, None).await?);
-        cache.put(version, p.clone())?;
+        cache.put(version.clone(), p.clone())?;
         Ok(p)
     }
 
@@ -176,6 +221,71 @@ impl Progress {
             plans,
             received,
             facts: by_society,
+            colours: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    /// Every society's colours at `now` (R-TRACK-3): the set computed earlier when `now` lies
+    /// in its `[from, until)`, else computed now (off the async workers, split over the
+    /// cores) and kept. Concurrent callers that miss wait for one computation.
+    pub async fn colours_of_all(
+        self: &Arc<Self>,
+        catalogue: &Arc<Catalogue>,
+        now: DateTime<Utc>,
+    ) -> AppResult<Arc<ColourSet>> {
+        let mut kept = self.colours.lock().await;
+        if let Some(set) = kept.as_ref()
+            && set.from <= now
+            && now < set.until
+        {
+            return Ok(set.clone());
+        }
+        let (progress, catalogue) = (self.clone(), catalogue.clone());
+        let set = tokio::task::spawn_blocking(move || progress.compute_colours(&catalogue, now))
+            .await
+            .map_err(|e| anyhow::anyhow!("computing colours: {e}"))??;
+        let set = Arc::new(set);
+        *kept = Some(set.clone());
+        Ok(set)
+    }
+
+    fn compute_colours(&self, catalogue: &Catalogue, now: DateTime<Utc>) -> AppResult<ColourSet> {
+        let until = core::colours_change_after(
+            catalogue,
+            now,
+            self.received.values().flatten().map(|r| r.submitted_at),
+        );
+        let ids: Vec<i64> = self.plans.keys().copied().collect();
+        let parts = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 8);
+        let chunk = ids.len().div_ceil(parts).max(1);
+        let parts: Vec<Vec<(i64, Arc<SocietyColour>)>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = ids
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|id| (*id, Arc::new(self.colours(catalogue, *id, now))))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| {
+                    w.join()
+                        .map_err(|_| anyhow::anyhow!("computing colours: a worker panicked"))
+                })
+                .collect::<Result<_, _>>()
+        })?;
+        let by_society: HashMap<i64, Arc<SocietyColour>> = parts.into_iter().flatten().collect();
+        Ok(ColourSet {
+            from: now,
+            until,
+            by_society,
+            no_plan: Arc::new(core::colours(catalogue, None, &[], &Facts::default(), now)),
         })
     }
 

@@ -1,7 +1,9 @@
-//! Issue 8: every society's progress is kept per process (`AppState::progress_cache`), keyed by
+//! Issue 8: every society's progress is kept per process (`AppState::snapshots`), keyed by
 //! the catalogue's hash and the audit head (R-TRACK-3, R-X-2). A dashboard with nothing changed
 //! is answered from it (fewer statements, the same rows); a report submitted or a plan accepted
 //! — in this process or in another one on the same database — shows on the next dashboard.
+//! Colours are kept until they may change (`core::colours_change_after`): a day that passes
+//! with nothing written changes them when it should.
 
 use reformwatch::Principal;
 use reformwatch::db::plans::{PlanBody, PlanKind};
@@ -112,8 +114,9 @@ fn task2(d: &Value, code: &str) -> String {
     row(d, code)["cells"][1][0].as_str().unwrap().to_string()
 }
 
-/// (a) With nothing changed the second dashboard comes from the cache: the same rows, four
-/// statements fewer (the progress load's plans, reports, linked facts and election flags).
+/// (a) With nothing changed the second dashboard comes from the cache: the same rows, eight
+/// statements fewer (the progress load's plans, reports, linked facts and election flags, and
+/// the month's societies, reports, reviews and evidence).
 async fn a_second_dashboard_costs_less(app: TestApp) {
     let (codes, token) = setup(&app).await;
     let (first, cold) = dashboard(&app, &token).await;
@@ -124,13 +127,18 @@ async fn a_second_dashboard_costs_less(app: TestApp) {
     // 11,500 target due 30 June (task 2 red); the third has no accepted plan.
     assert_eq!(task2(&first, &codes[0]), "red", "{first}");
     assert_eq!(row(&first, &codes[2])["report_state"], "无通过的方案");
-    // Cold: the token with its user (1), the catalogue's hash (1), the societies (1), the audit
-    // head (1), the progress load (4: accepted plans, received reports, linked facts, election
-    // flags), the month's reports, reviews and evidence (3). Warm: the same without the load.
-    assert_eq!((cold, warm), (11, 7), "statements cold and warm");
-    assert_eq!(app.state.progress_cache.years(), vec![2017]);
+    // Cold: the token with its user (1), the catalogue's hash (1), the audit head (1), the
+    // progress load (4: accepted plans, received reports, linked facts, election flags), the
+    // month's societies, reports, reviews and evidence (4). Warm: the first three only.
+    assert_eq!((cold, warm), (11, 3), "statements cold and warm");
+    assert_eq!(
+        app.state
+            .snapshots
+            .years::<reformwatch::service::progress::Progress>(),
+        vec![2017]
+    );
     // Forgetting the cache makes the next one cold again (the counts above are the cache's).
-    app.state.progress_cache.clear();
+    app.state.snapshots.clear();
     let (third, again) = dashboard(&app, &token).await;
     assert_eq!((third, again), (first, cold));
 }
@@ -154,7 +162,7 @@ async fn a_report_submitted_between_two_dashboards_shows(app: TestApp) {
     // Negative control: nothing submitted, the same answer (from the cache).
     let (unchanged, warm) = dashboard(&app, &token).await;
     assert_eq!(unchanged, before);
-    assert_eq!(warm, 7);
+    assert_eq!(warm, 3);
     // 12,000 members reported (late, on 10 August): task 2's target is met.
     submit_june(&app, &codes[2], 12000).await;
     let (after, cost) = dashboard(&app, &token).await;
@@ -184,7 +192,7 @@ async fn another_process_writes_and_the_next_dashboard_shows_it(a: TestApp) {
     // Negative control: nothing written anywhere, A answers the same from its cache.
     let (same, warm) = dashboard(&a, &token).await;
     assert_eq!(same, first);
-    assert_eq!(warm, 7);
+    assert_eq!(warm, 3);
     // B accepts the third society's plan: it is expected to report, and has not.
     accept_plan(&b, &codes[2]).await;
     let (accepted, cost) = dashboard(&a, &token).await;
@@ -205,6 +213,42 @@ async fn another_process_writes_and_the_next_dashboard_shows_it(a: TestApp) {
     assert_eq!(task2(&reported, &codes[2]), "green", "{reported}");
     assert_eq!(reported["received_rate"], "100%", "{reported}");
     // B's own cache was never filled by A's requests (each process keeps its own).
-    assert!(b.state.progress_cache.years().is_empty());
+    assert!(
+        b.state
+            .snapshots
+            .years::<reformwatch::service::progress::Progress>()
+            .is_empty()
+    );
 }
 both!(another_process_writes_and_the_next_dashboard_shows_it);
+
+/// (d) Nothing written, only time passes: the colours kept are used until they may change,
+/// then computed again. Task 2's target (11,500 members, due 30 June, 11,000 reported in June
+/// but the report not yet in) is yellow on 29 June (due within 30 days) all day, and red from
+/// 1 July (past due, not met), with no statement more than a warm dashboard.
+async fn colours_follow_the_clock_with_nothing_written(app: TestApp) {
+    let (codes, token) = setup(&app).await;
+    app.state.clock.set(beijing("2017-06-29 10:00:00"));
+    let (morning, _) = dashboard(&app, &token).await;
+    assert_eq!(task2(&morning, &codes[0]), "yellow", "{morning}");
+    assert_eq!(row(&morning, &codes[0])["colour"], "yellow", "{morning}");
+    // Negative control: later the same day nothing has changed.
+    app.state.clock.set(beijing("2017-06-29 23:59:00"));
+    let (evening, warm) = dashboard(&app, &token).await;
+    assert_eq!(evening, morning);
+    assert_eq!(warm, 3);
+    // The next days: the target is past due and not met.
+    app.state.clock.set(beijing("2017-07-01 00:00:00"));
+    let (after, warm) = dashboard(&app, &token).await;
+    assert_eq!(task2(&after, &codes[0]), "red", "{after}");
+    assert_eq!(row(&after, &codes[0])["colour"], "red", "{after}");
+    assert_eq!(
+        warm, 3,
+        "only the colours were computed again, no data loaded"
+    );
+    // The clock set back (a test, a corrected system clock): judged at that instant again.
+    app.state.clock.set(beijing("2017-06-29 12:00:00"));
+    let (back, _) = dashboard(&app, &token).await;
+    assert_eq!(task2(&back, &codes[0]), "yellow", "{back}");
+}
+both!(colours_follow_the_clock_with_nothing_written);

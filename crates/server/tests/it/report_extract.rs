@@ -242,7 +242,7 @@ async fn the_extract_is_written_with_the_version_and_read_by_the_dashboard(app: 
             .unwrap();
         // Planted behind the server's back (no audit entry, so the audit head the progress
         // cache is keyed by does not move): read afresh, as a restarted server would.
-        app.state.progress_cache.clear();
+        app.state.snapshots.clear();
         let r = app
             .request(
                 Method::GET,
@@ -268,7 +268,7 @@ async fn the_extract_is_written_with_the_version_and_read_by_the_dashboard(app: 
     }
     app.user("t-admin", Role::Admin, None).await;
     app.login("t-admin").await;
-    app.state.progress_cache.clear();
+    app.state.snapshots.clear();
     let page = app.get("/dashboard?year=2017&month=6").await;
     assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(
@@ -282,7 +282,7 @@ async fn the_extract_is_written_with_the_version_and_read_by_the_dashboard(app: 
         .execute(&app.db().pool)
         .await
         .unwrap();
-    app.state.progress_cache.clear();
+    app.state.snapshots.clear();
     let (status, row) = a03_colour(&app, &admin).await;
     assert_eq!(
         (status, &row["colour"]),
