@@ -4,15 +4,17 @@
 //! for it again and again while nothing has changed.
 //!
 //! An entry is valid for exactly one [`Version`]: the catalogue year, the SHA-256 of the
-//! catalogue it was computed with, and the audit trail's head (`seq` and `hash`, table
-//! `audit_head`). Every state change appends an audit entry in the same transaction as the
-//! change (R-X-2, `db::audit::record`), and the head is written with it, so the head moves
-//! with every committed change made by any process on the database. A request reads the head
-//! (one statement) and is answered from here only when it is the same as the entry's: the
-//! database stays the truth, and a change committed by another process is seen by the next
-//! request. The head is read *before* the snapshot is loaded, so an entry never holds data
-//! older than its version (a change committed meanwhile moves the head, and the next request
-//! loads again).
+//! catalogue it was computed with, and the snapshot version kept beside the audit trail's head
+//! (`data_seq` and `data_hash`, table `audit_head`, migration 0016): the newest audit entry
+//! whose action may change what a snapshot reads (`db::audit::moves_snapshots`; sign-ins,
+//! tokens, accounts, the inbox and the assessment's records do not). Every state change appends
+//! an audit entry in the same transaction as the change (R-X-2, `db::audit::record`), and the
+//! version is written with it, so it moves with every committed change a snapshot could see,
+//! made by any process on the database. A request reads it (one statement) and is answered from
+//! here only when it is the same as the entry's: the database stays the truth, and a change
+//! committed by another process is seen by the next request. The version is read *before* the
+//! snapshot is loaded, so an entry never holds data older than its version (a change committed
+//! meanwhile moves it, and the next request loads again).
 //!
 //! Bounded: one entry per kind of snapshot (its Rust type) and year, at most [`MAX_YEARS`]
 //! years per kind (the least recently used goes). Values are type-erased so this module sits
@@ -32,9 +34,9 @@ pub struct Version {
     pub year: i32,
     /// SHA-256 of the stored catalogue source the snapshot was computed with.
     pub catalogue_sha256: String,
-    /// The audit head's sequence number (0: an empty trail).
+    /// The snapshot version's audit sequence number (0: no entry that moves it yet).
     pub audit_seq: i64,
-    /// The audit head's entry hash (empty for an empty trail).
+    /// That entry's hash (empty before any).
     pub audit_hash: String,
 }
 

@@ -168,7 +168,8 @@ pub async fn record(
     .bind(&hash)
     .execute(&mut **tx)
     .await?;
-    write_head(db, tx, seq, &hash).await?;
+    let data = moves_snapshots(change.action).then_some((seq, hash.as_str()));
+    write_head(db, tx, seq, &hash, data).await?;
     Ok(seq)
 }
 
@@ -254,9 +255,37 @@ pub async fn record_many(
         q.execute(&mut **tx).await?;
     }
     if let Some((seq, _, _, _, _, hash)) = rows.last() {
-        write_head(db, tx, *seq, hash).await?;
+        let data = rows
+            .iter()
+            .rev()
+            .find(|r| moves_snapshots(r.1.action))
+            .map(|r| (r.0, r.5.as_str()));
+        write_head(db, tx, *seq, hash, data).await?;
     }
     Ok(())
+}
+
+/// Whether an audited action may change what the year-wide snapshots read (`snapshots.rs`:
+/// every society's progress, the dashboard's month data — plans, reports, reviews, facts,
+/// election flags, the registry, evidence, catalogues). Only actions known to touch none of
+/// those tables are exempt, so a new action moves the snapshot version until it is listed here:
+/// sign-ins and sign-outs, API tokens, user accounts, the inbox, and the year-end assessment's
+/// own records (assignments, scores, acceptance decisions, objections, adjustments, results).
+pub fn moves_snapshots(action: &str) -> bool {
+    const EXEMPT_PREFIXES: &[&str] = &["session.", "token.", "user.", "inbox.", "assessment."];
+    !EXEMPT_PREFIXES.iter().any(|p| action.starts_with(p))
+}
+
+/// The newest audit entry whose action may change a snapshot ([`moves_snapshots`]): (seq,
+/// hash), (0, "") before any. One statement; what `snapshots::Version` is keyed by.
+pub async fn snapshot_version(db: &Db) -> Result<(i64, String), sqlx::Error> {
+    let row = sqlx::query("SELECT data_seq, data_hash FROM audit_head WHERE id = 1")
+        .fetch_optional(&db.pool)
+        .await?;
+    match row {
+        Some(r) => Ok((r.try_get(0)?, r.try_get(1)?)),
+        None => Ok((0, String::new())),
+    }
 }
 
 /// The audit trail's head checkpoint (issue 9 finding 6), kept in `audit_head`.
@@ -272,26 +301,54 @@ pub struct Head {
 
 const ADOPT: &str = "adopt";
 
-/// Writes the head for the newest entry, signed when the key is known.
-async fn write_head(db: &Db, tx: &mut Tx, seq: i64, hash: &str) -> Result<(), sqlx::Error> {
+/// Writes the head for the newest entry, signed when the key is known, and the snapshot
+/// version when `data` (the newest entry that [`moves_snapshots`]) is given.
+async fn write_head(
+    db: &Db,
+    tx: &mut Tx,
+    seq: i64,
+    hash: &str,
+    data: Option<(i64, &str)>,
+) -> Result<(), sqlx::Error> {
     let mac = db
         .audit_key
         .as_ref()
         .map(|k| k.head_mac(seq, hash))
         .unwrap_or_default();
-    let done = sqlx::query("UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1")
-        .bind(seq)
-        .bind(hash)
-        .bind(&mac)
-        .execute(&mut **tx)
-        .await?;
-    if done.rows_affected() == 0 {
-        sqlx::query("INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, $1, $2, $3)")
+    let done = match data {
+        Some((data_seq, data_hash)) => {
+            sqlx::query(
+                "UPDATE audit_head SET seq = $1, hash = $2, mac = $3, data_seq = $4, data_hash = $5 WHERE id = 1",
+            )
             .bind(seq)
             .bind(hash)
             .bind(&mac)
+            .bind(data_seq)
+            .bind(data_hash)
             .execute(&mut **tx)
-            .await?;
+            .await?
+        }
+        None => {
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1")
+                .bind(seq)
+                .bind(hash)
+                .bind(&mac)
+                .execute(&mut **tx)
+                .await?
+        }
+    };
+    if done.rows_affected() == 0 {
+        let (data_seq, data_hash) = data.unwrap_or((0, ""));
+        sqlx::query(
+            "INSERT INTO audit_head (id, seq, hash, mac, data_seq, data_hash) VALUES (1, $1, $2, $3, $4, $5)",
+        )
+        .bind(seq)
+        .bind(hash)
+        .bind(&mac)
+        .bind(data_seq)
+        .bind(data_hash)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
@@ -337,7 +394,8 @@ pub async fn adopt_head(db: &Db, key_created: bool) -> Result<(), sqlx::Error> {
             Some(row) => (row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?),
             None => (0, GENESIS.to_string()),
         };
-        write_head(db, &mut tx, seq, &hash).await?;
+        // The snapshot version follows (nothing is known of the entries' actions here).
+        write_head(db, &mut tx, seq, &hash, Some((seq, hash.as_str()))).await?;
     }
     tx.commit().await
 }
@@ -598,6 +656,47 @@ pub async fn list_page(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 8: only accounts, the inbox and the assessment's own records leave the snapshots'
+    /// version alone; every other action (and any action not known yet) moves it.
+    #[test]
+    fn which_actions_move_the_snapshot_version() {
+        for exempt in [
+            "session.login",
+            "session.logout",
+            "token.create",
+            "token.revoke",
+            "token.revoke_all",
+            "user.create",
+            "user.password",
+            "inbox.read_all",
+            "assessment.self_score",
+            "assessment.results.publish",
+        ] {
+            assert!(!moves_snapshots(exempt), "{exempt}");
+        }
+        for moves in [
+            "plan.submit",
+            "plan.review",
+            "report.submit",
+            "report.review",
+            "facts.update",
+            "year.carry_facts",
+            "year.start",
+            "society.create",
+            "society.update",
+            "society.election_year",
+            "evidence.add",
+            "evidence.remove",
+            "catalogue.load",
+            "bulletin.publish",
+            "demo.seed",
+            "sessions.something_new",
+            "",
+        ] {
+            assert!(moves_snapshots(moves), "{moves}");
+        }
+    }
 
     #[test]
     fn large_text_is_recorded_as_digest_and_length() {

@@ -103,6 +103,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0015_dashboard_month.sql"),
         postgres: include_str!("../../migrations/postgres/0015_dashboard_month.sql"),
     },
+    Migration {
+        version: 16,
+        name: "snapshot_version",
+        sqlite: include_str!("../../migrations/sqlite/0016_snapshot_version.sql"),
+        postgres: include_str!("../../migrations/postgres/0016_snapshot_version.sql"),
+    },
 ];
 
 /// The migration that adds the progress extracts; [`super::extracts::backfill`] runs once the

@@ -338,6 +338,13 @@ pub fn symbol(c: Colour) -> &'static str {
 impl Dashboard {
     /// One row in a language; `public_url` prefixes the evidence links.
     pub fn row_text(&self, t: &T, public_url: &str, r: &Row) -> DashRow {
+        self.row_text_with(t, public_url, r, true)
+    }
+
+    /// [`Dashboard::row_text`]; without `cell_reasons` the task cells' reasons are left empty
+    /// (the .xlsx shows only each cell's colour: at 10,000 societies the reasons of every cell
+    /// are a large part of an export's time).
+    pub fn row_text_with(&self, t: &T, public_url: &str, r: &Row, cell_reasons: bool) -> DashRow {
         let reasons = |rs: &[core::Reason]| {
             crate::present::sentences(
                 rs.iter()
@@ -369,7 +376,11 @@ impl Dashboard {
                 .map(|n| match r.colours.task(*n) {
                     Some(tc) => (
                         tc.colour.as_str(),
-                        reasons(&tc.reasons),
+                        if cell_reasons {
+                            reasons(&tc.reasons)
+                        } else {
+                            String::new()
+                        },
                         symbol(tc.colour).to_string(),
                     ),
                     None => ("", String::new(), String::new()),

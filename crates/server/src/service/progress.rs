@@ -64,29 +64,29 @@ impl ColourSet {
 }
 
 /// The version every snapshot of `catalogue`'s year is checked against now (one statement:
-/// the audit head), or `None` for a catalogue the cache did not parse (a draft: nothing is
+/// the snapshot version beside the audit head, `db::audit::snapshot_version`), or `None` for a catalogue the cache did not parse (a draft: nothing is
 /// kept for it). Read it *before* loading what it versions (`snapshots`).
 pub async fn version(state: &AppState, catalogue: &Catalogue) -> AppResult<Option<Version>> {
     let Some(catalogue_sha256) = state.catalogues.hash_of(catalogue)? else {
         return Ok(None);
     };
-    let head = audit::head(&state.db).await?;
+    let (audit_seq, audit_hash) = audit::snapshot_version(&state.db).await?;
     Ok(Some(Version {
         year: catalogue.year,
         catalogue_sha256,
-        audit_seq: head.as_ref().map_or(0, |h| h.seq),
-        audit_hash: head.map(|h| h.hash).unwrap_or_default(),
+        audit_seq,
+        audit_hash,
     }))
 }
 
 impl Progress {
     /// Every society's progress in the year, shared (issue 8): from `state.snapshots` when
     /// the database has not changed since it was loaded, else loaded (five statements) and kept.
-    /// Deciding costs one statement (the audit head; `snapshots` says why that is sound). The
+    /// Deciding costs one statement (the snapshot version; `snapshots` says why that is sound). The
     /// snapshot holds no clock: colours are computed from it at the caller's `now`.
     ///
     /// What the snapshot reads, and the writes that change it, each auditing in its own
-    /// transaction (so each moves the audit head):
+    /// transaction, with an action that moves the snapshot version (`audit::moves_snapshots`):
     /// - accepted reform plans and their versions' extracts (`plans`, `plan_versions`): a plan
     ///   created (`plans::create`, `documents::audit_create`), submitted and reviewed or
     ///   accepted (`documents::submit`, `documents::review`, which also sets

@@ -504,3 +504,27 @@ macro_rules! both {
         }
     };
 }
+
+/// A test that writes rows with today's code into a database migrated only part of the way
+/// (`Db::connect_until`) needs the columns today's audit trail writes beside the head: the
+/// snapshot version of migration 0016 (`audit_head.data_seq`, `data_hash`). They are lent to
+/// the old schema for the writes and taken back ([`take_back_snapshot_columns`]) before the
+/// remaining migrations run, which add them for real.
+pub async fn lend_snapshot_columns(db: &reformwatch::db::Db) {
+    for sql in [
+        "ALTER TABLE audit_head ADD COLUMN data_seq BIGINT NOT NULL DEFAULT 0",
+        "ALTER TABLE audit_head ADD COLUMN data_hash TEXT NOT NULL DEFAULT ''",
+    ] {
+        sqlx::query(sql).execute(&db.pool).await.unwrap();
+    }
+}
+
+/// See [`lend_snapshot_columns`].
+pub async fn take_back_snapshot_columns(db: &reformwatch::db::Db) {
+    for sql in [
+        "ALTER TABLE audit_head DROP COLUMN data_seq",
+        "ALTER TABLE audit_head DROP COLUMN data_hash",
+    ] {
+        sqlx::query(sql).execute(&db.pool).await.unwrap();
+    }
+}

@@ -252,3 +252,48 @@ async fn colours_follow_the_clock_with_nothing_written(app: TestApp) {
     assert_eq!(task2(&back, &codes[0]), "yellow", "{back}");
 }
 both!(colours_follow_the_clock_with_nothing_written);
+
+/// (e) The snapshots are versioned by the newest audited write that may change what they read
+/// (`db::audit::moves_snapshots`), not by every audited write: a sign-in, a new API token and a
+/// new user leave the next dashboard warm; a society deactivated in the registry makes it load
+/// afresh, and its answer shows the change.
+async fn only_writes_that_may_change_progress_empty_the_cache(app: TestApp) {
+    let (codes, token) = setup(&app).await;
+    let (first, _) = dashboard(&app, &token).await;
+    let head_before = reformwatch::db::audit::head(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+        .seq;
+    // Audited, but touching nothing a snapshot reads.
+    app.user("c-staff", Role::Reviewer, None).await;
+    app.login("c-staff").await;
+    app.token_for("c-staff").await;
+    let head_after = reformwatch::db::audit::head(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+        .seq;
+    assert_eq!(head_after, head_before + 3, "each of the three was audited");
+    let (same, warm) = dashboard(&app, &token).await;
+    assert_eq!(same, first);
+    assert_eq!(warm, 3, "answered from the snapshots");
+    // A society deactivated in the registry: the next dashboard loads again and leaves it out.
+    service::societies::set_active(&app.state, &Principal::System, &codes[0], false)
+        .await
+        .unwrap();
+    let (after, cold) = dashboard(&app, &token).await;
+    assert_eq!(cold, 11, "loaded afresh");
+    let listed: Vec<&str> = after["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        vec![codes[1].as_str(), codes[2].as_str()],
+        "{after}"
+    );
+}
+both!(only_writes_that_may_change_progress_empty_the_cache);

@@ -182,7 +182,7 @@ pub async fn dashboard_export(
             }
             // Row by row from the snapshot: each row is rendered as it is written.
             for (i, r) in d.rows.iter().enumerate() {
-                let r = d.row_text(&t, &public_url, r);
+                let r = d.row_text_with(&t, &public_url, r, false);
                 let row = (i + 1) as u32;
                 ws.write_string(row, 0, &r.code)?;
                 ws.write_string(row, 1, &r.name)?;
