@@ -123,7 +123,7 @@ impl Snapshots {
     }
 
     /// Keeps `value` as the year's snapshot of its kind at `version`, replacing the year's
-    /// older one (an entry of a newer audit head is kept instead: a slower load that started
+    /// older one (an entry of a newer version is kept instead: a slower load that started
     /// earlier does not replace it). The kind's least recently used year goes past
     /// [`MAX_YEARS`].
     pub fn put<T: Any + Send + Sync>(&self, version: Version, value: Arc<T>) -> AppResult<()> {

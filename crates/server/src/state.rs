@@ -29,7 +29,7 @@ pub struct AppState {
     pub public_pages: crate::public_pages::PublicPages,
     /// Year-wide snapshots: every society's progress per year (`service::progress::Progress`,
     /// with its colours until they may change) and the dashboard's month data
-    /// (`service::dashboard::MonthData`), each valid for one catalogue hash and audit head: a
-    /// cache the database's audit head revalidates on every use (`snapshots`).
+    /// (`service::dashboard::MonthData`), each valid for one catalogue hash and snapshot version: a
+    /// cache the database's snapshot version revalidates on every use (`snapshots`).
     pub snapshots: crate::snapshots::Snapshots,
 }

@@ -64,8 +64,8 @@ pub struct Row {
 /// What the dashboard reads of a month besides progress, at one database version (issue 8):
 /// the registry's active societies in code order, the month's reports, their reviews and the
 /// evidence attached to them. Four statements, kept in `state.snapshots` with the progress
-/// (every write to these tables audits, so the audit head versions them too: see
-/// `Progress::of_all`).
+/// (every write to these tables audits with an action that moves the snapshot version, so that
+/// version covers them too: see `Progress::of_all`).
 pub struct MonthData {
     pub societies: Vec<Arc<Society>>,
     /// The month's reports by society id.
@@ -212,7 +212,7 @@ pub async fn load(state: &AppState, who: &Principal, q: &DashQuery) -> AppResult
         .map(|x| x.number)
         .collect();
     let started = std::time::Instant::now();
-    // One version for everything read here (issue 8): the audit head, one statement.
+    // One version for everything read here (issue 8): the snapshot version, one statement.
     let version = crate::service::progress::version(state, &catalogue).await?;
     let progress = Progress::of_all_at(state, &catalogue, version.as_ref()).await?;
     let progress_ms = started.elapsed().as_millis();

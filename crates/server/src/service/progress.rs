@@ -64,8 +64,9 @@ impl ColourSet {
 }
 
 /// The version every snapshot of `catalogue`'s year is checked against now (one statement:
-/// the snapshot version beside the audit head, `db::audit::snapshot_version`), or `None` for a catalogue the cache did not parse (a draft: nothing is
-/// kept for it). Read it *before* loading what it versions (`snapshots`).
+/// the snapshot version beside the audit head, `db::audit::snapshot_version`), or `None` for a
+/// catalogue the cache did not parse (a draft: nothing is kept for it). Read it *before*
+/// loading what it versions (`snapshots`).
 pub async fn version(state: &AppState, catalogue: &Catalogue) -> AppResult<Option<Version>> {
     let Some(catalogue_sha256) = state.catalogues.hash_of(catalogue)? else {
         return Ok(None);
